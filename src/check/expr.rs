@@ -1,0 +1,730 @@
+//! Typing expressions: name resolution, operator typing, null safety with narrowing.
+
+use chrono::TimeZone;
+
+use super::types::{Base, Builtin, Record, TExpr, TExprKind, Type, Value};
+use super::{Checker, Program, RecordSchema};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::source::Span;
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Literal, Scope, TargetKind, UnaryOp};
+
+/// What names mean where an expression is written.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Context {
+    /// Whose fields bare names read; `None` where only constants are allowed.
+    pub target: Option<TargetKind>,
+    /// The triggering event's kind, inside `on` rules.
+    pub event: Option<usize>,
+    /// Optional fields known to be present here (`exists f and …`).
+    pub narrowed: Vec<(Record, usize)>,
+}
+
+impl Context {
+    /// Bare names read fields of `target`.
+    pub fn of(target: TargetKind) -> Context {
+        Context {
+            target: Some(target),
+            ..Context::default()
+        }
+    }
+
+    /// Inside an `on EVENT` rule.
+    pub fn with_event(mut self, event: Option<usize>) -> Context {
+        self.event = event;
+        self
+    }
+}
+
+/// Types `e`; every problem is reported and the result typed `Error` where it failed.
+pub(crate) fn infer(c: &mut Checker<'_>, p: &Program, cx: &Context, e: &Expr) -> TExpr {
+    let span = e.span;
+    match &e.node {
+        ExprKind::Literal(lit) => literal(p, lit, span),
+        ExprKind::Name(name) => name_ref(c, p, cx, name, span),
+        ExprKind::Field { scope, field } => qualified(c, p, cx, scope.node, &field.node, span),
+        ExprKind::Exists(inner) => {
+            let t = infer(c, p, cx, inner);
+            if !matches!(t.kind, TExprKind::Field { .. } | TExprKind::Error) {
+                c.report(
+                    Diagnostic::new(Code::TypeMismatch, inner.span, "`exists` takes a field")
+                        .label("not a field")
+                        .help("write `exists FIELD`, e.g. `exists last_order_at`"),
+                );
+            }
+            typed(
+                TExprKind::Exists(Box::new(t)),
+                Type::required(Base::Bool),
+                span,
+            )
+        }
+        ExprKind::Call { func, args } => call(c, p, cx, &func.node, func.span, args, span),
+        ExprKind::List(items) => list(c, p, cx, items, span),
+        ExprKind::Unary { op, operand } => unary(c, p, cx, *op, operand, span),
+        ExprKind::Binary { op, lhs, rhs } => binary(c, p, cx, op.node, op.span, lhs, rhs, span),
+    }
+}
+
+/// Types `e` and requires it to be present (not optional).
+pub(crate) fn infer_value(c: &mut Checker<'_>, p: &Program, cx: &Context, e: &Expr) -> TExpr {
+    let t = infer(c, p, cx, e);
+    require_value(c, t)
+}
+
+/// Types `e` and requires a (non-optional) `bool`.
+pub(crate) fn infer_bool(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    e: &Expr,
+    what: &str,
+) -> TExpr {
+    let t = infer(c, p, cx, e);
+    let t = require_value(c, t);
+    expect_base(c, &t, &Base::Bool, what);
+    t
+}
+
+fn typed(kind: TExprKind, ty: Type, span: Span) -> TExpr {
+    TExpr { kind, ty, span }
+}
+
+/// Reports a type mismatch unless `t` has `base` (or already failed).
+pub(crate) fn expect_base(c: &mut Checker<'_>, t: &TExpr, base: &Base, what: &str) -> bool {
+    if t.ty.base == *base || t.ty.is_error() {
+        return true;
+    }
+    c.report(
+        Diagnostic::new(
+            Code::TypeMismatch,
+            t.span,
+            format!("{what} must be {base}, found {}", t.ty),
+        )
+        .label(format!("this is {}", t.ty))
+        .help(conversion_help(&t.ty.base, base)),
+    );
+    false
+}
+
+fn conversion_help(found: &Base, wanted: &Base) -> String {
+    match (found, wanted) {
+        (Base::Int | Base::Decimal, Base::Money) => {
+            "write money with a yen sign, e.g. `¥10`".into()
+        }
+        (Base::Date, Base::Time) => "write a date and time, e.g. `2026-04-18 00:00`".into(),
+        (_, Base::Bool) => "a condition compares values, e.g. `orders >= 2`".into(),
+        _ => format!("give a value of type {wanted}"),
+    }
+}
+
+/// An optional value used where a value is required: reported once, then treated
+/// as present so the mistake does not cascade.
+pub(crate) fn require_value(c: &mut Checker<'_>, mut t: TExpr) -> TExpr {
+    if t.ty.optional {
+        let name = c.text(t.span).to_string();
+        c.report(
+            Diagnostic::new(
+                Code::UnguardedOptional,
+                t.span,
+                format!("`{name}` may be missing here"),
+            )
+            .label(format!("this is {}, which may be null", t.ty))
+            .help(format!(
+                "guard it with `exists {name} and …`, or give a default: `{name} ?? …`"
+            )),
+        );
+        t.ty.optional = false;
+    }
+    t
+}
+
+fn literal(p: &Program, lit: &Literal, span: Span) -> TExpr {
+    let (value, base) = match lit {
+        Literal::Int(i) => (Value::Int(*i), Base::Int),
+        Literal::Decimal(d) => (Value::Decimal(*d), Base::Decimal),
+        Literal::Money(m) => (Value::Money(*m), Base::Money),
+        Literal::Percent(r) => (Value::Percent(*r), Base::Percent),
+        Literal::Duration(d) => (Value::Duration(d.seconds), Base::Duration),
+        Literal::Date(d) => (Value::Date(*d), Base::Date),
+        Literal::DateTime(dt) => {
+            let tz = p.settings.timezone;
+            let secs = tz
+                .from_local_datetime(dt)
+                .earliest()
+                .map_or(dt.and_utc().timestamp(), |t| t.timestamp());
+            (Value::Time(secs), Base::Time)
+        }
+        Literal::Time(t) => (Value::TimeOfDay(*t), Base::TimeOfDay),
+        Literal::Text(s) => (Value::Text(s.clone()), Base::Text),
+        Literal::Bool(b) => (Value::Bool(*b), Base::Bool),
+        Literal::Now => return typed(TExprKind::Now, Type::required(Base::Time), span),
+        Literal::Today => return typed(TExprKind::Today, Type::required(Base::Date), span),
+    };
+    typed(TExprKind::Const(value), Type::required(base), span)
+}
+
+fn schema_of(p: &Program, record: Record, event: Option<usize>) -> Option<&RecordSchema> {
+    match record {
+        Record::Member => Some(&p.member),
+        Record::Group => p.group.as_ref(),
+        Record::Event => event.and_then(|e| p.events.get(e)),
+    }
+}
+
+fn field(cx: &Context, schema: &RecordSchema, record: Record, index: usize, span: Span) -> TExpr {
+    let mut ty = schema.fields[index].ty.clone();
+    if cx.narrowed.contains(&(record, index)) {
+        ty.optional = false;
+    }
+    typed(TExprKind::Field { record, index }, ty, span)
+}
+
+fn record_of(target: TargetKind) -> Record {
+    match target {
+        TargetKind::Member => Record::Member,
+        TargetKind::Group => Record::Group,
+    }
+}
+
+fn name_ref(c: &mut Checker<'_>, p: &Program, cx: &Context, name: &str, span: Span) -> TExpr {
+    let Some(target) = cx.target else {
+        c.report(
+            Diagnostic::new(
+                Code::NotConstant,
+                span,
+                format!("`{name}` is not a constant"),
+            )
+            .label("a name here")
+            .help(
+                "only literal values are allowed here, e.g. `¥10`, `\"淘宝\"`, `2026-04-18 10:00`",
+            ),
+        );
+        return TExpr::error(span);
+    };
+    let record = record_of(target);
+    if let Some(schema) = schema_of(p, record, None)
+        && let Some(i) = schema.index(name)
+    {
+        return field(cx, schema, record, i, span);
+    }
+    if let Some(&i) = c.segment_index.get(name) {
+        let seg = &p.segments[i];
+        c.used_segments.insert(i);
+        if seg.target != target {
+            c.report(
+                Diagnostic::new(
+                    Code::WrongTarget,
+                    span,
+                    format!(
+                        "`{name}` is a segment of {}s, but this is about {}s",
+                        seg.target.keyword(),
+                        target.keyword()
+                    ),
+                )
+                .label(format!("a {} segment", seg.target.keyword()))
+                .related(seg.span, "declared here")
+                .help(if seg.target == TargetKind::Group {
+                    "use it in a rule with `for group in …`".to_string()
+                } else {
+                    "group rules can only use segments declared `of group`".to_string()
+                }),
+            );
+            return TExpr::error(span);
+        }
+        return typed(TExprKind::Segment(i), Type::required(Base::Bool), span);
+    }
+    unknown_name(c, p, cx, target, name, span);
+    TExpr::error(span)
+}
+
+fn unknown_name(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    target: TargetKind,
+    name: &str,
+    span: Span,
+) {
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(schema) = schema_of(p, record_of(target), None) {
+        candidates.extend(schema.fields.iter().map(|f| f.name.clone()));
+    }
+    candidates.extend(
+        p.segments
+            .iter()
+            .filter(|s| s.target == target)
+            .map(|s| s.name.clone()),
+    );
+    let event_field = cx
+        .event
+        .and_then(|e| p.events.get(e))
+        .filter(|e| e.index(name).is_some())
+        .map(|_| format!("the event's field is written `event.{name}`"));
+    let help = event_field
+        .or_else(|| did_you_mean(name, candidates.iter().map(String::as_str)))
+        .unwrap_or_else(|| {
+            format!(
+                "declare it as a field of `{}` or as a segment",
+                target.keyword()
+            )
+        });
+    c.report(
+        Diagnostic::new(Code::UnknownName, span, format!("unknown name `{name}`"))
+            .label(format!("not a {} field or segment", target.keyword()))
+            .help(help),
+    );
+}
+
+fn qualified(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    scope: Scope,
+    name: &str,
+    span: Span,
+) -> TExpr {
+    let record = match scope {
+        Scope::Event => Record::Event,
+        Scope::Member => Record::Member,
+        Scope::Group => Record::Group,
+    };
+    let available = match record {
+        Record::Event => cx.event.is_some(),
+        Record::Member => cx.target == Some(TargetKind::Member),
+        Record::Group => cx.target == Some(TargetKind::Group),
+    };
+    if !available {
+        let (code, help) = if record == Record::Event {
+            (
+                Code::NoEventHere,
+                "`event.` is only available in rules triggered `on` an event",
+            )
+        } else {
+            (
+                Code::WrongTarget,
+                "member rules see `member.`, group rules (`for group in …`) see `group.`",
+            )
+        };
+        c.report(
+            Diagnostic::new(
+                code,
+                span,
+                format!("there is no `{}` here", scope.keyword()),
+            )
+            .label(format!("`{}.` not available", scope.keyword()))
+            .help(help),
+        );
+        return TExpr::error(span);
+    }
+    let Some(schema) = schema_of(p, record, cx.event) else {
+        return TExpr::error(span);
+    };
+    if let Some(i) = schema.index(name) {
+        return field(cx, schema, record, i, span);
+    }
+    let what = if record == Record::Event {
+        format!("event `{}`", schema.name)
+    } else {
+        scope.keyword().to_string()
+    };
+    let help =
+        did_you_mean(name, schema.fields.iter().map(|f| f.name.as_str())).unwrap_or_else(|| {
+            format!(
+                "{what} has: {}",
+                schema
+                    .fields
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+    c.report(
+        Diagnostic::new(
+            Code::UnknownName,
+            span,
+            format!("{what} has no field `{name}`"),
+        )
+        .label("unknown field")
+        .help(help),
+    );
+    TExpr::error(span)
+}
+
+fn list(c: &mut Checker<'_>, p: &Program, cx: &Context, items: &[Expr], span: Span) -> TExpr {
+    let typed_items: Vec<TExpr> = items.iter().map(|i| infer_value(c, p, cx, i)).collect();
+    let mut elem = Base::Error;
+    for t in &typed_items {
+        if elem == Base::Error {
+            elem = t.ty.base.clone();
+        } else if !compatible(&elem, &t.ty.base) {
+            expect_base(c, t, &elem.clone(), "every item of a list");
+        }
+    }
+    typed(
+        TExprKind::List(typed_items),
+        Type::required(Base::List(Box::new(elem))),
+        span,
+    )
+}
+
+fn unary(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    op: UnaryOp,
+    operand: &Expr,
+    span: Span,
+) -> TExpr {
+    let t = infer_value(c, p, cx, operand);
+    match op {
+        UnaryOp::Not => {
+            expect_base(c, &t, &Base::Bool, "the operand of `not`");
+            typed(
+                TExprKind::Not(Box::new(t)),
+                Type::required(Base::Bool),
+                span,
+            )
+        }
+        UnaryOp::Neg => {
+            let base = t.ty.base.clone();
+            if !(base.is_numeric() || base == Base::Duration) {
+                mismatch(
+                    c,
+                    t.span,
+                    format!("cannot negate {base}"),
+                    "negation applies to numbers, money and durations",
+                );
+                return TExpr::error(span);
+            }
+            typed(TExprKind::Neg(Box::new(t)), Type::required(base), span)
+        }
+    }
+}
+
+fn mismatch(c: &mut Checker<'_>, span: Span, message: String, help: &str) {
+    c.report(
+        Diagnostic::new(Code::TypeMismatch, span, message)
+            .label("here")
+            .help(help),
+    );
+}
+
+/// Whether values of `a` and `b` compare: equal types, or int with decimal.
+fn compatible(a: &Base, b: &Base) -> bool {
+    a == b
+        || *a == Base::Error
+        || *b == Base::Error
+        || matches!(
+            (a, b),
+            (Base::Int, Base::Decimal) | (Base::Decimal, Base::Int)
+        )
+        || matches!((a, b), (Base::List(x), Base::List(y)) if compatible(x, y))
+}
+
+/// Facts `exists f` establishes when `e` is true (`negated`: when it is false).
+fn facts(e: &TExpr, negated: bool, out: &mut Vec<(Record, usize)>) {
+    match &e.kind {
+        TExprKind::Exists(inner) if !negated => {
+            if let TExprKind::Field { record, index } = inner.kind {
+                out.push((record, index));
+            }
+        }
+        TExprKind::Not(inner) => facts(inner, !negated, out),
+        TExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } if !negated => {
+            facts(lhs, false, out);
+            facts(rhs, false, out);
+        }
+        TExprKind::Binary {
+            op: BinaryOp::Or,
+            lhs,
+            rhs,
+        } if negated => {
+            facts(lhs, true, out);
+            facts(rhs, true, out);
+        }
+        _ => {}
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn binary(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    op: BinaryOp,
+    op_span: Span,
+    lhs: &Expr,
+    rhs: &Expr,
+    span: Span,
+) -> TExpr {
+    let l = infer(c, p, cx, lhs);
+    // `exists f and f < x`: the right side of `and` sees what the left establishes;
+    // `not exists f or f < x`: the right side of `or` sees what the left refutes.
+    let mut narrowed = cx.clone();
+    match op {
+        BinaryOp::And => facts(&l, false, &mut narrowed.narrowed),
+        BinaryOp::Or => facts(&l, true, &mut narrowed.narrowed),
+        _ => {}
+    }
+    let r = infer(c, p, &narrowed, rhs);
+    if op == BinaryOp::Coalesce {
+        return coalesce(c, l, r, span);
+    }
+    let (l, r) = (require_value(c, l), require_value(c, r));
+    let (lb, rb) = (l.ty.base.clone(), r.ty.base.clone());
+    let result = match op {
+        BinaryOp::And | BinaryOp::Or => {
+            expect_base(
+                c,
+                &l,
+                &Base::Bool,
+                &format!("the left side of `{}`", op.symbol()),
+            );
+            expect_base(
+                c,
+                &r,
+                &Base::Bool,
+                &format!("the right side of `{}`", op.symbol()),
+            );
+            Some(Base::Bool)
+        }
+        BinaryOp::Eq | BinaryOp::Ne => compatible(&lb, &rb).then_some(Base::Bool),
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            (compatible(&lb, &rb) && lb.is_ordered() && rb.is_ordered()).then_some(Base::Bool)
+        }
+        BinaryOp::In | BinaryOp::NotIn => match &rb {
+            Base::TextSet => compatible(&lb, &Base::Text).then_some(Base::Bool),
+            Base::List(elem) => compatible(&lb, elem).then_some(Base::Bool),
+            Base::Error => Some(Base::Bool),
+            _ => None,
+        },
+        _ => arithmetic(op, &lb, &rb),
+    };
+    let Some(base) = result else {
+        operator_mismatch(c, op, op_span, &l, &r);
+        return TExpr::error(span);
+    };
+    typed(
+        TExprKind::Binary {
+            op,
+            lhs: Box::new(l),
+            rhs: Box::new(r),
+        },
+        Type::required(base),
+        span,
+    )
+}
+
+fn coalesce(c: &mut Checker<'_>, l: TExpr, r: TExpr, span: Span) -> TExpr {
+    if !compatible(&l.ty.base, &r.ty.base) {
+        mismatch(
+            c,
+            r.span,
+            format!("the default must be {}, found {}", l.ty.base, r.ty.base),
+            "`a ?? b` gives `b` when `a` is missing, so both must have the same type",
+        );
+        return TExpr::error(span);
+    }
+    let base = if l.ty.is_error() {
+        r.ty.base.clone()
+    } else {
+        l.ty.base.clone()
+    };
+    let ty = Type {
+        base,
+        optional: r.ty.optional,
+    };
+    typed(
+        TExprKind::Binary {
+            op: BinaryOp::Coalesce,
+            lhs: Box::new(l),
+            rhs: Box::new(r),
+        },
+        ty,
+        span,
+    )
+}
+
+/// Result type of `+ - * /`, or `None` when the operands do not go together.
+fn arithmetic(op: BinaryOp, l: &Base, r: &Base) -> Option<Base> {
+    use Base::*;
+    if *l == Error || *r == Error {
+        return Some(Error);
+    }
+    let number = |b: &Base| matches!(b, Int | Decimal);
+    match (op, l, r) {
+        (BinaryOp::Add | BinaryOp::Sub, Int, Int) => Some(Int),
+        (BinaryOp::Add | BinaryOp::Sub, a, b) if number(a) && number(b) => Some(Decimal),
+        (BinaryOp::Add | BinaryOp::Sub, Money, Money) => Some(Money),
+        (BinaryOp::Add | BinaryOp::Sub, Percent, Percent) => Some(Percent),
+        (BinaryOp::Add | BinaryOp::Sub, Duration, Duration) => Some(Duration),
+        (BinaryOp::Add | BinaryOp::Sub, Time, Duration) => Some(Time),
+        (BinaryOp::Add, Duration, Time) => Some(Time),
+        (BinaryOp::Sub, Time, Time) => Some(Duration),
+        (BinaryOp::Mul, Int, Int) => Some(Int),
+        (BinaryOp::Mul, a, b) if number(a) && number(b) => Some(Decimal),
+        (BinaryOp::Mul, Money, b) | (BinaryOp::Mul, b, Money) if number(b) || *b == Percent => {
+            Some(Money)
+        }
+        (BinaryOp::Mul, Percent, b) | (BinaryOp::Mul, b, Percent) if number(b) => Some(Percent),
+        (BinaryOp::Mul, Duration, Int) | (BinaryOp::Mul, Int, Duration) => Some(Duration),
+        (BinaryOp::Div, a, b) if number(a) && number(b) => Some(Decimal),
+        (BinaryOp::Div, Money, b) if number(b) => Some(Money),
+        (BinaryOp::Div, Money, Money) => Some(Decimal),
+        _ => None,
+    }
+}
+
+fn operator_mismatch(c: &mut Checker<'_>, op: BinaryOp, op_span: Span, l: &TExpr, r: &TExpr) {
+    let help = match (op, &l.ty.base, &r.ty.base) {
+        (BinaryOp::Add | BinaryOp::Sub, Base::Money, Base::Int | Base::Decimal)
+        | (BinaryOp::Add | BinaryOp::Sub, Base::Int | Base::Decimal, Base::Money) => {
+            "money only adds to money: write the number as an amount, e.g. `¥5`".to_string()
+        }
+        (BinaryOp::Mul, Base::Money, Base::Money) => "multiply money by a number or a percentage".to_string(),
+        (BinaryOp::In | BinaryOp::NotIn, _, _) => "`in` looks in a `set<text>` field or a list like `[\"淘宝\", \"抖音\"]`".to_string(),
+        (_, Base::Time, Base::Date) | (_, Base::Date, Base::Time) => {
+            "a time is an instant and a date a day: compare like with like, e.g. `joined_at >= 2026-04-18 00:00`".to_string()
+        }
+        _ if op.is_comparison() => "compare values of the same type".to_string(),
+        _ => format!("`{}` does not apply to these types", op.symbol()),
+    };
+    c.report(
+        Diagnostic::new(
+            Code::TypeMismatch,
+            op_span,
+            format!(
+                "`{}` cannot combine {} and {}",
+                op.symbol(),
+                l.ty.base,
+                r.ty.base
+            ),
+        )
+        .label(format!("{} {} {}", l.ty.base, op.symbol(), r.ty.base))
+        .related(l.span, format!("{}", l.ty.base))
+        .related(r.span, format!("{}", r.ty.base))
+        .help(help),
+    );
+}
+
+fn call(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    name: &str,
+    name_span: Span,
+    args: &[Expr],
+    span: Span,
+) -> TExpr {
+    let Some(func) = Builtin::by_name(name) else {
+        let help = did_you_mean(name, Builtin::ALL.iter().map(|(n, _)| *n)).unwrap_or_else(|| {
+            "the built-ins are days_since, month, weekday, min, max, clamp and len".into()
+        });
+        c.report(
+            Diagnostic::new(
+                Code::UnknownName,
+                name_span,
+                format!("unknown function `{name}`"),
+            )
+            .label("not a built-in")
+            .help(help),
+        );
+        return TExpr::error(span);
+    };
+    let targs: Vec<TExpr> = args.iter().map(|a| infer_value(c, p, cx, a)).collect();
+    let (arity_ok, expected) = match func {
+        Builtin::DaysSince | Builtin::Month | Builtin::Weekday | Builtin::Len => {
+            (targs.len() == 1, "1 argument")
+        }
+        Builtin::Min | Builtin::Max => (targs.len() >= 2, "2 or more arguments"),
+        Builtin::Clamp => (targs.len() == 3, "3 arguments: `clamp(x, lo, hi)`"),
+    };
+    if !arity_ok {
+        c.report(
+            Diagnostic::new(
+                Code::WrongArguments,
+                span,
+                format!("`{name}` takes {expected}, given {}", targs.len()),
+            )
+            .label("wrong number of arguments")
+            .help(format!("call it as `{}`", signature(func))),
+        );
+        return TExpr::error(span);
+    }
+    let Some(base) = call_type(c, func, &targs) else {
+        return TExpr::error(span);
+    };
+    typed(
+        TExprKind::Call { func, args: targs },
+        Type::required(base),
+        span,
+    )
+}
+
+fn signature(func: Builtin) -> &'static str {
+    match func {
+        Builtin::DaysSince => "days_since(time)",
+        Builtin::Month => "month(date or time)",
+        Builtin::Weekday => "weekday(date or time)",
+        Builtin::Min => "min(a, b, …)",
+        Builtin::Max => "max(a, b, …)",
+        Builtin::Clamp => "clamp(x, lo, hi)",
+        Builtin::Len => "len(set)",
+    }
+}
+
+fn call_type(c: &mut Checker<'_>, func: Builtin, args: &[TExpr]) -> Option<Base> {
+    let first = &args[0];
+    let bad = |c: &mut Checker<'_>, t: &TExpr| {
+        mismatch(
+            c,
+            t.span,
+            format!("`{}` cannot take {}", signature(func), t.ty.base),
+            "check the argument's type",
+        );
+        None
+    };
+    match func {
+        Builtin::DaysSince => {
+            if expect_base(c, first, &Base::Time, "the argument of `days_since`") {
+                Some(Base::Int)
+            } else {
+                None
+            }
+        }
+        Builtin::Month | Builtin::Weekday => match first.ty.base {
+            Base::Date | Base::Time | Base::Error => Some(Base::Int),
+            _ => bad(c, first),
+        },
+        Builtin::Len => match first.ty.base {
+            Base::TextSet | Base::List(_) | Base::Error => Some(Base::Int),
+            _ => bad(c, first),
+        },
+        Builtin::Min | Builtin::Max | Builtin::Clamp => {
+            let mut base = Base::Error;
+            for a in args {
+                if !a.ty.base.is_ordered() {
+                    return bad(c, a);
+                }
+                if base == Base::Error {
+                    base = a.ty.base.clone();
+                } else if !compatible(&base, &a.ty.base) {
+                    expect_base(
+                        c,
+                        a,
+                        &base.clone(),
+                        &format!("every argument of `{}`", signature(func)),
+                    );
+                    return None;
+                } else if a.ty.base == Base::Decimal {
+                    base = Base::Decimal;
+                }
+            }
+            Some(base)
+        }
+    }
+}

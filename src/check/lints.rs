@@ -1,0 +1,86 @@
+//! Pass 6: the warnings of LANGUAGE.md §8 that need the whole program — unused
+//! declarations and recurring rules that spend without any bound.
+
+use super::expr::Context;
+use super::rewards::check_reward;
+use super::rules::is_recurring;
+use super::{Checker, Program, Reward, RewardKind, Settings};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::money::Fen;
+use crate::syntax::ast::{Item, TargetKind};
+
+pub(super) fn lint(c: &mut Checker<'_>, p: &Program, items: &[Item]) {
+    unused_rewards(c, p, items);
+    for (i, s) in p.segments.iter().enumerate() {
+        if !c.used_segments.contains(&i) {
+            unused(c, "segment", &s.name, s.span);
+        }
+    }
+    for (i, e) in p.events.iter().enumerate() {
+        if !c.used_events.contains(&i) {
+            unused(c, "event", &e.name, e.span);
+        }
+    }
+    for rule in &p.rules {
+        let spends = rule.give.iter().any(|r| can_spend(r, &p.settings));
+        if spends
+            && is_recurring(&rule.trigger)
+            && rule.limits.is_empty()
+            && rule.caps.is_empty()
+            && !p.settings.has_budget()
+        {
+            c.report(
+                Diagnostic::new(Code::UnlimitedSpending, rule.span, format!("rule `{}` spends money again and again with no bound", rule.name))
+                    .label("no limit, cap or budget")
+                    .help("add `limit 1 per member per day`, a `cap ¥500 per day`, or a `budget` in the header"),
+            );
+        }
+    }
+}
+
+fn unused(c: &mut Checker<'_>, what: &str, name: &str, span: crate::source::Span) {
+    c.report(
+        Diagnostic::new(Code::Unused, span, format!("{what} `{name}` is never used"))
+            .label("unused")
+            .help("remove it, or use it in a rule"),
+    );
+}
+
+/// Unused rewards are still checked (as member rewards) so their mistakes show.
+fn unused_rewards(c: &mut Checker<'_>, p: &Program, items: &[Item]) {
+    for item in items {
+        let Item::Reward(r) = item else { continue };
+        let name = &r.node.name;
+        if c.used_rewards.contains(&name.node) || !p.rewards.iter().any(|d| d.span == name.span) {
+            continue;
+        }
+        check_reward(c, p, &Context::of(TargetKind::Member), &r.node.reward, 1);
+        c.used_rewards.remove(&name.node);
+        unused(c, "reward", &name.node, name.span);
+    }
+}
+
+/// Whether granting `r` can cost anything against caps and budgets.
+fn can_spend(r: &Reward, s: &Settings) -> bool {
+    match &r.kind {
+        RewardKind::Coupon(spec) => spec.face_value() > Fen::ZERO,
+        RewardKind::RedPacket { .. } => true,
+        RewardKind::Points(_) => s.point_value > Fen::ZERO,
+        RewardKind::Gift { worth, .. } => *worth > Fen::ZERO,
+        RewardKind::Lottery { arms, rest } => {
+            arms.iter().any(|(_, r)| can_spend(r, s))
+                || rest.as_ref().is_some_and(|r| can_spend(r, s))
+        }
+        RewardKind::Tier { arms, otherwise } => {
+            arms.iter().any(|(_, r)| can_spend(r, s))
+                || otherwise.as_ref().is_some_and(|r| can_spend(r, s))
+        }
+        RewardKind::TierBy {
+            arms, otherwise, ..
+        } => {
+            arms.iter().any(|(_, _, r)| can_spend(r, s))
+                || otherwise.as_ref().is_some_and(|r| can_spend(r, s))
+        }
+        RewardKind::Experiment { arms, .. } => arms.iter().any(|(_, _, r)| can_spend(r, s)),
+    }
+}

@@ -1,0 +1,341 @@
+//! The checked program: everything resolved to indices and types, ready to compile.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono_tz::Tz;
+
+use super::types::{TExpr, Type, Value};
+use crate::money::{Fen, Rate};
+use crate::source::Span;
+use crate::syntax::ast::{self, BinaryOp, Period, TargetKind, Window};
+
+/// A checked playbook.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// Header settings, defaults filled in.
+    pub settings: Settings,
+    /// The member schema.
+    pub member: RecordSchema,
+    /// The group schema, when declared.
+    pub group: Option<RecordSchema>,
+    /// Declared events, implicit fields first.
+    pub events: Vec<RecordSchema>,
+    /// Segments in declaration order.
+    pub segments: Vec<Segment>,
+    /// Segment indices in an order where each comes after those it uses.
+    pub segment_order: Vec<usize>,
+    /// Declared rewards (checked where used).
+    pub rewards: Vec<RewardDef>,
+    /// Rules in file order.
+    pub rules: Vec<Rule>,
+    /// Test blocks, as written (checked against the program).
+    pub tests: Vec<ast::Spanned<ast::TestDecl>>,
+}
+
+/// Header settings with their defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Playbook name.
+    pub name: String,
+    /// Timezone of every date, time and period.
+    pub timezone: Tz,
+    /// First and last active day, inclusive.
+    pub active: Option<(NaiveDate, NaiveDate)>,
+    /// Budget for the ledger's lifetime.
+    pub budget_total: Option<Fen>,
+    /// Budgets per period.
+    pub budget_per: Vec<(Period, Fen)>,
+    /// Seed of every random draw.
+    pub seed: String,
+    /// Quiet hours `[from, to)`; may wrap midnight.
+    pub quiet: Option<(NaiveTime, NaiveTime)>,
+    /// Smallest red-packet share.
+    pub red_packet_min: Fen,
+    /// Largest red-packet share.
+    pub red_packet_max: Fen,
+    /// Most shares in one red packet.
+    pub red_packet_max_shares: u64,
+    /// What one point costs.
+    pub point_value: Fen,
+}
+
+impl Settings {
+    /// Whether any budget is set.
+    pub fn has_budget(&self) -> bool {
+        self.budget_total.is_some() || !self.budget_per.is_empty()
+    }
+}
+
+/// WeChat group red packets: each share at least ¥0.01, at most ¥200, 100 shares.
+pub const WECHAT_RED_PACKET_MIN: Fen = Fen(1);
+/// See [`WECHAT_RED_PACKET_MIN`].
+pub const WECHAT_RED_PACKET_MAX: Fen = Fen(20_000);
+/// See [`WECHAT_RED_PACKET_MIN`].
+pub const WECHAT_RED_PACKET_MAX_SHARES: u64 = 100;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            name: String::new(),
+            timezone: chrono_tz::Asia::Shanghai,
+            active: None,
+            budget_total: None,
+            budget_per: Vec::new(),
+            seed: String::new(),
+            quiet: None,
+            red_packet_min: WECHAT_RED_PACKET_MIN,
+            red_packet_max: WECHAT_RED_PACKET_MAX,
+            red_packet_max_shares: WECHAT_RED_PACKET_MAX_SHARES,
+            point_value: Fen::ZERO,
+        }
+    }
+}
+
+/// A declared field.
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub ty: Type,
+    /// Declaration (empty for implicit fields).
+    pub span: Span,
+}
+
+/// The fields of members, groups or one event kind.
+#[derive(Debug, Clone, Default)]
+pub struct RecordSchema {
+    /// Event kind name; empty for members and groups.
+    pub name: String,
+    /// Fields in order (for events, `id`, `member_id`, `at`, `group_id` first).
+    pub fields: Vec<FieldDef>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+impl RecordSchema {
+    /// The index of a field.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}
+
+/// A segment.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// Name.
+    pub name: String,
+    /// Members or groups.
+    pub target: TargetKind,
+    /// Definition.
+    pub def: SegmentDef,
+    /// Name span.
+    pub span: Span,
+}
+
+/// A segment's definition.
+#[derive(Debug, Clone)]
+pub enum SegmentDef {
+    /// A condition.
+    Expr(TExpr),
+    /// `top N by KEY where FILTER`: ranks descending, ties by id ascending.
+    Top {
+        /// How many.
+        count: u64,
+        /// Ranking key.
+        by: TExpr,
+        /// Filter applied first.
+        filter: Option<TExpr>,
+    },
+}
+
+/// A declared reward. Its definition is checked, and inlined, where it is used: a
+/// reward that reads `event.amount` means the event of the rule that gives it.
+#[derive(Debug, Clone)]
+pub struct RewardDef {
+    /// Name.
+    pub name: String,
+    /// Name span.
+    pub span: Span,
+}
+
+/// A checked reward.
+#[derive(Debug, Clone)]
+pub struct Reward {
+    /// The name on grants: the declared name, or the inline reward's source text.
+    pub label: String,
+    /// What it is.
+    pub kind: RewardKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Checked reward forms.
+#[derive(Debug, Clone)]
+pub enum RewardKind {
+    /// A coupon.
+    Coupon(CouponSpec),
+    /// A red packet, maybe split.
+    RedPacket {
+        /// Total (a money expression).
+        amount: TExpr,
+        /// Static bounds of the total.
+        bounds: (Fen, Fen),
+        /// Shares.
+        split: Option<ast::Split>,
+    },
+    /// Loyalty points.
+    Points(TExpr),
+    /// A gift with its cost.
+    Gift {
+        /// Item.
+        name: String,
+        /// Cost for budgets.
+        worth: Fen,
+    },
+    /// One draw.
+    Lottery {
+        /// Chances and outcomes.
+        arms: Vec<(Rate, Reward)>,
+        /// Outcome of the remainder.
+        rest: Option<Box<Reward>>,
+    },
+    /// First matching condition.
+    Tier {
+        /// Conditions and outcomes.
+        arms: Vec<(TExpr, Reward)>,
+        /// Fallback.
+        otherwise: Option<Box<Reward>>,
+    },
+    /// First matching threshold.
+    TierBy {
+        /// Value compared.
+        subject: TExpr,
+        /// Comparison, threshold, outcome.
+        arms: Vec<(BinaryOp, Value, Reward)>,
+        /// Fallback.
+        otherwise: Option<Box<Reward>>,
+    },
+    /// Sticky A/B arms.
+    Experiment {
+        /// Experiment name.
+        name: String,
+        /// Arm name, share, outcome.
+        arms: Vec<(String, Rate, Reward)>,
+    },
+}
+
+/// A coupon's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CouponSpec {
+    /// What it takes off.
+    pub off: CouponOff,
+    /// 满 threshold.
+    pub threshold: Option<Fen>,
+    /// Cap of a percentage discount.
+    pub max: Option<Fen>,
+    /// Scope (`on "指定商品"`).
+    pub scope: Option<String>,
+    /// Validity in seconds.
+    pub valid_seconds: Option<i64>,
+    /// Combines with other coupons.
+    pub stackable: bool,
+}
+
+/// A coupon's discount.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CouponOff {
+    /// A fixed amount.
+    Amount(Fen),
+    /// A percentage of the price.
+    Percent(Rate),
+}
+
+impl CouponSpec {
+    /// Face value for caps and budgets: the amount, or a percentage coupon's `max`.
+    pub fn face_value(&self) -> Fen {
+        match self.off {
+            CouponOff::Amount(f) => f,
+            CouponOff::Percent(_) => self.max.unwrap_or(Fen::ZERO),
+        }
+    }
+}
+
+/// A checked rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Name.
+    pub name: String,
+    /// Name span.
+    pub span: Span,
+    /// What makes it fire.
+    pub trigger: Trigger,
+    /// Inclusive local days it may fire.
+    pub during: Option<(NaiveDate, NaiveDate)>,
+    /// Members, or groups of a segment.
+    pub target: TargetKind,
+    /// `for group in SEGMENT`.
+    pub target_segment: Option<usize>,
+    /// Condition on the target.
+    pub when: Option<TExpr>,
+    /// Rewards, all or none.
+    pub give: Vec<Reward>,
+    /// Limits on firings.
+    pub limits: Vec<LimitSpec>,
+    /// Caps on spend.
+    pub caps: Vec<(Window, Fen)>,
+    /// Higher first.
+    pub priority: i64,
+    /// Exclusivity group and period.
+    pub exclusive: Option<(String, Option<Period>)>,
+    /// Serving order of targets: key and descending.
+    pub order_by: Option<(TExpr, bool)>,
+}
+
+/// What triggers a rule.
+#[derive(Debug, Clone)]
+pub enum Trigger {
+    /// An event of kind `event` (index into `Program::events`).
+    Event {
+        /// Event kind.
+        event: usize,
+        /// Filter.
+        filter: Option<TExpr>,
+    },
+    /// A schedule.
+    Schedule(ScheduleSpec),
+}
+
+/// A checked schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScheduleSpec {
+    /// Every day at a time.
+    Daily(NaiveTime),
+    /// On some weekdays at a time.
+    Weekly(Vec<Weekday>, NaiveTime),
+    /// Every `step_seconds` from `from` to `to` (inclusive when on a step).
+    Interval {
+        /// Step.
+        step_seconds: i64,
+        /// First tick.
+        from: NaiveTime,
+        /// Last possible tick.
+        to: NaiveTime,
+    },
+    /// Day of month at a time (months without that day are skipped).
+    Monthly(u32, NaiveTime),
+    /// Once, at a local date-time.
+    Once(NaiveDateTime),
+    /// A five-field cron expression, in local time.
+    Cron(String),
+}
+
+/// A checked limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitSpec {
+    /// Most firings.
+    pub count: u64,
+    /// Counted per target (else rule-wide).
+    pub per_target: bool,
+    /// Window; `Total` is the ledger's lifetime.
+    pub window: Window,
+}

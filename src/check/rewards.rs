@@ -1,0 +1,885 @@
+//! Pass 3: rewards — validity of every form, static bounds of computed amounts, and
+//! reachability of tier arms. Declared rewards are checked where they are used, in
+//! the context of the rule that gives them.
+
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use super::expr::{Context, expect_base, infer, infer_bool, infer_value};
+use super::types::{Base, Builtin, TExpr, TExprKind, Value};
+use super::{Checker, CouponOff, CouponSpec, Program, Reward, RewardDef, RewardKind, SegmentDef};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::money::{FULL_RATE, Fen, Rate};
+use crate::source::Span;
+use crate::syntax::MAX_NESTING;
+use crate::syntax::ast::{self, BinaryOp, CouponOption, CouponValue, Item};
+
+/// Registers declared rewards; their bodies are checked where used.
+pub(super) fn check_rewards(_c: &mut Checker<'_>, p: &mut Program, items: &[Item]) {
+    let mut seen = HashSet::new();
+    for item in items {
+        if let Item::Reward(r) = item
+            && seen.insert(r.node.name.node.clone())
+        {
+            p.rewards.push(RewardDef {
+                name: r.node.name.node.clone(),
+                span: r.node.name.span,
+            });
+        }
+    }
+}
+
+/// Checks a reward in the context of its rule; `depth` bounds nested references.
+pub(crate) fn check_reward(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    r: &ast::Reward,
+    depth: usize,
+) -> Reward {
+    let label = canonical(c.text(r.span));
+    let kind = match &r.node {
+        ast::RewardKind::Coupon(coupon) => RewardKind::Coupon(check_coupon(c, p, coupon, r.span)),
+        ast::RewardKind::RedPacket { amount, split } => {
+            red_packet(c, p, cx, amount, split.as_ref())
+        }
+        ast::RewardKind::Points(e) => {
+            let t = infer_value(c, p, cx, e);
+            expect_base(c, &t, &Base::Int, "points");
+            RewardKind::Points(t)
+        }
+        ast::RewardKind::Gift { name, worth } => RewardKind::Gift {
+            name: name.node.clone(),
+            worth: worth.as_ref().map_or(Fen::ZERO, |w| w.node),
+        },
+        ast::RewardKind::Lottery { arms, rest } => {
+            lottery(c, p, cx, arms, rest.as_deref(), r.span, depth)
+        }
+        ast::RewardKind::Tier { arms, otherwise } => {
+            tier(c, p, cx, arms, otherwise.as_deref(), depth)
+        }
+        ast::RewardKind::TierBy {
+            subject,
+            arms,
+            otherwise,
+        } => tier_by(c, p, cx, subject, arms, otherwise.as_deref(), depth),
+        ast::RewardKind::Experiment { name, arms } => experiment(c, p, cx, name, arms, depth),
+        ast::RewardKind::Ref(name) => return reference(c, p, cx, name, r.span, depth),
+    };
+    Reward {
+        label,
+        kind,
+        span: r.span,
+    }
+}
+
+/// An inline reward's name on grants: its source text with whitespace collapsed.
+fn canonical(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn reference(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    name: &ast::Ident,
+    span: Span,
+    depth: usize,
+) -> Reward {
+    c.used_rewards.insert(name.node.clone());
+    let Some(decl) = c.reward_decls.get(&name.node).cloned() else {
+        let help = did_you_mean(&name.node, c.reward_decls.keys().map(String::as_str))
+            .unwrap_or_else(|| format!("declare it: `reward {} = coupon ¥10`", name.node));
+        c.report(
+            Diagnostic::new(
+                Code::UnknownName,
+                name.span,
+                format!("unknown reward `{}`", name.node),
+            )
+            .label("not a declared reward")
+            .help(help),
+        );
+        return placeholder(name, span);
+    };
+    // A reward may only refer to rewards declared before it, so references never loop.
+    let within = c
+        .reward_decls
+        .values()
+        .find(|d| d.span.file == span.file && d.span.start <= span.start && span.end <= d.span.end);
+    if within.is_some_and(|w| decl.span.file == w.span.file && decl.span.start >= w.span.start) {
+        c.report(
+            Diagnostic::new(
+                Code::UnknownName,
+                name.span,
+                format!("reward `{}` is declared later", name.node),
+            )
+            .label("used before its declaration")
+            .related(decl.node.name.span, "declared here")
+            .help("a reward can use only rewards declared above it; move this one down"),
+        );
+        return placeholder(name, span);
+    }
+    c.reward_expansions += 1;
+    if depth > MAX_NESTING || c.reward_expansions > MAX_REWARD_EXPANSIONS {
+        c.report(
+            Diagnostic::new(
+                Code::NestingTooDeep,
+                name.span,
+                "rewards refer to rewards too deeply",
+            )
+            .label("too deep")
+            .help("give the reward directly instead of through a chain of names"),
+        );
+        return placeholder(name, span);
+    }
+    let mut inner = check_reward(c, p, cx, &decl.node.reward, depth + 1);
+    inner.label = name.node.clone();
+    inner
+}
+
+/// Stands in for a reward that failed, so the rule around it is still checked.
+fn placeholder(name: &ast::Ident, span: Span) -> Reward {
+    Reward {
+        label: name.node.clone(),
+        kind: RewardKind::Gift {
+            name: String::new(),
+            worth: Fen::ZERO,
+        },
+        span,
+    }
+}
+
+/// Most reward references expanded in one check: bounds the work of rewards that
+/// refer to rewards that refer to rewards…
+const MAX_REWARD_EXPANSIONS: usize = 200_000;
+
+fn check_coupon(c: &mut Checker<'_>, p: &Program, coupon: &ast::Coupon, span: Span) -> CouponSpec {
+    let off = match coupon.value.node {
+        CouponValue::Amount(f) => CouponOff::Amount(f),
+        CouponValue::PercentOff(r) => CouponOff::Percent(r),
+        CouponValue::Zhe(paid) => CouponOff::Percent(Rate(FULL_RATE - paid.0)),
+    };
+    let mut spec = CouponSpec {
+        off,
+        threshold: None,
+        max: None,
+        scope: None,
+        valid_seconds: None,
+        stackable: false,
+    };
+    let mut seen: Vec<(&'static str, Span)> = Vec::new();
+    for o in &coupon.options {
+        let key = option_key(&o.node);
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+            c.report(
+                Diagnostic::new(
+                    Code::InvalidCouponOption,
+                    o.span,
+                    format!("`{key}` is given twice"),
+                )
+                .label("again here")
+                .related(*first, "first here")
+                .help(format!("keep one `{key}`")),
+            );
+            continue;
+        }
+        seen.push((key, o.span));
+        apply_option(c, &mut spec, &o.node, o.span);
+    }
+    validate_coupon(c, p, &spec, coupon.value.span, span);
+    spec
+}
+
+fn option_key(o: &CouponOption) -> &'static str {
+    match o {
+        CouponOption::Over(_) => "over",
+        CouponOption::Max(_) => "max",
+        CouponOption::Scope(_) => "on",
+        CouponOption::Valid(_) => "valid",
+        CouponOption::Stackable => "stackable",
+    }
+}
+
+fn apply_option(c: &mut Checker<'_>, spec: &mut CouponSpec, o: &CouponOption, span: Span) {
+    match o {
+        CouponOption::Over(t) => spec.threshold = Some(*t),
+        CouponOption::Max(m) => {
+            if let CouponOff::Amount(_) = spec.off {
+                c.report(
+                    Diagnostic::new(
+                        Code::InvalidCouponOption,
+                        span,
+                        "`max` caps percentage coupons only",
+                    )
+                    .label("a fixed coupon takes off exactly its amount")
+                    .help(
+                        "remove `max`, or make the coupon a percentage: `coupon 30% off max ¥50`",
+                    ),
+                );
+            } else if *m <= Fen::ZERO {
+                c.report(
+                    Diagnostic::new(
+                        Code::DiscountOutOfRange,
+                        span,
+                        "a `max` of ¥0 takes nothing off",
+                    )
+                    .label("zero")
+                    .help("give the largest discount above ¥0"),
+                );
+            }
+            spec.max = Some(*m);
+        }
+        CouponOption::Scope(s) => spec.scope = Some(s.clone()),
+        CouponOption::Valid(d) => {
+            if d.seconds <= 0 {
+                c.report(
+                    Diagnostic::new(
+                        Code::InvalidCouponOption,
+                        span,
+                        "a coupon valid for no time cannot be used",
+                    )
+                    .label("zero validity")
+                    .help("give a validity such as `valid 7d`"),
+                );
+            }
+            spec.valid_seconds = Some(d.seconds);
+        }
+        CouponOption::Stackable => spec.stackable = true,
+    }
+}
+
+fn validate_coupon(
+    c: &mut Checker<'_>,
+    p: &Program,
+    spec: &CouponSpec,
+    value_span: Span,
+    span: Span,
+) {
+    match spec.off {
+        CouponOff::Amount(off) => {
+            if off <= Fen::ZERO {
+                c.report(
+                    Diagnostic::new(
+                        Code::DiscountOutOfRange,
+                        value_span,
+                        "a coupon must take something off",
+                    )
+                    .label("¥0 off")
+                    .help("give an amount above ¥0"),
+                );
+            } else if let Some(t) = spec.threshold
+                && off >= t
+            {
+                c.report(
+                    Diagnostic::new(Code::CouponExceedsThreshold, value_span, format!("a coupon of {off} off over {t} makes the order free or better"))
+                        .label(format!("{off} off"))
+                        .help(format!("满减 coupons take off less than their threshold: lower the amount or raise `over` above {off}")),
+                );
+            }
+        }
+        CouponOff::Percent(rate) => {
+            if rate.0 <= 0 || rate.0 >= FULL_RATE {
+                c.report(
+                    Diagnostic::new(
+                        Code::DiscountOutOfRange,
+                        value_span,
+                        format!("a discount of {rate} is outside (0%, 100%)"),
+                    )
+                    .label("impossible discount")
+                    .help("give a discount above 0% and below 100%, e.g. `30% off` or `7折`"),
+                );
+            }
+            if spec.max.is_none() && p.settings.has_budget() {
+                c.report(
+                    Diagnostic::new(
+                        Code::UncappedPercentCoupon,
+                        span,
+                        "a percentage coupon without `max` counts as ¥0 against the budget",
+                    )
+                    .label("no `max`")
+                    .help("add `max ¥X` so that the budget knows what the coupon can cost"),
+                );
+            }
+        }
+    }
+}
+
+fn red_packet(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    amount: &ast::Expr,
+    split: Option<&ast::Spanned<ast::Split>>,
+) -> RewardKind {
+    let t = infer_value(c, p, cx, amount);
+    let zero = (Fen::ZERO, Fen::ZERO);
+    if !expect_base(c, &t, &Base::Money, "a red-packet amount") || t.ty.is_error() {
+        return RewardKind::RedPacket {
+            amount: t,
+            bounds: zero,
+            split: split.map(|s| s.node),
+        };
+    }
+    let b = money_bounds(&t);
+    let (Some(lo), Some(hi)) = (b.lo, b.hi) else {
+        let side = if b.lo.is_none() && b.hi.is_none() {
+            "neither a lower nor an upper"
+        } else if b.lo.is_none() {
+            "no lower"
+        } else {
+            "no upper"
+        };
+        c.report(
+            Diagnostic::new(
+                Code::UnboundedAmount,
+                t.span,
+                format!("this amount has {side} bound"),
+            )
+            .label("could be any amount")
+            .help(format!(
+                "bound it within the red-packet limits, e.g. `clamp({}, {}, {})`",
+                c.text(t.span),
+                p.settings.red_packet_min,
+                p.settings.red_packet_max
+            )),
+        );
+        return RewardKind::RedPacket {
+            amount: t,
+            bounds: zero,
+            split: split.map(|s| s.node),
+        };
+    };
+    let bounds = (Fen(lo as i64), Fen(hi as i64));
+    match split {
+        None => check_share_range(c, p, t.span, bounds, 1),
+        Some(s) => check_split(c, p, s, t.span, bounds),
+    }
+    RewardKind::RedPacket {
+        amount: t,
+        bounds,
+        split: split.map(|s| s.node),
+    }
+}
+
+fn describe_bounds(bounds: (Fen, Fen)) -> String {
+    if bounds.0 == bounds.1 {
+        bounds.0.to_string()
+    } else {
+        format!("{} to {}", bounds.0, bounds.1)
+    }
+}
+
+/// Every share of a packet of `bounds` in `shares` must lie within the limits.
+fn check_share_range(
+    c: &mut Checker<'_>,
+    p: &Program,
+    span: Span,
+    bounds: (Fen, Fen),
+    shares: u64,
+) {
+    let (min, max) = (p.settings.red_packet_min, p.settings.red_packet_max);
+    let n = shares as i128;
+    let low = (bounds.0.0 as i128) < (min.0 as i128) * n;
+    let high = bounds.1.0 as i128 > max.0 as i128 * n;
+    if !(low || high) {
+        return;
+    }
+    let per = if shares == 1 {
+        String::new()
+    } else {
+        format!(" in {shares} shares")
+    };
+    let (code, what) = if low && shares > 1 {
+        (
+            Code::BadSplit,
+            format!(
+                "{} cannot pay {shares} shares of at least {min}",
+                describe_bounds(bounds)
+            ),
+        )
+    } else {
+        (
+            Code::RedPacketOutOfLimits,
+            format!(
+                "a red packet of {}{per} is outside the limits {min} .. {max} per share",
+                describe_bounds(bounds)
+            ),
+        )
+    };
+    c.report(
+        Diagnostic::new(code, span, what)
+            .label(if low { "too small" } else { "too large" })
+            .help(format!(
+                "each share must be {min} to {max}{}; change the amount or set `red_packet_limits` in the header",
+                if shares > 1 { ", so change the amount or the number of shares" } else { "" }
+            )),
+    );
+}
+
+fn check_split(
+    c: &mut Checker<'_>,
+    p: &Program,
+    s: &ast::Spanned<ast::Split>,
+    amount_span: Span,
+    bounds: (Fen, Fen),
+) {
+    let most = p.settings.red_packet_max_shares;
+    if s.node.shares == 0 || s.node.shares > most {
+        c.report(
+            Diagnostic::new(
+                Code::BadSplit,
+                s.span,
+                format!(
+                    "a red packet splits into 1 to {most} shares, not {}",
+                    s.node.shares
+                ),
+            )
+            .label("shares out of range")
+            .help(format!(
+                "WeChat group red packets have at most {most} shares"
+            )),
+        );
+        return;
+    }
+    check_share_range(c, p, amount_span, bounds, s.node.shares);
+}
+
+fn lottery(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    arms: &[ast::LotteryArm],
+    rest: Option<&ast::Reward>,
+    span: Span,
+    depth: usize,
+) -> RewardKind {
+    let mut total = 0i64;
+    let mut out = Vec::new();
+    for arm in arms {
+        if arm.chance.node.0 <= 0 || arm.chance.node.0 > FULL_RATE {
+            c.report(
+                Diagnostic::new(
+                    Code::LotteryOver100,
+                    arm.chance.span,
+                    format!("a chance of {} is outside (0%, 100%]", arm.chance.node),
+                )
+                .label("impossible chance")
+                .help("give each arm a chance above 0%"),
+            );
+        }
+        total = total.saturating_add(arm.chance.node.0);
+        out.push((
+            arm.chance.node,
+            check_reward(c, p, cx, &arm.reward, depth + 1),
+        ));
+    }
+    if total > FULL_RATE {
+        let mut d = Diagnostic::new(
+            Code::LotteryOver100,
+            first_line(c, span),
+            format!("the lottery's chances add up to {}", Rate(total)),
+        )
+        .label("more than 100%")
+        .help("lower the chances so they add up to at most 100%; `rest` takes what is left");
+        for arm in arms {
+            d = d.related(arm.chance.span, arm.chance.node.to_string());
+        }
+        c.report(d);
+    }
+    let rest = rest.map(|r| Box::new(check_reward(c, p, cx, r, depth + 1)));
+    RewardKind::Lottery { arms: out, rest }
+}
+
+fn first_line(c: &Checker<'_>, span: Span) -> Span {
+    let text = c.text(span);
+    Span {
+        end: span.start + text.find('\n').unwrap_or(text.len()),
+        ..span
+    }
+}
+
+fn tier(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    arms: &[ast::TierArm],
+    otherwise: Option<&ast::Reward>,
+    depth: usize,
+) -> RewardKind {
+    let mut out: Vec<(TExpr, Reward)> = Vec::new();
+    for arm in arms {
+        let when = infer_bool(c, p, cx, &arm.when, "a tier condition");
+        if let Some(earlier) = out.iter().find(|(e, _)| catches(c, p, e, &when)) {
+            let earlier_span = earlier.0.span;
+            unreachable_arm(c, when.span, earlier_span, c.text(earlier_span).to_string());
+        }
+        out.push((when, check_reward(c, p, cx, &arm.reward, depth + 1)));
+    }
+    let otherwise = otherwise.map(|r| {
+        if let Some((e, _)) = out.iter().find(|(e, _)| always_true(e)) {
+            let s = e.span;
+            unreachable_arm(c, r.span, s, c.text(s).to_string());
+        }
+        Box::new(check_reward(c, p, cx, r, depth + 1))
+    });
+    RewardKind::Tier {
+        arms: out,
+        otherwise,
+    }
+}
+
+fn unreachable_arm(c: &mut Checker<'_>, span: Span, earlier: Span, earlier_text: String) {
+    c.report(
+        Diagnostic::new(
+            Code::UnreachableTierArm,
+            span,
+            "this tier arm can never be reached",
+        )
+        .label("always caught by an earlier arm")
+        .related(earlier, format!("`{earlier_text}` matches first"))
+        .help("first match wins: put the narrower arm before the broader one"),
+    );
+}
+
+fn always_true(e: &TExpr) -> bool {
+    matches!(e.kind, TExprKind::Const(Value::Bool(true)))
+}
+
+/// Whether every target matching `later` already matches `earlier`.
+fn catches(c: &Checker<'_>, p: &Program, earlier: &TExpr, later: &TExpr) -> bool {
+    if earlier.ty.is_error() || later.ty.is_error() {
+        return false;
+    }
+    always_true(earlier)
+        || canonical(c.text(earlier.span)) == canonical(c.text(later.span))
+        || implies(p, later, earlier)
+}
+
+/// `later` implies `earlier` through segment definitions: a segment defined as
+/// `T and …` or `top N by … where T` implies `T`.
+fn implies(p: &Program, later: &TExpr, earlier: &TExpr) -> bool {
+    let TExprKind::Segment(goal) = earlier.kind else {
+        return false;
+    };
+    let mut todo = Vec::new();
+    conjuncts_segments(later, &mut todo);
+    let mut seen = HashSet::new();
+    while let Some(s) = todo.pop() {
+        if s == goal {
+            return true;
+        }
+        if !seen.insert(s) {
+            continue;
+        }
+        match &p.segments[s].def {
+            SegmentDef::Expr(e) => conjuncts_segments(e, &mut todo),
+            SegmentDef::Top {
+                filter: Some(f), ..
+            } => conjuncts_segments(f, &mut todo),
+            SegmentDef::Top { .. } => {}
+        }
+    }
+    false
+}
+
+fn conjuncts_segments(e: &TExpr, out: &mut Vec<usize>) {
+    match &e.kind {
+        TExprKind::Segment(i) => out.push(*i),
+        TExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
+            conjuncts_segments(lhs, out);
+            conjuncts_segments(rhs, out);
+        }
+        _ => {}
+    }
+}
+
+fn tier_by(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    subject: &ast::Expr,
+    arms: &[ast::TierByArm],
+    otherwise: Option<&ast::Reward>,
+    depth: usize,
+) -> RewardKind {
+    let subject_t = infer_value(c, p, cx, subject);
+    let mut out: Vec<(BinaryOp, Value, Reward)> = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    for arm in arms {
+        let value_t = infer(c, p, &Context::default(), &arm.value);
+        let value = value_t.constant();
+        if value_t.ty.is_error() {
+            // already reported
+        } else if !subject_t.ty.is_error()
+            && value_t.ty.base != subject_t.ty.base
+            && !matches!(
+                (&value_t.ty.base, &subject_t.ty.base),
+                (Base::Int, Base::Decimal) | (Base::Decimal, Base::Int)
+            )
+        {
+            expect_base(c, &value_t, &subject_t.ty.base, "a threshold");
+        }
+        let reward = check_reward(c, p, cx, &arm.reward, depth + 1);
+        let Some(value) = value else { continue };
+        let arm_span = arm.op.span.to(arm.value.span);
+        if let Some(j) = out
+            .iter()
+            .position(|(op, v, _)| covers((*op, v), (arm.op.node, &value)))
+        {
+            unreachable_arm(c, arm_span, spans[j], c.text(spans[j]).to_string());
+        }
+        spans.push(arm_span);
+        out.push((arm.op.node, value, reward));
+    }
+    let otherwise = otherwise.map(|r| Box::new(check_reward(c, p, cx, r, depth + 1)));
+    RewardKind::TierBy {
+        subject: subject_t,
+        arms: out,
+        otherwise,
+    }
+}
+
+/// Orders two constants of the same type.
+pub(crate) fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    let dec = |v: &Value| match v {
+        Value::Int(i) => Some(Decimal::from(*i)),
+        Value::Decimal(d) => Some(*d),
+        _ => None,
+    };
+    match (a, b) {
+        (Value::Money(x), Value::Money(y)) => Some(x.cmp(y)),
+        (Value::Percent(x), Value::Percent(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) | (Value::Duration(x), Value::Duration(y)) => {
+            Some(x.cmp(y))
+        }
+        (Value::TimeOfDay(x), Value::TimeOfDay(y)) => Some(x.cmp(y)),
+        (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
+        _ => Some(dec(a)?.cmp(&dec(b)?)),
+    }
+}
+
+/// Whether every value matching `later` also matches `earlier` (`x OP v`).
+fn covers(earlier: (BinaryOp, &Value), later: (BinaryOp, &Value)) -> bool {
+    use std::cmp::Ordering::*;
+    let Some(ord) = compare(later.1, earlier.1) else {
+        return false;
+    };
+    match (earlier.0, later.0) {
+        (BinaryOp::Ge, BinaryOp::Ge | BinaryOp::Gt | BinaryOp::Eq) => ord != Less,
+        (BinaryOp::Gt, BinaryOp::Gt) => ord != Less,
+        (BinaryOp::Gt, BinaryOp::Ge | BinaryOp::Eq) => ord == Greater,
+        (BinaryOp::Le, BinaryOp::Le | BinaryOp::Lt | BinaryOp::Eq) => ord != Greater,
+        (BinaryOp::Lt, BinaryOp::Lt) => ord != Greater,
+        (BinaryOp::Lt, BinaryOp::Le | BinaryOp::Eq) => ord == Less,
+        (BinaryOp::Eq, BinaryOp::Eq) => ord == Equal,
+        (BinaryOp::Ne, BinaryOp::Eq) => ord != Equal,
+        _ => false,
+    }
+}
+
+fn experiment(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    name: &ast::Spanned<String>,
+    arms: &[ast::ExperimentArm],
+    depth: usize,
+) -> RewardKind {
+    let mut total = 0i64;
+    let mut out: Vec<(String, Rate, Reward)> = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    for arm in arms {
+        if let Some(i) = out.iter().position(|(n, _, _)| *n == arm.name.node) {
+            super::declarations::duplicate(
+                c,
+                "experiment arm",
+                &arm.name.node,
+                arm.name.span,
+                spans[i],
+            );
+        }
+        total = total.saturating_add(arm.share.node.0);
+        spans.push(arm.name.span);
+        out.push((
+            arm.name.node.clone(),
+            arm.share.node,
+            check_reward(c, p, cx, &arm.reward, depth + 1),
+        ));
+    }
+    if total != FULL_RATE {
+        c.report(
+            Diagnostic::new(
+                Code::ExperimentShares,
+                name.span,
+                format!(
+                    "the arms of experiment `{}` add up to {}, not 100%",
+                    name.node,
+                    Rate(total)
+                ),
+            )
+            .label("every target must land in exactly one arm")
+            .help("make the shares add up to 100%, e.g. `A 50% -> …  B 50% -> …`"),
+        );
+    }
+    RewardKind::Experiment {
+        name: name.node.clone(),
+        arms: out,
+    }
+}
+
+/// Static bounds of a money expression, in fen; `None` is unbounded on that side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Bounds {
+    pub lo: Option<i128>,
+    pub hi: Option<i128>,
+}
+
+const UNBOUNDED: Bounds = Bounds { lo: None, hi: None };
+
+/// Interval analysis: literals are points, `clamp`/`min`/`max` bound, arithmetic
+/// with constants scales; fields are unbounded.
+pub(crate) fn money_bounds(e: &TExpr) -> Bounds {
+    match &e.kind {
+        TExprKind::Const(Value::Money(f)) => Bounds {
+            lo: Some(f.0 as i128),
+            hi: Some(f.0 as i128),
+        },
+        TExprKind::Neg(x) => {
+            let b = money_bounds(x);
+            Bounds {
+                lo: b.hi.map(|v| -v),
+                hi: b.lo.map(|v| -v),
+            }
+        }
+        TExprKind::Call {
+            func: Builtin::Clamp,
+            args,
+        } => {
+            let (x, lo, hi) = (
+                money_bounds(&args[0]),
+                money_bounds(&args[1]),
+                money_bounds(&args[2]),
+            );
+            let low = max_opt(x.lo, lo.lo);
+            let high = min_opt(x.hi, hi.hi);
+            Bounds {
+                lo: low.or(lo.lo),
+                hi: high.or(hi.hi),
+            }
+        }
+        TExprKind::Call {
+            func: Builtin::Min,
+            args,
+        } => {
+            let bs: Vec<Bounds> = args.iter().map(money_bounds).collect();
+            Bounds {
+                lo: bs
+                    .iter()
+                    .map(|b| b.lo)
+                    .collect::<Option<Vec<_>>>()
+                    .and_then(|v| v.into_iter().min()),
+                hi: bs.iter().filter_map(|b| b.hi).min(),
+            }
+        }
+        TExprKind::Call {
+            func: Builtin::Max,
+            args,
+        } => {
+            let bs: Vec<Bounds> = args.iter().map(money_bounds).collect();
+            Bounds {
+                lo: bs.iter().filter_map(|b| b.lo).max(),
+                hi: bs
+                    .iter()
+                    .map(|b| b.hi)
+                    .collect::<Option<Vec<_>>>()
+                    .and_then(|v| v.into_iter().max()),
+            }
+        }
+        TExprKind::Binary { op, lhs, rhs } => binary_bounds(*op, lhs, rhs),
+        _ => UNBOUNDED,
+    }
+}
+
+fn max_opt(a: Option<i128>, b: Option<i128>) -> Option<i128> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn min_opt(a: Option<i128>, b: Option<i128>) -> Option<i128> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn binary_bounds(op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Bounds {
+    let add = |a: Option<i128>, b: Option<i128>| Some(a?.checked_add(b?)?);
+    match op {
+        BinaryOp::Add => {
+            let (a, b) = (money_bounds(lhs), money_bounds(rhs));
+            Bounds {
+                lo: add(a.lo, b.lo),
+                hi: add(a.hi, b.hi),
+            }
+        }
+        BinaryOp::Sub => {
+            let (a, b) = (money_bounds(lhs), money_bounds(rhs));
+            Bounds {
+                lo: add(a.lo, b.hi.map(|v| -v)),
+                hi: add(a.hi, b.lo.map(|v| -v)),
+            }
+        }
+        BinaryOp::Mul | BinaryOp::Div => {
+            let (money, factor) = if lhs.ty.base == Base::Money {
+                (lhs, rhs)
+            } else {
+                (rhs, lhs)
+            };
+            let Some(f) = factor_of(factor, op == BinaryOp::Div) else {
+                return UNBOUNDED;
+            };
+            let b = money_bounds(money);
+            let scale = |v: Option<i128>| {
+                v.and_then(|v| (Decimal::from_i128_with_scale(v, 0) * f).round().to_i128())
+            };
+            let (x, y) = (scale(b.lo), scale(b.hi));
+            if f.is_sign_negative() {
+                Bounds { lo: y, hi: x }
+            } else {
+                Bounds { lo: x, hi: y }
+            }
+        }
+        BinaryOp::Coalesce => {
+            let (a, b) = (money_bounds(lhs), money_bounds(rhs));
+            Bounds {
+                lo: a.lo.zip(b.lo).map(|(x, y)| x.min(y)),
+                hi: a.hi.zip(b.hi).map(|(x, y)| x.max(y)),
+            }
+        }
+        _ => UNBOUNDED,
+    }
+}
+
+/// A constant multiplier as a decimal (`1%` is 0.01); `invert` for division.
+fn factor_of(e: &TExpr, invert: bool) -> Option<Decimal> {
+    let d = match e.constant()? {
+        Value::Int(i) => Decimal::from(i),
+        Value::Decimal(d) => d,
+        Value::Percent(r) => Decimal::new(r.0, 4),
+        _ => return None,
+    };
+    if invert {
+        Decimal::ONE.checked_div(d)
+    } else {
+        Some(d)
+    }
+}

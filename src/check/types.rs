@@ -1,0 +1,291 @@
+//! Types and the resolved, typed expression tree the checker produces.
+
+use std::fmt;
+
+use chrono::{NaiveDate, NaiveTime};
+use rust_decimal::Decimal;
+
+use crate::money::{Fen, Rate};
+use crate::source::Span;
+use crate::syntax::ast::BinaryOp;
+
+/// A type without optionality.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Base {
+    /// Whole numbers.
+    Int,
+    /// Exact decimals.
+    Decimal,
+    /// Money in fen.
+    Money,
+    /// A rate (`50%`).
+    Percent,
+    /// `true` / `false`.
+    Bool,
+    /// Text.
+    Text,
+    /// An instant.
+    Time,
+    /// A local calendar date.
+    Date,
+    /// A length of time.
+    Duration,
+    /// A time of day (`20:00`).
+    TimeOfDay,
+    /// `set<text>`.
+    TextSet,
+    /// A list literal of this element type.
+    List(Box<Base>),
+    /// The type of an expression that already failed: compatible with everything, so
+    /// one mistake yields one diagnostic.
+    Error,
+}
+
+impl Base {
+    /// Whether arithmetic applies.
+    pub fn is_numeric(&self) -> bool {
+        matches!(
+            self,
+            Base::Int | Base::Decimal | Base::Money | Base::Percent | Base::Error
+        )
+    }
+
+    /// Whether `<`, `>` apply.
+    pub fn is_ordered(&self) -> bool {
+        self.is_numeric()
+            || matches!(
+                self,
+                Base::Time | Base::Date | Base::Duration | Base::TimeOfDay | Base::Text
+            )
+    }
+}
+
+impl fmt::Display for Base {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Base::Int => f.write_str("int"),
+            Base::Decimal => f.write_str("decimal"),
+            Base::Money => f.write_str("money"),
+            Base::Percent => f.write_str("percent"),
+            Base::Bool => f.write_str("bool"),
+            Base::Text => f.write_str("text"),
+            Base::Time => f.write_str("time"),
+            Base::Date => f.write_str("date"),
+            Base::Duration => f.write_str("duration"),
+            Base::TimeOfDay => f.write_str("time of day"),
+            Base::TextSet => f.write_str("set<text>"),
+            Base::List(e) => write!(f, "list of {e}"),
+            Base::Error => f.write_str("unknown"),
+        }
+    }
+}
+
+/// A type: a base and whether it may be null.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Type {
+    /// The value's type.
+    pub base: Base,
+    /// Whether the value may be missing (`time?`).
+    pub optional: bool,
+}
+
+impl Type {
+    /// A required value of `base`.
+    pub fn required(base: Base) -> Type {
+        Type {
+            base,
+            optional: false,
+        }
+    }
+
+    /// A value of `base` that may be missing.
+    pub fn optional(base: Base) -> Type {
+        Type {
+            base,
+            optional: true,
+        }
+    }
+
+    /// The error type.
+    pub fn error() -> Type {
+        Type::required(Base::Error)
+    }
+
+    /// Whether this is the error type.
+    pub fn is_error(&self) -> bool {
+        self.base == Base::Error
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.base, if self.optional { "?" } else { "" })
+    }
+}
+
+/// A constant value known when checking.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// int
+    Int(i64),
+    /// decimal
+    Decimal(Decimal),
+    /// money
+    Money(Fen),
+    /// percent
+    Percent(Rate),
+    /// bool
+    Bool(bool),
+    /// text
+    Text(String),
+    /// An instant, as Unix seconds.
+    Time(i64),
+    /// date
+    Date(NaiveDate),
+    /// duration, seconds
+    Duration(i64),
+    /// time of day
+    TimeOfDay(NaiveTime),
+    /// A list (or set) of values.
+    List(Vec<Value>),
+}
+
+/// Whose field a resolved field reference reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Record {
+    /// The member being evaluated.
+    Member,
+    /// The group being evaluated.
+    Group,
+    /// The triggering event.
+    Event,
+}
+
+/// Built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `days_since(time)`: whole 24-hour periods since.
+    DaysSince,
+    /// `month(date|time)`: 1–12, local.
+    Month,
+    /// `weekday(date|time)`: 1 (Monday) – 7 (Sunday), local.
+    Weekday,
+    /// `min(a, b, …)`
+    Min,
+    /// `max(a, b, …)`
+    Max,
+    /// `clamp(x, lo, hi)`
+    Clamp,
+    /// `len(set)`
+    Len,
+}
+
+impl Builtin {
+    /// Every built-in with its name.
+    pub const ALL: [(&'static str, Builtin); 7] = [
+        ("days_since", Builtin::DaysSince),
+        ("month", Builtin::Month),
+        ("weekday", Builtin::Weekday),
+        ("min", Builtin::Min),
+        ("max", Builtin::Max),
+        ("clamp", Builtin::Clamp),
+        ("len", Builtin::Len),
+    ];
+
+    /// Looks a built-in up by name.
+    pub fn by_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| *b)
+    }
+}
+
+/// A resolved, typed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TExpr {
+    /// What it computes.
+    pub kind: TExprKind,
+    /// Its type.
+    pub ty: Type,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Resolved expression forms: names are slots, operators know their operand types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TExprKind {
+    /// A constant.
+    Const(Value),
+    /// The instant being evaluated.
+    Now,
+    /// Its local date.
+    Today,
+    /// Field `index` of a record's schema (events: implicit fields first).
+    Field {
+        /// Which record.
+        record: Record,
+        /// Position in that record's field list.
+        index: usize,
+    },
+    /// Membership of the current target in segment `index`.
+    Segment(usize),
+    /// `exists f`
+    Exists(Box<TExpr>),
+    /// `not x`
+    Not(Box<TExpr>),
+    /// `-x`
+    Neg(Box<TExpr>),
+    /// Any infix operator, with operand types known from the children.
+    Binary {
+        /// The operator.
+        op: BinaryOp,
+        /// Left operand.
+        lhs: Box<TExpr>,
+        /// Right operand.
+        rhs: Box<TExpr>,
+    },
+    /// A built-in call.
+    Call {
+        /// Which.
+        func: Builtin,
+        /// Arguments.
+        args: Vec<TExpr>,
+    },
+    /// `[a, b]`
+    List(Vec<TExpr>),
+    /// An expression that failed to check.
+    Error,
+}
+
+impl TExpr {
+    /// A failed expression at `span`.
+    pub fn error(span: Span) -> TExpr {
+        TExpr {
+            kind: TExprKind::Error,
+            ty: Type::error(),
+            span,
+        }
+    }
+
+    /// The constant, if this is one (literals, negated literals, lists of them).
+    pub fn constant(&self) -> Option<Value> {
+        match &self.kind {
+            TExprKind::Const(v) => Some(v.clone()),
+            TExprKind::Neg(inner) => match inner.constant()? {
+                Value::Int(i) => i.checked_neg().map(Value::Int),
+                Value::Decimal(d) => Some(Value::Decimal(-d)),
+                Value::Money(m) => m.0.checked_neg().map(|f| Value::Money(Fen(f))),
+                Value::Percent(r) => Some(Value::Percent(Rate(-r.0))),
+                Value::Duration(s) => s.checked_neg().map(Value::Duration),
+                _ => None,
+            },
+            TExprKind::List(items) => items
+                .iter()
+                .map(TExpr::constant)
+                .collect::<Option<Vec<_>>>()
+                .map(Value::List),
+            _ => None,
+        }
+    }
+}

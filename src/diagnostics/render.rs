@@ -1,0 +1,270 @@
+//! Showing diagnostics: miette's graphical report for people, JSON for tools, and
+//! GitHub Actions workflow commands for CI annotations.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use serde_json::{Value, json};
+
+use super::{Diagnostic, Severity};
+use crate::source::{SourceFile, SourceMap, Span};
+
+/// Output formats of `playbook check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// miette's graphical report.
+    Human {
+        /// ANSI colours.
+        color: bool,
+    },
+    /// One JSON object with every diagnostic.
+    Json,
+    /// `::error file=…` workflow commands.
+    Github,
+}
+
+/// Renders `diagnostics` in `format`; the text ends with a newline unless empty.
+pub fn render(format: Format, diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    match format {
+        Format::Human { color } => diagnostics
+            .iter()
+            .map(|d| render_human(d, sources, color))
+            .collect(),
+        Format::Json => {
+            let mut text = render_json_value(diagnostics, sources).to_string();
+            text.push('\n');
+            text
+        }
+        Format::Github => diagnostics
+            .iter()
+            .map(|d| render_github(d, sources))
+            .collect(),
+    }
+}
+
+/// One diagnostic as miette draws it, with the file name and source snippet.
+pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let file = sources.get(diagnostic.span.file);
+    let view = MietteView {
+        diagnostic,
+        source: NamedSource::new(file.name(), file.shared_text()).with_language("playbook"),
+        text_len: file.text().len(),
+    };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    if handler.render_report(&mut out, &view).is_err() {
+        // Rendering into a String cannot fail short of a bug in miette; fall back to
+        // the plain form rather than lose the diagnostic.
+        out = plain(diagnostic, file);
+    }
+    out
+}
+
+fn plain(d: &Diagnostic, file: &SourceFile) -> String {
+    let at = file.line_col(d.span.start);
+    format!(
+        "{}[{}]: {} at {}:{}:{}\n",
+        d.severity().as_str(),
+        d.code.code(),
+        d.message,
+        file.name(),
+        at.line,
+        at.column
+    )
+}
+
+struct MietteView<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedSource<std::sync::Arc<str>>,
+    text_len: usize,
+}
+
+impl fmt::Debug for MietteView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diagnostic, f)
+    }
+}
+
+impl fmt::Display for MietteView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for MietteView<'_> {}
+
+impl miette::Diagnostic for MietteView<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let code = self.diagnostic.code;
+        Some(Box::new(format!("{}({})", code.code(), code.name())))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity() {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let d = self.diagnostic;
+        let primary = LabeledSpan::new_primary_with_span(
+            (!d.label.is_empty()).then(|| d.label.clone()),
+            self.clamp(d.span),
+        );
+        let related = d
+            .related
+            .iter()
+            .filter(|l| l.span.file == d.span.file)
+            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), self.clamp(l.span)));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+impl MietteView<'_> {
+    fn clamp(&self, span: Span) -> (usize, usize) {
+        let start = span.start.min(self.text_len);
+        let end = span.end.clamp(start, self.text_len);
+        (start, end - start)
+    }
+}
+
+/// The JSON object of `check --format json` (RUNTIME.md).
+pub fn render_json_value(diagnostics: &[Diagnostic], sources: &SourceMap) -> Value {
+    let list: Vec<Value> = diagnostics.iter().map(|d| json_one(d, sources)).collect();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
+    json!({
+        "diagnostics": list,
+        "errors": errors,
+        "warnings": diagnostics.len() - errors,
+    })
+}
+
+fn json_one(d: &Diagnostic, sources: &SourceMap) -> Value {
+    let file = sources.get(d.span.file);
+    let (start, end) = (file.line_col(d.span.start), file.line_col(d.span.end));
+    let mut labels = vec![json!({
+        "line": start.line, "column": start.column,
+        "end_line": end.line, "end_column": end.column,
+        "message": d.label,
+    })];
+    for l in &d.related {
+        let f = sources.get(l.span.file);
+        let (s, e) = (f.line_col(l.span.start), f.line_col(l.span.end));
+        labels.push(json!({
+            "line": s.line, "column": s.column, "end_line": e.line, "end_column": e.column,
+            "message": l.message, "file": f.name(),
+        }));
+    }
+    json!({
+        "code": d.code.code(),
+        "name": d.code.name(),
+        "severity": d.severity().as_str(),
+        "message": d.message,
+        "help": d.help,
+        "file": file.name(),
+        "line": start.line,
+        "column": start.column,
+        "end_line": end.line,
+        "end_column": end.column,
+        "labels": labels,
+    })
+}
+
+fn render_github(d: &Diagnostic, sources: &SourceMap) -> String {
+    let file = sources.get(d.span.file);
+    let (start, end) = (file.line_col(d.span.start), file.line_col(d.span.end));
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!(
+        "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        d.severity().as_str(),
+        escape_property(file.name()),
+        start.line,
+        start.column,
+        end.line,
+        end.column,
+        escape_property(&format!("{} {}", d.code.code(), d.code.name())),
+        escape_data(&message)
+    )
+}
+
+// Workflow-command escaping, as the GitHub Actions toolkit does it.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Code;
+    use crate::source::{FileId, SourceFile};
+
+    fn sample() -> (Vec<Diagnostic>, SourceMap) {
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new(
+            "a.playbook",
+            "segment 潜客 = orderz == 0\n",
+        ));
+        let start = "segment 潜客 = ".len();
+        let d = Diagnostic::new(
+            Code::UnknownName,
+            Span::new(id, start, start + 6),
+            "unknown name `orderz`",
+        )
+        .label("not declared")
+        .help("did you mean `orders`?");
+        assert_eq!(id, FileId(0));
+        (vec![d], sources)
+    }
+
+    #[test]
+    fn json_counts_columns_in_characters() {
+        let (d, s) = sample();
+        let v = render_json_value(&d, &s);
+        assert_eq!(v["diagnostics"][0]["line"], 1);
+        assert_eq!(v["diagnostics"][0]["column"], 14);
+        assert_eq!(v["diagnostics"][0]["end_column"], 20);
+        assert_eq!(v["errors"], 1);
+    }
+
+    #[test]
+    fn github_escapes_and_names_the_place() {
+        let (d, s) = sample();
+        let out = render(Format::Github, &d, &s);
+        assert_eq!(
+            out,
+            "::error file=a.playbook,line=1,col=14,endLine=1,endColumn=20,title=E0101 unknown-name::unknown name `orderz`%0Ahelp: did you mean `orders`?\n"
+        );
+    }
+}

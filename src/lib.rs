@@ -1,0 +1,59 @@
+//! playbook — a rules engine for private-domain community marketing.
+//!
+//! The stages, one module each: [`syntax`] (text → AST with spans) → [`check`]
+//! (names, types, rewards, schedules, lints → a checked program and diagnostics).
+//! The command-line tool is a thin shell over these; a Rust program can call
+//! [`check_file`] or [`check_text`] directly.
+
+pub mod check;
+pub mod diagnostics;
+pub mod money;
+pub mod source;
+pub mod syntax;
+
+use std::path::Path;
+
+use diagnostics::{Diagnostic, Severity};
+use source::{SourceFile, SourceMap};
+
+/// What checking a playbook produced.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// Every file read (the playbook and the files it `use`s), for rendering.
+    pub sources: SourceMap,
+    /// The checked program, when there were no errors.
+    pub program: Option<check::Program>,
+    /// Errors and warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckOutcome {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Parses and checks playbook source text; `name` is shown in diagnostics. `use`
+/// declarations are resolved relative to the current directory.
+pub fn check_text(name: &str, text: &str) -> CheckOutcome {
+    let mut sources = SourceMap::new();
+    let id = sources.add(SourceFile::new(name, text));
+    check::check(sources, id, &check::FsLoader)
+}
+
+/// Reads, parses and checks a playbook file; `use` paths are relative to it.
+pub fn check_file(path: &Path) -> std::io::Result<CheckOutcome> {
+    let text = std::fs::read_to_string(path)?;
+    let mut sources = SourceMap::new();
+    let id = sources.add(SourceFile::new(path.display().to_string(), text));
+    Ok(check::check(sources, id, &check::FsLoader))
+}
