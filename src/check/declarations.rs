@@ -237,10 +237,11 @@ fn schema(
     pick: impl Fn(&Item) -> bool,
     what: &str,
 ) -> RecordSchema {
-    let mut out = RecordSchema {
-        fields: vec![implicit("id", Base::Text, false)],
-        ..Default::default()
-    };
+    let mut out = RecordSchema::new(
+        String::new(),
+        vec![implicit("id", Base::Text, false)],
+        Span::default(),
+    );
     let mut first: Option<Span> = None;
     for item in items.iter().filter(|i| pick(i)) {
         let (Item::MemberSchema(s) | Item::GroupSchema(s)) = item else {
@@ -300,17 +301,17 @@ fn fields(
             let first = out.fields[i].span;
             if first.is_empty() {
                 // An implicit field the declaration may refine (event `group_id`).
-                out.fields[i] = FieldDef {
+                out.push(FieldDef {
                     name: f.name.node.clone(),
                     ty,
                     span: f.name.span,
-                };
+                });
             } else {
                 duplicate(c, "field", &f.name.node, f.name.span, first);
             }
             continue;
         }
-        out.fields.push(FieldDef {
+        out.push(FieldDef {
             name: f.name.node.clone(),
             ty,
             span: f.name.span,
@@ -384,23 +385,22 @@ pub(super) fn resolve_type(c: &mut Checker<'_>, t: &ast::Spanned<ast::TypeExpr>)
 
 fn events(c: &mut Checker<'_>, items: &[Item]) -> Vec<RecordSchema> {
     let mut out: Vec<RecordSchema> = Vec::new();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
     for item in items {
         let Item::Event(e) = item else { continue };
-        if let Some(first) = out.iter().find(|x| x.name == e.node.name.node) {
-            let first = first.span;
-            duplicate(c, "event", &e.node.name.node, e.node.name.span, first);
+        if let Some(first) = seen.get(e.node.name.node.as_str()) {
+            duplicate(c, "event", &e.node.name.node, e.node.name.span, *first);
             continue;
         }
-        let mut schema = RecordSchema {
-            name: e.node.name.node.clone(),
-            fields: vec![
-                implicit("id", Base::Text, false),
-                implicit("member_id", Base::Text, false),
-                implicit("at", Base::Time, false),
-                implicit("group_id", Base::Text, true),
-            ],
-            span: e.node.name.span,
-        };
+        seen.insert(&e.node.name.node, e.node.name.span);
+        let implicit_fields = vec![
+            implicit("id", Base::Text, false),
+            implicit("member_id", Base::Text, false),
+            implicit("at", Base::Time, false),
+            implicit("group_id", Base::Text, true),
+        ];
+        let mut schema =
+            RecordSchema::new(e.node.name.node.clone(), implicit_fields, e.node.name.span);
         fields(
             c,
             &e.node.schema.fields,
@@ -419,14 +419,15 @@ fn segment_names(
     group: Option<&RecordSchema>,
 ) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
     for item in items {
         let Item::Segment(s) = item else { continue };
         let name = &s.node.name;
-        if let Some(first) = out.iter().find(|x| x.name == name.node) {
-            let first = first.span;
-            duplicate(c, "segment", &name.node, name.span, first);
+        if let Some(first) = seen.get(name.node.as_str()) {
+            duplicate(c, "segment", &name.node, name.span, *first);
             continue;
         }
+        seen.insert(&name.node, name.span);
         let target = if s.node.of_group {
             TargetKind::Group
         } else {

@@ -48,13 +48,17 @@ fn unused(c: &mut Checker<'_>, what: &str, name: &str, span: crate::source::Span
 
 /// Unused rewards are still checked (as member rewards) so their mistakes show.
 fn unused_rewards(c: &mut Checker<'_>, p: &Program, items: &[Item]) {
+    let declared: std::collections::HashSet<crate::source::Span> =
+        p.rewards.iter().map(|d| d.span).collect();
     for item in items {
         let Item::Reward(r) = item else { continue };
         let name = &r.node.name;
-        if c.used_rewards.contains(&name.node) || !p.rewards.iter().any(|d| d.span == name.span) {
+        if c.used_rewards.contains(&name.node) || !declared.contains(&name.span) {
             continue;
         }
+        let outer = c.current_reward_decl.replace(r.span);
         check_reward(c, p, &Context::of(TargetKind::Member), &r.node.reward, 1);
+        c.current_reward_decl = outer;
         c.used_rewards.remove(&name.node);
         unused(c, "reward", &name.node, name.span);
     }

@@ -161,6 +161,8 @@ pub(crate) struct Checker<'s> {
     pub(crate) used_rewards: HashSet<String>,
     /// Events some rule is triggered by.
     pub(crate) used_events: HashSet<usize>,
+    /// The reward declaration whose body is being checked, if any.
+    pub(crate) current_reward_decl: Option<Span>,
     /// Reward references expanded so far (bounded).
     pub(crate) reward_expansions: usize,
 }
@@ -178,6 +180,7 @@ impl<'s> Checker<'s> {
             used_rewards: HashSet::new(),
             used_events: HashSet::new(),
             reward_expansions: 0,
+            current_reward_decl: None,
         }
     }
 

@@ -1,5 +1,7 @@
 //! The checked program: everything resolved to indices and types, ready to compile.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
@@ -110,12 +112,36 @@ pub struct RecordSchema {
     pub fields: Vec<FieldDef>,
     /// Where it was declared.
     pub span: Span,
+    by_name: HashMap<String, usize>,
 }
 
 impl RecordSchema {
+    /// A schema with these fields.
+    pub fn new(name: String, fields: Vec<FieldDef>, span: Span) -> RecordSchema {
+        let mut schema = RecordSchema {
+            name,
+            fields: Vec::new(),
+            span,
+            by_name: HashMap::new(),
+        };
+        fields.into_iter().for_each(|f| schema.push(f));
+        schema
+    }
+
+    /// Adds a field (or replaces the one of the same name).
+    pub fn push(&mut self, field: FieldDef) {
+        match self.by_name.get(&field.name) {
+            Some(&i) => self.fields[i] = field,
+            None => {
+                self.by_name.insert(field.name.clone(), self.fields.len());
+                self.fields.push(field);
+            }
+        }
+    }
+
     /// The index of a field.
     pub fn index(&self, name: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.name == name)
+        self.by_name.get(name).copied()
     }
 }
 

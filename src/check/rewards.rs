@@ -104,11 +104,9 @@ fn reference(
         return placeholder(name, span);
     };
     // A reward may only refer to rewards declared before it, so references never loop.
-    let within = c
-        .reward_decls
-        .values()
-        .find(|d| d.span.file == span.file && d.span.start <= span.start && span.end <= d.span.end);
-    if within.is_some_and(|w| decl.span.file == w.span.file && decl.span.start >= w.span.start) {
+    if c.current_reward_decl
+        .is_some_and(|w| decl.span.file == w.file && decl.span.start >= w.start)
+    {
         c.report(
             Diagnostic::new(
                 Code::UnknownName,
@@ -134,7 +132,9 @@ fn reference(
         );
         return placeholder(name, span);
     }
+    let outer = c.current_reward_decl.replace(decl.span);
     let mut inner = check_reward(c, p, cx, &decl.node.reward, depth + 1);
+    c.current_reward_decl = outer;
     inner.label = name.node.clone();
     inner
 }
@@ -626,7 +626,20 @@ fn tier_by(
             expect_base(c, &value_t, &subject_t.ty.base, "a threshold");
         }
         let reward = check_reward(c, p, cx, &arm.reward, depth + 1);
-        let Some(value) = value else { continue };
+        let Some(value) = value else {
+            if !value_t.ty.is_error() {
+                c.report(
+                    Diagnostic::new(
+                        Code::NotConstant,
+                        arm.value.span,
+                        "a tier threshold must be a literal",
+                    )
+                    .label("computed")
+                    .help("write the threshold itself, e.g. `>= ¥1,000`"),
+                );
+            }
+            continue;
+        };
         let arm_span = arm.op.span.to(arm.value.span);
         if let Some(j) = out
             .iter()

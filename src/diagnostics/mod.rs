@@ -208,6 +208,8 @@ pub fn did_you_mean<'a>(
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
+        // Enough for any real playbook; keeps pathological inputs linear.
+        .take(10_000)
         .filter(|c| *c != name)
         .map(|c| (strsim::levenshtein(name, c), c))
         .filter(|(d, _)| *d <= limit)

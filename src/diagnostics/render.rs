@@ -3,7 +3,12 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde_json::{Value, json};
 
 use super::{Diagnostic, Severity};
@@ -47,7 +52,10 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -
     let file = sources.get(diagnostic.span.file);
     let view = MietteView {
         diagnostic,
-        source: NamedSource::new(file.name(), file.shared_text()).with_language("playbook"),
+        source: CharColumns {
+            name: file.name().to_string(),
+            text: file.shared_text(),
+        },
         text_len: file.text().len(),
     };
     let theme = if color {
@@ -82,8 +90,43 @@ fn plain(d: &Diagnostic, file: &SourceFile) -> String {
 
 struct MietteView<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: CharColumns,
     text_len: usize,
+}
+
+/// A named source whose reported columns count characters, as the JSON output does
+/// (miette's own count bytes, which disagree on every Chinese line).
+struct CharColumns {
+    name: String,
+    text: Arc<str>,
+}
+
+impl SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.as_ref().read_span(span, before, after)?;
+        let at = inner.span().offset().min(self.text.len());
+        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let column = self
+            .text
+            .get(line_start..at)
+            .map_or(0, |s| s.chars().count());
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.name.clone(),
+                inner.data(),
+                *inner.span(),
+                inner.line(),
+                column,
+                inner.line_count(),
+            )
+            .with_language("playbook"),
+        ))
+    }
 }
 
 impl fmt::Debug for MietteView<'_> {

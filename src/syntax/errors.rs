@@ -26,11 +26,11 @@ pub(super) fn from_pest(
     if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
         expected.extend(positives.iter().filter_map(|r| describe(*r)));
     }
-    if let Some(attempts) = error.parse_attempts() {
+    if let Some(attempts) = error.parse_attempts().filter(|a| a.max_position == at) {
         for token in attempts.expected_tokens() {
             // Only literal punctuation (`{`, `->`, `..`) adds to what the rules say.
             let token = token.to_string();
-            if token.chars().all(|c| c.is_ascii_punctuation()) {
+            if token != "//" && token.chars().all(|c| c.is_ascii_punctuation()) {
                 expected.insert(format!("`{token}`"));
             }
         }

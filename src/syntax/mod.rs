@@ -28,8 +28,6 @@ pub struct Parsed {
 
 /// Parses a whole playbook file.
 pub fn parse(file: FileId, text: &str) -> Parsed {
-    // Detailed expectations make syntax errors name the missing `{` or `->`.
-    pest::set_error_detail(true);
     let mut parsed = Parsed::default();
     if let Some(d) = nesting_error(file, text) {
         parsed.diagnostics.push(d);
@@ -57,7 +55,6 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
 
 /// Parses a lone expression (the REPL's bare input).
 pub fn parse_expression(file: FileId, text: &str) -> Result<ast::Expr, Vec<Diagnostic>> {
-    pest::set_error_detail(true);
     if let Some(d) = nesting_error(file, text) {
         return Err(vec![d]);
     }

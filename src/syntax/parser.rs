@@ -2,6 +2,10 @@
 //! spanned nodes, reads literals, applies operator precedence and enforces the
 //! nesting limit.
 
+// Builder functions return the one diagnostic that stops an item; it is rare and
+// large, and boxing it would only move the allocation.
+#![allow(clippy::result_large_err)]
+
 use std::sync::LazyLock;
 
 use pest::Parser as _;
@@ -47,7 +51,7 @@ pub(super) fn parse_item(
     errors: &mut Vec<Diagnostic>,
 ) -> Result<(Item, usize), Diagnostic> {
     let mut pairs = PlaybookParser::parse(Rule::item_entry, text)
-        .map_err(|e| errors::from_pest(e, file, base, text))?;
+        .map_err(|_| detailed_error(Rule::item_entry, file, base, text))?;
     let entry = pairs.next().ok_or_else(|| internal(file, base))?;
     let end = entry.as_span().end();
     let item_pair = children(entry).next().ok_or_else(|| internal(file, base))?;
@@ -55,9 +59,17 @@ pub(super) fn parse_item(
     Ok((builder.item(item_pair)?, end))
 }
 
-/// Whether `text` holds nothing but whitespace and comments.
+/// Whether `text` holds nothing but whitespace and comments. (Done by hand: a pest
+/// failure here would build an error whose position lookup scans the whole input.)
 pub(super) fn only_trivia(text: &str) -> bool {
-    PlaybookParser::parse(Rule::trivia_end, text).is_ok()
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+        match rest.strip_prefix("//") {
+            Some(comment) => rest = comment.split_once('\n').map_or("", |(_, after)| after),
+            None => return rest.is_empty(),
+        }
+    }
 }
 
 /// Parses a lone expression (for the REPL and tests).
@@ -67,7 +79,7 @@ pub(super) fn parse_expr(
     errors: &mut Vec<Diagnostic>,
 ) -> Result<Expr, Diagnostic> {
     let mut pairs = PlaybookParser::parse(Rule::expr_entry, text)
-        .map_err(|e| errors::from_pest(e, file, 0, text))?;
+        .map_err(|_| detailed_error(Rule::expr_entry, file, 0, text))?;
     let entry = pairs.next().ok_or_else(|| internal(file, 0))?;
     let expr = children(entry).next().ok_or_else(|| internal(file, 0))?;
     Builder {
@@ -76,6 +88,18 @@ pub(super) fn parse_expr(
         errors,
     }
     .expr(expr, 0)
+}
+
+/// Parses again with pest's error detail on, which names the expected `{` or `->`.
+/// Collecting that detail halves parsing speed, so it is only switched on once an
+/// error has happened — and never off again, so every error message is the same
+/// whichever thread asks.
+fn detailed_error(rule: Rule, file: FileId, base: usize, text: &str) -> Diagnostic {
+    pest::set_error_detail(true);
+    match PlaybookParser::parse(rule, text) {
+        Err(e) => errors::from_pest(e, file, base, text),
+        Ok(_) => internal(file, base),
+    }
 }
 
 fn internal(file: FileId, at: usize) -> Diagnostic {
@@ -104,9 +128,16 @@ enum Tok<'i> {
 }
 
 impl Builder<'_> {
+    /// The pair's span without the whitespace and comments pest's implicit skipping
+    /// leaves at its end, so that underlines cover exactly what was written.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let len = meaningful_len(pair.as_str());
+        Span::new(
+            self.file,
+            self.base + s.start(),
+            self.base + s.start() + len,
+        )
     }
 
     fn spanned<T>(&self, pair: &Pair<'_, Rule>, node: T) -> Spanned<T> {
@@ -1004,6 +1035,46 @@ impl Builder<'_> {
             )
         }
     }
+}
+
+/// Length of `text` without trailing whitespace and `//` comments.
+fn meaningful_len(text: &str) -> usize {
+    let mut end = text.len();
+    loop {
+        let trimmed = text[..end].trim_end_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+        if trimmed.len() == end && end < text.len() {
+            return end;
+        }
+        end = trimmed.len();
+        // A comment runs to the end of its line: look for `//` outside a string on the
+        // last line (only its last stretch, so long lines stay linear).
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        let mut from = line_start.max(end.saturating_sub(2048));
+        while !trimmed.is_char_boundary(from) {
+            from += 1;
+        }
+        match comment_start(&trimmed[from..]) {
+            Some(i) => end = from + i,
+            None => return end,
+        }
+    }
+}
+
+/// Where a `//` comment starts in one line, ignoring `//` inside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn pair_text(root: &Pair<'_, Rule>, fields: &[Pair<'_, Rule>]) -> String {

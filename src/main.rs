@@ -1,0 +1,7 @@
+//! The `playbook` command-line tool; everything lives in [`cli`].
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,276 @@
+//! `playbook check` run as a real process: exit codes, the three report formats, and
+//! how several files and unreadable files are handled.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A playbook with no errors and no warnings.
+const CLEAN: &str = r#"playbook "cli test" {
+  timezone "Asia/Shanghai"
+  active 2026-04-18 .. 2026-05-31
+}
+
+member { orders: int }
+
+event join_group { group_id: text }
+
+segment 潜客 = orders == 0
+
+rule 入群礼 {
+  on join_group
+  when 潜客
+  give red_packet ¥2
+  limit once per member
+}
+"#;
+
+/// Like [`CLEAN`] but line 10 names `orderz`, which is not declared (E0101); the
+/// Chinese segment name puts it at character column 14 (byte column 18).
+const UNKNOWN_NAME: &str = r#"playbook "cli test" {
+  timezone "Asia/Shanghai"
+  active 2026-04-18 .. 2026-05-31
+}
+
+member { orders: int }
+
+event join_group { group_id: text }
+
+segment 潜客 = orderz == 0
+
+rule 入群礼 {
+  on join_group
+  when 潜客
+  give red_packet ¥2
+  limit once per member
+}
+"#;
+
+/// Line and column of `orderz` in [`UNKNOWN_NAME`].
+const UNKNOWN_AT: (u64, u64) = (10, 14);
+
+/// [`CLEAN`] plus a segment nothing uses: a warning (W0001) and no error.
+fn unused_segment() -> String {
+    format!("{CLEAN}\nsegment 沉睡 = orders > 9\n")
+}
+
+/// A temporary directory to write playbooks into; removed when dropped.
+struct Files(TempDir);
+
+impl Files {
+    fn new() -> Files {
+        Files(tempfile::tempdir().expect("create a temporary directory"))
+    }
+
+    /// Writes `text` to `name` in the directory and returns its path.
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.path().join(name);
+        std::fs::write(&path, text).expect("write a test playbook");
+        path
+    }
+
+    /// A path in the directory that does not exist.
+    fn missing(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+}
+
+/// `playbook check ARGS…`, with colour forced off.
+fn check(args: &[&str], files: &[&Path]) -> Command {
+    let mut cmd = Command::cargo_bin("playbook").expect("the playbook binary is built");
+    cmd.env("NO_COLOR", "1").arg("check").args(args).args(files);
+    cmd
+}
+
+/// Runs `check --format json` and parses its stdout.
+fn check_json(files: &[&Path], code: i32) -> Value {
+    let output = check(&["--format", "json"], files).assert().code(code);
+    let stdout = &output.get_output().stdout;
+    serde_json::from_slice(stdout).expect("stdout is one JSON object")
+}
+
+/// The diagnostics in a JSON report with the given code.
+fn with_code<'a>(report: &'a Value, code: &str) -> Vec<&'a Value> {
+    report["diagnostics"]
+        .as_array()
+        .expect("`diagnostics` is an array")
+        .iter()
+        .filter(|d| d["code"] == code)
+        .collect()
+}
+
+#[test]
+fn clean_file_exits_0_and_says_no_problems() {
+    let files = Files::new();
+    let good = files.write("good.playbook", CLEAN);
+    check(&[], &[&good])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("checked 1 file: no problems"));
+}
+
+#[test]
+fn error_exits_1_and_names_file_and_line() {
+    let files = Files::new();
+    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    // miette's header is `[FILE:LINE:COLUMN]`; only the line is asserted here, the
+    // column is checked (in characters) through `--format json`.
+    let place = format!("{}:{}:", bad.display(), UNKNOWN_AT.0);
+    check(&[], &[&bad])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(place))
+        .stdout(predicate::str::contains("E0101"))
+        .stdout(predicate::str::contains("`orderz`"))
+        .stdout(predicate::str::contains("checked 1 file: 1 error"));
+}
+
+#[test]
+fn json_has_one_based_lines_and_character_columns() {
+    let files = Files::new();
+    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    let report = check_json(&[&bad], 1);
+    let unknown = with_code(&report, "E0101");
+    assert_eq!(unknown.len(), 1, "{report:#}");
+    let d = unknown[0];
+    assert_eq!(d["name"], "unknown-name");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], bad.display().to_string());
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(UNKNOWN_AT.0), Some(UNKNOWN_AT.1))
+    );
+    assert_eq!(report["errors"], 1);
+}
+
+#[test]
+fn json_of_a_clean_file_is_empty() {
+    let files = Files::new();
+    let good = files.write("good.playbook", CLEAN);
+    let report = check_json(&[&good], 0);
+    assert_eq!(
+        report,
+        serde_json::json!({"diagnostics": [], "errors": 0, "warnings": 0})
+    );
+}
+
+#[test]
+fn github_prints_workflow_commands() {
+    let files = Files::new();
+    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    let command = format!(
+        "::error file={},line={},col={},",
+        bad.display(),
+        UNKNOWN_AT.0,
+        UNKNOWN_AT.1
+    );
+    check(&["--format", "github"], &[&bad])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(command))
+        .stdout(predicate::str::contains("checked").not());
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let files = Files::new();
+    let warn = files.write("warn.playbook", &unused_segment());
+    let report = check_json(&[&warn], 0);
+    assert_eq!(report["errors"], 0, "{report:#}");
+    assert_eq!(with_code(&report, "W0001").len(), 1, "{report:#}");
+    check(&[], &[&warn])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("checked 1 file: 1 warning"));
+    check(&["--deny-warnings"], &[&warn]).assert().code(1);
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let files = Files::new();
+    let missing = files.missing("nope.playbook");
+    let message = format!("error: cannot read `{}`: ", missing.display());
+    check(&[], &[&missing])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message));
+}
+
+#[test]
+fn missing_file_does_not_stop_the_others() {
+    let files = Files::new();
+    let missing = files.missing("nope.playbook");
+    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    check(&[], &[&missing, &bad])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope.playbook"))
+        .stdout(predicate::str::contains("E0101"))
+        .stdout(predicate::str::contains("1 file could not be read"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let files = Files::new();
+    let good = files.write("good.playbook", CLEAN);
+    check(&["--bogus"], &[&good]).assert().code(2);
+    check(&["--format", "xml"], &[&good]).assert().code(2);
+    check(&[], &[]).assert().code(2);
+}
+
+#[test]
+fn several_files_are_all_checked() {
+    let files = Files::new();
+    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    let warn = files.write("warn.playbook", &unused_segment());
+    check(&[], &[&bad, &warn])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(bad.display().to_string()))
+        .stdout(predicate::str::contains(warn.display().to_string()))
+        .stdout(predicate::str::contains(
+            "checked 2 files: 1 error, 1 warning",
+        ));
+
+    let report = check_json(&[&bad, &warn], 1);
+    let named: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("`diagnostics` is an array")
+        .iter()
+        .filter_map(|d| d["file"].as_str())
+        .collect();
+    assert!(
+        named.contains(&bad.to_str().expect("utf-8 path")),
+        "{report:#}"
+    );
+    assert!(
+        named.contains(&warn.to_str().expect("utf-8 path")),
+        "{report:#}"
+    );
+    assert_eq!(
+        (report["errors"].as_u64(), report["warnings"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
+#[test]
+fn version_and_help() {
+    let mut version = Command::cargo_bin("playbook").expect("the playbook binary is built");
+    version
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(concat!(
+            "playbook ",
+            env!("CARGO_PKG_VERSION")
+        )));
+    let mut help = Command::cargo_bin("playbook").expect("the playbook binary is built");
+    help.arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("check"))
+        .stdout(predicate::str::contains("rules engine"));
+}
