@@ -835,7 +835,7 @@ fn min_opt(a: Option<i128>, b: Option<i128>) -> Option<i128> {
 }
 
 fn binary_bounds(op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Bounds {
-    let add = |a: Option<i128>, b: Option<i128>| Some(a?.checked_add(b?)?);
+    let add = |a: Option<i128>, b: Option<i128>| a?.checked_add(b?);
     match op {
         BinaryOp::Add => {
             let (a, b) = (money_bounds(lhs), money_bounds(rhs));

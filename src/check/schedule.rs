@@ -114,20 +114,18 @@ pub(super) fn check_schedule(
             );
             return Some(spec);
         }
-        Some((from, to)) => {
-            if first_tick(&spec, cron.as_ref(), from, to).is_none() {
-                c.report(
-                    Diagnostic::new(
-                        Code::ScheduleNeverFires,
-                        span,
-                        format!("this schedule never fires between {from} and {to}"),
-                    )
-                    .label("no tick in the active period")
-                    .help("change the schedule, `during` or `active` so that they meet"),
-                );
-            }
+        Some((from, to)) if first_tick(&spec, cron.as_ref(), from, to).is_none() => {
+            c.report(
+                Diagnostic::new(
+                    Code::ScheduleNeverFires,
+                    span,
+                    format!("this schedule never fires between {from} and {to}"),
+                )
+                .label("no tick in the active period")
+                .help("change the schedule, `during` or `active` so that they meet"),
+            );
         }
-        None => {}
+        _ => {}
     }
     if let Some((q0, q1)) = p.settings.quiet {
         quiet_ticks(c, &spec, cron.as_ref(), (q0, q1), span, window);

@@ -182,7 +182,8 @@ fn describe(rule: Rule) -> Option<String> {
         Rule::type_expr => "a type",
         Rule::field_decl => "a field (`name: type`)",
         Rule::field_value => "a field value (`name: value`)",
-        Rule::header
+        Rule::item_entry
+        | Rule::header
         | Rule::use_decl
         | Rule::member_schema
         | Rule::group_schema
