@@ -1,7 +1,7 @@
 //! No input makes `check` panic or exhaust the stack: pathological nesting, huge
 //! files, random token soup and mutated examples.
 //!
-//! The property tests run briefly in CI; set `PROPTEST_CASES=100000` for a long run.
+//! The property tests run briefly in CI; set `PROPTEST_CASES` for a long run.
 
 use playbook::check_text;
 use playbook::diagnostics::Code;
@@ -276,7 +276,11 @@ fn mutated_example() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    // Short in CI; `PROPTEST_CASES=20000 cargo test --release --test robustness` for a long run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn token_soup_never_panics(text in token_soup()) {
