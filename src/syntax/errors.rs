@@ -158,6 +158,9 @@ fn describe(rule: Rule) -> Option<String> {
     if let Some(kw) = name.strip_prefix("kw_") {
         return Some(format!("`{kw}`"));
     }
+    if super::parser::is_infix(rule) {
+        return Some("an operator".to_string());
+    }
     let text = match rule {
         Rule::EOI => "end of file",
         Rule::ident | Rule::reward_ref | Rule::path_root | Rule::path => "a name",
@@ -205,21 +208,6 @@ fn describe(rule: Rule) -> Option<String> {
         | Rule::coupon_scope
         | Rule::coupon_valid
         | Rule::coupon_stackable => "a coupon option",
-        Rule::op_or
-        | Rule::op_and
-        | Rule::op_in
-        | Rule::op_not_in
-        | Rule::op_coalesce
-        | Rule::op_eq
-        | Rule::op_ne
-        | Rule::op_le
-        | Rule::op_ge
-        | Rule::op_lt
-        | Rule::op_gt
-        | Rule::op_add
-        | Rule::op_sub
-        | Rule::op_mul
-        | Rule::op_div => "an operator",
         Rule::compare_op => "a comparison (`>=`)",
         Rule::on_event
         | Rule::every_day

@@ -1094,7 +1094,8 @@ fn too_deep(span: Span) -> Diagnostic {
     .help("split the expression into named segments")
 }
 
-fn is_infix(rule: Rule) -> bool {
+/// Whether `rule` is an infix operator.
+pub(super) fn is_infix(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::op_or
