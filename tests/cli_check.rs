@@ -28,28 +28,13 @@ rule 入群礼 {
 }
 "#;
 
-/// Like [`CLEAN`] but line 10 names `orderz`, which is not declared (E0101); the
+/// [`CLEAN`] with line 10 naming `orderz`, which is not declared (E0101); the
 /// Chinese segment name puts it at character column 14 (byte column 18).
-const UNKNOWN_NAME: &str = r#"playbook "cli test" {
-  timezone "Asia/Shanghai"
-  active 2026-04-18 .. 2026-05-31
+fn unknown_name() -> String {
+    CLEAN.replace("segment 潜客 = orders == 0", "segment 潜客 = orderz == 0")
 }
 
-member { orders: int }
-
-event join_group { group_id: text }
-
-segment 潜客 = orderz == 0
-
-rule 入群礼 {
-  on join_group
-  when 潜客
-  give red_packet ¥2
-  limit once per member
-}
-"#;
-
-/// Line and column of `orderz` in [`UNKNOWN_NAME`].
+/// Line and column of `orderz` in [`unknown_name`].
 const UNKNOWN_AT: (u64, u64) = (10, 14);
 
 /// [`CLEAN`] plus a segment nothing uses: a warning (W0001) and no error.
@@ -115,7 +100,7 @@ fn clean_file_exits_0_and_says_no_problems() {
 #[test]
 fn error_exits_1_and_names_file_and_line() {
     let files = Files::new();
-    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    let bad = files.write("bad.playbook", &unknown_name());
     // miette's header is `[FILE:LINE:COLUMN]`; only the line is asserted here, the
     // column is checked (in characters) through `--format json`.
     let place = format!("{}:{}:", bad.display(), UNKNOWN_AT.0);
@@ -131,7 +116,7 @@ fn error_exits_1_and_names_file_and_line() {
 #[test]
 fn json_has_one_based_lines_and_character_columns() {
     let files = Files::new();
-    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    let bad = files.write("bad.playbook", &unknown_name());
     let report = check_json(&[&bad], 1);
     let unknown = with_code(&report, "E0101");
     assert_eq!(unknown.len(), 1, "{report:#}");
@@ -160,7 +145,7 @@ fn json_of_a_clean_file_is_empty() {
 #[test]
 fn github_prints_workflow_commands() {
     let files = Files::new();
-    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    let bad = files.write("bad.playbook", &unknown_name());
     let command = format!(
         "::error file={},line={},col={},",
         bad.display(),
@@ -203,7 +188,7 @@ fn missing_file_exits_2() {
 fn missing_file_does_not_stop_the_others() {
     let files = Files::new();
     let missing = files.missing("nope.playbook");
-    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    let bad = files.write("bad.playbook", &unknown_name());
     check(&[], &[&missing, &bad])
         .assert()
         .code(2)
@@ -224,7 +209,7 @@ fn bad_usage_exits_2() {
 #[test]
 fn several_files_are_all_checked() {
     let files = Files::new();
-    let bad = files.write("bad.playbook", UNKNOWN_NAME);
+    let bad = files.write("bad.playbook", &unknown_name());
     let warn = files.write("warn.playbook", &unused_segment());
     check(&[], &[&bad, &warn])
         .assert()
