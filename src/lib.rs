@@ -6,8 +6,10 @@
 //! [`check_file`] or [`check_text`] directly.
 
 pub mod check;
+pub mod data;
 pub mod diagnostics;
 pub mod money;
+pub mod runtime;
 pub mod source;
 pub mod syntax;
 

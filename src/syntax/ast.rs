@@ -500,7 +500,7 @@ pub struct Limit {
 }
 
 /// Members or groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TargetKind {
     /// A member.
     Member,

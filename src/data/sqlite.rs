@@ -1,0 +1,1 @@
+//! SQLite data (to be written).
