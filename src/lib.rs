@@ -8,6 +8,7 @@
 pub mod check;
 pub mod data;
 pub mod diagnostics;
+pub mod ledger;
 pub mod money;
 pub mod runtime;
 pub mod source;

@@ -10,10 +10,10 @@
 mod declarations;
 mod expr;
 mod lints;
-mod model;
+pub mod model;
 mod rewards;
 mod rules;
-mod schedule;
+pub mod schedule;
 mod segments;
 mod test_blocks;
 pub mod types;

@@ -29,8 +29,8 @@ pub struct Program {
     pub rewards: Vec<RewardDef>,
     /// Rules in file order.
     pub rules: Vec<Rule>,
-    /// Test blocks, as written (checked against the program).
-    pub tests: Vec<ast::Spanned<ast::TestDecl>>,
+    /// Test blocks, checked, with their values resolved.
+    pub tests: Vec<TestCase>,
 }
 
 /// Header settings with their defaults.
@@ -364,4 +364,85 @@ pub struct LimitSpec {
     pub per_target: bool,
     /// Window; `Total` is the ledger's lifetime.
     pub window: Window,
+}
+
+/// A checked `test` block.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    /// Its name.
+    pub name: String,
+    /// The whole block.
+    pub span: Span,
+    /// The evaluation instant (`at`).
+    pub at: i64,
+    /// Members, fields by schema index.
+    pub members: Vec<TestRecord>,
+    /// Groups.
+    pub groups: Vec<TestRecord>,
+    /// Events, in the order written.
+    pub events: Vec<TestEvent>,
+    /// Earlier grants.
+    pub ledger: Vec<TestLedgerEntry>,
+    /// What must hold afterwards.
+    pub expectations: Vec<ast::Spanned<Expectation>>,
+}
+
+/// A member or group of a test.
+#[derive(Debug, Clone)]
+pub struct TestRecord {
+    /// Its id.
+    pub id: String,
+    /// Given values by schema field index.
+    pub values: Vec<(usize, Value)>,
+}
+
+/// An event of a test.
+#[derive(Debug, Clone)]
+pub struct TestEvent {
+    /// Index into `Program::events`.
+    pub kind: usize,
+    /// The member who caused it.
+    pub by: String,
+    /// When.
+    pub at: i64,
+    /// Given values by the kind's schema index.
+    pub values: Vec<(usize, Value)>,
+}
+
+/// `granted REWARD to ID by RULE at T`.
+#[derive(Debug, Clone)]
+pub struct TestLedgerEntry {
+    /// Declared reward.
+    pub reward: String,
+    /// Receiver.
+    pub target: String,
+    /// Rule.
+    pub rule: String,
+    /// When.
+    pub at: i64,
+}
+
+/// One `expect`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// `expect ID [not] gets R, … | nothing` (`rewards` is `None` for nothing).
+    Gets {
+        /// Receiver.
+        target: String,
+        /// `not gets`.
+        negated: bool,
+        /// Reward or rule names.
+        rewards: Option<Vec<String>>,
+    },
+    /// `expect refused ID by RULE because REASON`.
+    Refused {
+        /// Receiver.
+        target: String,
+        /// Rule.
+        rule: String,
+        /// `limit`, `exclusive`, `cap` or `budget`.
+        reason: String,
+    },
+    /// `expect spend ¥X`: the value of all new grants.
+    Spend(Fen),
 }

@@ -3,8 +3,10 @@
 use std::collections::HashMap;
 
 use super::expr::{Context, infer};
-use super::types::{Base, Type};
-use super::{Checker, Program, RecordSchema};
+use super::types::{Base, Type, Value};
+use super::{
+    Checker, Expectation, Program, RecordSchema, TestCase, TestEvent, TestLedgerEntry, TestRecord,
+};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 use crate::syntax::ast::{FieldValue, Item, Spanned, TestDecl, TestItem};
@@ -13,14 +15,25 @@ use crate::syntax::ast::{FieldValue, Item, Spanned, TestDecl, TestItem};
 pub(super) fn check_tests(c: &mut Checker<'_>, p: &mut Program, items: &[Item]) {
     for item in items {
         let Item::Test(t) = item else { continue };
-        check_test(c, p, &t.node, t.span);
-        p.tests.push(t.clone());
+        let case = check_test(c, p, &t.node, t.span);
+        p.tests.push(case);
     }
 }
 
-fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) {
+fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) -> TestCase {
     let mut targets: HashMap<String, Span> = HashMap::new();
     let mut has_at = false;
+    let tz = p.settings.timezone;
+    let mut case = TestCase {
+        name: t.name.node.clone(),
+        span,
+        at: 0,
+        members: Vec::new(),
+        groups: Vec::new(),
+        events: Vec::new(),
+        ledger: Vec::new(),
+        expectations: Vec::new(),
+    };
     for item in &t.items {
         match &item.node {
             TestItem::Member { id, fields } | TestItem::Group { id, fields } => {
@@ -35,7 +48,18 @@ fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) {
                     Some(&p.member)
                 };
                 match schema {
-                    Some(s) => record(c, p, s, fields, id.span, &[]),
+                    Some(s) => {
+                        let values = record(c, p, s, fields, id.span, &[]);
+                        let rec = TestRecord {
+                            id: id.node.clone(),
+                            values,
+                        };
+                        if is_group {
+                            case.groups.push(rec);
+                        } else {
+                            case.members.push(rec);
+                        }
+                    }
                     None => c.report(
                         Diagnostic::new(
                             Code::UnknownName,
@@ -48,18 +72,29 @@ fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) {
                 }
             }
             TestItem::Event {
-                kind, by, fields, ..
+                kind,
+                by,
+                fields,
+                at,
             } => {
                 known_target(c, &targets, by);
                 match c.event_index.get(&kind.node) {
-                    Some(&i) => record(
-                        c,
-                        p,
-                        &p.events[i],
-                        fields,
-                        kind.span,
-                        &["id", "member_id", "at"],
-                    ),
+                    Some(&i) => {
+                        let values = record(
+                            c,
+                            p,
+                            &p.events[i],
+                            fields,
+                            kind.span,
+                            &["id", "member_id", "at"],
+                        );
+                        case.events.push(TestEvent {
+                            kind: i,
+                            by: by.node.clone(),
+                            at: crate::runtime::time::local_to_instant(tz, at.node),
+                            values,
+                        });
+                    }
                     None => {
                         let help =
                             did_you_mean(&kind.node, c.event_index.keys().map(String::as_str))
@@ -76,16 +111,27 @@ fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) {
                     }
                 }
             }
-            TestItem::At(_) => has_at = true,
+            TestItem::At(at) => {
+                has_at = true;
+                case.at = crate::runtime::time::local_to_instant(tz, *at);
+            }
             TestItem::Ledger(entries) => {
                 for e in entries {
                     known_target(c, &targets, &e.node.target);
                     known_rule(c, &e.node.rule);
                     known_reward(c, &e.node.reward);
+                    case.ledger.push(TestLedgerEntry {
+                        reward: e.node.reward.node.clone(),
+                        target: e.node.target.node.clone(),
+                        rule: e.node.rule.node.clone(),
+                        at: crate::runtime::time::local_to_instant(tz, e.node.at.node),
+                    });
                 }
             }
             TestItem::ExpectGets {
-                target, rewards, ..
+                target,
+                rewards,
+                negated,
             } => {
                 known_target(c, &targets, target);
                 for r in rewards.iter().flatten() {
@@ -94,12 +140,33 @@ fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) {
                         known_reward(c, r);
                     }
                 }
+                let expectation = Expectation::Gets {
+                    target: target.node.clone(),
+                    negated: *negated,
+                    rewards: rewards
+                        .as_ref()
+                        .map(|rs| rs.iter().map(|r| r.node.clone()).collect()),
+                };
+                case.expectations.push(Spanned::new(expectation, item.span));
             }
-            TestItem::ExpectRefused { target, rule, .. } => {
+            TestItem::ExpectRefused {
+                target,
+                rule,
+                reason,
+            } => {
                 known_target(c, &targets, target);
                 known_rule(c, rule);
+                let expectation = Expectation::Refused {
+                    target: target.node.clone(),
+                    rule: rule.node.clone(),
+                    reason: reason.node.clone(),
+                };
+                case.expectations.push(Spanned::new(expectation, item.span));
             }
-            TestItem::ExpectSpend(_) => {}
+            TestItem::ExpectSpend(amount) => {
+                case.expectations
+                    .push(Spanned::new(Expectation::Spend(amount.node), item.span));
+            }
         }
     }
     if !has_at {
@@ -117,6 +184,7 @@ fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) {
             .help("add the evaluation instant, e.g. `at 2026-04-20 10:00`"),
         );
     }
+    case
 }
 
 /// Checks field values against a schema and that every required field is given.
@@ -127,7 +195,8 @@ fn record(
     fields: &[FieldValue],
     head: Span,
     implicit: &[&str],
-) {
+) -> Vec<(usize, Value)> {
+    let mut values = Vec::new();
     let mut given: HashMap<&str, Span> = HashMap::new();
     for f in fields {
         if let Some(first) = given.get(f.name.node.as_str()) {
@@ -157,7 +226,9 @@ fn record(
             );
             continue;
         };
-        value(c, p, &schema.fields[i].ty, f);
+        if let Some(v) = value(c, p, &schema.fields[i].ty, f) {
+            values.push((i, v));
+        }
     }
     let missing: Vec<&str> = schema
         .fields
@@ -189,14 +260,15 @@ fn record(
             .help("only optional fields (`type?`) may be left out; give the others a value"),
         );
     }
+    values
 }
 
-fn value(c: &mut Checker<'_>, p: &Program, ty: &Type, f: &FieldValue) {
+fn value(c: &mut Checker<'_>, p: &Program, ty: &Type, f: &FieldValue) -> Option<Value> {
     let t = infer(c, p, &Context::default(), &f.value);
     if t.ty.is_error() {
-        return;
+        return None;
     }
-    if t.constant().is_none() {
+    let Some(constant) = t.constant() else {
         c.report(
             Diagnostic::new(
                 Code::NotConstant,
@@ -206,8 +278,8 @@ fn value(c: &mut Checker<'_>, p: &Program, ty: &Type, f: &FieldValue) {
             .label("computed")
             .help("write the value itself, e.g. `¥100` or `2026-04-18 10:00`"),
         );
-        return;
-    }
+        return None;
+    };
     let fits = match (&ty.base, &t.ty.base) {
         (Base::TextSet, Base::List(e)) => matches!(**e, Base::Text | Base::Error),
         (Base::Decimal, Base::Int) => true,
@@ -231,7 +303,12 @@ fn value(c: &mut Checker<'_>, p: &Program, ty: &Type, f: &FieldValue) {
                 _ => format!("give a {} value", ty.base),
             }),
         );
+        return None;
     }
+    Some(match (&ty.base, constant) {
+        (Base::Decimal, Value::Int(i)) => Value::Decimal(i.into()),
+        (_, v) => v,
+    })
 }
 
 fn known_target(c: &mut Checker<'_>, targets: &HashMap<String, Span>, id: &Spanned<String>) {

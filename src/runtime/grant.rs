@@ -1,5 +1,7 @@
 //! Grants and refusals: what a run decides.
 
+use std::sync::Arc;
+
 use chrono_tz::Tz;
 
 use super::time::format_instant;
@@ -21,7 +23,7 @@ pub enum Cause {
     /// An event, by id.
     Event {
         /// Event id.
-        id: String,
+        id: Arc<str>,
         /// Its instant.
         at: i64,
     },
@@ -99,7 +101,7 @@ pub struct Detail {
     /// Cap of a percentage discount.
     pub max: Option<Fen>,
     /// Coupon scope.
-    pub scope: Option<String>,
+    pub scope: Option<Arc<str>>,
     /// Last valid instant of a coupon.
     pub valid_until: Option<i64>,
     /// Whether the coupon stacks.
@@ -109,16 +111,16 @@ pub struct Detail {
     /// Points granted.
     pub points: Option<i64>,
     /// Gift item.
-    pub gift: Option<String>,
+    pub gift: Option<Arc<str>>,
     /// Experiment and arm that chose this reward.
-    pub arm: Option<(String, String)>,
+    pub arm: Option<(Arc<str>, Arc<str>)>,
 }
 
 /// One reward to one target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
-    /// Rule name.
-    pub rule: String,
+    /// Rule name (shared: a run may make millions of grants).
+    pub rule: Arc<str>,
     /// Receiver.
     pub target: Target,
     /// What made the rule fire.
@@ -126,7 +128,7 @@ pub struct Grant {
     /// Position of the reward in the rule's `give` list (part of the identity).
     pub position: u32,
     /// Reward name (declared name, inline source text, or the chosen arm's reward).
-    pub reward: String,
+    pub reward: Arc<str>,
     /// Kind.
     pub kind: RewardClass,
     /// Cost counted against caps and budgets.
@@ -171,4 +173,98 @@ pub struct Refusal {
     pub reason: Reason,
     /// Human explanation, e.g. `cap ¥500 per day: ¥499 used, this needs ¥2`.
     pub message: String,
+}
+
+impl Detail {
+    /// The detail object of a grant's JSON: only the facts that apply.
+    pub fn to_json(&self, tz: Tz) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        let mut put = |k: &str, v: serde_json::Value| {
+            map.insert(k.to_owned(), v);
+        };
+        if let Some(off) = self.off {
+            put("off_fen", off.0.into());
+        }
+        if let Some(p) = self.percent_off {
+            put("percent_off", rate_json(p));
+        }
+        if let Some(t) = self.threshold {
+            put("threshold_fen", t.0.into());
+        }
+        if let Some(m) = self.max {
+            put("max_fen", m.0.into());
+        }
+        if let Some(s) = &self.scope {
+            put("scope", s.as_ref().into());
+        }
+        if let Some(v) = self.valid_until {
+            put("valid_until", format_instant(tz, v).into());
+        }
+        if self.stackable {
+            put("stackable", true.into());
+        }
+        if !self.shares.is_empty() {
+            put(
+                "shares_fen",
+                self.shares.iter().map(|s| s.0).collect::<Vec<_>>().into(),
+            );
+        }
+        if let Some(p) = self.points {
+            put("points", p.into());
+        }
+        if let Some(g) = &self.gift {
+            put("gift", g.as_ref().into());
+        }
+        if let Some((experiment, arm)) = &self.arm {
+            put("experiment", experiment.as_ref().into());
+            put("arm", arm.as_ref().into());
+        }
+        serde_json::Value::Object(map)
+    }
+}
+
+/// A rate as a JSON number of percent (`12.5`), exact for basis points.
+fn rate_json(rate: Rate) -> serde_json::Value {
+    let percent = rust_decimal::Decimal::new(rate.0, 2).normalize();
+    serde_json::from_str(&percent.to_string()).unwrap_or(serde_json::Value::Null)
+}
+
+impl Grant {
+    /// The grant as the runtime spec's JSON object.
+    pub fn to_json(&self, tz: Tz) -> serde_json::Value {
+        serde_json::json!({
+            "rule": self.rule.as_ref(),
+            "target": {"kind": self.target.kind.keyword(), "id": self.target.id},
+            "reward": self.reward.as_ref(),
+            "kind": self.kind.as_str(),
+            "value_fen": self.value.0,
+            "at": format_instant(tz, self.at),
+            "cause": self.cause.key(tz),
+            "detail": self.detail.to_json(tz),
+        })
+    }
+}
+
+impl Refusal {
+    /// The refusal as JSON: the grant fields (rewards joined, values summed) plus
+    /// `reason`, `message` and, for several rewards, each of them in `rewards`.
+    pub fn to_json(&self, tz: Tz) -> serde_json::Value {
+        let first = &self.grants[0];
+        let mut value = first.to_json(tz);
+        let total: i64 = self.grants.iter().map(|g| g.value.0).sum();
+        value["value_fen"] = total.into();
+        value["reason"] = self.reason.as_str().into();
+        value["message"] = self.message.as_str().into();
+        if self.grants.len() > 1 {
+            value["reward"] = self
+                .grants
+                .iter()
+                .map(|g| g.reward.as_ref())
+                .collect::<Vec<_>>()
+                .join(", ")
+                .into();
+            value["rewards"] = self.grants.iter().map(|g| g.to_json(tz)).collect();
+        }
+        value
+    }
 }

@@ -1,0 +1,651 @@
+//! The ledger: a SQLite record of every run and every grant it made.
+//!
+//! Limits, caps and budgets count what the ledger holds, and a grant's identity
+//! (playbook, rule, target, cause, reward position) is unique in it, so re-running a
+//! window grants nothing twice. A run is one transaction: a run killed at any point
+//! leaves the ledger as before it or as after it.
+//!
+//! The intended order for a run is [`Ledger::begin`] (which takes the write lock),
+//! then reading history through the [`RunWriter`], evaluating, [`RunWriter::record`]
+//! and [`RunWriter::commit`]. Reading history inside the run's transaction is what
+//! makes two concurrent runs serialize instead of both counting stale history.
+//!
+//! Schema (version 1, kept in `PRAGMA user_version`):
+//!
+//! ```sql
+//! runs(id INTEGER PRIMARY KEY, playbook TEXT NOT NULL, since INTEGER NULL,
+//!      at INTEGER NOT NULL, started TEXT NOT NULL, grants INTEGER NOT NULL,
+//!      value_fen INTEGER NOT NULL)
+//! grants(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+//!        playbook TEXT NOT NULL, rule TEXT NOT NULL, target_kind TEXT NOT NULL,
+//!        target TEXT NOT NULL, cause TEXT NOT NULL, cause_at INTEGER NOT NULL,
+//!        position INTEGER NOT NULL, reward TEXT NOT NULL, kind TEXT NOT NULL,
+//!        value_fen INTEGER NOT NULL, at INTEGER NOT NULL, detail TEXT NOT NULL,
+//!        UNIQUE(playbook, rule, target_kind, target, cause, position))
+//! grants_by_playbook ON grants(playbook)
+//! ```
+//!
+//! Instants are Unix seconds; `runs.started` is the wall clock in RFC 3339 UTC and
+//! only informational; `grants.detail` is the grant's detail JSON object.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use rusqlite::types::{Type, ValueRef};
+use rusqlite::{Connection, OpenFlags, Statement, Transaction, TransactionBehavior};
+
+use crate::money::Fen;
+use crate::runtime::grant::{Cause, Grant, RewardClass};
+use crate::syntax::ast::TargetKind;
+
+/// The schema version this build writes and understands.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long to wait for another run's write lock before giving up. A run holds the
+/// lock while it evaluates, so this is generous.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+const SCHEMA: &str = "
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    playbook TEXT NOT NULL,
+    since INTEGER NULL,
+    at INTEGER NOT NULL,
+    started TEXT NOT NULL,
+    grants INTEGER NOT NULL,
+    value_fen INTEGER NOT NULL
+);
+CREATE TABLE grants (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    playbook TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    cause TEXT NOT NULL,
+    cause_at INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    reward TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value_fen INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    UNIQUE (playbook, rule, target_kind, target, cause, position)
+);
+-- Reading a playbook's history in insertion order: the index carries the rowid, so
+-- `WHERE playbook = ? ORDER BY id` walks it without sorting millions of rows, and
+-- it is appended to at the end of the playbook's range, so inserts stay cheap.
+CREATE INDEX grants_by_playbook ON grants (playbook);
+";
+
+const INSERT_GRANT: &str = "
+INSERT INTO grants (run_id, playbook, rule, target_kind, target, cause, cause_at,
+                    position, reward, kind, value_fen, at, detail)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+ON CONFLICT DO NOTHING";
+
+const SELECT_GRANTS: &str = "
+SELECT id, run_id, rule, target_kind, target, cause, cause_at, position, reward, kind,
+       value_fen, at
+FROM grants WHERE playbook = ?1 ORDER BY id";
+
+/// What can go wrong with a ledger; every message names the ledger file.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// SQLite failed (cannot open, locked by another run for too long, disk full…).
+    #[error("ledger {}: {error}", path.display())]
+    Sqlite {
+        /// The ledger file.
+        path: PathBuf,
+        /// What SQLite said.
+        error: rusqlite::Error,
+    },
+    /// The ledger was written by a newer version of playbook.
+    #[error(
+        "ledger {} has schema version {found}, but this playbook understands only up to version {supported}; use a newer playbook",
+        path.display()
+    )]
+    NewerSchema {
+        /// The ledger file.
+        path: PathBuf,
+        /// Its `user_version`.
+        found: i64,
+        /// [`SCHEMA_VERSION`].
+        supported: i64,
+    },
+    /// The file is some other SQLite database (e.g. the data file given by mistake).
+    #[error(
+        "{} is not a playbook ledger: it already holds other tables; give --ledger a file of its own",
+        path.display()
+    )]
+    NotALedger {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A stored row cannot be read back as written; the ledger is damaged.
+    #[error("ledger {} is damaged: grant row {row}: {problem}", path.display())]
+    Corrupt {
+        /// The ledger file.
+        path: PathBuf,
+        /// The `grants.id` of the bad row.
+        row: i64,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A write was attempted on a ledger opened with [`Ledger::open_read_only`].
+    #[error("ledger {} is open read-only (dry run); nothing can be recorded", path.display())]
+    ReadOnly {
+        /// The ledger file.
+        path: PathBuf,
+    },
+}
+
+/// One recorded grant, borrowed from the row being read (valid only inside the
+/// visitor of [`Ledger::for_each_grant`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerEntry<'a> {
+    /// `grants.id`: increases in insertion order.
+    pub id: i64,
+    /// The run that recorded it.
+    pub run_id: i64,
+    /// Rule name.
+    pub rule: &'a str,
+    /// Member or group.
+    pub target_kind: TargetKind,
+    /// Target id.
+    pub target: &'a str,
+    /// The cause key, as [`Cause::key`] writes it.
+    pub cause: &'a str,
+    /// The cause's instant.
+    pub cause_at: i64,
+    /// Position of the reward in the rule's `give` list.
+    pub position: u32,
+    /// Reward name.
+    pub reward: &'a str,
+    /// Reward kind.
+    pub kind: RewardClass,
+    /// Cost counted against caps and budgets.
+    pub value: Fen,
+    /// When it was handed out.
+    pub at: i64,
+}
+
+/// One run as recorded in the `runs` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    /// `runs.id`.
+    pub id: i64,
+    /// Playbook name.
+    pub playbook: String,
+    /// Start of the evaluated window `(since, at]`, if there was one.
+    pub since: Option<i64>,
+    /// End of the evaluated window.
+    pub at: i64,
+    /// Wall-clock start of the run, RFC 3339 UTC (informational only).
+    pub started: String,
+    /// Grants this run newly recorded.
+    pub grants: u64,
+    /// Their total value.
+    pub value: Fen,
+}
+
+/// A ledger file (or an in-memory ledger for simulations).
+#[derive(Debug)]
+pub struct Ledger {
+    conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+}
+
+impl Ledger {
+    /// Opens a ledger for reading and writing, creating the file and its schema if
+    /// needed. Refuses a ledger written by a newer version, and a database that
+    /// holds other tables but no ledger.
+    pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        let fail = sqlite_error(path);
+        let conn = Connection::open(path).map_err(&fail)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(&fail)?;
+        // WAL lets readers (reports, dry runs) work while a run writes; NORMAL
+        // synchronous keeps every commit atomic and skips an fsync per commit.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(&fail)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(&fail)?;
+        let mut ledger = Ledger {
+            conn,
+            path: path.to_owned(),
+            read_only: false,
+        };
+        ledger.ensure_schema()?;
+        Ok(ledger)
+    }
+
+    /// Opens a ledger for a dry run: nothing is ever created or written. A missing
+    /// file (or an empty one) is an empty history, not an error; [`Ledger::begin`]
+    /// on a read-only ledger fails with [`LedgerError::ReadOnly`].
+    pub fn open_read_only(path: &Path) -> Result<Ledger, LedgerError> {
+        let fail = sqlite_error(path);
+        if !path.exists() {
+            return Ledger::empty_read_only(path);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(&fail)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(&fail)?;
+        // Belt and braces: SQLite itself refuses any write on this connection.
+        conn.pragma_update(None, "query_only", true)
+            .map_err(&fail)?;
+        let ledger = Ledger {
+            conn,
+            path: path.to_owned(),
+            read_only: true,
+        };
+        match ledger.schema_version()? {
+            SchemaState::Current => Ok(ledger),
+            SchemaState::Blank => Ledger::empty_read_only(path),
+        }
+    }
+
+    /// A fresh ledger in memory, for simulations that replay a period without
+    /// touching a file.
+    pub fn open_in_memory() -> Result<Ledger, LedgerError> {
+        let path = Path::new(":memory:");
+        let conn = Connection::open_in_memory().map_err(sqlite_error(path))?;
+        let mut ledger = Ledger {
+            conn,
+            path: path.to_owned(),
+            read_only: false,
+        };
+        ledger.ensure_schema()?;
+        Ok(ledger)
+    }
+
+    /// The file this ledger was opened from (`:memory:` for an in-memory one).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether this ledger was opened with [`Ledger::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The latest `at` of any run of `playbook`: where the next run's window starts
+    /// by default. `None` if the playbook has never run.
+    pub fn last_run_at(&self, playbook: &str) -> Result<Option<i64>, LedgerError> {
+        last_run_at(&self.conn, &self.path, playbook, None)
+    }
+
+    /// Streams every grant of `playbook` in insertion order, without collecting
+    /// them; returns how many were visited. A row that cannot be read back exactly
+    /// is an error naming its id, never skipped.
+    pub fn for_each_grant(
+        &self,
+        playbook: &str,
+        visit: impl FnMut(LedgerEntry<'_>),
+    ) -> Result<u64, LedgerError> {
+        for_each_grant(&self.conn, &self.path, playbook, visit)
+    }
+
+    /// The recorded runs, oldest first; only those of `playbook` if given.
+    pub fn runs(&self, playbook: Option<&str>) -> Result<Vec<RunRecord>, LedgerError> {
+        let fail = sqlite_error(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, playbook, since, at, started, grants, value_fen FROM runs
+                 WHERE ?1 IS NULL OR playbook = ?1 ORDER BY id",
+            )
+            .map_err(&fail)?;
+        let rows = stmt
+            .query_map([playbook], |row| {
+                Ok(RunRecord {
+                    id: row.get(0)?,
+                    playbook: row.get(1)?,
+                    since: row.get(2)?,
+                    at: row.get(3)?,
+                    started: row.get(4)?,
+                    grants: u64::try_from(row.get::<_, i64>(5)?).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(5, Type::Integer, Box::new(e))
+                    })?,
+                    value: Fen(row.get(6)?),
+                })
+            })
+            .map_err(&fail)?;
+        rows.collect::<Result<_, _>>().map_err(&fail)
+    }
+
+    /// Starts a run over the window `(since, at]`: one IMMEDIATE transaction for the
+    /// whole run (so a concurrent run waits instead of reading stale history) and
+    /// its `runs` row. Dropping the [`RunWriter`] without [`RunWriter::commit`]
+    /// rolls everything back, the `runs` row included.
+    pub fn begin(
+        &mut self,
+        playbook: &str,
+        since: Option<i64>,
+        at: i64,
+    ) -> Result<RunWriter<'_>, LedgerError> {
+        if self.read_only {
+            return Err(LedgerError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        // `&mut self` guarantees no other transaction is open on this connection,
+        // which is what `new_unchecked` leaves to the caller; a shared borrow lets
+        // the transaction and the prepared insert live side by side.
+        let ledger: &Ledger = self;
+        let fail = sqlite_error(&ledger.path);
+        let tx = Transaction::new_unchecked(&ledger.conn, TransactionBehavior::Immediate)
+            .map_err(&fail)?;
+        let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        tx.execute(
+            "INSERT INTO runs (playbook, since, at, started, grants, value_fen)
+             VALUES (?1, ?2, ?3, ?4, 0, 0)",
+            (playbook, since, at, &started),
+        )
+        .map_err(&fail)?;
+        let run_id = tx.last_insert_rowid();
+        let insert = ledger.conn.prepare(INSERT_GRANT).map_err(&fail)?;
+        Ok(RunWriter {
+            insert,
+            tx,
+            path: &ledger.path,
+            run: RunRecord {
+                id: run_id,
+                playbook: playbook.to_owned(),
+                since,
+                at,
+                started,
+                grants: 0,
+                value: Fen::ZERO,
+            },
+            cause: CauseKey::default(),
+            detail: String::new(),
+        })
+    }
+
+    fn schema_version(&self) -> Result<SchemaState, LedgerError> {
+        schema_state(&self.conn, &self.path)
+    }
+
+    /// Creates the schema on a blank database, under the write lock so two runs
+    /// opening a new ledger at once do not both create it.
+    fn ensure_schema(&mut self) -> Result<(), LedgerError> {
+        if let SchemaState::Current = self.schema_version()? {
+            return Ok(());
+        }
+        let fail = sqlite_error(&self.path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&fail)?;
+        if let SchemaState::Blank = schema_state(&tx, &self.path)? {
+            tx.execute_batch(SCHEMA).map_err(&fail)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(&fail)?;
+        }
+        tx.commit().map_err(&fail)
+    }
+
+    /// The stand-in for a ledger file that does not exist yet: an empty in-memory
+    /// ledger that still reports the file's path.
+    fn empty_read_only(path: &Path) -> Result<Ledger, LedgerError> {
+        let mut ledger = Ledger::open_in_memory()?;
+        ledger.path = path.to_owned();
+        ledger.read_only = true;
+        Ok(ledger)
+    }
+}
+
+/// A run in progress: one open transaction. Record grants, then
+/// [`RunWriter::commit`]; dropping it instead rolls the whole run back.
+#[derive(Debug)]
+pub struct RunWriter<'a> {
+    // Declared before `tx` so the statement is finalized before the transaction
+    // ends on drop.
+    insert: Statement<'a>,
+    tx: Transaction<'a>,
+    path: &'a Path,
+    run: RunRecord,
+    cause: CauseKey,
+    detail: String,
+}
+
+impl RunWriter<'_> {
+    /// Records a grant. Returns `false`, without error, when a grant with the same
+    /// identity (playbook, rule, target, cause, position) is already in the ledger,
+    /// from an earlier run or this one.
+    pub fn record(&mut self, grant: &Grant, tz: Tz) -> Result<bool, LedgerError> {
+        let cause = self.cause.key(&grant.cause, tz);
+        self.detail.clear();
+        // serde_json's Display is the compact form; writing into a kept buffer
+        // saves the per-row String.
+        let _ = write!(self.detail, "{}", grant.detail.to_json(tz));
+        let inserted = self
+            .insert
+            .execute((
+                self.run.id,
+                &self.run.playbook,
+                &*grant.rule,
+                grant.target.kind.keyword(),
+                &*grant.target.id,
+                cause,
+                grant.cause.at(),
+                grant.position,
+                &*grant.reward,
+                grant.kind.as_str(),
+                grant.value.0,
+                grant.at,
+                &self.detail,
+            ))
+            .map_err(sqlite_error(self.path))?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        self.run.grants += 1;
+        self.run.value = Fen(self.run.value.0.saturating_add(grant.value.0));
+        Ok(true)
+    }
+
+    /// Reads `playbook`'s history inside this run's transaction: everything
+    /// committed before the run started plus what this run has recorded so far.
+    pub fn for_each_grant(
+        &self,
+        playbook: &str,
+        visit: impl FnMut(LedgerEntry<'_>),
+    ) -> Result<u64, LedgerError> {
+        for_each_grant(&self.tx, self.path, playbook, visit)
+    }
+
+    /// The latest `at` of the playbook's earlier runs, read under this run's lock
+    /// (this run itself is left out).
+    pub fn last_run_at(&self, playbook: &str) -> Result<Option<i64>, LedgerError> {
+        last_run_at(&self.tx, self.path, playbook, Some(self.run.id))
+    }
+
+    /// Sets the window start stored for this run, for a caller that decides it
+    /// from [`RunWriter::last_run_at`] after taking the lock.
+    pub fn set_since(&mut self, since: Option<i64>) {
+        self.run.since = since;
+    }
+
+    /// The run as it will be recorded: id, window, grants and value so far.
+    pub fn run(&self) -> &RunRecord {
+        &self.run
+    }
+
+    /// Stores the run's grant count and value and commits the whole run.
+    pub fn commit(self) -> Result<RunRecord, LedgerError> {
+        let RunWriter {
+            insert,
+            tx,
+            path,
+            run,
+            ..
+        } = self;
+        drop(insert);
+        let fail = sqlite_error(path);
+        let grants = i64::try_from(run.grants).unwrap_or(i64::MAX);
+        tx.execute(
+            "UPDATE runs SET since = ?1, grants = ?2, value_fen = ?3 WHERE id = ?4",
+            (run.since, grants, run.value.0, run.id),
+        )
+        .map_err(&fail)?;
+        tx.commit().map_err(&fail)?;
+        Ok(run)
+    }
+}
+
+/// The cause key of the grant being recorded, kept between calls: all the grants of
+/// one tick share it, so it is formatted once per tick, and an event's key is built
+/// in the same buffer. Must match [`Cause::key`].
+#[derive(Debug, Default)]
+struct CauseKey {
+    text: String,
+    tick: Option<(i64, Tz)>,
+}
+
+impl CauseKey {
+    fn key(&mut self, cause: &Cause, tz: Tz) -> &str {
+        match cause {
+            Cause::Event { id, .. } => {
+                self.tick = None;
+                self.text.clear();
+                self.text.push_str("event:");
+                self.text.push_str(id);
+            }
+            Cause::Tick { at } => {
+                if self.tick != Some((*at, tz)) {
+                    self.text = cause.key(tz);
+                    self.tick = Some((*at, tz));
+                }
+            }
+        }
+        &self.text
+    }
+}
+
+/// Whether a database holds the current ledger schema or nothing at all.
+enum SchemaState {
+    Blank,
+    Current,
+}
+
+fn schema_state(conn: &Connection, path: &Path) -> Result<SchemaState, LedgerError> {
+    let fail = sqlite_error(path);
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(&fail)?;
+    if version > SCHEMA_VERSION {
+        return Err(LedgerError::NewerSchema {
+            path: path.to_owned(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(SchemaState::Current);
+    }
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(&fail)?;
+    if tables > 0 {
+        return Err(LedgerError::NotALedger {
+            path: path.to_owned(),
+        });
+    }
+    Ok(SchemaState::Blank)
+}
+
+fn last_run_at(
+    conn: &Connection,
+    path: &Path,
+    playbook: &str,
+    except_run: Option<i64>,
+) -> Result<Option<i64>, LedgerError> {
+    conn.query_row(
+        "SELECT max(at) FROM runs WHERE playbook = ?1 AND id IS NOT ?2",
+        (playbook, except_run),
+        |row| row.get(0),
+    )
+    .map_err(sqlite_error(path))
+}
+
+fn for_each_grant(
+    conn: &Connection,
+    path: &Path,
+    playbook: &str,
+    mut visit: impl FnMut(LedgerEntry<'_>),
+) -> Result<u64, LedgerError> {
+    let fail = sqlite_error(path);
+    let mut stmt = conn.prepare(SELECT_GRANTS).map_err(&fail)?;
+    let mut rows = stmt.query([playbook]).map_err(&fail)?;
+    let mut count = 0;
+    while let Some(row) = rows.next().map_err(&fail)? {
+        // The rowid is always an integer; every other column is checked, so a
+        // damaged row is reported by id instead of being misread.
+        let id: i64 = row.get(0).map_err(&fail)?;
+        let corrupt = |problem: String| LedgerError::Corrupt {
+            path: path.to_owned(),
+            row: id,
+            problem,
+        };
+        let column = |index: usize, name: &str| {
+            row.get_ref(index)
+                .map_err(|e| corrupt(format!("column {name}: {e}")))
+        };
+        let text = |index: usize, name: &str| {
+            column(index, name)?
+                .as_str()
+                .map_err(|e| corrupt(format!("column {name} is not text: {e}")))
+        };
+        let int = |index: usize, name: &str| match column(index, name)? {
+            ValueRef::Integer(n) => Ok(n),
+            other => Err(corrupt(format!(
+                "column {name} is not an integer ({:?})",
+                other.data_type()
+            ))),
+        };
+        let target_kind = match text(3, "target_kind")? {
+            "member" => TargetKind::Member,
+            "group" => TargetKind::Group,
+            other => return Err(corrupt(format!("unknown target_kind `{other}`"))),
+        };
+        let kind = text(9, "kind")?;
+        let Some(kind) = RewardClass::parse(kind) else {
+            return Err(corrupt(format!("unknown kind `{kind}`")));
+        };
+        let position = int(7, "position")?;
+        let Ok(position) = u32::try_from(position) else {
+            return Err(corrupt(format!("position {position} out of range")));
+        };
+        visit(LedgerEntry {
+            id,
+            run_id: int(1, "run_id")?,
+            rule: text(2, "rule")?,
+            target_kind,
+            target: text(4, "target")?,
+            cause: text(5, "cause")?,
+            cause_at: int(6, "cause_at")?,
+            position,
+            reward: text(8, "reward")?,
+            kind,
+            value: Fen(int(10, "value_fen")?),
+            at: int(11, "at")?,
+        });
+        count += 1;
+    }
+    Ok(count)
+}
+
+fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> LedgerError + '_ {
+    move |error| LedgerError::Sqlite {
+        path: path.to_owned(),
+        error,
+    }
+}

@@ -1,0 +1,332 @@
+//! The book: everything granted so far (earlier runs from the ledger, then this
+//! run), counted the way limits, exclusivity, caps and budgets read it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+
+use super::grant::Reason;
+use super::time::period_key;
+use crate::check::Program;
+use crate::check::model::LimitSpec;
+use crate::money::Fen;
+use crate::syntax::ast::{Period, TargetKind, Window};
+
+/// A window and the period it is in (`Total` has one period, 0).
+type WindowKey = (Window, i64);
+
+/// Per-target counts, one map per target kind so lookups borrow the id.
+#[derive(Debug, Default)]
+struct PerTarget<T> {
+    members: HashMap<String, T>,
+    groups: HashMap<String, T>,
+}
+
+impl<T: Default> PerTarget<T> {
+    fn get(&self, kind: TargetKind, id: &str) -> Option<&T> {
+        match kind {
+            TargetKind::Member => self.members.get(id),
+            TargetKind::Group => self.groups.get(id),
+        }
+    }
+
+    fn entry(&mut self, kind: TargetKind, id: &str) -> &mut T {
+        let map = match kind {
+            TargetKind::Member => &mut self.members,
+            TargetKind::Group => &mut self.groups,
+        };
+        if !map.contains_key(id) {
+            map.insert(id.to_owned(), T::default());
+        }
+        map.get_mut(id).expect("just inserted")
+    }
+}
+
+/// What has been granted, by the windows constraints count in.
+#[derive(Debug)]
+pub struct Book {
+    tz: Tz,
+    rule_index: HashMap<String, usize>,
+    limits: Vec<Vec<LimitSpec>>,
+    caps: Vec<Vec<(Window, Fen)>>,
+    exclusive: Vec<Option<(Arc<str>, Option<Period>)>>,
+    budget_total: Option<Fen>,
+    budget_per: Vec<(Period, Fen)>,
+    spent_total: Fen,
+    spent: HashMap<(Period, i64), Fen>,
+    rule_spent: HashMap<(usize, WindowKey), Fen>,
+    rule_firings: HashMap<(usize, WindowKey), u64>,
+    target_firings: Vec<PerTarget<Vec<(WindowKey, u64)>>>,
+    /// Per exclusivity group: each target's grants as (rule, instant).
+    holders: HashMap<Arc<str>, PerTarget<Vec<(usize, i64)>>>,
+    /// Firings the ledger already holds for causes inside this run's window.
+    held: HashSet<(usize, TargetKind, String, String)>,
+    last_firing: Option<(String, TargetKind, String, String)>,
+}
+
+/// One grant read back from the ledger.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryGrant<'a> {
+    /// Rule name.
+    pub rule: &'a str,
+    /// Target kind.
+    pub target_kind: TargetKind,
+    /// Target id.
+    pub target: &'a str,
+    /// Cause key.
+    pub cause: &'a str,
+    /// The cause's instant.
+    pub cause_at: i64,
+    /// Cost.
+    pub value: Fen,
+    /// When it was handed out.
+    pub at: i64,
+}
+
+impl Book {
+    /// An empty book for a program.
+    pub fn new(program: &Program) -> Book {
+        let rules = &program.rules;
+        Book {
+            tz: program.settings.timezone,
+            rule_index: rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.name.clone(), i))
+                .collect(),
+            limits: rules.iter().map(|r| r.limits.clone()).collect(),
+            caps: rules.iter().map(|r| r.caps.clone()).collect(),
+            exclusive: rules
+                .iter()
+                .map(|r| {
+                    r.exclusive
+                        .as_ref()
+                        .map(|(g, p)| (Arc::from(g.as_str()), *p))
+                })
+                .collect(),
+            budget_total: program.settings.budget_total,
+            budget_per: program.settings.budget_per.clone(),
+            spent_total: Fen::ZERO,
+            spent: HashMap::new(),
+            rule_spent: HashMap::new(),
+            rule_firings: HashMap::new(),
+            target_firings: rules.iter().map(|_| PerTarget::default()).collect(),
+            holders: HashMap::new(),
+            held: HashSet::new(),
+            last_firing: None,
+        }
+    }
+
+    /// Adds a grant from the ledger. Grants of one firing arrive together; causes
+    /// inside `(after, until]` are remembered so the run does not grant them again.
+    pub fn load(&mut self, g: HistoryGrant<'_>, after: i64, until: i64) {
+        self.spend(None, g.at, g.value);
+        let Some(&rule) = self.rule_index.get(g.rule) else {
+            return; // a rule no longer in the playbook still spent the budget
+        };
+        self.rule_spend(rule, g.at, g.value);
+        let firing = (g.rule, g.target_kind, g.target, g.cause);
+        let same = self.last_firing.as_ref().is_some_and(|(r, k, t, c)| {
+            (r.as_str(), *k, t.as_str(), c.as_str()) == firing
+        });
+        if same {
+            return;
+        }
+        self.last_firing = Some((
+            g.rule.to_owned(),
+            g.target_kind,
+            g.target.to_owned(),
+            g.cause.to_owned(),
+        ));
+        self.count_firing(rule, g.target_kind, g.target, g.at);
+        if after < g.cause_at && g.cause_at <= until {
+            self.held.insert((rule, g.target_kind, g.target.to_owned(), g.cause.to_owned()));
+        }
+    }
+
+    /// Whether the ledger already holds this firing.
+    pub fn is_held(&self, rule: usize, kind: TargetKind, id: &str, cause: &str) -> bool {
+        !self.held.is_empty()
+            && self
+                .held
+                .contains(&(rule, kind, id.to_owned(), cause.to_owned()))
+    }
+
+    fn key(&self, window: Window, at: i64) -> WindowKey {
+        match window {
+            Window::Total => (window, 0),
+            Window::Per(p) => (window, period_key(self.tz, at, p)),
+        }
+    }
+
+    /// The first constraint a firing would break, in the order limit, exclusive,
+    /// cap, budget, with a sentence saying what it saw.
+    pub fn check(
+        &self,
+        rule: usize,
+        kind: TargetKind,
+        id: &str,
+        at: i64,
+        cost: Fen,
+    ) -> Option<(Reason, String)> {
+        self.check_limits(rule, kind, id, at)
+            .map(|m| (Reason::Limit, m))
+            .or_else(|| self.check_exclusive(rule, kind, id, at).map(|m| (Reason::Exclusive, m)))
+            .or_else(|| self.check_caps(rule, at, cost).map(|m| (Reason::Cap, m)))
+            .or_else(|| self.check_budget(at, cost).map(|m| (Reason::Budget, m)))
+    }
+
+    fn check_limits(&self, rule: usize, kind: TargetKind, id: &str, at: i64) -> Option<String> {
+        self.limits[rule].iter().find_map(|limit| {
+            let key = self.key(limit.window, at);
+            let used = if limit.per_target {
+                self.target_firings[rule]
+                    .get(kind, id)
+                    .and_then(|v| v.iter().find(|(k, _)| *k == key))
+                    .map_or(0, |(_, n)| *n)
+            } else {
+                self.rule_firings.get(&(rule, key)).copied().unwrap_or(0)
+            };
+            (used >= limit.count).then(|| {
+                format!(
+                    "limit {} {}: already fired {used} time{}",
+                    limit.count,
+                    describe_window(limit.window, limit.per_target.then_some(kind)),
+                    if used == 1 { "" } else { "s" }
+                )
+            })
+        })
+    }
+
+    fn check_exclusive(&self, rule: usize, kind: TargetKind, id: &str, at: i64) -> Option<String> {
+        let (group, period) = self.exclusive[rule].as_ref()?;
+        let grants = self.holders.get(group)?.get(kind, id)?;
+        let period_key = |t| period.map(|p| period_key(self.tz, t, p));
+        grants
+            .iter()
+            .find(|(other, t)| *other != rule && period_key(*t) == period_key(at))
+            .map(|(other, _)| {
+                let name = self
+                    .rule_index
+                    .iter()
+                    .find(|(_, i)| **i == *other)
+                    .map_or("another rule", |(n, _)| n.as_str());
+                format!("exclusive \"{group}\": already granted by rule {name}")
+            })
+    }
+
+    fn check_caps(&self, rule: usize, at: i64, cost: Fen) -> Option<String> {
+        self.caps[rule].iter().find_map(|(window, cap)| {
+            let used = self
+                .rule_spent
+                .get(&(rule, self.key(*window, at)))
+                .copied()
+                .unwrap_or(Fen::ZERO);
+            exceeds(used, cost, *cap).then(|| {
+                format!(
+                    "cap {cap} {}: {used} used, this needs {cost}",
+                    describe_window(*window, None)
+                )
+            })
+        })
+    }
+
+    fn check_budget(&self, at: i64, cost: Fen) -> Option<String> {
+        if let Some(total) = self.budget_total {
+            if exceeds(self.spent_total, cost, total) {
+                return Some(format!(
+                    "budget {total} total: {} used, this needs {cost}",
+                    self.spent_total
+                ));
+            }
+        }
+        self.budget_per.iter().find_map(|(period, budget)| {
+            let used = self.spent_of(*period, at);
+            exceeds(used, cost, *budget).then(|| {
+                format!(
+                    "budget {budget} per {}: {used} used, this needs {cost}",
+                    period.keyword()
+                )
+            })
+        })
+    }
+
+    /// Money spent in the period of `at`.
+    pub fn spent_of(&self, period: Period, at: i64) -> Fen {
+        self.spent
+            .get(&(period, period_key(self.tz, at, period)))
+            .copied()
+            .unwrap_or(Fen::ZERO)
+    }
+
+    /// Money spent over the ledger's lifetime.
+    pub fn spent_total(&self) -> Fen {
+        self.spent_total
+    }
+
+    /// Records a granted firing.
+    pub fn record(&mut self, rule: usize, kind: TargetKind, id: &str, at: i64, cost: Fen) {
+        self.spend(Some(rule), at, cost);
+        self.count_firing(rule, kind, id, at);
+    }
+
+    fn spend(&mut self, rule: Option<usize>, at: i64, cost: Fen) {
+        self.spent_total = self.spent_total.checked_add(cost).unwrap_or(Fen(i64::MAX));
+        for period in [Period::Day, Period::Week, Period::Month] {
+            if self.budget_per.iter().any(|(p, _)| *p == period) {
+                let slot = self
+                    .spent
+                    .entry((period, period_key(self.tz, at, period)))
+                    .or_default();
+                *slot = slot.checked_add(cost).unwrap_or(Fen(i64::MAX));
+            }
+        }
+        if let Some(rule) = rule {
+            self.rule_spend(rule, at, cost);
+        }
+    }
+
+    fn rule_spend(&mut self, rule: usize, at: i64, cost: Fen) {
+        for i in 0..self.caps[rule].len() {
+            let key = self.key(self.caps[rule][i].0, at);
+            let slot = self.rule_spent.entry((rule, key)).or_default();
+            *slot = slot.checked_add(cost).unwrap_or(Fen(i64::MAX));
+        }
+    }
+
+    fn count_firing(&mut self, rule: usize, kind: TargetKind, id: &str, at: i64) {
+        for i in 0..self.limits[rule].len() {
+            let limit = self.limits[rule][i];
+            let key = self.key(limit.window, at);
+            if limit.per_target {
+                let counts = self.target_firings[rule].entry(kind, id);
+                match counts.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((key, 1)),
+                }
+            } else {
+                *self.rule_firings.entry((rule, key)).or_default() += 1;
+            }
+        }
+        if let Some((group, _)) = self.exclusive[rule].clone() {
+            self.holders
+                .entry(group)
+                .or_default()
+                .entry(kind, id)
+                .push((rule, at));
+        }
+    }
+}
+
+fn exceeds(used: Fen, cost: Fen, limit: Fen) -> bool {
+    used.checked_add(cost).is_none_or(|total| total > limit)
+}
+
+fn describe_window(window: Window, per: Option<TargetKind>) -> String {
+    let per = per.map(|k| format!("per {} ", k.keyword())).unwrap_or_default();
+    match window {
+        Window::Total => format!("{per}total").trim_end().to_owned(),
+        Window::Per(p) => format!("{per}per {}", p.keyword()),
+    }
+}

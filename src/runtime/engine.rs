@@ -1,0 +1,1078 @@
+//! Run: every event and schedule tick of the window in time order; for each firing,
+//! the rewards it resolves to, checked against limits, exclusivity, caps and
+//! budgets, then granted or refused.
+//!
+//! A tick reads the members (or groups) table once for all rules ticking then:
+//! phase one evaluates conditions and resolves rewards into compact candidates,
+//! phase two serves the candidates rule by rule in their serving order. Decisions
+//! therefore follow the language's order exactly while the table is read once.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+
+use super::book::Book;
+use super::eval::{Env, EvalError, Segments, compare, eval, holds};
+use super::grant::{Cause, Detail, Grant, Reason, Refusal, RewardClass, Target};
+use super::plan::{Leaf, Node, Plan, RewardPlan, RewardPlanKind, RulePlan, SegmentPlan, compile};
+use super::random::{DrawStream, basis_point};
+use super::split::{split_equal, split_random};
+use super::timeline::{Timeline, allowed_at, hold_until};
+use super::value::{Row, V, Val};
+use crate::check::Program;
+use crate::check::model::{CouponOff, SegmentDef, Trigger};
+use crate::data::{BadValue, DataError, DataSource, EventRecord, Table};
+use crate::money::{FULL_RATE, Fen};
+use crate::syntax::ast::TargetKind;
+
+/// How to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// End of the window (inclusive), Unix seconds.
+    pub at: i64,
+    /// Start of the window (exclusive); `None` means only instants exactly at `at`.
+    pub since: Option<i64>,
+    /// Leave out rows with bad values (each reported) instead of stopping.
+    pub skip_bad_rows: bool,
+}
+
+impl RunOptions {
+    /// The window `(after, until]`.
+    pub fn window(&self) -> (i64, i64) {
+        (self.since.unwrap_or(self.at - 1).min(self.at), self.at)
+    }
+}
+
+/// Where decisions go, in decision order.
+pub trait Sink {
+    /// A grant was made.
+    fn grant(&mut self, grant: &Grant) -> Result<(), String>;
+    /// A firing was refused.
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String>;
+}
+
+/// Grants and value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// How many.
+    pub count: u64,
+    /// Their cost.
+    pub value: Fen,
+}
+
+impl Tally {
+    fn add(&mut self, value: Fen) {
+        self.count += 1;
+        self.value = self.value.checked_add(value).unwrap_or(Fen(i64::MAX));
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunReport {
+    /// The window `(after, until]`.
+    pub window: (i64, i64),
+    /// Events in the window (declared kinds).
+    pub events: u64,
+    /// Events of undeclared kinds, ignored, by kind.
+    pub ignored_events: BTreeMap<String, u64>,
+    /// Distinct tick instants.
+    pub ticks: u64,
+    /// All new grants.
+    pub granted: Tally,
+    /// New grants by rule name, in rule order.
+    pub by_rule: Vec<(String, Tally)>,
+    /// New grants by reward name.
+    pub by_reward: BTreeMap<String, Tally>,
+    /// Refused firings by reason.
+    pub refusals: BTreeMap<Reason, u64>,
+    /// Firings the ledger already held (not granted again).
+    pub already_held: u64,
+    /// Budget state after the run: total (limit, used) and per period at `at`.
+    pub budget: Vec<BudgetLine>,
+    /// Rows left out for bad values (with `skip_bad_rows`).
+    pub skipped: Vec<BadValue>,
+}
+
+/// One budget after the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLine {
+    /// `total`, `day`, `week` or `month`.
+    pub window: &'static str,
+    /// The budget.
+    pub limit: Fen,
+    /// Used (the period of the run's `at` for periods).
+    pub used: Fen,
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The data could not be read.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// The data has values that do not fit the schema: every one is listed.
+    #[error("{} bad value{} in the data:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.iter().map(|b| format!("  {b}")).collect::<Vec<_>>().join("\n"))]
+    BadData(Vec<BadValue>),
+    /// An expression could not be computed for a target.
+    #[error("rule `{rule}`, {target}: {error}")]
+    Eval {
+        /// Rule or segment name.
+        rule: String,
+        /// `member ID` / `group ID`.
+        target: String,
+        /// What went wrong.
+        error: String,
+    },
+    /// The sink (output, ledger) failed.
+    #[error("{0}")]
+    Sink(String),
+}
+
+/// A compiled program ready to run over data.
+#[derive(Debug)]
+pub struct Engine<'p> {
+    /// The checked program.
+    pub program: &'p Program,
+    /// Its evaluation plan.
+    pub plan: Plan,
+    timeline: Timeline,
+    /// Rules listening to each event kind, in serving order.
+    event_rules: Vec<Vec<usize>>,
+    segment_targets: Vec<TargetKind>,
+    /// Whether ranking `top` segments depends on the instant.
+    tops_depend_on_now: bool,
+}
+
+impl<'p> Engine<'p> {
+    /// Compiles a checked program.
+    pub fn new(program: &'p Program) -> Engine<'p> {
+        let plan = compile(program);
+        let mut event_rules = vec![Vec::new(); program.events.len()];
+        for (i, rule) in program.rules.iter().enumerate() {
+            if let Trigger::Event { event, .. } = rule.trigger {
+                event_rules[event].push(i);
+            }
+        }
+        for rules in &mut event_rules {
+            rules.sort_by_key(|&i| (std::cmp::Reverse(program.rules[i].priority), i));
+        }
+        let tops_depend_on_now = plan.segments.iter().any(|s| match s {
+            SegmentPlan::Top { by, filter, .. } => {
+                uses_now(by, &plan) || filter.as_ref().is_some_and(|f| uses_now(f, &plan))
+            }
+            SegmentPlan::Expr(_) => false,
+        });
+        Engine {
+            program,
+            timeline: Timeline::new(program),
+            event_rules,
+            segment_targets: program.segments.iter().map(|s| s.target).collect(),
+            tops_depend_on_now,
+            plan,
+        }
+    }
+
+    /// A fresh book for this program.
+    pub fn book(&self) -> Book {
+        Book::new(self.program)
+    }
+
+    /// Runs the window of `opts` over `data`, counting against `book` (loaded from
+    /// the ledger beforehand) and sending decisions to `sink`.
+    pub fn run(
+        &self,
+        data: &mut dyn DataSource,
+        book: &mut Book,
+        opts: &RunOptions,
+        sink: &mut dyn Sink,
+    ) -> Result<RunReport, RunError> {
+        let mut run = Run::new(self, data, book, opts, sink);
+        run.all()?;
+        Ok(run.finish())
+    }
+
+    /// Segment membership state for evaluating this program's expressions.
+    pub fn segments(&self) -> Segments<'_> {
+        Segments::new(&self.plan.segments, self.segment_targets.clone())
+    }
+
+    /// Ranks every `top N` segment at `now`, reading the data once per segment.
+    pub fn rank_tops(
+        &self,
+        data: &mut dyn DataSource,
+        now: i64,
+        segs: &mut Segments<'_>,
+    ) -> Result<(), RunError> {
+        for &i in &self.program.segment_order {
+            let SegmentPlan::Top { count, by, filter } = &self.plan.segments[i] else {
+                continue;
+            };
+            let kind = self.segment_targets[i];
+            let mut ranking = Ranking::new(*count);
+            let mut failure = None;
+            let env0 = Env::at(now, self.program.settings.timezone);
+            let fields = self.fields(kind);
+            data.scan(table_of(kind), &fields, &mut |row| {
+                segs.reset();
+                let env = target_env(env0, kind, row);
+                match rank_one(by, filter.as_ref(), &env, segs) {
+                    Ok(Some(key)) => ranking.offer(key, &row.id),
+                    Ok(None) => {}
+                    Err(e) => {
+                        failure = Some(eval_error(&self.program.segments[i].name, kind, &row.id, e));
+                        return false;
+                    }
+                }
+                true
+            })?;
+            if let Some(f) = failure {
+                return Err(f);
+            }
+            segs.tops[i] = Some(ranking.ids());
+        }
+        segs.reset();
+        Ok(())
+    }
+
+    /// The fields a scan of `kind` must decode.
+    pub fn fields(&self, kind: TargetKind) -> Vec<usize> {
+        match kind {
+            TargetKind::Member => self.plan.member_fields.clone(),
+            TargetKind::Group => self.plan.group_fields.clone(),
+        }
+    }
+}
+
+fn rank_one(
+    by: &Node,
+    filter: Option<&Node>,
+    env: &Env<'_>,
+    segs: &mut Segments<'_>,
+) -> Result<Option<Val>, EvalError> {
+    if let Some(f) = filter {
+        if !holds(f, env, segs)? {
+            return Ok(None);
+        }
+    }
+    let key = eval(by, env, segs)?;
+    Ok((key != V::Null).then(|| key.to_val()))
+}
+
+/// The best `count` (key descending, id ascending) seen so far.
+struct Ranking {
+    count: usize,
+    entries: Vec<(Val, String)>,
+}
+
+impl Ranking {
+    fn new(count: u64) -> Ranking {
+        Ranking {
+            count: usize::try_from(count).unwrap_or(usize::MAX),
+            entries: Vec::new(),
+        }
+    }
+
+    fn better(a: &(Val, String), b: &(Val, String)) -> std::cmp::Ordering {
+        compare(b.0.view(), a.0.view())
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.1.cmp(&b.1))
+    }
+
+    fn offer(&mut self, key: Val, id: &str) {
+        self.entries.push((key, id.to_owned()));
+        // Trim in batches: sorting 2N entries now and then keeps the cost near
+        // linear without a heap keyed by a custom order.
+        if self.entries.len() >= self.count.saturating_mul(2).max(1024) {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        self.entries.sort_by(Ranking::better);
+        self.entries.truncate(self.count);
+    }
+
+    fn ids(mut self) -> HashSet<String> {
+        self.trim();
+        self.entries.into_iter().map(|(_, id)| id).collect()
+    }
+}
+
+fn uses_now(node: &Node, plan: &Plan) -> bool {
+    let mut seen = HashSet::new();
+    uses_now_in(node, plan, &mut seen)
+}
+
+fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
+    let any = |nodes: &[Node], seen: &mut HashSet<usize>| nodes.iter().any(|n| uses_now_in(n, plan, seen));
+    match node {
+        Node::Now | Node::Today => true,
+        Node::Const(_) | Node::Field(..) => false,
+        Node::Segment(i) => {
+            seen.insert(*i)
+                && match &plan.segments[*i] {
+                    SegmentPlan::Expr(e) => uses_now_in(e, plan, seen),
+                    SegmentPlan::Top { by, filter, .. } => {
+                        uses_now_in(by, plan, seen)
+                            || filter.as_ref().is_some_and(|f| uses_now_in(f, plan, seen))
+                    }
+                }
+        }
+        Node::Exists(x) | Node::Not(x) | Node::Neg(x) => uses_now_in(x, plan, seen),
+        Node::And(xs) | Node::Or(xs) | Node::List(xs) | Node::Call(_, xs) => any(xs, seen),
+        Node::Coalesce(a, b) | Node::Compare(_, a, b) | Node::Arith(_, a, b) => {
+            uses_now_in(a, plan, seen) || uses_now_in(b, plan, seen)
+        }
+        Node::In { elem, within, .. } => uses_now_in(elem, plan, seen) || uses_now_in(within, plan, seen),
+    }
+}
+
+fn table_of(kind: TargetKind) -> Table {
+    match kind {
+        TargetKind::Member => Table::Members,
+        TargetKind::Group => Table::Groups,
+    }
+}
+
+fn target_env<'a>(base: Env<'a>, kind: TargetKind, row: &'a Row) -> Env<'a> {
+    match kind {
+        TargetKind::Member => Env {
+            member: Some(row),
+            ..base
+        },
+        TargetKind::Group => Env {
+            group: Some(row),
+            ..base
+        },
+    }
+}
+
+fn eval_error(rule: &str, kind: TargetKind, id: &str, e: EvalError) -> RunError {
+    RunError::Eval {
+        rule: rule.to_owned(),
+        target: format!("{} {id}", kind.keyword()),
+        error: e.to_string(),
+    }
+}
+
+/// A resolved leaf reward of a candidate firing.
+#[derive(Debug, Clone, Copy)]
+struct Outcome {
+    position: u32,
+    leaf: u32,
+    /// Red packet total in fen, or points.
+    amount: i64,
+}
+
+/// Candidate firings of one rule at one cause, stored compactly: a million
+/// members must fit in a few tens of megabytes.
+#[derive(Debug, Default)]
+struct Candidates {
+    ids: String,
+    entries: Vec<(u32, u32, u32, u32)>,
+    outcomes: Vec<Outcome>,
+    keys: Vec<Val>,
+    sorted: bool,
+}
+
+impl Candidates {
+    fn new() -> Candidates {
+        Candidates {
+            sorted: true,
+            ..Candidates::default()
+        }
+    }
+
+    fn id(&self, entry: usize) -> &str {
+        let (start, len, _, _) = self.entries[entry];
+        &self.ids[start as usize..(start + len) as usize]
+    }
+
+    fn outcomes(&self, entry: usize) -> &[Outcome] {
+        let (_, _, start, len) = self.entries[entry];
+        &self.outcomes[start as usize..(start + len) as usize]
+    }
+
+    fn push(&mut self, id: &str, outcomes_from: usize, key: Option<Val>) {
+        if let Some(last) = self.entries.len().checked_sub(1) {
+            if self.sorted && self.id(last) >= id {
+                self.sorted = false;
+            }
+        }
+        let start = self.ids.len() as u32;
+        self.ids.push_str(id);
+        self.entries.push((
+            start,
+            id.len() as u32,
+            outcomes_from as u32,
+            (self.outcomes.len() - outcomes_from) as u32,
+        ));
+        self.keys.extend(key);
+    }
+
+    /// Entry indices in serving order: by key (ties by id ascending), else by id.
+    fn order(&self, descending: Option<bool>) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.entries.len()).collect();
+        match descending {
+            Some(desc) => order.sort_by(|&a, &b| {
+                let by_key = compare(self.keys[a].view(), self.keys[b].view())
+                    .unwrap_or(std::cmp::Ordering::Equal);
+                let by_key = if desc { by_key.reverse() } else { by_key };
+                by_key.then_with(|| self.id(a).cmp(self.id(b)))
+            }),
+            None if !self.sorted => order.sort_by(|&a, &b| self.id(a).cmp(self.id(b))),
+            None => {}
+        }
+        order
+    }
+}
+
+/// Decisions waiting until the data has been read once without problems, so a
+/// run stopped by bad data has emitted nothing.
+enum Emission {
+    Grant(Grant),
+    Refusal(Refusal),
+}
+
+struct Run<'e, 'p> {
+    engine: &'e Engine<'p>,
+    data: &'e mut dyn DataSource,
+    book: &'e mut Book,
+    opts: RunOptions,
+    sink: &'e mut dyn Sink,
+    tz: Tz,
+    seed: String,
+    report: RunReport,
+    reward_tallies: HashMap<Arc<str>, Tally>,
+    rule_tallies: Vec<Tally>,
+    pending: Option<Vec<Emission>>,
+    problems: Vec<BadValue>,
+    seen_problems: HashSet<(String, String, String)>,
+    members_scanned: bool,
+    tops_at: Option<i64>,
+    segs: Segments<'e>,
+}
+
+impl<'e, 'p> Run<'e, 'p> {
+    fn new(
+        engine: &'e Engine<'p>,
+        data: &'e mut dyn DataSource,
+        book: &'e mut Book,
+        opts: &RunOptions,
+        sink: &'e mut dyn Sink,
+    ) -> Run<'e, 'p> {
+        let program = engine.program;
+        Run {
+            engine,
+            data,
+            book,
+            opts: *opts,
+            sink,
+            tz: program.settings.timezone,
+            seed: program.settings.seed.clone(),
+            report: RunReport {
+                window: opts.window(),
+                ..RunReport::default()
+            },
+            reward_tallies: HashMap::new(),
+            rule_tallies: vec![Tally::default(); program.rules.len()],
+            pending: Some(Vec::new()),
+            problems: Vec::new(),
+            seen_problems: HashSet::new(),
+            members_scanned: false,
+            tops_at: None,
+            segs: engine.segments(),
+        }
+    }
+
+    fn program(&self) -> &'p Program {
+        self.engine.program
+    }
+
+    fn all(&mut self) -> Result<(), RunError> {
+        let (after, until) = self.report.window;
+        let needs_events = self.engine.event_rules.iter().any(|r| !r.is_empty());
+        let batch = if needs_events {
+            self.data.events(after, until)?
+        } else {
+            Default::default()
+        };
+        self.report.events = batch.events.len() as u64;
+        self.report.ignored_events = batch.ignored;
+        self.checkpoint()?;
+        let ticks = self.engine.timeline.schedule_causes(after, until);
+        self.report.ticks = ticks.len() as u64;
+        let mut events = batch.events.into_iter().peekable();
+        for (instant, rules) in ticks {
+            while let Some(event) = events.next_if(|e| e.at <= instant) {
+                self.event(&event)?;
+            }
+            self.tick(instant, &rules)?;
+        }
+        for event in events {
+            self.event(&event)?;
+        }
+        self.checkpoint()?;
+        self.flush()
+    }
+
+    // ------------------------------------------------------------- bad data
+
+    /// Collects problems found so far; stops the run unless skipping bad rows.
+    fn checkpoint(&mut self) -> Result<(), RunError> {
+        let mut found = self.data.take_problems();
+        found.append(&mut self.problems);
+        if found.is_empty() {
+            return Ok(());
+        }
+        if self.opts.skip_bad_rows {
+            for p in found {
+                if self.seen_problems.insert((p.table.clone(), p.row.clone(), p.column.clone())) {
+                    self.report.skipped.push(p);
+                }
+            }
+            return Ok(());
+        }
+        Err(self.all_problems(found))
+    }
+
+    /// Every problem in the data the run reads: the tables not yet read in full are
+    /// read now, so the operator fixes everything in one go.
+    fn all_problems(&mut self, mut found: Vec<BadValue>) -> RunError {
+        if !self.members_scanned {
+            let fields = self.engine.fields(TargetKind::Member);
+            let _ = self.data.scan(Table::Members, &fields, &mut |_| true);
+        }
+        if self.program().group.is_some() {
+            let fields = self.engine.fields(TargetKind::Group);
+            let _ = self.data.scan(Table::Groups, &fields, &mut |_| true);
+        }
+        found.extend(self.data.take_problems());
+        found.sort();
+        found.dedup();
+        RunError::BadData(found)
+    }
+
+    fn flush(&mut self) -> Result<(), RunError> {
+        for e in self.pending.take().unwrap_or_default() {
+            match e {
+                Emission::Grant(g) => self.sink.grant(&g),
+                Emission::Refusal(r) => self.sink.refusal(&r),
+            }
+            .map_err(RunError::Sink)?;
+        }
+        Ok(())
+    }
+
+    fn emit(&mut self, e: Emission) -> Result<(), RunError> {
+        match &mut self.pending {
+            Some(pending) => {
+                pending.push(e);
+                Ok(())
+            }
+            None => match e {
+                Emission::Grant(g) => self.sink.grant(&g),
+                Emission::Refusal(r) => self.sink.refusal(&r),
+            }
+            .map_err(RunError::Sink),
+        }
+    }
+
+    // ------------------------------------------------------------- causes
+
+    fn prepare_tops(&mut self, now: i64) -> Result<(), RunError> {
+        if !self.engine.plan.has_top {
+            return Ok(());
+        }
+        let key = if self.engine.tops_depend_on_now { now } else { i64::MIN };
+        if self.tops_at == Some(key) {
+            return Ok(());
+        }
+        self.engine.rank_tops(self.data, now, &mut self.segs)?;
+        self.tops_at = Some(key);
+        self.checkpoint()
+    }
+
+    fn event(&mut self, event: &EventRecord) -> Result<(), RunError> {
+        let rules: Vec<usize> = self.engine.event_rules[event.kind]
+            .iter()
+            .copied()
+            .filter(|&r| allowed_at(self.program(), &self.program().rules[r], event.at))
+            .collect();
+        if rules.is_empty() {
+            return Ok(());
+        }
+        let member_id = match event.row.vals.get(1) {
+            Some(Val::Text(id)) => id.clone(),
+            _ => return Ok(()),
+        };
+        let fields = self.engine.fields(TargetKind::Member);
+        let Some(member) = self.data.lookup(Table::Members, &member_id, &fields)? else {
+            if self.data_problem_free() {
+                self.problems.push(BadValue {
+                    table: "events".into(),
+                    column: "member_id".into(),
+                    row: event.row.id.clone(),
+                    value: format!("'{member_id}'"),
+                    problem: "no member with this id".into(),
+                });
+            }
+            return self.checkpoint();
+        };
+        self.prepare_tops(event.at)?;
+        let cause = Cause::Event {
+            id: Arc::from(event.row.id.as_str()),
+            at: event.at,
+        };
+        let cause_key = cause.key(self.tz);
+        let base = Env {
+            event: Some(&event.row),
+            ..Env::at(event.at, self.tz)
+        };
+        for r in rules {
+            let mut cands = Candidates::new();
+            self.segs.reset();
+            let env = target_env(base, TargetKind::Member, &member);
+            let plan = &self.engine.plan.rules[r];
+            let passes = match &plan.filter {
+                Some(f) => holds(f, &env, &mut self.segs),
+                None => Ok(true),
+            };
+            let result = passes.and_then(|p| {
+                if p {
+                    candidate(self.engine, r, &env, &mut self.segs, &self.seed, TargetKind::Member, &member.id, &cause_key, &mut cands)
+                } else {
+                    Ok(())
+                }
+            });
+            result.map_err(|e| eval_error(&self.program().rules[r].name, TargetKind::Member, &member.id, e))?;
+            self.serve(r, TargetKind::Member, &cands, &cause, &cause_key)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the lookup that just failed did so for a missing row rather than a
+    /// bad one (a bad row is already recorded by the source).
+    fn data_problem_free(&mut self) -> bool {
+        let found = self.data.take_problems();
+        let free = found.is_empty();
+        self.problems.extend(found);
+        free
+    }
+
+    fn tick(&mut self, instant: i64, rules: &[usize]) -> Result<(), RunError> {
+        self.prepare_tops(instant)?;
+        let cause = Cause::Tick { at: instant };
+        let cause_key = cause.key(self.tz);
+        let program = self.program();
+        let (member_rules, group_rules): (Vec<usize>, Vec<usize>) = rules
+            .iter()
+            .partition(|&&r| program.rules[r].target == TargetKind::Member);
+        let mut candidates: HashMap<usize, Candidates> = HashMap::new();
+        for (kind, group) in [(TargetKind::Member, member_rules), (TargetKind::Group, group_rules)] {
+            if group.is_empty() {
+                continue;
+            }
+            let found = self.scan_candidates(kind, &group, instant, &cause_key)?;
+            candidates.extend(group.into_iter().zip(found));
+        }
+        for &r in rules {
+            if let Some(cands) = candidates.remove(&r) {
+                let kind = program.rules[r].target;
+                self.serve(r, kind, &cands, &cause, &cause_key)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Phase one of a tick: one scan, every rule's candidates.
+    fn scan_candidates(
+        &mut self,
+        kind: TargetKind,
+        rules: &[usize],
+        instant: i64,
+        cause_key: &str,
+    ) -> Result<Vec<Candidates>, RunError> {
+        let engine = self.engine;
+        let program = engine.program;
+        let mut found: Vec<Candidates> = rules.iter().map(|_| Candidates::new()).collect();
+        let mut failure = None;
+        let base = Env::at(instant, self.tz);
+        let fields = engine.fields(kind);
+        let segs = &mut self.segs;
+        let seed = self.seed.as_str();
+        self.data.scan(table_of(kind), &fields, &mut |row| {
+            segs.reset();
+            let env = target_env(base, kind, row);
+            for (k, &r) in rules.iter().enumerate() {
+                let in_segment = match program.rules[r].target_segment {
+                    Some(s) => segs.contains(s, &env),
+                    None => Ok(true),
+                };
+                let result = in_segment.and_then(|inside| {
+                    if inside {
+                        candidate(engine, r, &env, segs, seed, kind, &row.id, cause_key, &mut found[k])
+                    } else {
+                        Ok(())
+                    }
+                });
+                if let Err(e) = result {
+                    failure = Some(eval_error(&program.rules[r].name, kind, &row.id, e));
+                    return false;
+                }
+            }
+            true
+        })?;
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        if kind == TargetKind::Member {
+            self.members_scanned = true;
+        }
+        self.checkpoint()?;
+        if kind == TargetKind::Member {
+            self.flush()?;
+        }
+        Ok(found)
+    }
+
+    // ------------------------------------------------------------- firings
+
+    /// Phase two: serve one rule's candidates in order.
+    fn serve(
+        &mut self,
+        rule: usize,
+        kind: TargetKind,
+        cands: &Candidates,
+        cause: &Cause,
+        cause_key: &str,
+    ) -> Result<(), RunError> {
+        let plan = &self.engine.plan.rules[rule];
+        let descending = plan.order_by.as_ref().map(|(_, desc)| *desc);
+        for entry in cands.order(descending) {
+            self.fire(rule, kind, cands.id(entry), cands.outcomes(entry), cause, cause_key)?;
+        }
+        Ok(())
+    }
+
+    fn fire(
+        &mut self,
+        rule: usize,
+        kind: TargetKind,
+        id: &str,
+        outcomes: &[Outcome],
+        cause: &Cause,
+        cause_key: &str,
+    ) -> Result<(), RunError> {
+        if self.book.is_held(rule, kind, id, cause_key) {
+            self.report.already_held += 1;
+            return Ok(());
+        }
+        let at = match cause {
+            Cause::Event { at, .. } => hold_until(&self.program().settings, *at),
+            Cause::Tick { at } => *at,
+        };
+        let target = Target {
+            kind,
+            id: id.to_owned(),
+        };
+        let grants = outcomes
+            .iter()
+            .map(|o| self.grant(rule, o, &target, cause, cause_key, at))
+            .collect::<Result<Vec<Grant>, RunError>>()?;
+        let cost = grants
+            .iter()
+            .try_fold(Fen::ZERO, |sum, g| sum.checked_add(g.value))
+            .unwrap_or(Fen(i64::MAX));
+        if let Some((reason, message)) = self.book.check(rule, kind, id, at, cost) {
+            *self.report.refusals.entry(reason).or_default() += 1;
+            return self.emit(Emission::Refusal(Refusal {
+                grants,
+                reason,
+                message,
+            }));
+        }
+        self.book.record(rule, kind, id, at, cost);
+        for g in grants {
+            self.report.granted.add(g.value);
+            self.rule_tallies[rule].add(g.value);
+            self.reward_tallies.entry(g.reward.clone()).or_default().add(g.value);
+            self.emit(Emission::Grant(g))?;
+        }
+        Ok(())
+    }
+
+    fn grant(
+        &self,
+        rule: usize,
+        o: &Outcome,
+        target: &Target,
+        cause: &Cause,
+        cause_key: &str,
+        at: i64,
+    ) -> Result<Grant, RunError> {
+        let plan = &self.engine.plan.rules[rule];
+        let leaf = &plan.leaves[o.leaf as usize];
+        let settings = &self.program().settings;
+        let mut detail = Detail {
+            arm: leaf.arm.clone(),
+            ..Detail::default()
+        };
+        let value = match leaf.class {
+            RewardClass::Coupon => coupon_detail(leaf, at, &mut detail),
+            RewardClass::RedPacket => {
+                let total = Fen(o.amount);
+                if let Some(split) = &leaf.split {
+                    detail.shares = self.shares(plan, leaf, split, total, target, cause_key)?;
+                }
+                total
+            }
+            RewardClass::Points => {
+                detail.points = Some(o.amount);
+                settings.point_value.checked_mul_int(o.amount).unwrap_or(Fen(i64::MAX))
+            }
+            RewardClass::Gift => {
+                let (name, worth) = leaf.gift.clone().unwrap_or((leaf.label.clone(), Fen::ZERO));
+                detail.gift = Some(name);
+                worth
+            }
+        };
+        Ok(Grant {
+            rule: plan.name.clone(),
+            target: target.clone(),
+            cause: cause.clone(),
+            position: o.position,
+            reward: leaf.label.clone(),
+            kind: leaf.class,
+            value,
+            at,
+            detail,
+        })
+    }
+
+    fn shares(
+        &self,
+        plan: &RulePlan,
+        leaf: &Leaf,
+        split: &crate::syntax::ast::Split,
+        total: Fen,
+        target: &Target,
+        cause_key: &str,
+    ) -> Result<Vec<Fen>, RunError> {
+        let n = u32::try_from(split.shares).unwrap_or(u32::MAX);
+        if !split.random {
+            return Ok(split_equal(total, n));
+        }
+        let settings = &self.program().settings;
+        let node = leaf.node.to_string();
+        let mut draws = DrawStream::new(&[
+            "split",
+            &self.seed,
+            &plan.name,
+            target.kind.keyword(),
+            &target.id,
+            cause_key,
+            &node,
+        ]);
+        split_random(total, n, settings.red_packet_min, settings.red_packet_max, &mut draws).map_err(|e| {
+            RunError::Eval {
+                rule: plan.name.to_string(),
+                target: format!("{} {}", target.kind.keyword(), target.id),
+                error: e.to_string(),
+            }
+        })
+    }
+
+    fn finish(mut self) -> RunReport {
+        let program = self.engine.program;
+        self.report.by_rule = program
+            .rules
+            .iter()
+            .zip(&self.rule_tallies)
+            .map(|(r, t)| (r.name.clone(), *t))
+            .collect();
+        self.report.by_reward = self
+            .reward_tallies
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        let settings = &program.settings;
+        if let Some(limit) = settings.budget_total {
+            self.report.budget.push(BudgetLine {
+                window: "total",
+                limit,
+                used: self.book.spent_total(),
+            });
+        }
+        for (period, limit) in &settings.budget_per {
+            self.report.budget.push(BudgetLine {
+                window: period.keyword(),
+                limit: *limit,
+                used: self.book.spent_of(*period, self.opts.at),
+            });
+        }
+        self.report
+    }
+}
+
+fn coupon_detail(leaf: &Leaf, at: i64, detail: &mut Detail) -> Fen {
+    let Some(spec) = &leaf.coupon else {
+        return Fen::ZERO;
+    };
+    match spec.off {
+        CouponOff::Amount(f) => detail.off = Some(f),
+        CouponOff::Percent(r) => detail.percent_off = Some(r),
+    }
+    detail.threshold = spec.threshold;
+    detail.max = spec.max;
+    detail.scope = leaf.scope.clone();
+    detail.valid_until = spec.valid_seconds.and_then(|s| at.checked_add(s));
+    detail.stackable = spec.stackable;
+    spec.face_value()
+}
+
+/// Phase one for one target: the condition, then the rewards it resolves to. A
+/// firing that resolves to no reward (a tier without a matching arm, a lottery
+/// miss) is no firing.
+#[allow(clippy::too_many_arguments)]
+fn candidate(
+    engine: &Engine<'_>,
+    rule: usize,
+    env: &Env<'_>,
+    segs: &mut Segments<'_>,
+    seed: &str,
+    kind: TargetKind,
+    id: &str,
+    cause_key: &str,
+    out: &mut Candidates,
+) -> Result<(), EvalError> {
+    let plan = &engine.plan.rules[rule];
+    if let Some(when) = &plan.when {
+        if !holds(when, env, segs)? {
+            return Ok(());
+        }
+    }
+    let from = out.outcomes.len();
+    let draw = Draw {
+        seed,
+        rule: &plan.name,
+        kind,
+        id,
+        cause: cause_key,
+    };
+    for (position, reward) in plan.give.iter().enumerate() {
+        resolve(reward, position as u32, env, segs, &draw, &mut out.outcomes)?;
+    }
+    if out.outcomes.len() == from {
+        return Ok(());
+    }
+    let key = match &plan.order_by {
+        Some((key, _)) => Some(eval(key, env, segs)?.to_val()),
+        None => None,
+    };
+    out.push(id, from, key);
+    Ok(())
+}
+
+/// The inputs of a firing's random draws.
+struct Draw<'a> {
+    seed: &'a str,
+    rule: &'a str,
+    kind: TargetKind,
+    id: &'a str,
+    cause: &'a str,
+}
+
+fn resolve(
+    reward: &RewardPlan,
+    position: u32,
+    env: &Env<'_>,
+    segs: &mut Segments<'_>,
+    draw: &Draw<'_>,
+    out: &mut Vec<Outcome>,
+) -> Result<(), EvalError> {
+    let leaf = |amount| Outcome {
+        position,
+        leaf: reward.leaf as u32,
+        amount,
+    };
+    match &reward.kind {
+        RewardPlanKind::Coupon(_) | RewardPlanKind::Gift { .. } => out.push(leaf(0)),
+        RewardPlanKind::RedPacket { amount, .. } => match eval(amount, env, segs)? {
+            V::Money(m) => out.push(leaf(m.0)),
+            _ => return Err(EvalError::Internal("red packet amount is not money")),
+        },
+        RewardPlanKind::Points(n) => match eval(n, env, segs)? {
+            V::Int(p) => out.push(leaf(p)),
+            _ => return Err(EvalError::Internal("points are not an int")),
+        },
+        RewardPlanKind::Lottery { arms, rest } => {
+            let node = reward.node.to_string();
+            let point = basis_point(&[
+                "lottery",
+                draw.seed,
+                draw.rule,
+                draw.kind.keyword(),
+                draw.id,
+                draw.cause,
+                &node,
+            ]);
+            if let Some(r) = pick(arms.iter().map(|(p, r)| (p.0, r)), point).or(rest.as_deref()) {
+                resolve(r, position, env, segs, draw, out)?;
+            }
+        }
+        RewardPlanKind::Tier { arms, otherwise } => {
+            let mut chosen = otherwise.as_deref();
+            for (cond, r) in arms {
+                if holds(cond, env, segs)? {
+                    chosen = Some(r);
+                    break;
+                }
+            }
+            if let Some(r) = chosen {
+                resolve(r, position, env, segs, draw, out)?;
+            }
+        }
+        RewardPlanKind::TierBy {
+            subject,
+            arms,
+            otherwise,
+        } => {
+            let value = eval(subject, env, segs)?;
+            let chosen = arms
+                .iter()
+                .find(|(op, threshold, _)| super::eval::compare_holds(*op, value, threshold.view()))
+                .map(|(_, _, r)| r)
+                .or(otherwise.as_deref());
+            if let Some(r) = chosen {
+                resolve(r, position, env, segs, draw, out)?;
+            }
+        }
+        RewardPlanKind::Experiment { name, arms } => {
+            let point = basis_point(&["experiment", draw.seed, name, draw.kind.keyword(), draw.id]);
+            if let Some(r) = pick(arms.iter().map(|(_, p, r)| (p.0, r)), point) {
+                resolve(r, position, env, segs, draw, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The arm whose cumulative share covers `point` (in basis points).
+fn pick<'a>(arms: impl Iterator<Item = (i64, &'a RewardPlan)>, point: i64) -> Option<&'a RewardPlan> {
+    let mut upper = 0;
+    for (share, r) in arms {
+        upper += share;
+        if point < upper.min(FULL_RATE) {
+            return Some(r);
+        }
+    }
+    None
+}
+
+/// Segment definitions by kind, for callers that show them.
+pub fn segment_is_top(program: &Program, index: usize) -> bool {
+    matches!(program.segments[index].def, SegmentDef::Top { .. })
+}

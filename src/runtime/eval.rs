@@ -1,0 +1,438 @@
+//! Evaluate compiled expressions against rows. Values are borrowed views, so
+//! evaluation never allocates; segments are computed at most once per target.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+
+use super::plan::{Node, SegmentPlan};
+use super::time::instant_local;
+use super::value::{Row, V};
+use crate::check::types::{Builtin, Record};
+use crate::money::{FULL_RATE, Fen, Rate};
+use crate::syntax::ast::{BinaryOp, TargetKind};
+
+/// What an expression can see: the instant and the records in scope.
+#[derive(Debug, Clone, Copy)]
+pub struct Env<'a> {
+    /// The instant being evaluated (`now`).
+    pub now: i64,
+    /// Its local date (`today`).
+    pub today: NaiveDate,
+    /// The playbook's timezone.
+    pub tz: Tz,
+    /// The member, when targeting members or for event rules.
+    pub member: Option<&'a Row>,
+    /// The group, when targeting groups.
+    pub group: Option<&'a Row>,
+    /// The triggering event.
+    pub event: Option<&'a Row>,
+}
+
+impl<'a> Env<'a> {
+    /// An environment at `now` with no records.
+    pub fn at(now: i64, tz: Tz) -> Env<'a> {
+        Env {
+            now,
+            today: instant_local(tz, now).date(),
+            tz,
+            member: None,
+            group: None,
+            event: None,
+        }
+    }
+}
+
+/// Why an expression could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// A result too large for its type.
+    #[error("arithmetic overflow")]
+    Overflow,
+    /// A division by zero.
+    #[error("division by zero")]
+    DivisionByZero,
+    /// A value of an unexpected shape (a checked program never produces one).
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+type Result<T> = std::result::Result<T, EvalError>;
+
+/// Segment membership for the current target, memoised.
+#[derive(Debug)]
+pub struct Segments<'p> {
+    plans: &'p [SegmentPlan],
+    targets: Vec<TargetKind>,
+    memo: Vec<u8>,
+    /// Members of each `top N` segment at the current instant.
+    pub tops: Vec<Option<HashSet<String>>>,
+}
+
+const UNKNOWN: u8 = 0;
+const NO: u8 = 1;
+const YES: u8 = 2;
+
+impl<'p> Segments<'p> {
+    /// Segments of a plan; `targets` gives each segment's target kind.
+    pub fn new(plans: &'p [SegmentPlan], targets: Vec<TargetKind>) -> Segments<'p> {
+        Segments {
+            plans,
+            targets,
+            memo: vec![UNKNOWN; plans.len()],
+            tops: vec![None; plans.len()],
+        }
+    }
+
+    /// Forgets memberships: call when the target or the instant changes.
+    pub fn reset(&mut self) {
+        self.memo.fill(UNKNOWN);
+    }
+
+    /// Whether the current target is in segment `index`.
+    pub fn contains(&mut self, index: usize, env: &Env<'_>) -> Result<bool> {
+        match self.memo[index] {
+            YES => return Ok(true),
+            NO => return Ok(false),
+            _ => {}
+        }
+        let inside = match &self.plans[index] {
+            SegmentPlan::Expr(node) => truth(eval(node, env, self)?),
+            SegmentPlan::Top { .. } => {
+                let row = match self.targets[index] {
+                    TargetKind::Member => env.member,
+                    TargetKind::Group => env.group,
+                };
+                let top = self.tops[index]
+                    .as_ref()
+                    .ok_or(EvalError::Internal("top segment not ranked"))?;
+                row.is_some_and(|r| top.contains(&r.id))
+            }
+        };
+        self.memo[index] = if inside { YES } else { NO };
+        Ok(inside)
+    }
+}
+
+/// Whether a value is `true`.
+pub fn truth(v: V<'_>) -> bool {
+    matches!(v, V::Bool(true))
+}
+
+/// Evaluates a boolean node.
+pub fn holds(node: &Node, env: &Env<'_>, segs: &mut Segments<'_>) -> Result<bool> {
+    eval(node, env, segs).map(truth)
+}
+
+/// Evaluates a node.
+pub fn eval<'a>(node: &'a Node, env: &Env<'a>, segs: &mut Segments<'_>) -> Result<V<'a>> {
+    Ok(match node {
+        Node::Const(v) => v.view(),
+        Node::Now => V::Time(env.now),
+        Node::Today => V::Date(env.today),
+        Node::Field(record, index) => field(env, *record, *index),
+        Node::Segment(i) => V::Bool(segs.contains(*i, env)?),
+        Node::Exists(x) => V::Bool(eval(x, env, segs)? != V::Null),
+        Node::Not(x) => V::Bool(!holds(x, env, segs)?),
+        Node::Neg(x) => negate(eval(x, env, segs)?)?,
+        Node::And(parts) => {
+            for p in parts {
+                if !holds(p, env, segs)? {
+                    return Ok(V::Bool(false));
+                }
+            }
+            V::Bool(true)
+        }
+        Node::Or(parts) => {
+            for p in parts {
+                if holds(p, env, segs)? {
+                    return Ok(V::Bool(true));
+                }
+            }
+            V::Bool(false)
+        }
+        Node::Coalesce(a, b) => match eval(a, env, segs)? {
+            V::Null => eval(b, env, segs)?,
+            v => v,
+        },
+        Node::Compare(op, a, b) => {
+            let (a, b) = (eval(a, env, segs)?, eval(b, env, segs)?);
+            V::Bool(compare_holds(*op, a, b))
+        }
+        Node::Arith(op, a, b) => arith(*op, eval(a, env, segs)?, eval(b, env, segs)?)?,
+        Node::In {
+            elem,
+            within,
+            negated,
+        } => {
+            let e = eval(elem, env, segs)?;
+            V::Bool(contains(e, within, env, segs)? != *negated)
+        }
+        Node::List(_) => return Err(EvalError::Internal("list outside `in`")),
+        Node::Call(func, args) => call(*func, args, env, segs)?,
+    })
+}
+
+fn field<'a>(env: &Env<'a>, record: Record, index: usize) -> V<'a> {
+    let row = match record {
+        Record::Member => env.member,
+        Record::Group => env.group,
+        Record::Event => env.event,
+    };
+    row.and_then(|r| r.vals.get(index))
+        .map_or(V::Null, |v| v.view())
+}
+
+fn contains<'a>(
+    elem: V<'a>,
+    within: &'a Node,
+    env: &Env<'a>,
+    segs: &mut Segments<'_>,
+) -> Result<bool> {
+    if let Node::List(items) = within {
+        for item in items {
+            if compare(elem, eval(item, env, segs)?) == Some(Ordering::Equal) {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    match (elem, eval(within, env, segs)?) {
+        (V::Text(e), V::Set(s)) => Ok(V::set_contains(s, e)),
+        (_, V::Null) | (V::Null, _) => Ok(false),
+        _ => Err(EvalError::Internal("`in` needs a set or a list")),
+    }
+}
+
+/// Whether `a OP b` holds for a comparison operator. A missing operand makes every
+/// comparison false (the checker makes this unreachable for optional fields).
+pub fn compare_holds(op: BinaryOp, a: V<'_>, b: V<'_>) -> bool {
+    let Some(ord) = compare(a, b) else {
+        return false;
+    };
+    match op {
+        BinaryOp::Eq => ord == Ordering::Equal,
+        BinaryOp::Ne => ord != Ordering::Equal,
+        BinaryOp::Lt => ord == Ordering::Less,
+        BinaryOp::Le => ord != Ordering::Greater,
+        BinaryOp::Gt => ord == Ordering::Greater,
+        BinaryOp::Ge => ord != Ordering::Less,
+        _ => false,
+    }
+}
+
+/// Orders two values of like type (ints and decimals together); `None` for a
+/// missing value or unlike types.
+pub fn compare(a: V<'_>, b: V<'_>) -> Option<Ordering> {
+    Some(match (a, b) {
+        (V::Int(x), V::Int(y)) => x.cmp(&y),
+        (V::Int(x), V::Decimal(y)) => Decimal::from(x).cmp(&y),
+        (V::Decimal(x), V::Int(y)) => x.cmp(&Decimal::from(y)),
+        (V::Decimal(x), V::Decimal(y)) => x.cmp(&y),
+        (V::Money(x), V::Money(y)) => x.cmp(&y),
+        (V::Percent(x), V::Percent(y)) => x.cmp(&y),
+        (V::Bool(x), V::Bool(y)) => x.cmp(&y),
+        (V::Text(x), V::Text(y)) => x.cmp(y),
+        (V::Time(x), V::Time(y)) | (V::Duration(x), V::Duration(y)) => x.cmp(&y),
+        (V::Date(x), V::Date(y)) => x.cmp(&y),
+        (V::TimeOfDay(x), V::TimeOfDay(y)) => x.cmp(&y),
+        (V::Set(x), V::Set(y)) => {
+            let sorted = |s| {
+                let mut v: Vec<&str> = V::set_elements(s).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            sorted(x).cmp(&sorted(y))
+        }
+        _ => return None,
+    })
+}
+
+fn negate(v: V<'_>) -> Result<V<'_>> {
+    Ok(match v {
+        V::Int(i) => V::Int(i.checked_neg().ok_or(EvalError::Overflow)?),
+        V::Decimal(d) => V::Decimal(-d),
+        V::Money(m) => V::Money(Fen(m.0.checked_neg().ok_or(EvalError::Overflow)?)),
+        V::Percent(r) => V::Percent(Rate(r.0.checked_neg().ok_or(EvalError::Overflow)?)),
+        V::Duration(d) => V::Duration(d.checked_neg().ok_or(EvalError::Overflow)?),
+        V::Null => V::Null,
+        _ => return Err(EvalError::Internal("negating a non-number")),
+    })
+}
+
+fn decimal(v: V<'_>) -> Option<Decimal> {
+    match v {
+        V::Int(i) => Some(Decimal::from(i)),
+        V::Decimal(d) => Some(d),
+        _ => None,
+    }
+}
+
+fn overflow<T>(v: Option<T>) -> Result<T> {
+    v.ok_or(EvalError::Overflow)
+}
+
+/// `+ - * /` over typed operands, exact; money is rounded to the fen (halves away
+/// from zero) and rates to the basis point.
+pub fn arith<'a>(op: BinaryOp, a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+    if a == V::Null || b == V::Null {
+        return Ok(V::Null);
+    }
+    match op {
+        BinaryOp::Add => add(a, b),
+        BinaryOp::Sub => sub(a, b),
+        BinaryOp::Mul => mul(a, b).or_else(|_| mul(b, a)),
+        BinaryOp::Div => div(a, b),
+        _ => Err(EvalError::Internal("not an arithmetic operator")),
+    }
+}
+
+fn add<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+    Ok(match (a, b) {
+        (V::Int(x), V::Int(y)) => V::Int(overflow(x.checked_add(y))?),
+        (V::Money(x), V::Money(y)) => V::Money(overflow(x.checked_add(y))?),
+        (V::Percent(x), V::Percent(y)) => V::Percent(Rate(overflow(x.0.checked_add(y.0))?)),
+        (V::Duration(x), V::Duration(y)) => V::Duration(overflow(x.checked_add(y))?),
+        (V::Time(t), V::Duration(d)) | (V::Duration(d), V::Time(t)) => {
+            V::Time(overflow(t.checked_add(d))?)
+        }
+        _ => match (decimal(a), decimal(b)) {
+            (Some(x), Some(y)) => V::Decimal(overflow(x.checked_add(y))?),
+            _ => return Err(EvalError::Internal("adding unlike values")),
+        },
+    })
+}
+
+fn sub<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+    Ok(match (a, b) {
+        (V::Int(x), V::Int(y)) => V::Int(overflow(x.checked_sub(y))?),
+        (V::Money(x), V::Money(y)) => V::Money(overflow(x.checked_sub(y))?),
+        (V::Percent(x), V::Percent(y)) => V::Percent(Rate(overflow(x.0.checked_sub(y.0))?)),
+        (V::Duration(x), V::Duration(y)) => V::Duration(overflow(x.checked_sub(y))?),
+        (V::Time(t), V::Duration(d)) => V::Time(overflow(t.checked_sub(d))?),
+        (V::Time(x), V::Time(y)) => V::Duration(overflow(x.checked_sub(y))?),
+        _ => match (decimal(a), decimal(b)) {
+            (Some(x), Some(y)) => V::Decimal(overflow(x.checked_sub(y))?),
+            _ => return Err(EvalError::Internal("subtracting unlike values")),
+        },
+    })
+}
+
+/// Multiplication with the money, rate or duration operand on the left; `arith`
+/// tries both orders.
+fn mul<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+    Ok(match (a, b) {
+        (V::Int(x), V::Int(y)) => V::Int(overflow(x.checked_mul(y))?),
+        (V::Money(m), V::Int(i)) => V::Money(overflow(m.checked_mul_int(i))?),
+        (V::Money(m), V::Decimal(d)) => V::Money(overflow(m.checked_mul_decimal(d))?),
+        (V::Money(m), V::Percent(r)) => V::Money(overflow(m.checked_mul_rate(r))?),
+        (V::Percent(r), V::Int(i)) => V::Percent(Rate(overflow(r.0.checked_mul(i))?)),
+        (V::Percent(r), V::Decimal(d)) => {
+            let bp = overflow(Decimal::from(r.0).checked_mul(d))?;
+            V::Percent(Rate(round_to_i64(bp)?))
+        }
+        (V::Duration(s), V::Int(i)) => V::Duration(overflow(s.checked_mul(i))?),
+        (V::Decimal(_), V::Decimal(_) | V::Int(_)) | (V::Int(_), V::Decimal(_)) => {
+            let (x, y) = (decimal(a).unwrap_or_default(), decimal(b).unwrap_or_default());
+            V::Decimal(overflow(x.checked_mul(y))?)
+        }
+        _ => return Err(EvalError::Internal("multiplying unlike values")),
+    })
+}
+
+fn div<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+    let zero = match b {
+        V::Int(0) | V::Money(Fen(0)) => true,
+        V::Decimal(d) => d.is_zero(),
+        _ => false,
+    };
+    if zero {
+        return Err(EvalError::DivisionByZero);
+    }
+    Ok(match (a, b) {
+        (V::Money(m), V::Int(i)) => V::Money(overflow(m.checked_div_int(i))?),
+        (V::Money(m), V::Decimal(d)) => {
+            let fen = overflow(Decimal::from(m.0).checked_div(d))?;
+            V::Money(Fen(round_to_i64(fen)?))
+        }
+        (V::Money(x), V::Money(y)) => {
+            V::Decimal(overflow(Decimal::from(x.0).checked_div(Decimal::from(y.0)))?)
+        }
+        _ => match (decimal(a), decimal(b)) {
+            (Some(x), Some(y)) => V::Decimal(overflow(x.checked_div(y))?),
+            _ => return Err(EvalError::Internal("dividing unlike values")),
+        },
+    })
+}
+
+fn round_to_i64(d: Decimal) -> Result<i64> {
+    use rust_decimal::prelude::ToPrimitive;
+    d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .to_i64()
+        .ok_or(EvalError::Overflow)
+}
+
+fn call<'a>(
+    func: Builtin,
+    args: &'a [Node],
+    env: &Env<'a>,
+    segs: &mut Segments<'_>,
+) -> Result<V<'a>> {
+    let first = eval(&args[0], env, segs)?;
+    Ok(match func {
+        Builtin::DaysSince => match first {
+            V::Time(t) => V::Int(overflow(env.now.checked_sub(t))?.div_euclid(86_400)),
+            _ => V::Null,
+        },
+        Builtin::Month => local_date(first, env.tz).map_or(V::Null, |d| V::Int(i64::from(d.month()))),
+        Builtin::Weekday => local_date(first, env.tz)
+            .map_or(V::Null, |d| V::Int(i64::from(d.weekday().number_from_monday()))),
+        Builtin::Len => match first {
+            V::Set(s) => V::Int(V::set_elements(s).count() as i64),
+            _ => V::Null,
+        },
+        Builtin::Min | Builtin::Max => {
+            let want = if func == Builtin::Min {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+            let mut best = first;
+            for a in &args[1..] {
+                let v = eval(a, env, segs)?;
+                if compare(v, best) == Some(want) {
+                    best = v;
+                }
+            }
+            best
+        }
+        Builtin::Clamp => {
+            let lo = eval(&args[1], env, segs)?;
+            let hi = eval(&args[2], env, segs)?;
+            if compare(first, lo) == Some(Ordering::Less) {
+                lo
+            } else if compare(first, hi) == Some(Ordering::Greater) {
+                hi
+            } else {
+                first
+            }
+        }
+    })
+}
+
+fn local_date(v: V<'_>, tz: Tz) -> Option<NaiveDate> {
+    match v {
+        V::Date(d) => Some(d),
+        V::Time(t) => Some(instant_local(tz, t).date()),
+        _ => None,
+    }
+}
+
+/// A rate as a fraction of one, for display.
+pub fn rate_fraction(r: Rate) -> Decimal {
+    Decimal::new(r.0, 0) / Decimal::from(FULL_RATE)
+}

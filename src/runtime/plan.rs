@@ -1,0 +1,504 @@
+//! Compile: a checked program becomes an evaluation plan — expressions with fields
+//! as row slots, constants decoded once, `and`/`or` chains flattened, and the list
+//! of columns each table must supply, so a scan reads nothing it does not need.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::check::Program;
+use crate::check::model::{self, CouponSpec, Reward, RewardKind, SegmentDef};
+use crate::check::types::{Builtin, Record, TExpr, TExprKind, Value};
+use crate::money::{Fen, Rate};
+use crate::source::Span;
+use crate::syntax::ast::{BinaryOp, Split, TargetKind};
+
+use super::grant::RewardClass;
+use super::value::Val;
+
+/// A compiled expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// A constant.
+    Const(Val),
+    /// The instant being evaluated.
+    Now,
+    /// Its local date.
+    Today,
+    /// A field slot of a record.
+    Field(Record, usize),
+    /// Membership of the current target in a segment.
+    Segment(usize),
+    /// `exists x`
+    Exists(Box<Node>),
+    /// `not x`
+    Not(Box<Node>),
+    /// `-x`
+    Neg(Box<Node>),
+    /// All true (short-circuit, left to right).
+    And(Vec<Node>),
+    /// Any true (short-circuit, left to right).
+    Or(Vec<Node>),
+    /// `a ?? b`
+    Coalesce(Box<Node>, Box<Node>),
+    /// A comparison.
+    Compare(BinaryOp, Box<Node>, Box<Node>),
+    /// `+ - * /`.
+    Arith(BinaryOp, Box<Node>, Box<Node>),
+    /// `x in y` (`negated` for `not in`).
+    In {
+        /// Element.
+        elem: Box<Node>,
+        /// Set or list.
+        within: Box<Node>,
+        /// `not in`.
+        negated: bool,
+    },
+    /// `[a, b]`
+    List(Vec<Node>),
+    /// A built-in call.
+    Call(Builtin, Vec<Node>),
+}
+
+/// A compiled segment.
+#[derive(Debug, Clone)]
+pub enum SegmentPlan {
+    /// A condition.
+    Expr(Node),
+    /// `top N by KEY where FILTER`, computed over the whole table at an instant.
+    Top {
+        /// How many.
+        count: u64,
+        /// Ranking key.
+        by: Node,
+        /// Applied first.
+        filter: Option<Node>,
+    },
+}
+
+/// A compiled reward.
+#[derive(Debug, Clone)]
+pub struct RewardPlan {
+    /// The name on grants.
+    pub label: Arc<str>,
+    /// What it is.
+    pub kind: RewardPlanKind,
+    /// Where it was written (for explanations).
+    pub span: Span,
+    /// Number of this node within its rule (depth first), naming its random draws.
+    pub node: usize,
+    /// Index into [`RulePlan::leaves`] when this is a coupon, red packet, points or
+    /// gift.
+    pub leaf: usize,
+}
+
+/// A reward that is handed out as it is (not a choice between rewards).
+#[derive(Debug, Clone)]
+pub struct Leaf {
+    /// The name on grants.
+    pub label: Arc<str>,
+    /// Kind on grants.
+    pub class: RewardClass,
+    /// Coupon terms, when a coupon.
+    pub coupon: Option<CouponSpec>,
+    /// Coupon scope.
+    pub scope: Option<Arc<str>>,
+    /// Red packet split.
+    pub split: Option<Split>,
+    /// Gift item and cost.
+    pub gift: Option<(Arc<str>, Fen)>,
+    /// The experiment arm it sits under (innermost).
+    pub arm: Option<(Arc<str>, Arc<str>)>,
+    /// Its cost when it does not depend on data (coupons, gifts, fixed red packets).
+    pub fixed_cost: Option<Fen>,
+    /// Its node number.
+    pub node: usize,
+}
+
+/// Compiled reward forms.
+#[derive(Debug, Clone)]
+pub enum RewardPlanKind {
+    /// A coupon.
+    Coupon(CouponSpec),
+    /// A red packet: total and how it is split.
+    RedPacket {
+        /// Total.
+        amount: Node,
+        /// Shares.
+        split: Option<Split>,
+    },
+    /// Points.
+    Points(Node),
+    /// A gift.
+    Gift {
+        /// Item.
+        name: String,
+        /// Cost.
+        worth: Fen,
+    },
+    /// One draw.
+    Lottery {
+        /// Chances and outcomes.
+        arms: Vec<(Rate, RewardPlan)>,
+        /// The remainder's outcome.
+        rest: Option<Box<RewardPlan>>,
+    },
+    /// First matching condition.
+    Tier {
+        /// Conditions and outcomes.
+        arms: Vec<(Node, RewardPlan)>,
+        /// Fallback.
+        otherwise: Option<Box<RewardPlan>>,
+    },
+    /// First matching threshold.
+    TierBy {
+        /// Compared value.
+        subject: Node,
+        /// Comparison, threshold, outcome.
+        arms: Vec<(BinaryOp, Val, RewardPlan)>,
+        /// Fallback.
+        otherwise: Option<Box<RewardPlan>>,
+    },
+    /// Sticky arms.
+    Experiment {
+        /// Experiment name.
+        name: String,
+        /// Arm name, share, outcome.
+        arms: Vec<(String, Rate, RewardPlan)>,
+    },
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct RulePlan {
+    /// Event filter (`on E where …`).
+    pub filter: Option<Node>,
+    /// Condition on the target.
+    pub when: Option<Node>,
+    /// Rewards in `give` order.
+    pub give: Vec<RewardPlan>,
+    /// Serving order key and whether descending.
+    pub order_by: Option<(Node, bool)>,
+    /// Every leaf reward the rule can hand out.
+    pub leaves: Vec<Leaf>,
+    /// Rule name, shared by its grants.
+    pub name: Arc<str>,
+}
+
+/// The evaluation plan of a program.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Segments by index.
+    pub segments: Vec<SegmentPlan>,
+    /// Rules by index.
+    pub rules: Vec<RulePlan>,
+    /// Member fields any expression reads.
+    pub member_fields: Vec<usize>,
+    /// Group fields any expression reads.
+    pub group_fields: Vec<usize>,
+    /// Whether any segment is a `top N`.
+    pub has_top: bool,
+}
+
+/// Compiles a checked program.
+pub fn compile(program: &Program) -> Plan {
+    let mut fields = FieldUse::default();
+    let segments = program
+        .segments
+        .iter()
+        .map(|s| compile_segment(&s.def, &mut fields))
+        .collect::<Vec<_>>();
+    let rules = program
+        .rules
+        .iter()
+        .map(|r| compile_rule(r, &mut fields))
+        .collect();
+    let has_top = segments
+        .iter()
+        .any(|s| matches!(s, SegmentPlan::Top { .. }));
+    Plan {
+        segments,
+        rules,
+        member_fields: fields.member.into_iter().collect(),
+        group_fields: fields.group.into_iter().collect(),
+        has_top,
+    }
+}
+
+impl Plan {
+    /// All fields of a schema, for commands that show whole records.
+    pub fn all_fields(program: &Program, kind: TargetKind) -> Vec<usize> {
+        let width = match kind {
+            TargetKind::Member => program.member.fields.len(),
+            TargetKind::Group => program.group.as_ref().map_or(0, |g| g.fields.len()),
+        };
+        (0..width).collect()
+    }
+}
+
+#[derive(Default)]
+struct FieldUse {
+    member: BTreeSet<usize>,
+    group: BTreeSet<usize>,
+}
+
+fn compile_segment(def: &SegmentDef, fields: &mut FieldUse) -> SegmentPlan {
+    match def {
+        SegmentDef::Expr(e) => SegmentPlan::Expr(expr(e, fields)),
+        SegmentDef::Top { count, by, filter } => SegmentPlan::Top {
+            count: *count,
+            by: expr(by, fields),
+            filter: filter.as_ref().map(|f| expr(f, fields)),
+        },
+    }
+}
+
+fn compile_rule(rule: &model::Rule, fields: &mut FieldUse) -> RulePlan {
+    let filter = match &rule.trigger {
+        model::Trigger::Event { filter, .. } => filter.as_ref().map(|f| expr(f, fields)),
+        model::Trigger::Schedule(_) => None,
+    };
+    let mut numbering = Numbering::default();
+    let give = rule
+        .give
+        .iter()
+        .map(|r| reward(r, fields, &mut numbering))
+        .collect();
+    RulePlan {
+        filter,
+        when: rule.when.as_ref().map(|w| expr(w, fields)),
+        give,
+        order_by: rule.order_by.as_ref().map(|(k, d)| (expr(k, fields), *d)),
+        leaves: numbering.leaves,
+        name: Arc::from(rule.name.as_str()),
+    }
+}
+
+/// Numbers a rule's reward nodes and collects its leaves.
+#[derive(Default)]
+struct Numbering {
+    nodes: usize,
+    leaves: Vec<Leaf>,
+    arms: Vec<(Arc<str>, Arc<str>)>,
+}
+
+impl Numbering {
+    fn leaf(&mut self, label: &Arc<str>, class: RewardClass, node: usize) -> Leaf {
+        Leaf {
+            label: label.clone(),
+            class,
+            coupon: None,
+            scope: None,
+            split: None,
+            gift: None,
+            arm: self.arms.last().cloned(),
+            fixed_cost: None,
+            node,
+        }
+    }
+}
+
+fn reward(r: &Reward, fields: &mut FieldUse, n: &mut Numbering) -> RewardPlan {
+    let node = n.nodes;
+    n.nodes += 1;
+    let label: Arc<str> = Arc::from(r.label.as_str());
+    let leaf_index = n.leaves.len();
+    let leaf = match &r.kind {
+        RewardKind::Coupon(spec) => Some(Leaf {
+            coupon: Some(spec.clone()),
+            fixed_cost: Some(spec.face_value()),
+            scope: spec.scope.as_deref().map(Arc::from),
+            ..n.leaf(&label, RewardClass::Coupon, node)
+        }),
+        RewardKind::RedPacket { split, amount, .. } => Some(Leaf {
+            split: split.clone(),
+            fixed_cost: match amount.constant() {
+                Some(Value::Money(m)) => Some(m),
+                _ => None,
+            },
+            ..n.leaf(&label, RewardClass::RedPacket, node)
+        }),
+        RewardKind::Points(_) => Some(n.leaf(&label, RewardClass::Points, node)),
+        RewardKind::Gift { name, worth } => Some(Leaf {
+            gift: Some((Arc::from(name.as_str()), *worth)),
+            fixed_cost: Some(*worth),
+            ..n.leaf(&label, RewardClass::Gift, node)
+        }),
+        _ => None,
+    };
+    n.leaves.extend(leaf);
+    let kind = reward_kind(r, fields, n);
+    RewardPlan {
+        label,
+        kind,
+        span: r.span,
+        node,
+        leaf: leaf_index,
+    }
+}
+
+fn reward_kind(r: &Reward, fields: &mut FieldUse, n: &mut Numbering) -> RewardPlanKind {
+    match &r.kind {
+        RewardKind::Coupon(spec) => RewardPlanKind::Coupon(spec.clone()),
+        RewardKind::RedPacket { amount, split, .. } => RewardPlanKind::RedPacket {
+            amount: expr(amount, fields),
+            split: split.clone(),
+        },
+        RewardKind::Points(points) => RewardPlanKind::Points(expr(points, fields)),
+        RewardKind::Gift { name, worth } => RewardPlanKind::Gift {
+            name: name.clone(),
+            worth: *worth,
+        },
+        RewardKind::Lottery { arms, rest } => RewardPlanKind::Lottery {
+            arms: arms.iter().map(|(p, r)| (*p, reward(r, fields, n))).collect(),
+            rest: rest.as_ref().map(|r| Box::new(reward(r, fields, n))),
+        },
+        RewardKind::Tier { arms, otherwise } => RewardPlanKind::Tier {
+            arms: arms
+                .iter()
+                .map(|(c, r)| (expr(c, fields), reward(r, fields, n)))
+                .collect(),
+            otherwise: otherwise.as_ref().map(|r| Box::new(reward(r, fields, n))),
+        },
+        RewardKind::TierBy {
+            subject,
+            arms,
+            otherwise,
+        } => RewardPlanKind::TierBy {
+            subject: expr(subject, fields),
+            arms: arms
+                .iter()
+                .map(|(op, v, r)| (*op, constant(v), reward(r, fields, n)))
+                .collect(),
+            otherwise: otherwise.as_ref().map(|r| Box::new(reward(r, fields, n))),
+        },
+        RewardKind::Experiment { name, arms } => {
+            let experiment: Arc<str> = Arc::from(name.as_str());
+            let arms = arms
+                .iter()
+                .map(|(arm, p, r)| {
+                    n.arms.push((experiment.clone(), Arc::from(arm.as_str())));
+                    let plan = reward(r, fields, n);
+                    n.arms.pop();
+                    (arm.clone(), *p, plan)
+                })
+                .collect();
+            RewardPlanKind::Experiment {
+                name: name.clone(),
+                arms,
+            }
+        }
+    }
+}
+
+/// A checked constant as a runtime value.
+pub fn constant(v: &Value) -> Val {
+    match v {
+        Value::Int(i) => Val::Int(*i),
+        Value::Decimal(d) => Val::Decimal(*d),
+        Value::Money(m) => Val::Money(*m),
+        Value::Percent(r) => Val::Percent(*r),
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Text(s) => Val::Text(s.clone()),
+        Value::Time(t) => Val::Time(*t),
+        Value::Date(d) => Val::Date(*d),
+        Value::Duration(d) => Val::Duration(*d),
+        Value::TimeOfDay(t) => Val::TimeOfDay(*t),
+        // Lists only appear on the right of `in`; they compile to `Node::List`.
+        Value::List(_) => Val::Null,
+    }
+}
+
+fn boxed(e: &TExpr, fields: &mut FieldUse) -> Box<Node> {
+    Box::new(expr(e, fields))
+}
+
+/// Compiles one expression, recording the fields it reads.
+pub(crate) fn expr_reading(e: &TExpr, member: &mut BTreeSet<usize>, group: &mut BTreeSet<usize>) -> Node {
+    let mut fields = FieldUse::default();
+    let node = expr(e, &mut fields);
+    member.extend(fields.member);
+    group.extend(fields.group);
+    node
+}
+
+fn expr(e: &TExpr, fields: &mut FieldUse) -> Node {
+    match &e.kind {
+        TExprKind::Const(Value::List(items)) => {
+            Node::List(items.iter().map(|v| Node::Const(constant(v))).collect())
+        }
+        TExprKind::Const(v) => Node::Const(constant(v)),
+        TExprKind::Now => Node::Now,
+        TExprKind::Today => Node::Today,
+        TExprKind::Field { record, index } => {
+            match record {
+                Record::Member => fields.member.insert(*index),
+                Record::Group => fields.group.insert(*index),
+                Record::Event => false,
+            };
+            Node::Field(*record, *index)
+        }
+        TExprKind::Segment(i) => Node::Segment(*i),
+        TExprKind::Exists(x) => Node::Exists(boxed(x, fields)),
+        TExprKind::Not(x) => Node::Not(boxed(x, fields)),
+        TExprKind::Neg(x) => match expr(x, fields) {
+            Node::Const(v) => negated_constant(v),
+            other => Node::Neg(Box::new(other)),
+        },
+        TExprKind::Binary { op, lhs, rhs } => binary(*op, lhs, rhs, fields),
+        TExprKind::Call { func, args } => {
+            Node::Call(*func, args.iter().map(|a| expr(a, fields)).collect())
+        }
+        TExprKind::List(items) => Node::List(items.iter().map(|i| expr(i, fields)).collect()),
+        // A checked program has no error nodes; a constant null keeps this total.
+        TExprKind::Error => Node::Const(Val::Null),
+    }
+}
+
+fn negated_constant(v: Val) -> Node {
+    let negated = match v {
+        Val::Int(i) => i.checked_neg().map(Val::Int),
+        Val::Decimal(d) => Some(Val::Decimal(-d)),
+        Val::Money(m) => m.0.checked_neg().map(|f| Val::Money(Fen(f))),
+        Val::Percent(r) => r.0.checked_neg().map(|p| Val::Percent(Rate(p))),
+        Val::Duration(d) => d.checked_neg().map(Val::Duration),
+        _ => None,
+    };
+    match negated {
+        Some(n) => Node::Const(n),
+        None => Node::Neg(Box::new(Node::Const(v))),
+    }
+}
+
+fn binary(op: BinaryOp, lhs: &TExpr, rhs: &TExpr, fields: &mut FieldUse) -> Node {
+    match op {
+        BinaryOp::And | BinaryOp::Or => {
+            let mut parts = Vec::new();
+            flatten(op, lhs, fields, &mut parts);
+            flatten(op, rhs, fields, &mut parts);
+            if op == BinaryOp::And {
+                Node::And(parts)
+            } else {
+                Node::Or(parts)
+            }
+        }
+        BinaryOp::Coalesce => Node::Coalesce(boxed(lhs, fields), boxed(rhs, fields)),
+        BinaryOp::In | BinaryOp::NotIn => Node::In {
+            elem: boxed(lhs, fields),
+            within: boxed(rhs, fields),
+            negated: op == BinaryOp::NotIn,
+        },
+        _ if op.is_comparison() => Node::Compare(op, boxed(lhs, fields), boxed(rhs, fields)),
+        _ => Node::Arith(op, boxed(lhs, fields), boxed(rhs, fields)),
+    }
+}
+
+/// `a and (b and c)` becomes one list, so explanations can name the first false part.
+fn flatten(op: BinaryOp, e: &TExpr, fields: &mut FieldUse, out: &mut Vec<Node>) {
+    match &e.kind {
+        TExprKind::Binary { op: inner, lhs, rhs } if *inner == op => {
+            flatten(op, lhs, fields, out);
+            flatten(op, rhs, fields, out);
+        }
+        _ => out.push(expr(e, fields)),
+    }
+}

@@ -1,0 +1,293 @@
+//! `test` blocks run through the real interpreter: the block's members, groups and
+//! events become in-memory data, its `ledger` the history, and its expectations are
+//! checked against the grants and refusals the run made.
+
+use std::fmt::Write as _;
+
+use super::book::HistoryGrant;
+use super::engine::{Engine, RunOptions, RunReport, Sink};
+use super::grant::{Grant, Refusal};
+use super::plan::constant;
+use super::time::{day_start, local_date};
+use super::value::{Row, SET_SEPARATOR, Val};
+use crate::check::types::Value;
+use crate::check::{Expectation, RecordSchema, TestCase, TestRecord};
+use crate::data::{EventRecord, MemoryData};
+use crate::money::Fen;
+use crate::source::Span;
+use crate::syntax::ast::TargetKind;
+
+/// The outcome of one test block.
+#[derive(Debug, Clone)]
+pub struct TestOutcome {
+    /// The test's name.
+    pub name: String,
+    /// The whole block.
+    pub span: Span,
+    /// Expectations that did not hold: where, and what happened instead.
+    pub failures: Vec<(Span, String)>,
+    /// Everything the run granted.
+    pub grants: Vec<Grant>,
+    /// Everything it refused.
+    pub refusals: Vec<Refusal>,
+    /// An error that stopped the run, if any.
+    pub error: Option<String>,
+}
+
+impl TestOutcome {
+    /// Whether every expectation held.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty() && self.error.is_none()
+    }
+}
+
+#[derive(Default)]
+struct Collect {
+    grants: Vec<Grant>,
+    refusals: Vec<Refusal>,
+}
+
+impl Sink for Collect {
+    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+        self.grants.push(grant.clone());
+        Ok(())
+    }
+
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
+        self.refusals.push(refusal.clone());
+        Ok(())
+    }
+}
+
+/// Runs one test block.
+pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
+    let program = engine.program;
+    let tz = program.settings.timezone;
+    let mut data = MemoryData {
+        members: case
+            .members
+            .iter()
+            .map(|m| record_row(m, &program.member))
+            .collect(),
+        groups: program.group.as_ref().map_or_else(Vec::new, |g| {
+            case.groups.iter().map(|r| record_row(r, g)).collect()
+        }),
+        events: Vec::new(),
+    };
+    data.members.sort_by(|a, b| a.id.cmp(&b.id));
+    data.groups.sort_by(|a, b| a.id.cmp(&b.id));
+    for (n, e) in case.events.iter().enumerate() {
+        let schema = &program.events[e.kind];
+        let mut row = Row::with_width(schema.fields.len());
+        row.id = format!("e{}", n + 1);
+        row.vals[0] = Val::Text(row.id.clone());
+        row.vals[1] = Val::Text(e.by.clone());
+        row.vals[2] = Val::Time(e.at);
+        for (i, v) in &e.values {
+            row.vals[*i] = value(v);
+        }
+        data.events.push(EventRecord {
+            kind: e.kind,
+            at: e.at,
+            row,
+        });
+    }
+    // The window starts with the test's day, or its first event or ledger grant.
+    let start = case
+        .events
+        .iter()
+        .map(|e| e.at)
+        .chain(case.ledger.iter().map(|l| l.at + 1))
+        .chain([day_start(tz, local_date(tz, case.at))])
+        .min()
+        .unwrap_or(case.at);
+    let opts = RunOptions {
+        at: case.at,
+        since: Some(start - 1),
+        skip_bad_rows: false,
+    };
+    let mut book = engine.book();
+    let (after, until) = opts.window();
+    for (n, entry) in case.ledger.iter().enumerate() {
+        let kind = if case.groups.iter().any(|g| g.id == entry.target) {
+            TargetKind::Group
+        } else {
+            TargetKind::Member
+        };
+        let cause = format!("ledger:{}", n + 1);
+        book.load(
+            HistoryGrant {
+                rule: &entry.rule,
+                target_kind: kind,
+                target: &entry.target,
+                cause: &cause,
+                cause_at: entry.at,
+                value: reward_cost(engine, &entry.reward),
+                at: entry.at,
+            },
+            after,
+            until,
+        );
+    }
+    let mut sink = Collect::default();
+    let result = engine.run(&mut data, &mut book, &opts, &mut sink);
+    let mut outcome = TestOutcome {
+        name: case.name.clone(),
+        span: case.span,
+        failures: Vec::new(),
+        grants: sink.grants,
+        refusals: sink.refusals,
+        error: None,
+    };
+    match result {
+        Ok(report) => {
+            for e in &case.expectations {
+                if let Some(message) = check(&e.node, &outcome, &report) {
+                    outcome.failures.push((e.span, message));
+                }
+            }
+        }
+        Err(e) => outcome.error = Some(e.to_string()),
+    }
+    outcome
+}
+
+fn record_row(rec: &TestRecord, schema: &RecordSchema) -> Row {
+    let mut row = Row::with_width(schema.fields.len());
+    row.id = rec.id.clone();
+    for (i, v) in &rec.values {
+        row.vals[*i] = value(v);
+    }
+    row
+}
+
+/// A test value as a runtime value (a list literal given for a set becomes a set).
+fn value(v: &Value) -> Val {
+    match v {
+        Value::List(items) => {
+            let mut set = String::new();
+            for item in items {
+                if let Value::Text(t) = item {
+                    if !set.is_empty() {
+                        set.push(SET_SEPARATOR);
+                    }
+                    set.push_str(t);
+                }
+            }
+            Val::Set(set)
+        }
+        other => constant(other),
+    }
+}
+
+/// What a declared reward costs when a test's `ledger` says it was granted: its
+/// fixed cost where it has one, else nothing.
+fn reward_cost(engine: &Engine<'_>, reward: &str) -> Fen {
+    engine
+        .plan
+        .rules
+        .iter()
+        .flat_map(|r| &r.leaves)
+        .find(|l| &*l.label == reward)
+        .and_then(|leaf| leaf.fixed_cost)
+        .unwrap_or(Fen::ZERO)
+}
+
+fn check(e: &Expectation, out: &TestOutcome, report: &RunReport) -> Option<String> {
+    match e {
+        Expectation::Gets {
+            target,
+            negated,
+            rewards,
+        } => {
+            let got: Vec<&Grant> = out.grants.iter().filter(|g| g.target.id == *target).collect();
+            let has = |x: &str| got.iter().any(|g| &*g.reward == x || &*g.rule == x);
+            match (rewards, negated) {
+                (None, false) if !got.is_empty() => {
+                    Some(format!("expected {target} to get nothing, but {target} got {}", list(&got)))
+                }
+                (None, true) if got.is_empty() => {
+                    Some(format!("expected {target} to get something, but {target} got nothing"))
+                }
+                (None, _) => None,
+                (Some(xs), false) => {
+                    let missing: Vec<&str> = xs.iter().map(String::as_str).filter(|x| !has(x)).collect();
+                    (!missing.is_empty()).then(|| {
+                        format!(
+                            "expected {target} to get {}, but {target} got {}{}",
+                            missing.join(", "),
+                            list(&got),
+                            refusals_of(out, target)
+                        )
+                    })
+                }
+                (Some(xs), true) => {
+                    let present: Vec<&str> = xs.iter().map(String::as_str).filter(|x| has(x)).collect();
+                    (!present.is_empty()).then(|| {
+                        format!("expected {target} not to get {}, but {target} got {}", present.join(", "), list(&got))
+                    })
+                }
+            }
+        }
+        Expectation::Refused {
+            target,
+            rule,
+            reason,
+        } => {
+            let found = out.refusals.iter().any(|r| {
+                r.grants[0].target.id == *target && &*r.grants[0].rule == rule && r.reason.as_str() == reason
+            });
+            (!found).then(|| {
+                let granted: Vec<&Grant> = out
+                    .grants
+                    .iter()
+                    .filter(|g| g.target.id == *target && &*g.rule == rule)
+                    .collect();
+                let what = if granted.is_empty() {
+                    refusals_of(out, target)
+                } else {
+                    format!("; rule {rule} granted {}", list(&granted))
+                };
+                let what = if what.is_empty() {
+                    format!("; rule {rule} neither granted nor refused anything to {target}")
+                } else {
+                    what
+                };
+                format!("expected rule {rule} to refuse {target} because of {reason}{what}")
+            })
+        }
+        Expectation::Spend(amount) => (report.granted.value != *amount).then(|| {
+            format!(
+                "expected spend {amount}, but the run spent {} on {} grant{}",
+                report.granted.value,
+                report.granted.count,
+                if report.granted.count == 1 { "" } else { "s" }
+            )
+        }),
+    }
+}
+
+fn list(grants: &[&Grant]) -> String {
+    if grants.is_empty() {
+        return "nothing".into();
+    }
+    grants
+        .iter()
+        .map(|g| format!("{} (rule {})", g.reward, g.rule))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn refusals_of(out: &TestOutcome, target: &str) -> String {
+    let mut text = String::new();
+    for r in out.refusals.iter().filter(|r| r.grants[0].target.id == target) {
+        let _ = write!(
+            text,
+            "; rule {} was refused ({}: {})",
+            r.grants[0].rule,
+            r.reason.as_str(),
+            r.message
+        );
+    }
+    text
+}

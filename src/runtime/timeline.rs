@@ -1,0 +1,480 @@
+//! When things happen in a run: the schedule ticks inside a window, which local days
+//! a rule may fire on, and when quiet hours hold a grant back.
+
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+
+use crate::check::schedule::{in_quiet, parse_cron, ticks_on};
+use crate::check::{Program, Rule, ScheduleSpec, Settings, Trigger};
+use crate::runtime::time::{instant_local, local_date, local_to_instant};
+
+/// Inclusive local days, `None` when unbounded.
+type DayRange = Option<(NaiveDate, NaiveDate)>;
+
+/// A rule's schedule compiled once: its form, its parsed cron, the local days it may
+/// tick on (`active` ∩ `during`) and the quiet hours its ticks must avoid.
+#[derive(Debug, Clone)]
+pub struct RuleSchedule {
+    spec: ScheduleSpec,
+    cron: Option<croner::Cron>,
+    days: DayRange,
+    quiet: Option<(NaiveTime, NaiveTime)>,
+}
+
+impl RuleSchedule {
+    /// Compiles a scheduled rule; `None` for an event-triggered one.
+    pub fn new(program: &Program, rule: &Rule) -> Option<RuleSchedule> {
+        let Trigger::Schedule(spec) = &rule.trigger else {
+            return None;
+        };
+        let cron = match spec {
+            // The checker rejected a bad pattern; if one slips through it never ticks.
+            ScheduleSpec::Cron(text) => parse_cron(text).ok(),
+            _ => None,
+        };
+        Some(RuleSchedule {
+            spec: spec.clone(),
+            cron,
+            days: intersect(program.settings.active, rule.during),
+            quiet: program.settings.quiet,
+        })
+    }
+
+    /// Every tick instant `t` with `after < t <= until`, ascending and deduplicated,
+    /// on allowed days and outside quiet hours. Local times go through
+    /// [`local_to_instant`]: a time skipped by DST ticks an hour later, an ambiguous
+    /// one at its earlier instant.
+    pub fn ticks(&self, tz: Tz, after: i64, until: i64) -> Vec<i64> {
+        let Some((first, last)) = self.days_to_visit(tz, after, until) else {
+            return Vec::new();
+        };
+        let mut out: Vec<i64> = first
+            .iter_days()
+            .take_while(|day| *day <= last)
+            .flat_map(|day| self.instants_on(tz, day))
+            .filter(|t| after < *t && *t <= until)
+            .filter(|t| !self.is_quiet(tz, *t))
+            .collect();
+        // A skipped time moved an hour later can land on, or after, another tick.
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The local days whose ticks may fall in `(after, until]`, clamped to the
+    /// allowed days, so the cost is the smaller of the window and the allowed range.
+    fn days_to_visit(&self, tz: Tz, after: i64, until: i64) -> Option<(NaiveDate, NaiveDate)> {
+        if after >= until {
+            return None;
+        }
+        // One day early: a skipped late-evening time moved an hour later belongs to
+        // the previous day but ticks on this one.
+        let from = local_date(tz, after);
+        let window = Some((from.pred_opt().unwrap_or(from), local_date(tz, until)));
+        let once = match &self.spec {
+            ScheduleSpec::Once(at) => Some((at.date(), at.date())),
+            _ => None,
+        };
+        intersect(intersect(window, self.days), once).filter(|(lo, hi)| lo <= hi)
+    }
+
+    fn instants_on(&self, tz: Tz, day: NaiveDate) -> impl Iterator<Item = i64> {
+        ticks_on(&self.spec, self.cron.as_ref(), day)
+            .into_iter()
+            .map(move |t| local_to_instant(tz, day.and_time(t)))
+    }
+
+    fn is_quiet(&self, tz: Tz, instant: i64) -> bool {
+        self.quiet
+            .is_some_and(|q| in_quiet(instant_local(tz, instant).time(), q))
+    }
+}
+
+/// The intersection of two inclusive day ranges, either unbounded when `None`. An
+/// empty result has its start after its end.
+fn intersect(a: DayRange, b: DayRange) -> DayRange {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => Some((a0.max(b0), a1.min(b1))),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether an event at `instant` may fire `rule`: its local date lies inside the
+/// playbook's `active` days and the rule's `during` days (both inclusive, either
+/// may be absent).
+pub fn allowed_at(program: &Program, rule: &Rule, instant: i64) -> bool {
+    let day = local_date(program.settings.timezone, instant);
+    intersect(program.settings.active, rule.during)
+        .is_none_or(|(first, last)| first <= day && day <= last)
+}
+
+/// The instant a grant caused at `instant` is handed out: `instant` itself outside
+/// quiet hours; inside quiet hours `[from, to)`, the next local `to` (later the same
+/// day, or the next day when the period wraps midnight and `instant` is before it).
+pub fn hold_until(settings: &Settings, instant: i64) -> i64 {
+    let Some((from, to)) = settings.quiet else {
+        return instant;
+    };
+    let tz = settings.timezone;
+    let local = instant_local(tz, instant);
+    if !in_quiet(local.time(), (from, to)) {
+        return instant;
+    }
+    let day = if local.time() < to {
+        local.date()
+    } else {
+        local.date() + Days::new(1)
+    };
+    // Inside a repeated DST hour the earlier `to` may already have passed: then the
+    // quiet period is over and the grant goes out at once.
+    local_to_instant(tz, day.and_time(to)).max(instant)
+}
+
+/// Every scheduled rule of a program, compiled once and kept in firing order
+/// (priority descending, then file order).
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    tz: Tz,
+    schedules: Vec<(usize, RuleSchedule)>,
+}
+
+impl Timeline {
+    /// Compiles the schedules of `program`'s rules.
+    pub fn new(program: &Program) -> Timeline {
+        let mut order: Vec<usize> = (0..program.rules.len()).collect();
+        order.sort_by_key(|&i| (Reverse(program.rules[i].priority), i));
+        let schedules = order
+            .into_iter()
+            .filter_map(|i| RuleSchedule::new(program, &program.rules[i]).map(|s| (i, s)))
+            .collect();
+        Timeline {
+            tz: program.settings.timezone,
+            schedules,
+        }
+    }
+
+    /// For each distinct tick instant in `(after, until]`, ascending, the indices of
+    /// the rules ticking then, by priority descending, then file order.
+    pub fn schedule_causes(&self, after: i64, until: i64) -> Vec<(i64, Vec<usize>)> {
+        let mut causes: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        // Visiting rules in firing order keeps every instant's list in that order.
+        for (rule, schedule) in &self.schedules {
+            for t in schedule.ticks(self.tz, after, until) {
+                causes.entry(t).or_default().push(*rule);
+            }
+        }
+        causes.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::time::parse_instant;
+
+    const SCHEMA: &str = "member { orders: int }\n";
+
+    /// Checks a playbook made of `header` settings and `rules`.
+    fn program(header: &str, rules: &str) -> Program {
+        let text = format!("playbook \"t\" {{\n{header}\n}}\n{SCHEMA}{rules}");
+        let outcome = crate::check_text("t.playbook", &text);
+        assert_eq!(outcome.errors(), 0, "{text}\n{:#?}", outcome.diagnostics);
+        outcome.program.unwrap()
+    }
+
+    /// A playbook in Shanghai with one rule ticking on `schedule`.
+    fn one_rule(header: &str, schedule: &str) -> Program {
+        let header = format!("timezone \"Asia/Shanghai\"\n{header}");
+        let rule = format!("rule r {{\n{schedule}\ngive red_packet ¥1\ncap ¥10 per day\n}}\n");
+        program(&header, &rule)
+    }
+
+    fn instant(p: &Program, text: &str) -> i64 {
+        parse_instant(text, p.settings.timezone).unwrap()
+    }
+
+    /// Ticks of the first rule in `(after, until]`, as local `YYYY-MM-DD HH:MM`.
+    fn ticks(p: &Program, after: &str, until: &str) -> Vec<String> {
+        let schedule = RuleSchedule::new(p, &p.rules[0]).unwrap();
+        let tz = p.settings.timezone;
+        schedule
+            .ticks(tz, instant(p, after), instant(p, until))
+            .into_iter()
+            .map(|t| instant_local(tz, t).format("%Y-%m-%d %H:%M").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn daily_ticks_once_a_day_at_its_time() {
+        let p = one_rule("", "every day at 20:00");
+        assert_eq!(
+            ticks(&p, "2026-04-20", "2026-04-23"),
+            ["2026-04-20 20:00", "2026-04-21 20:00", "2026-04-22 20:00"]
+        );
+    }
+
+    #[test]
+    fn weekly_ticks_on_listed_weekdays_only() {
+        // 2026-04-20 is a Monday.
+        let p = one_rule("", "every monday, thursday at 10:00");
+        assert_eq!(
+            ticks(&p, "2026-04-20", "2026-04-30"),
+            ["2026-04-20 10:00", "2026-04-23 10:00", "2026-04-27 10:00"]
+        );
+    }
+
+    #[test]
+    fn interval_includes_both_ends_on_the_step() {
+        let p = one_rule("", "every 2h from 09:00 to 21:00");
+        let got = ticks(&p, "2026-04-20", "2026-04-21");
+        assert_eq!(got.len(), 7);
+        assert_eq!(got.first().unwrap(), "2026-04-20 09:00");
+        assert_eq!(got.last().unwrap(), "2026-04-20 21:00");
+    }
+
+    #[test]
+    fn interval_excludes_an_end_off_the_step() {
+        let p = one_rule("", "every 90m from 09:00 to 20:00");
+        let got = ticks(&p, "2026-04-20", "2026-04-21");
+        assert_eq!(got.len(), 8);
+        assert_eq!(got.last().unwrap(), "2026-04-20 19:30");
+        // Twelve hours are exactly eight steps of 90m: 21:00 is on the step.
+        let p = one_rule("", "every 90m from 09:00 to 21:00");
+        let got = ticks(&p, "2026-04-20", "2026-04-21");
+        assert_eq!(got.last().unwrap(), "2026-04-20 21:00");
+    }
+
+    #[test]
+    fn monthly_on_31_skips_short_months() {
+        let p = one_rule("", "every month on 31 at 09:00");
+        assert_eq!(
+            ticks(&p, "2026-01-01", "2026-08-01"),
+            [
+                "2026-01-31 09:00",
+                "2026-03-31 09:00",
+                "2026-05-31 09:00",
+                "2026-07-31 09:00"
+            ]
+        );
+    }
+
+    #[test]
+    fn once_ticks_at_its_instant_only() {
+        let p = one_rule("", "at 2026-05-01 20:00");
+        assert_eq!(ticks(&p, "2026-01-01", "2126-01-01"), ["2026-05-01 20:00"]);
+        assert!(ticks(&p, "2026-05-01 20:00", "2026-05-02").is_empty());
+    }
+
+    #[test]
+    fn cron_ticks_in_local_time_on_its_weekdays() {
+        // 2026-04-24 is a Friday; the weekend has no tick.
+        let p = one_rule("", "cron \"0 20 * * 1-5\"");
+        let got = ticks(&p, "2026-04-23", "2026-04-28");
+        assert_eq!(
+            got,
+            ["2026-04-23 20:00", "2026-04-24 20:00", "2026-04-27 20:00"]
+        );
+        let first = RuleSchedule::new(&p, &p.rules[0]).unwrap().ticks(
+            p.settings.timezone,
+            instant(&p, "2026-04-23"),
+            instant(&p, "2026-04-24"),
+        );
+        // 20:00 in Shanghai is 12:00 UTC.
+        assert_eq!(
+            first,
+            [parse_instant("2026-04-23T12:00:00Z", chrono_tz::UTC).unwrap()]
+        );
+    }
+
+    #[test]
+    fn window_excludes_after_and_includes_until() {
+        let p = one_rule("", "every day at 20:00");
+        assert_eq!(
+            ticks(&p, "2026-04-20 20:00", "2026-04-22 20:00"),
+            ["2026-04-21 20:00", "2026-04-22 20:00"]
+        );
+    }
+
+    #[test]
+    fn window_ending_at_at_from_one_second_before_gives_ticks_exactly_at_at() {
+        let p = one_rule("", "every 2h from 09:00 to 21:00");
+        assert_eq!(
+            ticks(&p, "2026-04-20 10:59:59", "2026-04-20 11:00"),
+            ["2026-04-20 11:00"]
+        );
+        assert!(ticks(&p, "2026-04-20 11:59:59", "2026-04-20 12:00").is_empty());
+    }
+
+    #[test]
+    fn active_includes_its_first_and_last_whole_days() {
+        let p = one_rule(
+            "active 2026-04-20 .. 2026-04-22",
+            "every 12h from 00:00 to 23:59",
+        );
+        assert_eq!(
+            ticks(&p, "2026-01-01", "2027-01-01"),
+            [
+                "2026-04-20 00:00",
+                "2026-04-20 12:00",
+                "2026-04-21 00:00",
+                "2026-04-21 12:00",
+                "2026-04-22 00:00",
+                "2026-04-22 12:00"
+            ]
+        );
+    }
+
+    #[test]
+    fn during_narrows_active_and_includes_whole_days() {
+        let p = one_rule(
+            "active 2026-04-01 .. 2026-04-30",
+            "every day at 23:59\nduring 2026-04-29 .. 2026-05-10",
+        );
+        assert_eq!(
+            ticks(&p, "2026-01-01", "2027-01-01"),
+            ["2026-04-29 23:59", "2026-04-30 23:59"]
+        );
+    }
+
+    #[test]
+    fn a_century_window_costs_only_the_active_days() {
+        let p = one_rule(
+            "active 2026-04-01 .. 2026-04-30",
+            "every 1m from 00:00 to 23:59",
+        );
+        let got = ticks(&p, "1970-01-02", "2126-01-01");
+        assert_eq!(got.len(), 30 * 24 * 60);
+    }
+
+    #[test]
+    fn allowed_at_takes_whole_local_days_of_active_and_during() {
+        let p = program(
+            "timezone \"Asia/Shanghai\"\nactive 2026-04-01 .. 2026-04-30",
+            "event ping { n: int }\n\
+             rule r { on ping during 2026-04-20 .. 2026-05-10 give red_packet ¥1 cap ¥10 per day }\n",
+        );
+        let rule = &p.rules[0];
+        assert!(RuleSchedule::new(&p, rule).is_none());
+        let at = |text: &str| allowed_at(&p, rule, instant(&p, text));
+        assert!(!at("2026-04-19 23:59:59"));
+        assert!(at("2026-04-20 00:00"));
+        assert!(at("2026-04-30 23:59:59"));
+        assert!(!at("2026-05-01 00:00"));
+        // 2026-04-19 16:00 UTC is already the 20th in Shanghai.
+        assert!(allowed_at(&p, rule, instant(&p, "2026-04-19T16:00:00Z")));
+    }
+
+    #[test]
+    fn dst_skipped_time_ticks_an_hour_later() {
+        // 2026-03-08 02:30 does not exist in New York: clocks jump from 02:00 to 03:00.
+        let p = program(
+            "timezone \"America/New_York\"",
+            "rule r { every day at 02:30 give red_packet ¥1 cap ¥10 per day }\n",
+        );
+        assert_eq!(
+            ticks(&p, "2026-03-07", "2026-03-09"),
+            ["2026-03-07 02:30", "2026-03-08 03:30"]
+        );
+    }
+
+    #[test]
+    fn dst_collisions_tick_once() {
+        // 02:00 and 02:30 move onto 03:00 and 03:30, which tick anyway.
+        let p = program(
+            "timezone \"America/New_York\"",
+            "rule r { every 30m from 01:00 to 04:00 give red_packet ¥1 cap ¥10 per day }\n",
+        );
+        assert_eq!(
+            ticks(&p, "2026-03-08", "2026-03-08 12:00"),
+            [
+                "2026-03-08 01:00",
+                "2026-03-08 01:30",
+                "2026-03-08 03:00",
+                "2026-03-08 03:30",
+                "2026-03-08 04:00"
+            ]
+        );
+    }
+
+    #[test]
+    fn dst_ambiguous_time_ticks_at_its_earlier_instant() {
+        // 2026-11-01 01:30 happens twice in New York; the first is 05:30 UTC (EDT).
+        let p = program(
+            "timezone \"America/New_York\"",
+            "rule r { every day at 01:30 give red_packet ¥1 cap ¥10 per day }\n",
+        );
+        let schedule = RuleSchedule::new(&p, &p.rules[0]).unwrap();
+        let tz = p.settings.timezone;
+        let got = schedule.ticks(tz, instant(&p, "2026-11-01"), instant(&p, "2026-11-02"));
+        assert_eq!(got, [parse_instant("2026-11-01T05:30:00Z", tz).unwrap()]);
+    }
+
+    #[test]
+    fn quiet_ticks_from_cron_are_dropped() {
+        // The checker samples cron from January, so a June-only pattern gets through.
+        let p = one_rule("quiet 22:00 .. 08:00", "cron \"0 7,9,23 1 6 *\"");
+        assert_eq!(ticks(&p, "2026-05-31", "2026-06-03"), ["2026-06-01 09:00"]);
+    }
+
+    #[test]
+    fn quiet_holds_across_midnight_until_it_ends() {
+        let p = one_rule("quiet 22:00 .. 08:00", "every day at 20:00");
+        let held = |text: &str| hold_until(&p.settings, instant(&p, text));
+        let next_morning = instant(&p, "2026-04-21 08:00");
+        assert_eq!(held("2026-04-20 22:00"), next_morning);
+        assert_eq!(held("2026-04-20 23:30"), next_morning);
+        assert_eq!(held("2026-04-21 03:00"), next_morning);
+        assert_eq!(held("2026-04-21 07:59:59"), next_morning);
+    }
+
+    #[test]
+    fn quiet_does_not_hold_outside_its_hours() {
+        let p = one_rule("quiet 22:00 .. 08:00", "every day at 20:00");
+        for text in [
+            "2026-04-21 08:00",
+            "2026-04-21 12:00",
+            "2026-04-21 21:59:59",
+        ] {
+            assert_eq!(
+                hold_until(&p.settings, instant(&p, text)),
+                instant(&p, text)
+            );
+        }
+        let loud = one_rule("", "every day at 20:00");
+        let night = instant(&loud, "2026-04-21 03:00");
+        assert_eq!(hold_until(&loud.settings, night), night);
+    }
+
+    #[test]
+    fn quiet_within_a_day_holds_to_its_end_the_same_day() {
+        let p = one_rule("quiet 12:00 .. 14:00", "every day at 20:00");
+        let noon = instant(&p, "2026-04-21 12:30");
+        assert_eq!(
+            hold_until(&p.settings, noon),
+            instant(&p, "2026-04-21 14:00")
+        );
+    }
+
+    #[test]
+    fn causes_order_rules_by_priority_then_file_order() {
+        let p = program(
+            "timezone \"Asia/Shanghai\"",
+            "rule low { every day at 20:00 give red_packet ¥1 cap ¥10 per day }\n\
+             rule high { every day at 20:00 give red_packet ¥1 cap ¥10 per day priority 5 }\n\
+             rule low_too { every day at 20:00 give red_packet ¥1 cap ¥10 per day }\n\
+             rule morning { every day at 09:00 give red_packet ¥1 cap ¥10 per day }\n",
+        );
+        let causes =
+            Timeline::new(&p).schedule_causes(instant(&p, "2026-04-20"), instant(&p, "2026-04-21"));
+        assert_eq!(
+            causes,
+            [
+                (instant(&p, "2026-04-20 09:00"), vec![3]),
+                (instant(&p, "2026-04-20 20:00"), vec![1, 0, 2])
+            ]
+        );
+    }
+}
