@@ -74,6 +74,8 @@ CREATE TABLE grants (
     detail TEXT NOT NULL,
     UNIQUE (playbook, rule, target_kind, target, cause, position)
 );
+-- Foreign keys stay off (SQLite's default): run_id always comes from the runs row
+-- inserted in the same transaction, and the check would cost a lookup per grant.
 -- Reading a playbook's history in insertion order: the index carries the rowid, so
 -- `WHERE playbook = ? ORDER BY id` walks it without sorting millions of rows, and
 -- it is appended to at the end of the playbook's range, so inserts stay cheap.
@@ -224,7 +226,10 @@ impl Ledger {
 
     /// Opens a ledger for a dry run: nothing is ever created or written. A missing
     /// file (or an empty one) is an empty history, not an error; [`Ledger::begin`]
-    /// on a read-only ledger fails with [`LedgerError::ReadOnly`].
+    /// on a read-only ledger fails with [`LedgerError::ReadOnly`]. Reading an
+    /// existing ledger may leave SQLite's empty `-wal`/`-shm` coordination files
+    /// beside it (every reader of a WAL database needs them); its content and the
+    /// ledger file itself stay untouched.
     pub fn open_read_only(path: &Path) -> Result<Ledger, LedgerError> {
         let fail = sqlite_error(path);
         if !path.exists() {
@@ -241,7 +246,7 @@ impl Ledger {
             path: path.to_owned(),
             read_only: true,
         };
-        match ledger.schema_version()? {
+        match schema_state(&ledger.conn, &ledger.path)? {
             SchemaState::Current => Ok(ledger),
             SchemaState::Blank => Ledger::empty_read_only(path),
         }
@@ -365,14 +370,10 @@ impl Ledger {
         })
     }
 
-    fn schema_version(&self) -> Result<SchemaState, LedgerError> {
-        schema_state(&self.conn, &self.path)
-    }
-
     /// Creates the schema on a blank database, under the write lock so two runs
     /// opening a new ledger at once do not both create it.
     fn ensure_schema(&mut self) -> Result<(), LedgerError> {
-        if let SchemaState::Current = self.schema_version()? {
+        if let SchemaState::Current = schema_state(&self.conn, &self.path)? {
             return Ok(());
         }
         let fail = sqlite_error(&self.path);
@@ -420,7 +421,7 @@ impl RunWriter<'_> {
         let cause = self.cause.key(&grant.cause, tz);
         self.detail.clear();
         // serde_json's Display is the compact form; writing into a kept buffer
-        // saves the per-row String.
+        // saves the per-row String (and writing to a String cannot fail).
         let _ = write!(self.detail, "{}", grant.detail.to_json(tz));
         let inserted = self
             .insert

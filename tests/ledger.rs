@@ -37,10 +37,7 @@ fn tick(at: i64) -> Cause {
 }
 
 fn event(id: &str, at: i64) -> Cause {
-    Cause::Event {
-        id: id.into(),
-        at,
-    }
+    Cause::Event { id: id.into(), at }
 }
 
 /// An owned copy of an entry, to compare after the visitor returns.
@@ -129,7 +126,10 @@ fn record_commit_and_read_back() {
     group_grant.target.kind = TargetKind::Group;
     group_grant.kind = RewardClass::Coupon;
     group_grant.at = T0 + 60;
-    assert!(run.record(&grant("新人礼包", "m1", event("e1", T0 - 10), 0, 200), SH).unwrap());
+    assert!(
+        run.record(&grant("新人礼包", "m1", event("e1", T0 - 10), 0, 200), SH)
+            .unwrap()
+    );
     assert!(run.record(&group_grant, SH).unwrap());
     let record = run.commit().unwrap();
     assert_eq!(record.grants, 2);
@@ -181,9 +181,15 @@ fn stored_cause_is_the_cause_key() {
         assert!(run.record(&g, SH).unwrap());
     }
     // The same instant in another timezone is another key.
-    assert!(run.record(&grant("r", "m0", tick(T0), 0, 1), chrono_tz::UTC).unwrap());
+    assert!(
+        run.record(&grant("r", "m0", tick(T0), 0, 1), chrono_tz::UTC)
+            .unwrap()
+    );
     run.commit().unwrap();
-    let stored: Vec<String> = history(&ledger, "pb").into_iter().map(|r| r.cause).collect();
+    let stored: Vec<String> = history(&ledger, "pb")
+        .into_iter()
+        .map(|r| r.cause)
+        .collect();
     let mut expected: Vec<String> = causes.iter().map(|c| c.key(SH)).collect();
     expected.push(tick(T0).key(chrono_tz::UTC));
     assert_eq!(stored, expected);
@@ -228,7 +234,10 @@ fn dropping_a_run_rolls_it_back() {
     run.commit().unwrap();
 
     let mut run = ledger.begin("pb", None, T0 + 60).unwrap();
-    assert!(run.record(&grant("r", "m2", tick(T0 + 60), 0, 100), SH).unwrap());
+    assert!(
+        run.record(&grant("r", "m2", tick(T0 + 60), 0, 100), SH)
+            .unwrap()
+    );
     drop(run);
 
     assert_eq!(history(&ledger, "pb").len(), 1);
@@ -241,7 +250,10 @@ fn dropping_a_run_rolls_it_back() {
     // The connection is usable again after the rollback.
     let mut ledger = Ledger::open(&path).unwrap();
     let mut run = ledger.begin("pb", None, T0 + 60).unwrap();
-    assert!(run.record(&grant("r", "m2", tick(T0 + 60), 0, 100), SH).unwrap());
+    assert!(
+        run.record(&grant("r", "m2", tick(T0 + 60), 0, 100), SH)
+            .unwrap()
+    );
     run.commit().unwrap();
     assert_eq!(history(&ledger, "pb").len(), 2);
 }
@@ -253,7 +265,12 @@ fn read_only_missing_file_is_empty_and_creates_nothing() {
     let mut ledger = Ledger::open_read_only(&path).unwrap();
     assert!(ledger.is_read_only());
     assert_eq!(ledger.last_run_at("pb").unwrap(), None);
-    assert_eq!(ledger.for_each_grant("pb", |_| panic!("no grants")).unwrap(), 0);
+    assert_eq!(
+        ledger
+            .for_each_grant("pb", |_| panic!("no grants"))
+            .unwrap(),
+        0
+    );
     assert!(ledger.runs(None).unwrap().is_empty());
     let err = ledger.begin("pb", None, T0).unwrap_err();
     assert!(matches!(err, LedgerError::ReadOnly { .. }), "{err}");
@@ -341,7 +358,8 @@ fn a_run_reads_history_under_its_own_lock() {
     let since = run.last_run_at("pb").unwrap();
     assert_eq!(since, Some(T0));
     run.set_since(since);
-    run.record(&grant("r", "m2", tick(T0 + 60), 0, 100), SH).unwrap();
+    run.record(&grant("r", "m2", tick(T0 + 60), 0, 100), SH)
+        .unwrap();
     let mut seen = Vec::new();
     run.for_each_grant("pb", |e| seen.push(e.target.to_owned()))
         .unwrap();
@@ -512,7 +530,10 @@ fn another_database_is_not_a_ledger() {
     }
     // And it was left alone.
     assert_eq!(
-        count(&path, "SELECT count(*) FROM sqlite_schema WHERE name = 'runs'"),
+        count(
+            &path,
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'runs'"
+        ),
         0
     );
 }

@@ -2,6 +2,8 @@
 //! module, which calls the library and renders what it returns.
 
 mod check;
+mod inspect;
+mod run;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -33,6 +35,12 @@ pub struct Cli {
 enum Command {
     /// Parse and check playbook files and report every error and warning.
     Check(check::CheckArgs),
+    /// Evaluate a playbook over member data and print grants and refusals.
+    Run(run::RunArgs),
+    /// Explain, rule by rule, why a member gets or does not get a reward.
+    Explain(inspect::ExplainArgs),
+    /// Print the size of every segment.
+    Segments(inspect::SegmentsArgs),
 }
 
 /// How a command ended; each outcome is one process exit code.
@@ -62,8 +70,45 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Explain(args) => inspect::explain(&args),
+        Command::Segments(args) => inspect::segments(&args),
     };
     status.into()
+}
+
+/// Reads and checks a playbook for a command that runs it: diagnostics go to
+/// stderr; errors stop the command (exit 1), an unreadable file is bad usage.
+pub(crate) fn load_program(
+    path: &std::path::Path,
+) -> Result<(playbook::CheckOutcome, playbook::check::Program), Status> {
+    let mut outcome = match playbook::check_file(path) {
+        Ok(o) => o,
+        Err(e) => {
+            print_stderr_line(&format!("error: cannot read {}: {e}", path.display()));
+            return Err(Status::Usage);
+        }
+    };
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none();
+    let errors = outcome.errors();
+    if errors > 0 {
+        for d in &outcome.diagnostics {
+            let text = playbook::diagnostics::render_human(d, &outcome.sources, color);
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        }
+        print_stderr_line(&format!(
+            "error: {} has {errors} error{}; fix them first (`playbook check {}`)",
+            path.display(),
+            if errors == 1 { "" } else { "s" },
+            path.display()
+        ));
+        return Err(Status::Failure);
+    }
+    match outcome.program.take() {
+        Some(program) => Ok((outcome, program)),
+        None => Err(Status::Failure),
+    }
 }
 
 /// Writes `text` to stdout. A closed pipe (`playbook check … | head`) is not an error

@@ -6,6 +6,7 @@
 //! value: it records a [`BadValue`] and leaves the row out, and the engine decides
 //! whether that stops the run or is reported as a skipped row.
 
+mod decode;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
@@ -138,8 +139,12 @@ pub trait DataSource {
 
     /// The row with this id, `fields` decoded; `None` when there is none or it has a
     /// bad value (then recorded).
-    fn lookup(&mut self, table: Table, id: &str, fields: &FieldSet)
-    -> Result<Option<Row>, DataError>;
+    fn lookup(
+        &mut self,
+        table: Table,
+        id: &str,
+        fields: &FieldSet,
+    ) -> Result<Option<Row>, DataError>;
 
     /// Events with `after < at <= until`, in time order.
     fn events(&mut self, after: i64, until: i64) -> Result<EventBatch, DataError>;

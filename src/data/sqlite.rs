@@ -1,1 +1,892 @@
-//! SQLite data (to be written).
+//! The SQLite layout of the runtime spec ("Data in"): `members`, `groups` and
+//! `events` tables, checked against the playbook's schema when opened and decoded
+//! column by column with [`super::decode`].
+//!
+//! The file is opened read-only and never changed. A `.sql` file is read as SQL text
+//! into an in-memory database instead, so example data can ship readable and diffable.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::ptr::NonNull;
+
+use rusqlite::{Connection, OpenFlags, Statement};
+use serde_json::Value as Json;
+
+use super::decode::{Context, Decoder, NULL_IN_REQUIRED, Raw, read_id};
+use super::{
+    BadValue, DataError, DataSource, EventBatch, EventRecord, FieldSet, Table, TableNames,
+};
+use crate::check::model::{FieldDef, Program, RecordSchema};
+use crate::check::types::{Base, Type};
+use crate::runtime::value::{Row, Val};
+
+/// Members, groups and events in a SQLite file (or a `.sql` script).
+///
+/// Problems with single values are recorded, not returned: see
+/// [`DataSource::take_problems`]. Problems with the layout (a missing table or column)
+/// stop [`SqliteData::open`].
+pub struct SqliteData {
+    /// Prepared lookups. They borrow `conn`: declared first, and cleared in `drop`.
+    lookups: Vec<Lookup>,
+    conn: OwnedConnection,
+    tables: Tables,
+    events: Option<EventSpec>,
+    cx: Context,
+    problems: Problems,
+}
+
+impl std::fmt::Debug for SqliteData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteData")
+            .field("members", &self.tables.members.name)
+            .field("groups", &self.tables.groups.as_ref().map(|g| &g.name))
+            .field("events", &self.events.as_ref().map(|e| &e.name))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for SqliteData {
+    fn drop(&mut self) {
+        // Statements must be finalized while the connection they borrow still lives.
+        self.lookups.clear();
+    }
+}
+
+impl SqliteData {
+    /// Opens `path` read-only (a `.sql` file: runs it into an in-memory database) and
+    /// checks its tables against `program`; every missing table and column is listed
+    /// in one [`DataError::Schema`]. Duplicate ids, when no unique index rules them
+    /// out, are found here and recorded as problems.
+    pub fn open(
+        path: &Path,
+        program: &Program,
+        names: TableNames,
+    ) -> Result<SqliteData, DataError> {
+        let shown = path.display().to_string();
+        let opening = |e: rusqlite::Error| DataError::Open {
+            path: shown.clone(),
+            message: e.to_string(),
+        };
+        let conn = connect(path)?;
+        let mut problems = Problems::default();
+        let layout = Layout::read(&conn, program, &names, &mut problems).map_err(opening)?;
+        if !layout.missing.is_empty() {
+            return Err(DataError::Schema(layout.missing));
+        }
+        Ok(SqliteData {
+            lookups: Vec::new(),
+            conn: OwnedConnection::new(conn),
+            tables: Tables {
+                members: layout.members.expect("no table is missing"),
+                groups: layout.groups,
+            },
+            events: layout.events,
+            cx: Context::new(program.settings.timezone),
+            problems,
+        })
+    }
+
+    /// The index of the prepared lookup for (`table`, `fields`), preparing it once.
+    fn lookup_statement(&mut self, table: Table, fields: &FieldSet) -> Result<usize, DataError> {
+        if let Some(i) = self
+            .lookups
+            .iter()
+            .position(|l| l.table == table && l.fields == fields)
+        {
+            return Ok(i);
+        }
+        let Some(spec) = self.tables.get(table)? else {
+            return Err(DataError::Sql("the playbook declares no groups".to_owned()));
+        };
+        let plan = ReadPlan::new(spec, fields)?;
+        let sql = plan.select(spec, true);
+        // SAFETY: the statement is kept in `self.lookups`, which is cleared before the
+        // connection is freed (see `Drop for SqliteData` and `OwnedConnection`).
+        let conn = unsafe { self.conn.unbounded() };
+        let stmt = conn.prepare(&sql).map_err(sql_error)?;
+        self.lookups.push(Lookup {
+            table,
+            fields: fields.to_vec(),
+            plan,
+            stmt,
+        });
+        Ok(self.lookups.len() - 1)
+    }
+}
+
+impl DataSource for SqliteData {
+    fn scan(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        let Some(spec) = self.tables.get(table)? else {
+            return Ok(());
+        };
+        let mut plan = ReadPlan::new(spec, fields)?;
+        let mut stmt = self
+            .conn
+            .get()
+            .prepare(&plan.select(spec, false))
+            .map_err(sql_error)?;
+        let mut rows = stmt.query([]).map_err(sql_error)?;
+        let mut row = Row::with_width(spec.fields.len());
+        let mut position = 0;
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            position += 1;
+            let good = plan.read(
+                r,
+                spec,
+                position,
+                &mut row,
+                &mut self.cx,
+                &mut self.problems,
+            )?;
+            if good && !visit(&row) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn lookup(
+        &mut self,
+        table: Table,
+        id: &str,
+        fields: &FieldSet,
+    ) -> Result<Option<Row>, DataError> {
+        let i = match self.tables.get(table)? {
+            None => return Ok(None),
+            Some(spec) if spec.duplicates.contains(id) => return Ok(None),
+            Some(_) => self.lookup_statement(table, fields)?,
+        };
+        let spec = self.tables.get(table)?.expect("found above");
+        let Lookup { plan, stmt, .. } = &mut self.lookups[i];
+        let mut rows = stmt.query([id]).map_err(sql_error)?;
+        let Some(r) = rows.next().map_err(sql_error)? else {
+            return Ok(None);
+        };
+        let mut row = Row::with_width(spec.fields.len());
+        let good = plan.read(r, spec, 1, &mut row, &mut self.cx, &mut self.problems)?;
+        Ok(good.then_some(row))
+    }
+
+    fn events(&mut self, after: i64, until: i64) -> Result<EventBatch, DataError> {
+        let mut batch = EventBatch::default();
+        let Some(spec) = &self.events else {
+            return Ok(batch);
+        };
+        let mut stmt = self.conn.get().prepare(&spec.select()).map_err(sql_error)?;
+        let mut rows = stmt.query([]).map_err(sql_error)?;
+        let mut reader = EventReader {
+            spec,
+            cx: &mut self.cx,
+            problems: &mut self.problems,
+            window: (after, until),
+            position: 0,
+        };
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            reader.read(r, &mut batch)?;
+        }
+        batch
+            .events
+            .sort_by(|a, b| (a.at, &a.row.id).cmp(&(b.at, &b.row.id)));
+        Ok(batch)
+    }
+
+    fn take_problems(&mut self) -> Vec<BadValue> {
+        std::mem::take(&mut self.problems.pending)
+    }
+}
+
+/// What `open` found: the tables it can read, and every table or column missing.
+struct Layout {
+    members: Option<TableSpec>,
+    groups: Option<TableSpec>,
+    events: Option<EventSpec>,
+    missing: Vec<String>,
+}
+
+/// The columns `events` must have (`group_id` may be absent).
+const EVENT_COLUMNS: [&str; 5] = ["id", "kind", "member_id", "at", "data"];
+
+impl Layout {
+    fn read(
+        conn: &Connection,
+        program: &Program,
+        names: &TableNames,
+        problems: &mut Problems,
+    ) -> rusqlite::Result<Layout> {
+        let mut layout = Layout {
+            members: None,
+            groups: None,
+            events: None,
+            missing: Vec::new(),
+        };
+        let members = (Table::Members, names.members.as_str(), "member");
+        layout.members = layout.table(conn, members, &program.member, problems)?;
+        if let Some(schema) = &program.group {
+            let groups = (Table::Groups, names.groups.as_str(), "group");
+            layout.groups = layout.table(conn, groups, schema, problems)?;
+        }
+        if !program.events.is_empty() {
+            layout.events = layout.events(conn, &names.events, program, problems)?;
+        }
+        Ok(layout)
+    }
+
+    /// A members or groups table: every schema field needs its column.
+    fn table(
+        &mut self,
+        conn: &Connection,
+        (table, name, what): (Table, &str, &str),
+        schema: &RecordSchema,
+        problems: &mut Problems,
+    ) -> rusqlite::Result<Option<TableSpec>> {
+        let columns = columns(conn, name)?;
+        if columns.is_empty() {
+            self.missing.push(format!(
+                "no table `{name}` (the playbook's {what} schema is read from it)"
+            ));
+            return Ok(None);
+        }
+        let before = self.missing.len();
+        for f in schema.fields.iter().filter(|f| !has(&columns, &f.name)) {
+            self.missing.push(format!(
+                "table {name} has no column `{}` ({what} field {}: {})",
+                f.name, f.name, f.ty
+            ));
+        }
+        if self.missing.len() > before {
+            return Ok(None);
+        }
+        Ok(Some(TableSpec {
+            table,
+            name: name.to_owned(),
+            fields: schema.fields.iter().map(FieldSpec::of).collect(),
+            row_names: row_names(conn, name),
+            duplicates: duplicates(conn, table, name, problems)?,
+        }))
+    }
+
+    /// The events table: fixed columns; the kinds' fields are inside `data`.
+    fn events(
+        &mut self,
+        conn: &Connection,
+        name: &str,
+        program: &Program,
+        problems: &mut Problems,
+    ) -> rusqlite::Result<Option<EventSpec>> {
+        let columns = columns(conn, name)?;
+        if columns.is_empty() {
+            self.missing.push(format!(
+                "no table `{name}` (the playbook declares events; they are read from it)"
+            ));
+            return Ok(None);
+        }
+        let absent: Vec<&str> = EVENT_COLUMNS
+            .into_iter()
+            .filter(|c| !has(&columns, c))
+            .collect();
+        for c in &absent {
+            self.missing.push(format!(
+                "table {name} has no column `{c}` (events are read from id, kind, member_id, \
+                 at, data and optionally group_id)"
+            ));
+        }
+        if !absent.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(EventSpec {
+            name: name.to_owned(),
+            has_group_column: has(&columns, "group_id"),
+            row_names: row_names(conn, name),
+            duplicates: duplicates(conn, Table::Events, name, problems)?,
+            kinds: program.events.iter().map(KindSpec::of).collect(),
+            at: Decoder::new(&Type::required(Base::Time)),
+        }))
+    }
+}
+
+/// The column names of a table or view; empty when there is none.
+fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+    let names = stmt.query_map([table], |r| r.get(0))?;
+    names.collect()
+}
+
+/// SQLite matches ASCII names case-insensitively; so does this.
+fn has(columns: &[String], name: &str) -> bool {
+    columns.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
+
+fn row_names(conn: &Connection, table: &str) -> RowNames {
+    let probe = format!("SELECT rowid FROM {} LIMIT 0", quote(table));
+    match conn.prepare(&probe) {
+        Ok(_) => RowNames::Rowid,
+        Err(_) => RowNames::Position,
+    }
+}
+
+/// Ids held by more than one row, each recorded as a problem. Skipped when a unique
+/// index guarantees there are none: the grouping query costs seconds on a million rows.
+fn duplicates(
+    conn: &Connection,
+    table: Table,
+    name: &str,
+    problems: &mut Problems,
+) -> rusqlite::Result<HashSet<String>> {
+    let mut ids = HashSet::new();
+    if id_is_unique(conn, name)? {
+        return Ok(ids);
+    }
+    let sql = format!(
+        "SELECT \"id\", count(*) FROM {} WHERE \"id\" IS NOT NULL \
+         GROUP BY \"id\" HAVING count(*) > 1",
+        quote(name)
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let value = Raw::from(r.get_ref(0)?);
+        let mut id = String::new();
+        if read_id(value, &mut id).is_err() {
+            continue; // reported when the rows are read
+        }
+        let count: i64 = r.get(1)?;
+        let at = Place {
+            table,
+            name,
+            row: &id,
+        };
+        let problem = format!("duplicate id: {count} rows have it, and all are left out");
+        problems.record(&at, "id", value, problem);
+        ids.insert(id);
+    }
+    Ok(ids)
+}
+
+/// Whether `id` alone is the primary key or has a full (not partial) unique index.
+fn id_is_unique(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    let single_id = |names: Vec<Option<String>>| matches!(names.as_slice(), [Some(n)] if n.eq_ignore_ascii_case("id"));
+    let key = names(
+        conn,
+        "SELECT name FROM pragma_table_info(?1) WHERE pk > 0",
+        table,
+    )?;
+    if single_id(key) {
+        return Ok(true);
+    }
+    let unique = "SELECT name FROM pragma_index_list(?1) WHERE \"unique\" AND NOT partial";
+    for index in names(conn, unique, table)?.into_iter().flatten() {
+        if single_id(names(
+            conn,
+            "SELECT name FROM pragma_index_info(?1)",
+            &index,
+        )?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The first column of a one-parameter query (names may be NULL: expression indexes).
+fn names(conn: &Connection, sql: &str, arg: &str) -> rusqlite::Result<Vec<Option<String>>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([arg], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The members and groups tables.
+struct Tables {
+    members: TableSpec,
+    groups: Option<TableSpec>,
+}
+
+impl Tables {
+    /// The table to scan or look up in; `None` when the playbook declares no groups.
+    fn get(&self, table: Table) -> Result<Option<&TableSpec>, DataError> {
+        match table {
+            Table::Members => Ok(Some(&self.members)),
+            Table::Groups => Ok(self.groups.as_ref()),
+            Table::Events => Err(DataError::Sql(
+                "events are read by time window, not scanned or looked up".to_owned(),
+            )),
+        }
+    }
+}
+
+/// Opens the file read-only, or runs a `.sql` script into memory.
+fn connect(path: &Path) -> Result<Connection, DataError> {
+    let failed = |message: String| DataError::Open {
+        path: path.display().to_string(),
+        message,
+    };
+    let is_script = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("sql"));
+    if is_script {
+        let text = std::fs::read_to_string(path).map_err(|e| failed(e.to_string()))?;
+        let conn = Connection::open_in_memory().map_err(|e| failed(e.to_string()))?;
+        conn.execute_batch(&text)
+            .map_err(|e| failed(e.to_string()))?;
+        return Ok(conn);
+    }
+    // SQLite's own message for a missing file is "unable to open database file".
+    match std::fs::metadata(path) {
+        Err(e) => return Err(failed(e.to_string())),
+        Ok(m) if m.is_dir() => return Err(failed("is a directory".to_owned())),
+        Ok(_) => {}
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    Connection::open_with_flags(path, flags).map_err(|e| failed(e.to_string()))
+}
+
+fn sql_error(e: rusqlite::Error) -> DataError {
+    DataError::Sql(e.to_string())
+}
+
+/// `name` as an SQL identifier.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The owned connection, behind a raw pointer so that prepared statements kept in the
+/// same struct may borrow it (a `Box` would be asserted unique on every move).
+struct OwnedConnection(NonNull<Connection>);
+
+impl OwnedConnection {
+    fn new(conn: Connection) -> OwnedConnection {
+        OwnedConnection(NonNull::from(Box::leak(Box::new(conn))))
+    }
+
+    fn get(&self) -> &Connection {
+        // SAFETY: allocated in `new`, freed only in `drop`.
+        unsafe { self.0.as_ref() }
+    }
+
+    /// The connection with a lifetime the caller picks.
+    ///
+    /// # Safety
+    /// Whatever borrows the result must be dropped before this value.
+    unsafe fn unbounded<'a>(&self) -> &'a Connection {
+        // SAFETY: allocated in `new`, freed only in `drop`; the caller keeps borrows
+        // shorter than that.
+        unsafe { &*self.0.as_ptr() }
+    }
+}
+
+impl Drop for OwnedConnection {
+    fn drop(&mut self) {
+        // SAFETY: made by `Box::leak` in `new`, and dropped once.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
+}
+
+/// A prepared `SELECT … WHERE id = ?1`.
+struct Lookup {
+    table: Table,
+    fields: Vec<usize>,
+    plan: ReadPlan,
+    stmt: Statement<'static>,
+}
+
+/// Bad values found and not yet taken; each (table, row, column) reported once.
+#[derive(Default)]
+struct Problems {
+    seen: HashSet<(Table, String, String)>,
+    pending: Vec<BadValue>,
+}
+
+/// Where a value sits: enough to find it in the data.
+struct Place<'a> {
+    table: Table,
+    name: &'a str,
+    row: &'a str,
+}
+
+impl Problems {
+    fn record(&mut self, at: &Place<'_>, column: &str, raw: Raw<'_>, problem: String) {
+        if self
+            .seen
+            .insert((at.table, at.row.to_owned(), column.to_owned()))
+        {
+            self.pending.push(BadValue {
+                table: at.name.to_owned(),
+                column: column.to_owned(),
+                row: at.row.to_owned(),
+                value: raw.sql_text(),
+                problem,
+            });
+        }
+    }
+}
+
+/// How a row whose id cannot be read is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowNames {
+    /// `rowid N`, read in the same query.
+    Rowid,
+    /// `row N`, counting in table order (a `WITHOUT ROWID` table or a view).
+    Position,
+}
+
+impl RowNames {
+    fn name(self, r: &rusqlite::Row<'_>, column: usize, position: u64) -> String {
+        match (self, r.get_ref(column)) {
+            (RowNames::Rowid, Ok(rusqlite::types::ValueRef::Integer(n))) => format!("rowid {n}"),
+            _ => format!("row {position}"),
+        }
+    }
+}
+
+/// A members or groups table as found at open.
+struct TableSpec {
+    table: Table,
+    name: String,
+    fields: Vec<FieldSpec>,
+    row_names: RowNames,
+    /// Ids held by more than one row (recorded at open); those rows are left out.
+    duplicates: HashSet<String>,
+}
+
+/// A schema field and the column it is read from.
+struct FieldSpec {
+    name: String,
+    decoder: Decoder,
+}
+
+impl FieldSpec {
+    fn of(field: &FieldDef) -> FieldSpec {
+        FieldSpec {
+            name: field.name.clone(),
+            decoder: Decoder::new(&field.ty),
+        }
+    }
+}
+
+/// The columns one scan or lookup reads, with their decoders: chosen once, then
+/// applied row after row.
+struct ReadPlan {
+    /// Schema index and decoder of each selected column after `id`.
+    columns: Vec<(usize, Decoder)>,
+    /// Whether schema field 0 (`id`) is wanted in `vals` too.
+    want_id: bool,
+}
+
+impl ReadPlan {
+    fn new(spec: &TableSpec, fields: &FieldSet) -> Result<ReadPlan, DataError> {
+        let mut columns = Vec::with_capacity(fields.len());
+        for &i in fields {
+            let Some(field) = spec.fields.get(i) else {
+                return Err(DataError::Sql(format!(
+                    "field {i} is outside the {} schema",
+                    spec.name
+                )));
+            };
+            if i != 0 {
+                columns.push((i, field.decoder.clone()));
+            }
+        }
+        Ok(ReadPlan {
+            columns,
+            want_id: fields.contains(&0),
+        })
+    }
+
+    /// `SELECT id, <columns>[, rowid] FROM t [WHERE id = ?1]`, in table order.
+    fn select(&self, spec: &TableSpec, by_id: bool) -> String {
+        let mut sql = String::from("SELECT \"id\"");
+        for &(i, _) in &self.columns {
+            sql.push_str(", ");
+            sql.push_str(&quote(&spec.fields[i].name));
+        }
+        if spec.row_names == RowNames::Rowid {
+            sql.push_str(", rowid");
+        }
+        sql.push_str(" FROM ");
+        sql.push_str(&quote(&spec.name));
+        if by_id {
+            sql.push_str(" WHERE \"id\" = ?1");
+        }
+        sql
+    }
+
+    /// Decodes one result row into `row`; `false` when a value is bad (each bad value
+    /// is recorded).
+    fn read(
+        &mut self,
+        r: &rusqlite::Row<'_>,
+        spec: &TableSpec,
+        position: u64,
+        row: &mut Row,
+        cx: &mut Context,
+        problems: &mut Problems,
+    ) -> Result<bool, DataError> {
+        let raw_id = Raw::from(r.get_ref(0).map_err(sql_error)?);
+        if let Err(problem) = read_id(raw_id, &mut row.id) {
+            let name = spec.row_names.name(r, self.columns.len() + 1, position);
+            let at = Place {
+                table: spec.table,
+                name: &spec.name,
+                row: &name,
+            };
+            problems.record(&at, "id", raw_id, problem);
+            return Ok(false);
+        }
+        if !spec.duplicates.is_empty() && spec.duplicates.contains(&row.id) {
+            return Ok(false);
+        }
+        if self.want_id {
+            row.vals[0].set_text(&row.id);
+        }
+        let mut good = true;
+        for (k, (slot, decoder)) in self.columns.iter_mut().enumerate() {
+            let raw = Raw::from(r.get_ref(k + 1).map_err(sql_error)?);
+            if let Err(problem) = decoder.decode(raw, &mut row.vals[*slot], cx) {
+                let at = Place {
+                    table: spec.table,
+                    name: &spec.name,
+                    row: &row.id,
+                };
+                problems.record(&at, &spec.fields[*slot].name, raw, problem);
+                good = false;
+            }
+        }
+        Ok(good)
+    }
+}
+
+/// The `events` table as found at open, and the declared kinds.
+struct EventSpec {
+    name: String,
+    has_group_column: bool,
+    row_names: RowNames,
+    duplicates: HashSet<String>,
+    kinds: Vec<KindSpec>,
+    at: Decoder,
+}
+
+/// A declared event kind: decoders for `member_id`, `group_id` and its data fields.
+struct KindSpec {
+    name: String,
+    width: usize,
+    member_id: Decoder,
+    group_id: Decoder,
+    data: Vec<FieldSpec>,
+}
+
+/// Column positions in [`EventSpec::select`].
+const EV_ID: usize = 0;
+const EV_KIND: usize = 1;
+const EV_MEMBER: usize = 2;
+const EV_AT: usize = 3;
+const EV_DATA: usize = 4;
+const EV_GROUP: usize = 5;
+
+impl EventSpec {
+    fn select(&self) -> String {
+        let mut sql = String::from("SELECT \"id\", \"kind\", \"member_id\", \"at\", \"data\"");
+        if self.has_group_column {
+            sql.push_str(", \"group_id\"");
+        }
+        if self.row_names == RowNames::Rowid {
+            sql.push_str(", rowid");
+        }
+        sql.push_str(" FROM ");
+        sql.push_str(&quote(&self.name));
+        sql
+    }
+
+    fn rowid_column(&self) -> usize {
+        EV_DATA + 1 + usize::from(self.has_group_column)
+    }
+}
+
+impl KindSpec {
+    fn of(schema: &RecordSchema) -> KindSpec {
+        KindSpec {
+            name: schema.name.clone(),
+            width: schema.fields.len(),
+            member_id: Decoder::new(&schema.fields[1].ty),
+            group_id: Decoder::new(&schema.fields[3].ty),
+            data: schema.fields[4..].iter().map(FieldSpec::of).collect(),
+        }
+    }
+}
+
+/// Reads the events of one window, row by row.
+struct EventReader<'a> {
+    spec: &'a EventSpec,
+    cx: &'a mut Context,
+    problems: &'a mut Problems,
+    window: (i64, i64),
+    position: u64,
+}
+
+impl EventReader<'_> {
+    fn read(&mut self, r: &rusqlite::Row<'_>, batch: &mut EventBatch) -> Result<(), DataError> {
+        let spec = self.spec;
+        self.position += 1;
+        let raw_id = raw(r, EV_ID)?;
+        let mut id = String::new();
+        if let Err(problem) = read_id(raw_id, &mut id) {
+            let row = spec.row_names.name(r, spec.rowid_column(), self.position);
+            self.record(&row, "id", raw_id, problem);
+            return Ok(());
+        }
+        // Decoded before the window test: an event that cannot be placed in time is
+        // reported whatever the window.
+        let mut at = Val::Null;
+        if !self.decode(&id, "at", raw(r, EV_AT)?, &spec.at, &mut at) {
+            return Ok(());
+        }
+        let Val::Time(at) = at else {
+            unreachable!("`at` decodes as a time")
+        };
+        if !(self.window.0 < at && at <= self.window.1) || spec.duplicates.contains(&id) {
+            return Ok(());
+        }
+        let raw_kind = raw(r, EV_KIND)?;
+        let kind = match raw_kind {
+            Raw::Text(b) => String::from_utf8_lossy(b),
+            Raw::Null => {
+                self.record(&id, "kind", raw_kind, NULL_IN_REQUIRED);
+                return Ok(());
+            }
+            _ => {
+                self.record(&id, "kind", raw_kind, "wrong type: expected TEXT");
+                return Ok(());
+            }
+        };
+        match spec.kinds.iter().position(|k| k.name == kind) {
+            Some(k) => self.read_declared(r, k, id, at, batch),
+            None => {
+                *batch.ignored.entry(kind.into_owned()).or_insert(0) += 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// Decodes an event of declared kind `k`; it joins the batch when every value is
+    /// good.
+    fn read_declared(
+        &mut self,
+        r: &rusqlite::Row<'_>,
+        k: usize,
+        id: String,
+        at: i64,
+        batch: &mut EventBatch,
+    ) -> Result<(), DataError> {
+        let spec = self.spec;
+        let kind = &spec.kinds[k];
+        let mut row = Row::with_width(kind.width);
+        row.vals[0] = Val::Text(id.clone());
+        row.vals[2] = Val::Time(at);
+        row.id = id;
+        let raw_member = raw(r, EV_MEMBER)?;
+        let mut good = self.decode(
+            &row.id,
+            "member_id",
+            raw_member,
+            &kind.member_id,
+            &mut row.vals[1],
+        );
+        let raw_data = raw(r, EV_DATA)?;
+        let Some(data) = self.data_object(&row.id, raw_data) else {
+            return Ok(());
+        };
+        let (value, column) = self.group_source(r, &data)?;
+        good &= self.decode(&row.id, column, value, &kind.group_id, &mut row.vals[3]);
+        for (i, field) in kind.data.iter().enumerate() {
+            let column = format!("data.{}", field.name);
+            let value = match data.get(&field.name) {
+                Some(v) => Raw::from_json(v),
+                None if field.decoder.is_optional() => Raw::Null,
+                None => {
+                    let problem = format!("missing field: data has no `{}`", field.name);
+                    self.record(&row.id, &column, raw_data, problem);
+                    good = false;
+                    continue;
+                }
+            };
+            good &= self.decode(
+                &row.id,
+                &column,
+                value,
+                &field.decoder,
+                &mut row.vals[4 + i],
+            );
+        }
+        if good {
+            batch.events.push(EventRecord { kind: k, at, row });
+        }
+        Ok(())
+    }
+
+    /// Where `group_id` comes from: its column, or `data` when the column is absent
+    /// or NULL.
+    fn group_source<'r>(
+        &self,
+        r: &'r rusqlite::Row<'_>,
+        data: &'r serde_json::Map<String, Json>,
+    ) -> Result<(Raw<'r>, &'static str), DataError> {
+        let column = match self.spec.has_group_column {
+            true => raw(r, EV_GROUP)?,
+            false => Raw::Null,
+        };
+        Ok(match (column, data.get("group_id")) {
+            (Raw::Null, Some(v)) => (Raw::from_json(v), "data.group_id"),
+            (column, _) => (column, "group_id"),
+        })
+    }
+
+    /// The `data` column as a JSON object (NULL reads as `{}`), or `None` when it is
+    /// not one (recorded).
+    fn data_object(&mut self, id: &str, value: Raw<'_>) -> Option<serde_json::Map<String, Json>> {
+        let problem = match value {
+            Raw::Null => return Some(serde_json::Map::new()),
+            Raw::Text(text) => match serde_json::from_slice::<Json>(text) {
+                Ok(Json::Object(map)) => return Some(map),
+                Ok(_) => "data is not a JSON object".to_owned(),
+                Err(e) => format!("invalid JSON: {e}"),
+            },
+            _ => "wrong type: expected a JSON object as TEXT".to_owned(),
+        };
+        self.record(id, "data", value, problem);
+        None
+    }
+
+    /// Decodes one value into `slot`; `false` when it is bad (recorded). The spec's
+    /// decoders are shared, so a copy decodes (cheap: its spare buffer is empty).
+    fn decode(
+        &mut self,
+        id: &str,
+        column: &str,
+        value: Raw<'_>,
+        decoder: &Decoder,
+        slot: &mut Val,
+    ) -> bool {
+        match decoder.clone().decode(value, slot, self.cx) {
+            Ok(()) => true,
+            Err(problem) => {
+                self.record(id, column, value, problem);
+                false
+            }
+        }
+    }
+
+    fn record(&mut self, row: &str, column: &str, value: Raw<'_>, problem: impl Into<String>) {
+        let at = Place {
+            table: Table::Events,
+            name: &self.spec.name,
+            row,
+        };
+        self.problems.record(&at, column, value, problem.into());
+    }
+}
+
+fn raw<'r>(r: &'r rusqlite::Row<'_>, column: usize) -> Result<Raw<'r>, DataError> {
+    r.get_ref(column).map(Raw::from).map_err(sql_error)
+}

@@ -127,9 +127,10 @@ impl Book {
         };
         self.rule_spend(rule, g.at, g.value);
         let firing = (g.rule, g.target_kind, g.target, g.cause);
-        let same = self.last_firing.as_ref().is_some_and(|(r, k, t, c)| {
-            (r.as_str(), *k, t.as_str(), c.as_str()) == firing
-        });
+        let same = self
+            .last_firing
+            .as_ref()
+            .is_some_and(|(r, k, t, c)| (r.as_str(), *k, t.as_str(), c.as_str()) == firing);
         if same {
             return;
         }
@@ -141,7 +142,8 @@ impl Book {
         ));
         self.count_firing(rule, g.target_kind, g.target, g.at);
         if after < g.cause_at && g.cause_at <= until {
-            self.held.insert((rule, g.target_kind, g.target.to_owned(), g.cause.to_owned()));
+            self.held
+                .insert((rule, g.target_kind, g.target.to_owned(), g.cause.to_owned()));
         }
     }
 
@@ -172,7 +174,10 @@ impl Book {
     ) -> Option<(Reason, String)> {
         self.check_limits(rule, kind, id, at)
             .map(|m| (Reason::Limit, m))
-            .or_else(|| self.check_exclusive(rule, kind, id, at).map(|m| (Reason::Exclusive, m)))
+            .or_else(|| {
+                self.check_exclusive(rule, kind, id, at)
+                    .map(|m| (Reason::Exclusive, m))
+            })
             .or_else(|| self.check_caps(rule, at, cost).map(|m| (Reason::Cap, m)))
             .or_else(|| self.check_budget(at, cost).map(|m| (Reason::Budget, m)))
     }
@@ -324,7 +329,9 @@ fn exceeds(used: Fen, cost: Fen, limit: Fen) -> bool {
 }
 
 fn describe_window(window: Window, per: Option<TargetKind>) -> String {
-    let per = per.map(|k| format!("per {} ", k.keyword())).unwrap_or_default();
+    let per = per
+        .map(|k| format!("per {} ", k.keyword()))
+        .unwrap_or_default();
     match window {
         Window::Total => format!("{per}total").trim_end().to_owned(),
         Window::Per(p) => format!("{per}per {}", p.keyword()),

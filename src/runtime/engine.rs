@@ -221,7 +221,8 @@ impl<'p> Engine<'p> {
                     Ok(Some(key)) => ranking.offer(key, &row.id),
                     Ok(None) => {}
                     Err(e) => {
-                        failure = Some(eval_error(&self.program.segments[i].name, kind, &row.id, e));
+                        failure =
+                            Some(eval_error(&self.program.segments[i].name, kind, &row.id, e));
                         return false;
                     }
                 }
@@ -234,6 +235,130 @@ impl<'p> Engine<'p> {
         }
         segs.reset();
         Ok(())
+    }
+
+    /// The grants a rule would make for one target, before any constraint: for
+    /// explanations and the REPL.
+    pub fn preview(
+        &self,
+        rule: usize,
+        env: &Env<'_>,
+        segs: &mut Segments<'_>,
+        kind: TargetKind,
+        id: &str,
+        cause: &Cause,
+    ) -> Result<Vec<Grant>, EvalError> {
+        let cause_key = cause.key(self.program.settings.timezone);
+        let mut cands = Candidates::new();
+        let seed = self.program.settings.seed.as_str();
+        candidate(
+            self, rule, env, segs, seed, kind, id, &cause_key, &mut cands,
+        )?;
+        if cands.entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let target = Target {
+            kind,
+            id: id.to_owned(),
+        };
+        cands
+            .outcomes(0)
+            .iter()
+            .map(|o| {
+                self.build_grant(rule, o, &target, cause, &cause_key, cause.at())
+                    .map_err(|_| EvalError::Internal("the red packet cannot be split"))
+            })
+            .collect()
+    }
+
+    /// Builds the grant of one resolved outcome.
+    fn build_grant(
+        &self,
+        rule: usize,
+        o: &Outcome,
+        target: &Target,
+        cause: &Cause,
+        cause_key: &str,
+        at: i64,
+    ) -> Result<Grant, RunError> {
+        let plan = &self.plan.rules[rule];
+        let leaf = &plan.leaves[o.leaf as usize];
+        let settings = &self.program.settings;
+        let mut detail = Detail {
+            arm: leaf.arm.clone(),
+            ..Detail::default()
+        };
+        let value = match leaf.class {
+            RewardClass::Coupon => coupon_detail(leaf, at, &mut detail),
+            RewardClass::RedPacket => {
+                let total = Fen(o.amount);
+                if let Some(split) = &leaf.split {
+                    detail.shares = self.shares(plan, leaf, split, total, target, cause_key)?;
+                }
+                total
+            }
+            RewardClass::Points => {
+                detail.points = Some(o.amount);
+                settings
+                    .point_value
+                    .checked_mul_int(o.amount)
+                    .unwrap_or(Fen(i64::MAX))
+            }
+            RewardClass::Gift => {
+                let (name, worth) = leaf.gift.clone().unwrap_or((leaf.label.clone(), Fen::ZERO));
+                detail.gift = Some(name);
+                worth
+            }
+        };
+        Ok(Grant {
+            rule: plan.name.clone(),
+            target: target.clone(),
+            cause: cause.clone(),
+            position: o.position,
+            reward: leaf.label.clone(),
+            kind: leaf.class,
+            value,
+            at,
+            detail,
+        })
+    }
+
+    fn shares(
+        &self,
+        plan: &RulePlan,
+        leaf: &Leaf,
+        split: &crate::syntax::ast::Split,
+        total: Fen,
+        target: &Target,
+        cause_key: &str,
+    ) -> Result<Vec<Fen>, RunError> {
+        let n = u32::try_from(split.shares).unwrap_or(u32::MAX);
+        if !split.random {
+            return Ok(split_equal(total, n));
+        }
+        let settings = &self.program.settings;
+        let node = leaf.node.to_string();
+        let mut draws = DrawStream::new(&[
+            "split",
+            &settings.seed,
+            &plan.name,
+            target.kind.keyword(),
+            &target.id,
+            cause_key,
+            &node,
+        ]);
+        split_random(
+            total,
+            n,
+            settings.red_packet_min,
+            settings.red_packet_max,
+            &mut draws,
+        )
+        .map_err(|e| RunError::Eval {
+            rule: plan.name.to_string(),
+            target: format!("{} {}", target.kind.keyword(), target.id),
+            error: e.to_string(),
+        })
     }
 
     /// The fields a scan of `kind` must decode.
@@ -306,7 +431,9 @@ fn uses_now(node: &Node, plan: &Plan) -> bool {
 }
 
 fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
-    let any = |nodes: &[Node], seen: &mut HashSet<usize>| nodes.iter().any(|n| uses_now_in(n, plan, seen));
+    let any = |nodes: &[Node], seen: &mut HashSet<usize>| {
+        nodes.iter().any(|n| uses_now_in(n, plan, seen))
+    };
     match node {
         Node::Now | Node::Today => true,
         Node::Const(_) | Node::Field(..) => false,
@@ -325,7 +452,9 @@ fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
         Node::Coalesce(a, b) | Node::Compare(_, a, b) | Node::Arith(_, a, b) => {
             uses_now_in(a, plan, seen) || uses_now_in(b, plan, seen)
         }
-        Node::In { elem, within, .. } => uses_now_in(elem, plan, seen) || uses_now_in(within, plan, seen),
+        Node::In { elem, within, .. } => {
+            uses_now_in(elem, plan, seen) || uses_now_in(within, plan, seen)
+        }
     }
 }
 
@@ -529,7 +658,10 @@ impl<'e, 'p> Run<'e, 'p> {
         }
         if self.opts.skip_bad_rows {
             for p in found {
-                if self.seen_problems.insert((p.table.clone(), p.row.clone(), p.column.clone())) {
+                if self
+                    .seen_problems
+                    .insert((p.table.clone(), p.row.clone(), p.column.clone()))
+                {
                     self.report.skipped.push(p);
                 }
             }
@@ -586,7 +718,11 @@ impl<'e, 'p> Run<'e, 'p> {
         if !self.engine.plan.has_top {
             return Ok(());
         }
-        let key = if self.engine.tops_depend_on_now { now } else { i64::MIN };
+        let key = if self.engine.tops_depend_on_now {
+            now
+        } else {
+            i64::MIN
+        };
         if self.tops_at == Some(key) {
             return Ok(());
         }
@@ -642,12 +778,29 @@ impl<'e, 'p> Run<'e, 'p> {
             };
             let result = passes.and_then(|p| {
                 if p {
-                    candidate(self.engine, r, &env, &mut self.segs, &self.seed, TargetKind::Member, &member.id, &cause_key, &mut cands)
+                    candidate(
+                        self.engine,
+                        r,
+                        &env,
+                        &mut self.segs,
+                        &self.seed,
+                        TargetKind::Member,
+                        &member.id,
+                        &cause_key,
+                        &mut cands,
+                    )
                 } else {
                     Ok(())
                 }
             });
-            result.map_err(|e| eval_error(&self.program().rules[r].name, TargetKind::Member, &member.id, e))?;
+            result.map_err(|e| {
+                eval_error(
+                    &self.program().rules[r].name,
+                    TargetKind::Member,
+                    &member.id,
+                    e,
+                )
+            })?;
             self.serve(r, TargetKind::Member, &cands, &cause, &cause_key)?;
         }
         Ok(())
@@ -671,7 +824,10 @@ impl<'e, 'p> Run<'e, 'p> {
             .iter()
             .partition(|&&r| program.rules[r].target == TargetKind::Member);
         let mut candidates: HashMap<usize, Candidates> = HashMap::new();
-        for (kind, group) in [(TargetKind::Member, member_rules), (TargetKind::Group, group_rules)] {
+        for (kind, group) in [
+            (TargetKind::Member, member_rules),
+            (TargetKind::Group, group_rules),
+        ] {
             if group.is_empty() {
                 continue;
             }
@@ -713,7 +869,17 @@ impl<'e, 'p> Run<'e, 'p> {
                 };
                 let result = in_segment.and_then(|inside| {
                     if inside {
-                        candidate(engine, r, &env, segs, seed, kind, &row.id, cause_key, &mut found[k])
+                        candidate(
+                            engine,
+                            r,
+                            &env,
+                            segs,
+                            seed,
+                            kind,
+                            &row.id,
+                            cause_key,
+                            &mut found[k],
+                        )
                     } else {
                         Ok(())
                     }
@@ -752,7 +918,14 @@ impl<'e, 'p> Run<'e, 'p> {
         let plan = &self.engine.plan.rules[rule];
         let descending = plan.order_by.as_ref().map(|(_, desc)| *desc);
         for entry in cands.order(descending) {
-            self.fire(rule, kind, cands.id(entry), cands.outcomes(entry), cause, cause_key)?;
+            self.fire(
+                rule,
+                kind,
+                cands.id(entry),
+                cands.outcomes(entry),
+                cause,
+                cause_key,
+            )?;
         }
         Ok(())
     }
@@ -780,7 +953,10 @@ impl<'e, 'p> Run<'e, 'p> {
         };
         let grants = outcomes
             .iter()
-            .map(|o| self.grant(rule, o, &target, cause, cause_key, at))
+            .map(|o| {
+                self.engine
+                    .build_grant(rule, o, &target, cause, cause_key, at)
+            })
             .collect::<Result<Vec<Grant>, RunError>>()?;
         let cost = grants
             .iter()
@@ -798,91 +974,13 @@ impl<'e, 'p> Run<'e, 'p> {
         for g in grants {
             self.report.granted.add(g.value);
             self.rule_tallies[rule].add(g.value);
-            self.reward_tallies.entry(g.reward.clone()).or_default().add(g.value);
+            self.reward_tallies
+                .entry(g.reward.clone())
+                .or_default()
+                .add(g.value);
             self.emit(Emission::Grant(g))?;
         }
         Ok(())
-    }
-
-    fn grant(
-        &self,
-        rule: usize,
-        o: &Outcome,
-        target: &Target,
-        cause: &Cause,
-        cause_key: &str,
-        at: i64,
-    ) -> Result<Grant, RunError> {
-        let plan = &self.engine.plan.rules[rule];
-        let leaf = &plan.leaves[o.leaf as usize];
-        let settings = &self.program().settings;
-        let mut detail = Detail {
-            arm: leaf.arm.clone(),
-            ..Detail::default()
-        };
-        let value = match leaf.class {
-            RewardClass::Coupon => coupon_detail(leaf, at, &mut detail),
-            RewardClass::RedPacket => {
-                let total = Fen(o.amount);
-                if let Some(split) = &leaf.split {
-                    detail.shares = self.shares(plan, leaf, split, total, target, cause_key)?;
-                }
-                total
-            }
-            RewardClass::Points => {
-                detail.points = Some(o.amount);
-                settings.point_value.checked_mul_int(o.amount).unwrap_or(Fen(i64::MAX))
-            }
-            RewardClass::Gift => {
-                let (name, worth) = leaf.gift.clone().unwrap_or((leaf.label.clone(), Fen::ZERO));
-                detail.gift = Some(name);
-                worth
-            }
-        };
-        Ok(Grant {
-            rule: plan.name.clone(),
-            target: target.clone(),
-            cause: cause.clone(),
-            position: o.position,
-            reward: leaf.label.clone(),
-            kind: leaf.class,
-            value,
-            at,
-            detail,
-        })
-    }
-
-    fn shares(
-        &self,
-        plan: &RulePlan,
-        leaf: &Leaf,
-        split: &crate::syntax::ast::Split,
-        total: Fen,
-        target: &Target,
-        cause_key: &str,
-    ) -> Result<Vec<Fen>, RunError> {
-        let n = u32::try_from(split.shares).unwrap_or(u32::MAX);
-        if !split.random {
-            return Ok(split_equal(total, n));
-        }
-        let settings = &self.program().settings;
-        let node = leaf.node.to_string();
-        let mut draws = DrawStream::new(&[
-            "split",
-            &self.seed,
-            &plan.name,
-            target.kind.keyword(),
-            &target.id,
-            cause_key,
-            &node,
-        ]);
-        split_random(total, n, settings.red_packet_min, settings.red_packet_max, &mut draws).map_err(|e| {
-            RunError::Eval {
-                rule: plan.name.to_string(),
-                target: format!("{} {}", target.kind.keyword(), target.id),
-                error: e.to_string(),
-            }
-        })
     }
 
     fn finish(mut self) -> RunReport {
@@ -1061,7 +1159,10 @@ fn resolve(
 }
 
 /// The arm whose cumulative share covers `point` (in basis points).
-fn pick<'a>(arms: impl Iterator<Item = (i64, &'a RewardPlan)>, point: i64) -> Option<&'a RewardPlan> {
+fn pick<'a>(
+    arms: impl Iterator<Item = (i64, &'a RewardPlan)>,
+    point: i64,
+) -> Option<&'a RewardPlan> {
     let mut upper = 0;
     for (share, r) in arms {
         upper += share;

@@ -337,7 +337,10 @@ fn mul<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
         }
         (V::Duration(s), V::Int(i)) => V::Duration(overflow(s.checked_mul(i))?),
         (V::Decimal(_), V::Decimal(_) | V::Int(_)) | (V::Int(_), V::Decimal(_)) => {
-            let (x, y) = (decimal(a).unwrap_or_default(), decimal(b).unwrap_or_default());
+            let (x, y) = (
+                decimal(a).unwrap_or_default(),
+                decimal(b).unwrap_or_default(),
+            );
             V::Decimal(overflow(x.checked_mul(y))?)
         }
         _ => return Err(EvalError::Internal("multiplying unlike values")),
@@ -359,9 +362,9 @@ fn div<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
             let fen = overflow(Decimal::from(m.0).checked_div(d))?;
             V::Money(Fen(round_to_i64(fen)?))
         }
-        (V::Money(x), V::Money(y)) => {
-            V::Decimal(overflow(Decimal::from(x.0).checked_div(Decimal::from(y.0)))?)
-        }
+        (V::Money(x), V::Money(y)) => V::Decimal(overflow(
+            Decimal::from(x.0).checked_div(Decimal::from(y.0)),
+        )?),
         _ => match (decimal(a), decimal(b)) {
             (Some(x), Some(y)) => V::Decimal(overflow(x.checked_div(y))?),
             _ => return Err(EvalError::Internal("dividing unlike values")),
@@ -388,9 +391,12 @@ fn call<'a>(
             V::Time(t) => V::Int(overflow(env.now.checked_sub(t))?.div_euclid(86_400)),
             _ => V::Null,
         },
-        Builtin::Month => local_date(first, env.tz).map_or(V::Null, |d| V::Int(i64::from(d.month()))),
-        Builtin::Weekday => local_date(first, env.tz)
-            .map_or(V::Null, |d| V::Int(i64::from(d.weekday().number_from_monday()))),
+        Builtin::Month => {
+            local_date(first, env.tz).map_or(V::Null, |d| V::Int(i64::from(d.month())))
+        }
+        Builtin::Weekday => local_date(first, env.tz).map_or(V::Null, |d| {
+            V::Int(i64::from(d.weekday().number_from_monday()))
+        }),
         Builtin::Len => match first {
             V::Set(s) => V::Int(V::set_elements(s).count() as i64),
             _ => V::Null,

@@ -5,6 +5,7 @@ pub mod book;
 pub mod engine;
 pub mod eval;
 pub mod grant;
+pub mod inspect;
 pub mod plan;
 pub mod random;
 pub mod split;

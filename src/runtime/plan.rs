@@ -349,7 +349,10 @@ fn reward_kind(r: &Reward, fields: &mut FieldUse, n: &mut Numbering) -> RewardPl
             worth: *worth,
         },
         RewardKind::Lottery { arms, rest } => RewardPlanKind::Lottery {
-            arms: arms.iter().map(|(p, r)| (*p, reward(r, fields, n))).collect(),
+            arms: arms
+                .iter()
+                .map(|(p, r)| (*p, reward(r, fields, n)))
+                .collect(),
             rest: rest.as_ref().map(|r| Box::new(reward(r, fields, n))),
         },
         RewardKind::Tier { arms, otherwise } => RewardPlanKind::Tier {
@@ -413,7 +416,11 @@ fn boxed(e: &TExpr, fields: &mut FieldUse) -> Box<Node> {
 }
 
 /// Compiles one expression, recording the fields it reads.
-pub(crate) fn expr_reading(e: &TExpr, member: &mut BTreeSet<usize>, group: &mut BTreeSet<usize>) -> Node {
+pub(crate) fn expr_reading(
+    e: &TExpr,
+    member: &mut BTreeSet<usize>,
+    group: &mut BTreeSet<usize>,
+) -> Node {
     let mut fields = FieldUse::default();
     let node = expr(e, &mut fields);
     member.extend(fields.member);
@@ -495,7 +502,11 @@ fn binary(op: BinaryOp, lhs: &TExpr, rhs: &TExpr, fields: &mut FieldUse) -> Node
 /// `a and (b and c)` becomes one list, so explanations can name the first false part.
 fn flatten(op: BinaryOp, e: &TExpr, fields: &mut FieldUse, out: &mut Vec<Node>) {
     match &e.kind {
-        TExprKind::Binary { op: inner, lhs, rhs } if *inner == op => {
+        TExprKind::Binary {
+            op: inner,
+            lhs,
+            rhs,
+        } if *inner == op => {
             flatten(op, lhs, fields, out);
             flatten(op, rhs, fields, out);
         }

@@ -200,18 +200,24 @@ fn check(e: &Expectation, out: &TestOutcome, report: &RunReport) -> Option<Strin
             negated,
             rewards,
         } => {
-            let got: Vec<&Grant> = out.grants.iter().filter(|g| g.target.id == *target).collect();
+            let got: Vec<&Grant> = out
+                .grants
+                .iter()
+                .filter(|g| g.target.id == *target)
+                .collect();
             let has = |x: &str| got.iter().any(|g| &*g.reward == x || &*g.rule == x);
             match (rewards, negated) {
-                (None, false) if !got.is_empty() => {
-                    Some(format!("expected {target} to get nothing, but {target} got {}", list(&got)))
-                }
-                (None, true) if got.is_empty() => {
-                    Some(format!("expected {target} to get something, but {target} got nothing"))
-                }
+                (None, false) if !got.is_empty() => Some(format!(
+                    "expected {target} to get nothing, but {target} got {}",
+                    list(&got)
+                )),
+                (None, true) if got.is_empty() => Some(format!(
+                    "expected {target} to get something, but {target} got nothing"
+                )),
                 (None, _) => None,
                 (Some(xs), false) => {
-                    let missing: Vec<&str> = xs.iter().map(String::as_str).filter(|x| !has(x)).collect();
+                    let missing: Vec<&str> =
+                        xs.iter().map(String::as_str).filter(|x| !has(x)).collect();
                     (!missing.is_empty()).then(|| {
                         format!(
                             "expected {target} to get {}, but {target} got {}{}",
@@ -222,9 +228,14 @@ fn check(e: &Expectation, out: &TestOutcome, report: &RunReport) -> Option<Strin
                     })
                 }
                 (Some(xs), true) => {
-                    let present: Vec<&str> = xs.iter().map(String::as_str).filter(|x| has(x)).collect();
+                    let present: Vec<&str> =
+                        xs.iter().map(String::as_str).filter(|x| has(x)).collect();
                     (!present.is_empty()).then(|| {
-                        format!("expected {target} not to get {}, but {target} got {}", present.join(", "), list(&got))
+                        format!(
+                            "expected {target} not to get {}, but {target} got {}",
+                            present.join(", "),
+                            list(&got)
+                        )
                     })
                 }
             }
@@ -235,7 +246,9 @@ fn check(e: &Expectation, out: &TestOutcome, report: &RunReport) -> Option<Strin
             reason,
         } => {
             let found = out.refusals.iter().any(|r| {
-                r.grants[0].target.id == *target && &*r.grants[0].rule == rule && r.reason.as_str() == reason
+                r.grants[0].target.id == *target
+                    && &*r.grants[0].rule == rule
+                    && r.reason.as_str() == reason
             });
             (!found).then(|| {
                 let granted: Vec<&Grant> = out
@@ -280,7 +293,11 @@ fn list(grants: &[&Grant]) -> String {
 
 fn refusals_of(out: &TestOutcome, target: &str) -> String {
     let mut text = String::new();
-    for r in out.refusals.iter().filter(|r| r.grants[0].target.id == target) {
+    for r in out
+        .refusals
+        .iter()
+        .filter(|r| r.grants[0].target.id == target)
+    {
         let _ = write!(
             text,
             "; rule {} was refused ({}: {})",

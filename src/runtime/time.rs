@@ -55,9 +55,7 @@ pub fn period_key(tz: Tz, instant: i64, period: Period) -> i64 {
         Period::Day => i64::from(date.num_days_from_ce()),
         Period::Week => {
             let monday = date
-                .checked_sub_days(Days::new(u64::from(
-                    date.weekday().num_days_from_monday(),
-                )))
+                .checked_sub_days(Days::new(u64::from(date.weekday().num_days_from_monday())))
                 .unwrap_or(date);
             i64::from(monday.num_days_from_ce())
         }
@@ -72,7 +70,12 @@ pub fn parse_instant(text: &str, tz: Tz) -> Result<i64, String> {
     if let Ok(t) = DateTime::<FixedOffset>::parse_from_rfc3339(text) {
         return Ok(t.timestamp());
     }
-    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
             return Ok(local_to_instant(tz, local));
         }
@@ -113,6 +116,9 @@ mod tests {
             period_key(SH, mon, Period::Week),
             period_key(SH, mon + 6 * 86_400, Period::Week)
         );
-        assert_eq!(period_key(SH, sun, Period::Month), period_key(SH, mon, Period::Month));
+        assert_eq!(
+            period_key(SH, sun, Period::Month),
+            period_key(SH, mon, Period::Month)
+        );
     }
 }

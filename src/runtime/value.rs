@@ -165,3 +165,53 @@ impl Row {
         }
     }
 }
+
+/// A value as the operator reads it: money with a yen sign, instants in local time,
+/// text quoted, a missing value as `null`.
+pub fn show(v: V<'_>, tz: chrono_tz::Tz) -> String {
+    match v {
+        V::Null => "null".into(),
+        V::Int(i) => i.to_string(),
+        V::Decimal(d) => d.normalize().to_string(),
+        V::Money(m) => m.to_string(),
+        V::Percent(r) => format!("{}%", Decimal::new(r.0, 2).normalize()),
+        V::Bool(b) => b.to_string(),
+        V::Text(s) => format!("{s:?}"),
+        V::Time(t) => super::time::instant_local(tz, t)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        V::Date(d) => d.format("%Y-%m-%d").to_string(),
+        V::Duration(s) => show_duration(s),
+        V::TimeOfDay(t) => t.format("%H:%M").to_string(),
+        V::Set(s) => format!(
+            "[{}]",
+            V::set_elements(s)
+                .map(|e| format!("{e:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn show_duration(seconds: i64) -> String {
+    let units = [
+        (604_800, "w"),
+        (86_400, "d"),
+        (3_600, "h"),
+        (60, "m"),
+        (1, "s"),
+    ];
+    if seconds == 0 {
+        return "0s".into();
+    }
+    let sign = if seconds < 0 { "-" } else { "" };
+    let mut rest = seconds.unsigned_abs();
+    let mut out = String::from(sign);
+    for (size, unit) in units {
+        if rest >= size {
+            out.push_str(&format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+    }
+    out
+}

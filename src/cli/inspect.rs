@@ -1,0 +1,212 @@
+//! `playbook explain` and `playbook segments`: looking into a playbook over data.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use playbook::data::sqlite::SqliteData;
+use playbook::ledger::Ledger;
+use playbook::runtime::book::HistoryGrant;
+use playbook::runtime::engine::Engine;
+use playbook::runtime::inspect::{explain_member, segment_sizes};
+use playbook::runtime::time::format_instant;
+use serde_json::json;
+use unicode_width::UnicodeWidthStr;
+
+use super::run::DataArgs;
+use super::{Status, load_program, print_stderr_line, print_stdout};
+
+/// Text or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    /// For people.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Arguments of `playbook explain`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Every rule is judged for the member at --at: event rules on the member's latest event \
+of their kind up to --at, schedules as if they ticked at --at. For a rule that does not \
+fire, the first condition or constraint that stopped it is shown with the values it saw. \
+With --ledger, limits, caps and budgets count what the ledger holds (read only).")]
+pub struct ExplainArgs {
+    /// The playbook.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+
+    #[command(flatten)]
+    data: DataArgs,
+
+    /// The member to explain.
+    #[arg(long, value_name = "ID")]
+    member: String,
+
+    /// A ledger to count limits, caps and budgets against (never written).
+    #[arg(long, value_name = "DB")]
+    ledger: Option<PathBuf>,
+
+    /// How to print.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    format: InspectFormat,
+}
+
+/// Arguments of `playbook segments`.
+#[derive(Debug, Args)]
+pub struct SegmentsArgs {
+    /// The playbook.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+
+    #[command(flatten)]
+    data: DataArgs,
+
+    /// How to print.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    format: InspectFormat,
+}
+
+/// Runs `playbook explain`.
+pub fn explain(args: &ExplainArgs) -> Status {
+    let (outcome, program) = match load_program(&args.file) {
+        Ok(x) => x,
+        Err(s) => return s,
+    };
+    let at = match args.data.instant(&program) {
+        Ok(t) => t,
+        Err(s) => return s,
+    };
+    let engine = Engine::new(&program);
+    let mut data = match SqliteData::open(&args.data.data, &program, args.data.tables()) {
+        Ok(d) => d,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let mut book = engine.book();
+    if let Some(path) = &args.ledger {
+        let loaded = Ledger::open_read_only(path).and_then(|l| {
+            l.for_each_grant(&program.settings.name, |e| {
+                book.load(
+                    HistoryGrant {
+                        rule: e.rule,
+                        target_kind: e.target_kind,
+                        target: e.target,
+                        cause: e.cause,
+                        cause_at: e.cause_at,
+                        value: e.value,
+                        at: e.at,
+                    },
+                    at,
+                    at,
+                );
+            })
+        });
+        if let Err(e) = loaded {
+            return fail(&e.to_string());
+        }
+    }
+    let explained = explain_member(
+        &engine,
+        &outcome.sources,
+        &mut data,
+        &book,
+        &args.member,
+        at,
+    );
+    let rules = match explained {
+        Ok(Some(rules)) => rules,
+        Ok(None) => return fail(&format!("no member `{}` in the data", args.member)),
+        Err(e) => return fail(&e.to_string()),
+    };
+    let tz = program.settings.timezone;
+    match args.format {
+        InspectFormat::Json => {
+            let value = json!({
+                "member": args.member,
+                "at": format_instant(tz, at),
+                "rules": rules.iter().map(|r| json!({"rule": r.rule, "fires": r.fires, "verdict": r.verdict, "seen": r.seen})).collect::<Vec<_>>(),
+            });
+            print_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            ));
+        }
+        InspectFormat::Text => {
+            let mut out = format!("member {} at {}\n", args.member, format_instant(tz, at));
+            for r in &rules {
+                let mark = if r.fires { "✓" } else { "✗" };
+                out.push_str(&format!("\n{mark} {}: {}\n", r.rule, r.verdict));
+                for line in &r.seen {
+                    out.push_str(&format!("    {line}\n"));
+                }
+            }
+            print_stdout(&out);
+        }
+    }
+    Status::Success
+}
+
+/// Runs `playbook segments`.
+pub fn segments(args: &SegmentsArgs) -> Status {
+    let (_, program) = match load_program(&args.file) {
+        Ok(x) => x,
+        Err(s) => return s,
+    };
+    let at = match args.data.instant(&program) {
+        Ok(t) => t,
+        Err(s) => return s,
+    };
+    let engine = Engine::new(&program);
+    let mut data = match SqliteData::open(&args.data.data, &program, args.data.tables()) {
+        Ok(d) => d,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let (sizes, skipped) = match segment_sizes(&engine, &mut data, at, args.data.skip_bad_rows) {
+        Ok(x) => x,
+        Err(e) => return fail(&e.to_string()),
+    };
+    for row in &skipped {
+        print_stderr_line(&format!("skipped: {row}"));
+    }
+    match args.format {
+        InspectFormat::Json => {
+            let value = json!({
+                "at": format_instant(program.settings.timezone, at),
+                "segments": sizes.iter().map(|s| json!({"segment": s.name, "of": s.target.keyword(), "size": s.size, "evaluated": s.of})).collect::<Vec<_>>(),
+            });
+            print_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            ));
+        }
+        InspectFormat::Text => {
+            let w = sizes.iter().map(|s| s.name.width()).max().unwrap_or(0);
+            let mut out = format!(
+                "segments at {}\n",
+                format_instant(program.settings.timezone, at)
+            );
+            for s in &sizes {
+                let pct = if s.of == 0 {
+                    0.0
+                } else {
+                    100.0 * s.size as f64 / s.of as f64
+                };
+                let pad = " ".repeat(w.saturating_sub(s.name.width()));
+                out.push_str(&format!(
+                    "  {}{pad}  {:>10} of {:>10} {}s  ({pct:.1}%)\n",
+                    s.name,
+                    s.size,
+                    s.of,
+                    s.target.keyword()
+                ));
+            }
+            print_stdout(&out);
+        }
+    }
+    Status::Success
+}
+
+fn fail(message: &str) -> Status {
+    print_stderr_line(&format!("error: {message}"));
+    Status::Failure
+}

@@ -1,0 +1,526 @@
+//! `playbook run`: evaluate a playbook over a data file and print grants, refusals
+//! and a closing summary.
+
+use std::io::{BufWriter, IsTerminal, Stdout, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use playbook::check::Program;
+use playbook::data::TableNames;
+use playbook::money::Fen;
+use playbook::runner::{RunFailure, RunOutcome, RunRequest};
+use playbook::runtime::engine::{RunReport, Sink};
+use playbook::runtime::grant::{Grant, Refusal};
+use playbook::runtime::time::{format_instant, instant_local, parse_instant};
+use serde_json::{Value, json};
+use unicode_width::UnicodeWidthStr;
+
+use super::{Status, load_program, print_stderr_line};
+
+/// Where the data is and which instant to evaluate: shared by `run`, `explain` and
+/// `segments`.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// The data: a SQLite file, or a `.sql` file of SQL statements.
+    #[arg(long, value_name = "DB")]
+    pub data: PathBuf,
+
+    /// The instant to evaluate (`YYYY-MM-DD HH:MM[:SS]` in the playbook's timezone,
+    /// or RFC 3339); default: now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+
+    /// Name of the members table.
+    #[arg(long, value_name = "TABLE", default_value = "members")]
+    pub members_table: String,
+
+    /// Name of the groups table.
+    #[arg(long, value_name = "TABLE", default_value = "groups")]
+    pub groups_table: String,
+
+    /// Name of the events table.
+    #[arg(long, value_name = "TABLE", default_value = "events")]
+    pub events_table: String,
+
+    /// Leave out rows with bad values (each is reported) instead of stopping.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+impl DataArgs {
+    /// The table names given.
+    pub fn tables(&self) -> TableNames {
+        TableNames {
+            members: self.members_table.clone(),
+            groups: self.groups_table.clone(),
+            events: self.events_table.clone(),
+        }
+    }
+
+    /// `--at` read in the playbook's timezone, or now.
+    pub fn instant(&self, program: &Program) -> Result<i64, Status> {
+        match &self.at {
+            Some(text) => parse_time(text, program, "--at"),
+            None => Ok(chrono::Utc::now().timestamp()),
+        }
+    }
+}
+
+/// Reads a time option, reporting a bad one as a usage error.
+pub fn parse_time(text: &str, program: &Program, option: &str) -> Result<i64, Status> {
+    parse_instant(text, program.settings.timezone).map_err(|e| {
+        print_stderr_line(&format!("error: {option}: {e}"));
+        Status::Usage
+    })
+}
+
+/// Arguments of `playbook run`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The window evaluated is (--since, --at]: every event and schedule tick inside it, in \
+time order. Without --since it starts at the ledger's last run, or without a ledger \
+only instants exactly at --at are evaluated.
+
+Output goes to stdout: grants and refusals in decision order, then a summary. With \
+--ledger every grant is recorded in one transaction, so re-running a window grants \
+nothing twice and a run that stops leaves the ledger as it was.
+
+Exit status: 0 the run completed, 1 the playbook has errors or the data has bad \
+values or the run failed (nothing recorded), 2 bad usage or unreadable files.")]
+pub struct RunArgs {
+    /// The playbook.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+
+    #[command(flatten)]
+    data: DataArgs,
+
+    /// Start of the window (exclusive).
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+
+    /// The ledger (SQLite, created if missing).
+    #[arg(long, value_name = "DB")]
+    ledger: Option<PathBuf>,
+
+    /// Read the ledger but record nothing.
+    #[arg(long)]
+    dry_run: bool,
+
+    /// How to print.
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    format: RunFormat,
+}
+
+/// Output formats of `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RunFormat {
+    /// Aligned columns for people, then the summary.
+    Table,
+    /// One JSON object: grants, refusals, summary.
+    Json,
+    /// One JSON object per line (grants and refusals), the summary last.
+    Jsonl,
+    /// CSV rows (grants and refusals); the summary goes to stderr.
+    Csv,
+    /// Only the summary.
+    Summary,
+}
+
+/// Runs `playbook run`.
+pub fn run(args: &RunArgs) -> Status {
+    let (outcome, program) = match load_program(&args.file) {
+        Ok(x) => x,
+        Err(status) => return status,
+    };
+    let _ = outcome;
+    let at = match args.data.instant(&program) {
+        Ok(t) => t,
+        Err(s) => return s,
+    };
+    let since = match args
+        .since
+        .as_deref()
+        .map(|s| parse_time(s, &program, "--since"))
+    {
+        Some(Err(s)) => return s,
+        Some(Ok(t)) => Some(t),
+        None => None,
+    };
+    if args.dry_run && args.ledger.is_none() {
+        print_stderr_line(
+            "error: --dry-run needs --ledger (without a ledger nothing is recorded anyway)",
+        );
+        return Status::Usage;
+    }
+    let request = RunRequest {
+        since,
+        ledger: args.ledger.as_deref(),
+        dry_run: args.dry_run,
+        skip_bad_rows: args.data.skip_bad_rows,
+        tables: args.data.tables(),
+        ..RunRequest::new(&program, &args.data.data, at)
+    };
+    let mut printer = Printer::new(args.format, &program);
+    let result = playbook::runner::run(&request, &mut printer);
+    match result {
+        Ok(outcome) => {
+            printer.finish(&outcome);
+            Status::Success
+        }
+        Err(RunFailure::Run(playbook::runtime::engine::RunError::Data(
+            e @ playbook::data::DataError::Open { .. },
+        ))) => {
+            print_stderr_line(&format!("error: {e}"));
+            Status::Usage
+        }
+        Err(e) => {
+            print_stderr_line(&format!("error: {e}"));
+            if request.ledger.is_some() && !request.dry_run {
+                print_stderr_line("nothing was recorded in the ledger");
+            }
+            Status::Failure
+        }
+    }
+}
+
+/// Prints decisions as they come in the chosen format.
+struct Printer<'p> {
+    format: RunFormat,
+    program: &'p Program,
+    out: BufWriter<Stdout>,
+    /// stdout went away (`| head`): keep running (and recording), stop printing.
+    closed: bool,
+    json: Vec<Value>,
+    json_refusals: Vec<Value>,
+    csv: Option<csv::Writer<Stdout>>,
+    widths: (usize, usize),
+    rows: u64,
+}
+
+impl<'p> Printer<'p> {
+    fn new(format: RunFormat, program: &'p Program) -> Printer<'p> {
+        let width = |names: &mut dyn Iterator<Item = &str>| {
+            names.map(|n| n.width()).max().unwrap_or(4).max(4)
+        };
+        let rule_width = width(&mut program.rules.iter().map(|r| r.name.as_str()));
+        let engine = playbook::runtime::plan::compile(program);
+        let reward_width = width(
+            &mut engine
+                .rules
+                .iter()
+                .flat_map(|r| r.leaves.iter().map(|l| &*l.label)),
+        );
+        let csv = (format == RunFormat::Csv).then(|| {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            let _ = w.write_record([
+                "record",
+                "rule",
+                "target_kind",
+                "target",
+                "reward",
+                "kind",
+                "value_fen",
+                "at",
+                "cause",
+                "reason",
+                "detail",
+            ]);
+            w
+        });
+        Printer {
+            format,
+            program,
+            out: BufWriter::new(std::io::stdout()),
+            closed: false,
+            json: Vec::new(),
+            json_refusals: Vec::new(),
+            csv,
+            widths: (rule_width, reward_width.min(40)),
+            rows: 0,
+        }
+    }
+
+    fn write(&mut self, text: &str) {
+        if !self.closed && self.out.write_all(text.as_bytes()).is_err() {
+            self.closed = true;
+        }
+    }
+
+    fn table_row(&mut self, g: &Grant, refusal: Option<&Refusal>) {
+        let tz = self.program.settings.timezone;
+        if self.rows == 0 {
+            let header = format!(
+                "{:<19}  {}  {:<10}  {}  {:>10}  {}\n",
+                "at",
+                pad("rule", self.widths.0),
+                "target",
+                pad("reward", self.widths.1),
+                "value",
+                "cause / refused because"
+            );
+            self.write(&header);
+        }
+        self.rows += 1;
+        let (reward, value, tail) = match refusal {
+            Some(r) => (
+                r.grants
+                    .iter()
+                    .map(|g| &*g.reward)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Fen(r.grants.iter().map(|g| g.value.0).sum()),
+                format!("REFUSED {}: {}", r.reason.as_str(), r.message),
+            ),
+            None => (g.reward.to_string(), g.value, g.cause.key(tz)),
+        };
+        let line = format!(
+            "{}  {}  {:<10}  {}  {:>10}  {}\n",
+            instant_local(tz, g.at).format("%Y-%m-%d %H:%M:%S"),
+            pad(&g.rule, self.widths.0),
+            g.target.id,
+            pad(&reward, self.widths.1),
+            value.to_string(),
+            tail
+        );
+        self.write(&line);
+    }
+
+    fn csv_row(&mut self, g: &Grant, refusal: Option<&Refusal>) {
+        let tz = self.program.settings.timezone;
+        let Some(w) = self.csv.as_mut() else { return };
+        let value = refusal.map_or(g.value.0, |r| r.grants.iter().map(|g| g.value.0).sum());
+        let _ = w.write_record([
+            if refusal.is_some() {
+                "refusal"
+            } else {
+                "grant"
+            },
+            &g.rule,
+            g.target.kind.keyword(),
+            &g.target.id,
+            &g.reward,
+            g.kind.as_str(),
+            &value.to_string(),
+            &format_instant(tz, g.at),
+            &g.cause.key(tz),
+            refusal.map_or("", |r| r.reason.as_str()),
+            &g.detail.to_json(tz).to_string(),
+        ]);
+    }
+
+    fn finish(mut self, outcome: &RunOutcome) {
+        let summary = summary_json(self.program, outcome);
+        match self.format {
+            RunFormat::Table | RunFormat::Summary => {
+                if self.rows > 0 {
+                    self.write("\n");
+                }
+                let text = summary_text(self.program, outcome);
+                self.write(&text);
+            }
+            RunFormat::Json => {
+                let all = json!({
+                    "grants": std::mem::take(&mut self.json),
+                    "refusals": std::mem::take(&mut self.json_refusals),
+                    "summary": summary,
+                });
+                let text = serde_json::to_string_pretty(&all).unwrap_or_default();
+                self.write(&text);
+                self.write("\n");
+            }
+            RunFormat::Jsonl => {
+                let line = json!({ "summary": summary }).to_string();
+                self.write(&line);
+                self.write("\n");
+            }
+            RunFormat::Csv => {
+                if let Some(w) = self.csv.as_mut() {
+                    let _ = w.flush();
+                }
+                for line in summary_text(self.program, outcome).lines() {
+                    print_stderr_line(line);
+                }
+            }
+        }
+        for row in &outcome.report.skipped {
+            print_stderr_line(&format!("skipped: {row}"));
+        }
+        let _ = self.out.flush();
+    }
+}
+
+impl Sink for Printer<'_> {
+    fn grant(&mut self, g: &Grant) -> Result<(), String> {
+        let tz = self.program.settings.timezone;
+        match self.format {
+            RunFormat::Table => self.table_row(g, None),
+            RunFormat::Json => self.json.push(g.to_json(tz)),
+            RunFormat::Jsonl => {
+                let line = g.to_json(tz).to_string();
+                self.write(&line);
+                self.write("\n");
+            }
+            RunFormat::Csv => self.csv_row(g, None),
+            RunFormat::Summary => {}
+        }
+        Ok(())
+    }
+
+    fn refusal(&mut self, r: &Refusal) -> Result<(), String> {
+        let tz = self.program.settings.timezone;
+        match self.format {
+            RunFormat::Table => self.table_row(&r.grants[0], Some(r)),
+            RunFormat::Json => self.json_refusals.push(r.to_json(tz)),
+            RunFormat::Jsonl => {
+                let line = r.to_json(tz).to_string();
+                self.write(&line);
+                self.write("\n");
+            }
+            RunFormat::Csv => self.csv_row(&r.grants[0], Some(r)),
+            RunFormat::Summary => {}
+        }
+        Ok(())
+    }
+}
+
+/// Pads to a display width (CJK characters take two columns).
+fn pad(text: &str, width: usize) -> String {
+    let w = text.width();
+    format!("{text}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+fn left(limit: Fen, used: Fen) -> Fen {
+    Fen(limit.0.saturating_sub(used.0).max(0))
+}
+
+/// The summary object of JSON outputs.
+pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
+    let tz = program.settings.timezone;
+    let r: &RunReport = &outcome.report;
+    json!({
+        "playbook": program.settings.name,
+        "window": {"after": format_instant(tz, r.window.0), "until": format_instant(tz, r.window.1)},
+        "events": r.events,
+        "ignored_events": r.ignored_events,
+        "ticks": r.ticks,
+        "grants": r.granted.count,
+        "value_fen": r.granted.value.0,
+        "by_rule": r.by_rule.iter().map(|(rule, t)| json!({"rule": rule, "grants": t.count, "value_fen": t.value.0})).collect::<Vec<_>>(),
+        "by_reward": r.by_reward.iter().map(|(reward, t)| json!({"reward": reward, "grants": t.count, "value_fen": t.value.0})).collect::<Vec<_>>(),
+        "refusals": r.refusals.iter().map(|(k, n)| (k.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "already_in_ledger": r.already_held,
+        "ledger_grants_before": outcome.ledger_grants_before,
+        "recorded_run": outcome.recorded.as_ref().map(|run| run.id),
+        "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": left(b.limit, b.used).0})).collect::<Vec<_>>(),
+        "skipped_rows": r.skipped.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
+    })
+}
+
+/// The summary for people.
+pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
+    let tz = program.settings.timezone;
+    let r = &outcome.report;
+    let mut out = String::new();
+    let local = |t| instant_local(tz, t).format("%Y-%m-%d %H:%M:%S").to_string();
+    out.push_str(&format!(
+        "window ({} .. {}]: {} event{}, {} tick{}\n",
+        local(r.window.0),
+        local(r.window.1),
+        r.events,
+        plural(r.events),
+        r.ticks,
+        plural(r.ticks)
+    ));
+    out.push_str(&format!(
+        "granted {} grant{} worth {}\n",
+        r.granted.count,
+        plural(r.granted.count),
+        r.granted.value
+    ));
+    let rules: Vec<&(String, playbook::runtime::engine::Tally)> =
+        r.by_rule.iter().filter(|(_, t)| t.count > 0).collect();
+    if !rules.is_empty() {
+        out.push_str("  by rule:\n");
+        let w = rules.iter().map(|(n, _)| n.width()).max().unwrap_or(0);
+        for (name, t) in rules {
+            out.push_str(&format!(
+                "    {}  {:>8}  {:>12}\n",
+                pad(name, w),
+                t.count,
+                t.value.to_string()
+            ));
+        }
+        out.push_str("  by reward:\n");
+        let w = r.by_reward.keys().map(|n| n.width()).max().unwrap_or(0);
+        for (name, t) in &r.by_reward {
+            out.push_str(&format!(
+                "    {}  {:>8}  {:>12}\n",
+                pad(name, w),
+                t.count,
+                t.value.to_string()
+            ));
+        }
+    }
+    let refused: u64 = r.refusals.values().sum();
+    if refused > 0 {
+        let parts = r
+            .refusals
+            .iter()
+            .map(|(k, n)| format!("{} {n}", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push_str(&format!(
+            "refused {refused} firing{} ({parts})\n",
+            plural(refused)
+        ));
+    }
+    if r.already_held > 0 {
+        out.push_str(&format!(
+            "already in the ledger: {} firing{} of this window (not granted again)\n",
+            r.already_held,
+            plural(r.already_held)
+        ));
+    }
+    for b in &r.budget {
+        out.push_str(&format!(
+            "budget {} {}: used {}, left {}\n",
+            b.limit,
+            if b.window == "total" {
+                "total".to_owned()
+            } else {
+                format!("per {} (this {})", b.window, b.window)
+            },
+            b.used,
+            left(b.limit, b.used)
+        ));
+    }
+    for (kind, n) in &r.ignored_events {
+        out.push_str(&format!(
+            "ignored {n} event{} of undeclared kind `{kind}`\n",
+            plural(*n)
+        ));
+    }
+    if !r.skipped.is_empty() {
+        out.push_str(&format!(
+            "skipped {} bad value{} (listed on stderr)\n",
+            r.skipped.len(),
+            plural(r.skipped.len() as u64)
+        ));
+    }
+    match &outcome.recorded {
+        Some(run) => out.push_str(&format!("recorded as run {} in the ledger\n", run.id)),
+        None if outcome.ledger_grants_before > 0 => out.push_str("dry run: nothing recorded\n"),
+        None => {}
+    }
+    out
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Whether progress may be drawn (stderr is a terminal).
+pub fn show_progress() -> bool {
+    std::io::stderr().is_terminal()
+}

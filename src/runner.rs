@@ -1,0 +1,201 @@
+//! Running a checked playbook over a data file, with or without a ledger: the whole
+//! job of `playbook run`, as a library call.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use playbook::runner::{RunRequest, run};
+//! use playbook::runtime::engine::Sink;
+//! # struct Print;
+//! # impl Sink for Print {
+//! #     fn grant(&mut self, g: &playbook::runtime::grant::Grant) -> Result<(), String> { Ok(()) }
+//! #     fn refusal(&mut self, r: &playbook::runtime::grant::Refusal) -> Result<(), String> { Ok(()) }
+//! # }
+//! let checked = playbook::check_file(Path::new("examples/package_card_launch.playbook")).unwrap();
+//! let program = checked.program.expect("the playbook checks");
+//! let at = playbook::runtime::time::parse_instant("2026-04-20 10:00", program.settings.timezone).unwrap();
+//! let request = RunRequest::new(&program, Path::new("examples/community.sql"), at);
+//! let outcome = run(&request, &mut Print).unwrap();
+//! println!("{} grants", outcome.report.granted.count);
+//! ```
+
+use std::path::Path;
+
+use crate::check::Program;
+use crate::data::TableNames;
+use crate::data::sqlite::SqliteData;
+use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
+use crate::runtime::book::{Book, HistoryGrant};
+use crate::runtime::engine::{Engine, RunError, RunOptions, RunReport, Sink};
+use crate::runtime::grant::{Grant, Refusal};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunRequest<'a> {
+    /// The checked playbook.
+    pub program: &'a Program,
+    /// The data file (SQLite, or a `.sql` text file).
+    pub data: &'a Path,
+    /// Table names in the data file.
+    pub tables: TableNames,
+    /// End of the window.
+    pub at: i64,
+    /// Start of the window (exclusive); default: the ledger's last run, else only
+    /// instants exactly at `at`.
+    pub since: Option<i64>,
+    /// The ledger file.
+    pub ledger: Option<&'a Path>,
+    /// Read the ledger but write nothing.
+    pub dry_run: bool,
+    /// Leave out rows with bad values, reporting each.
+    pub skip_bad_rows: bool,
+}
+
+impl<'a> RunRequest<'a> {
+    /// A run at `at` without a ledger, default table names.
+    pub fn new(program: &'a Program, data: &'a Path, at: i64) -> RunRequest<'a> {
+        RunRequest {
+            program,
+            data,
+            tables: TableNames::default(),
+            at,
+            since: None,
+            ledger: None,
+            dry_run: false,
+            skip_bad_rows: false,
+        }
+    }
+
+    /// The name runs of this playbook are recorded under in the ledger.
+    pub fn playbook_name(&self) -> &str {
+        &self.program.settings.name
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// Counts, values, refusals, budget.
+    pub report: RunReport,
+    /// The ledger's record of the run (not with `dry_run` or without a ledger).
+    pub recorded: Option<RunRecord>,
+    /// Grants the ledger already held before this run, over its lifetime.
+    pub ledger_grants_before: u64,
+}
+
+/// Why a run could not complete. Nothing was recorded in the ledger.
+#[derive(Debug, thiserror::Error)]
+pub enum RunFailure {
+    /// Reading data, bad values, evaluation.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The ledger could not be opened, read or written.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+/// Runs the request, sending every grant and refusal to `sink` in decision order.
+/// With a ledger (and not `dry_run`), the run is one transaction: it is recorded
+/// completely or not at all.
+pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, RunFailure> {
+    let program = request.program;
+    let engine = Engine::new(program);
+    let mut data =
+        SqliteData::open(request.data, program, request.tables.clone()).map_err(RunError::from)?;
+    let mut book = engine.book();
+    let name = request.playbook_name().to_owned();
+    let Some(path) = request.ledger else {
+        let opts = options(request, None);
+        let report = engine.run(&mut data, &mut book, &opts, sink)?;
+        return Ok(RunOutcome {
+            report,
+            recorded: None,
+            ledger_grants_before: 0,
+        });
+    };
+    if request.dry_run {
+        let ledger = Ledger::open_read_only(path)?;
+        let opts = options(request, ledger.last_run_at(&name)?);
+        let before = load(&mut book, &opts, |visit| {
+            ledger.for_each_grant(&name, visit)
+        })?;
+        let report = engine.run(&mut data, &mut book, &opts, sink)?;
+        return Ok(RunOutcome {
+            report,
+            recorded: None,
+            ledger_grants_before: before,
+        });
+    }
+    let mut ledger = Ledger::open(path)?;
+    let mut writer = ledger.begin(&name, request.since, request.at)?;
+    let opts = options(request, writer.last_run_at(&name)?);
+    writer.set_since(opts.since);
+    let before = load(&mut book, &opts, |visit| {
+        writer.for_each_grant(&name, visit)
+    })?;
+    let tz = program.settings.timezone;
+    let mut recording = Recording {
+        writer: &mut writer,
+        sink,
+        tz,
+    };
+    let report = engine.run(&mut data, &mut book, &opts, &mut recording)?;
+    let recorded = writer.commit()?;
+    Ok(RunOutcome {
+        report,
+        recorded: Some(recorded),
+        ledger_grants_before: before,
+    })
+}
+
+fn options(request: &RunRequest<'_>, last_run: Option<i64>) -> RunOptions {
+    RunOptions {
+        at: request.at,
+        since: request.since.or(last_run.filter(|t| *t < request.at)),
+        skip_bad_rows: request.skip_bad_rows,
+    }
+}
+
+/// Feeds the ledger's history into the book.
+fn load(
+    book: &mut Book,
+    opts: &RunOptions,
+    read: impl FnOnce(&mut dyn FnMut(LedgerEntry<'_>)) -> Result<u64, LedgerError>,
+) -> Result<u64, LedgerError> {
+    let (after, until) = opts.window();
+    let mut visit = |e: LedgerEntry<'_>| {
+        book.load(
+            HistoryGrant {
+                rule: e.rule,
+                target_kind: e.target_kind,
+                target: e.target,
+                cause: e.cause,
+                cause_at: e.cause_at,
+                value: e.value,
+                at: e.at,
+            },
+            after,
+            until,
+        );
+    };
+    read(&mut visit)
+}
+
+/// Records every grant in the run's transaction, then passes it on.
+struct Recording<'w, 'l, 's> {
+    writer: &'w mut RunWriter<'l>,
+    sink: &'s mut dyn Sink,
+    tz: chrono_tz::Tz,
+}
+
+impl Sink for Recording<'_, '_, '_> {
+    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+        self.writer
+            .record(grant, self.tz)
+            .map_err(|e| e.to_string())?;
+        self.sink.grant(grant)
+    }
+
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
+        self.sink.refusal(refusal)
+    }
+}
