@@ -196,6 +196,8 @@ struct Printer<'p> {
     csv: Option<csv::Writer<Stdout>>,
     widths: (usize, usize),
     rows: u64,
+    /// Whether a progress line is on the terminal (stderr) now.
+    progress: Option<bool>,
 }
 
 impl<'p> Printer<'p> {
@@ -238,10 +240,12 @@ impl<'p> Printer<'p> {
             csv,
             widths: (rule_width, reward_width.min(40)),
             rows: 0,
+            progress: show_progress().then_some(false),
         }
     }
 
     fn write(&mut self, text: &str) {
+        self.clear_progress();
         if !self.closed && self.out.write_all(text.as_bytes()).is_err() {
             self.closed = true;
         }
@@ -309,7 +313,15 @@ impl<'p> Printer<'p> {
         ]);
     }
 
+    fn clear_progress(&mut self) {
+        if self.progress == Some(true) {
+            eprint!("\r\x1b[2K");
+            self.progress = Some(false);
+        }
+    }
+
     fn finish(mut self, outcome: &RunOutcome) {
+        self.clear_progress();
         let summary = summary_json(self.program, outcome);
         match self.format {
             RunFormat::Table | RunFormat::Summary => {
@@ -351,6 +363,13 @@ impl<'p> Printer<'p> {
 }
 
 impl Sink for Printer<'_> {
+    fn progress(&mut self, rows: u64) {
+        if self.progress.is_some() {
+            eprint!("\r\x1b[2K  reading data: {rows} rows…");
+            self.progress = Some(true);
+        }
+    }
+
     fn grant(&mut self, g: &Grant) -> Result<(), String> {
         let tz = self.program.settings.timezone;
         match self.format {

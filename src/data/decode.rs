@@ -129,6 +129,7 @@ fn blob_literal(bytes: &[u8]) -> String {
     out
 }
 
+#[cold]
 fn wrong(expected: &str, raw: Raw<'_>) -> String {
     format!("wrong type: expected {expected}, found {}", raw.type_name())
 }
@@ -434,11 +435,14 @@ fn date(raw: Raw<'_>) -> Result<NaiveDate, String> {
     let Raw::Text(b) = raw else {
         return Err(wrong("a date as TEXT 'YYYY-MM-DD'", raw));
     };
-    match ymd_shape(b) {
-        Some((y, m, d)) => NaiveDate::from_ymd_opt(y, m, d)
-            .ok_or_else(|| "not a calendar date (no such day)".to_owned()),
-        None => Err("unparsable date: expected 'YYYY-MM-DD'".to_owned()),
-    }
+    let Some((y, m, d)) = ymd_shape(b) else {
+        return Err("unparsable date: expected 'YYYY-MM-DD'".to_owned());
+    };
+    // From the ordinal: chrono's month-day constructor is several times slower.
+    is_calendar_day(y, m, d)
+        .then(|| NaiveDate::from_yo_opt(y, ordinal(y, m, d)))
+        .flatten()
+        .ok_or_else(|| "not a calendar date (no such day)".to_owned())
 }
 
 fn duration(raw: Raw<'_>) -> Result<i64, String> {
@@ -490,7 +494,7 @@ fn text_set(raw: Raw<'_>, out: &mut String) -> Result<(), String> {
             if s.trim_start().starts_with('[') {
                 json_set(s, out)
             } else {
-                s.split([',', '，']).try_for_each(|e| push_element(out, e))
+                comma_set(s, out)
             }
         }
         Raw::Json(Json::Array(items)) => json_elements(items, out),
@@ -499,6 +503,29 @@ fn text_set(raw: Raw<'_>, out: &mut String) -> Result<(), String> {
             raw,
         )),
     }
+}
+
+/// Splits on `,` and the full-width `，` in one pass over the bytes (a two-char
+/// pattern would decode every char).
+fn comma_set(s: &str, out: &mut String) -> Result<(), String> {
+    const FULL_WIDTH_COMMA: &[u8] = "，".as_bytes();
+    let b = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        let width = match b[i] {
+            b',' => 1,
+            0xEF if b[i..].starts_with(FULL_WIDTH_COMMA) => 3,
+            _ => 0,
+        };
+        if width == 0 {
+            i += 1;
+            continue;
+        }
+        push_element(out, &s[start..i])?;
+        i += width;
+        start = i;
+    }
+    push_element(out, &s[start..])
 }
 
 fn json_set(s: &str, out: &mut String) -> Result<(), String> {
@@ -519,11 +546,11 @@ fn json_elements(items: &[Json], out: &mut String) -> Result<(), String> {
 /// Adds one element: trimmed, empty ones dropped, repeats kept once (so `len` counts
 /// distinct elements).
 fn push_element(out: &mut String, element: &str) -> Result<(), String> {
-    let element = element.trim();
-    if element.contains(SET_SEPARATOR) {
+    let element = trim_spaces(element);
+    if element.as_bytes().contains(&(SET_SEPARATOR as u8)) {
         return Err("a set element contains the control character U+001F".to_owned());
     }
-    if element.is_empty() || V::set_contains(out, element) {
+    if element.is_empty() || (!out.is_empty() && V::set_contains(out, element)) {
         return Ok(());
     }
     if !out.is_empty() {
@@ -531,6 +558,20 @@ fn push_element(out: &mut String, element: &str) -> Result<(), String> {
     }
     out.push_str(element);
     Ok(())
+}
+
+/// `s` without surrounding white space (`char::is_whitespace`). Most elements
+/// neither start with a byte that begins a white-space char in UTF-8 nor end with one
+/// that ends one; those skip the char-by-char trim.
+fn trim_spaces(s: &str) -> &str {
+    let may_start = |b: u8| matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+    let may_end = |b: u8| {
+        matches!(b, b'\t'..=b'\r' | b' ' | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF)
+    };
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&first), Some(&last)) if !may_start(first) && !may_end(last) => s,
+        _ => s.trim(),
+    }
 }
 
 /// A parsed time text: a local wall-clock time, or an instant when it had an offset.
@@ -543,6 +584,7 @@ enum Stamp {
 }
 
 /// Two ASCII digits at `at`.
+#[inline]
 fn two(b: &[u8], at: usize) -> Option<u32> {
     match b.get(at..at + 2)? {
         [h @ b'0'..=b'9', l @ b'0'..=b'9'] => Some(u32::from(h - b'0') * 10 + u32::from(l - b'0')),
@@ -550,32 +592,64 @@ fn two(b: &[u8], at: usize) -> Option<u32> {
     }
 }
 
+/// The digit at `i`, or 10 or more when the byte is not one.
+#[inline]
+fn digit(b: &[u8], i: usize) -> u32 {
+    u32::from(b[i].wrapping_sub(b'0'))
+}
+
+/// Whether all the bytes at `positions` are digits.
+#[inline]
+fn all_digits(b: &[u8], positions: &[usize]) -> bool {
+    positions.iter().all(|&i| digit(b, i) < 10)
+}
+
 /// Exactly `YYYY-MM-DD`, split but not yet validated.
+#[inline]
 fn ymd_shape(b: &[u8]) -> Option<(i32, u32, u32)> {
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    let b: &[u8; 10] = b.try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' || !all_digits(b, &[0, 1, 2, 3, 5, 6, 8, 9]) {
         return None;
     }
-    let year = two(b, 0)? * 100 + two(b, 2)?;
-    Some((year as i32, two(b, 5)?, two(b, 8)?))
+    let year = digit(b, 0) * 1_000 + digit(b, 1) * 100 + digit(b, 2) * 10 + digit(b, 3);
+    let month = digit(b, 5) * 10 + digit(b, 6);
+    Some((year as i32, month, digit(b, 8) * 10 + digit(b, 9)))
 }
 
 /// Exactly `YYYY-MM-DD`, a real calendar day.
+#[inline]
 pub(crate) fn parse_date(b: &[u8]) -> Option<(i32, u32, u32)> {
     let (y, m, d) = ymd_shape(b)?;
-    ((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m)).then_some((y, m, d))
+    is_calendar_day(y, m, d).then_some((y, m, d))
+}
+
+#[inline]
+fn is_calendar_day(year: i32, month: u32, day: u32) -> bool {
+    (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)
+}
+
+fn is_leap(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if is_leap(year) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
 }
 
+/// The day of the year (1-based) of a valid date.
+fn ordinal(year: i32, month: u32, day: u32) -> u32 {
+    const BEFORE: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    BEFORE[month as usize - 1] + day + u32::from(month > 2 && is_leap(year))
+}
+
 /// Days since 1970-01-01 of a valid proleptic Gregorian date (H. Hinnant's
 /// `days_from_civil`): plain arithmetic, no calendar tables.
+#[inline]
 pub(crate) fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     let y = i64::from(year) - i64::from(month <= 2);
     let era = y.div_euclid(400);
@@ -588,12 +662,18 @@ pub(crate) fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
 
 /// The exports' own shape, exactly `YYYY-MM-DD HH:MM:SS`, validated: (days since
 /// 1970-01-01, seconds into the day). Anything else is `None` and goes the long way.
+#[inline]
 pub(crate) fn local_datetime_fast(b: &[u8]) -> Option<(i64, u32)> {
-    if b.len() != 19 || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+    let b: &[u8; 19] = b.try_into().ok()?;
+    if b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    if !all_digits(b, &[11, 12, 14, 15, 17, 18]) {
         return None;
     }
     let (y, m, d) = parse_date(&b[..10])?;
-    let (h, mi, s) = (two(b, 11)?, two(b, 14)?, two(b, 17)?);
+    let pair = |i: usize| digit(b, i) * 10 + digit(b, i + 1);
+    let (h, mi, s) = (pair(11), pair(14), pair(17));
     if h > 23 || mi > 59 || s > 59 {
         return None;
     }
@@ -659,7 +739,8 @@ fn zone_offset(b: &[u8]) -> Option<Option<i32>> {
     (h <= 23 && m <= 59).then_some(Some(sign * (h * 3_600 + m * 60) as i32))
 }
 
-const ZONE_SLOTS: usize = 1024;
+/// Days cached: eleven years of distinct days before two share a slot.
+const ZONE_SLOTS: usize = 4096;
 /// Offset marker of a day the zone's offset changes in (a DST switch).
 const MIXED: i32 = i32::MIN;
 
@@ -670,7 +751,7 @@ const MIXED: i32 = i32::MIN;
 pub(crate) struct LocalZone {
     tz: Tz,
     /// (day number, offset east of UTC in seconds, or [`MIXED`]).
-    days: Box<[(i64, i32); ZONE_SLOTS]>,
+    days: Box<[(i32, i32); ZONE_SLOTS]>,
 }
 
 impl LocalZone {
@@ -678,15 +759,20 @@ impl LocalZone {
     pub(crate) fn new(tz: Tz) -> LocalZone {
         LocalZone {
             tz,
-            days: Box::new([(i64::MIN, 0); ZONE_SLOTS]),
+            days: Box::new([(i32::MIN, 0); ZONE_SLOTS]),
         }
     }
 
     /// The instant of local time `secs` into day `days` (since 1970-01-01).
+    #[inline]
     pub(crate) fn instant(&mut self, days: i64, secs: u32) -> i64 {
-        let slot = &mut self.days[(days as usize) & (ZONE_SLOTS - 1)];
-        if slot.0 != days {
-            *slot = (days, day_offset(self.tz, days));
+        // Four-digit years keep `days` well inside i32; the fallback covers the rest.
+        let Ok(key) = i32::try_from(days) else {
+            return local_to_instant(self.tz, naive(days, secs));
+        };
+        let slot = &mut self.days[(key as usize) & (ZONE_SLOTS - 1)];
+        if slot.0 != key {
+            *slot = (key, day_offset(self.tz, days));
         }
         if slot.1 == MIXED {
             return local_to_instant(self.tz, naive(days, secs));
@@ -856,6 +942,18 @@ mod tests {
         assert!(percent(Raw::Text(b"12.505%"), &mut scratch).is_err());
         assert!(percent(Raw::Real(0.001), &mut scratch).is_err());
         assert!(percent(Raw::Text(b"12.5"), &mut scratch).is_err());
+    }
+
+    #[test]
+    fn set_elements_are_trimmed_of_any_white_space() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32).filter(|c| c.is_whitespace()) {
+            let padded = format!("{c}价格{c}");
+            assert_eq!(trim_spaces(&padded), "价格", "U+{:04X}", c as u32);
+        }
+        assert_eq!(trim_spaces("穿搭"), "穿搭");
+        let mut out = String::new();
+        comma_set(" a，b ,,a,\u{3000}c\u{3000}", &mut out).unwrap();
+        assert_eq!(out, ["a", "b", "c"].join(&SET_SEPARATOR.to_string()));
     }
 
     #[test]

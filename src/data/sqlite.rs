@@ -643,7 +643,8 @@ impl ReadPlan {
         }
         let mut good = true;
         for (k, (slot, decoder)) in self.columns.iter_mut().enumerate() {
-            let raw = Raw::from(r.get_ref(k + 1).map_err(sql_error)?);
+            // The plan chose the columns: an index out of range is a bug, not data.
+            let raw = Raw::from(r.get_ref_unwrap(k + 1));
             if let Err(problem) = decoder.decode(raw, &mut row.vals[*slot], cx) {
                 let at = Place {
                     table: spec.table,

@@ -50,7 +50,13 @@ pub trait Sink {
     fn grant(&mut self, grant: &Grant) -> Result<(), String>;
     /// A firing was refused.
     fn refusal(&mut self, refusal: &Refusal) -> Result<(), String>;
+    /// Rows read so far in the current scan, every [`PROGRESS_EVERY`] rows; for
+    /// showing progress on long runs.
+    fn progress(&mut self, _rows: u64) {}
 }
+
+/// How often a scan reports progress.
+pub const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// Grants and value.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -213,7 +219,7 @@ impl<'p> Engine<'p> {
             let mut ranking = Ranking::new(*count);
             let mut failure = None;
             let env0 = Env::at(now, self.program.settings.timezone);
-            let fields = self.fields(kind);
+            let fields = self.all_fields(kind);
             data.scan(table_of(kind), &fields, &mut |row| {
                 segs.reset();
                 let env = target_env(env0, kind, row);
@@ -361,11 +367,19 @@ impl<'p> Engine<'p> {
         })
     }
 
-    /// The fields a scan of `kind` must decode.
+    /// The fields a run's scan of `kind` must decode: those its rules read.
     pub fn fields(&self, kind: TargetKind) -> Vec<usize> {
         match kind {
             TargetKind::Member => self.plan.member_fields.clone(),
             TargetKind::Group => self.plan.group_fields.clone(),
+        }
+    }
+
+    /// The fields any expression reads, every segment counted.
+    pub fn all_fields(&self, kind: TargetKind) -> Vec<usize> {
+        match kind {
+            TargetKind::Member => self.plan.all_member_fields.clone(),
+            TargetKind::Group => self.plan.all_group_fields.clone(),
         }
     }
 }
@@ -436,7 +450,7 @@ fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
     };
     match node {
         Node::Now | Node::Today => true,
-        Node::Const(_) | Node::Field(..) => false,
+        Node::Const(_) | Node::Field(..) | Node::CompareField { .. } => false,
         Node::Segment(i) => {
             seen.insert(*i)
                 && match &plan.segments[*i] {
@@ -859,7 +873,13 @@ impl<'e, 'p> Run<'e, 'p> {
         let fields = engine.fields(kind);
         let segs = &mut self.segs;
         let seed = self.seed.as_str();
+        let sink = &mut *self.sink;
+        let mut rows = 0u64;
         self.data.scan(table_of(kind), &fields, &mut |row| {
+            rows += 1;
+            if rows % PROGRESS_EVERY == 0 {
+                sink.progress(rows);
+            }
             segs.reset();
             let env = target_env(base, kind, row);
             for (k, &r) in rules.iter().enumerate() {

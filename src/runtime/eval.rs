@@ -162,6 +162,12 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, segs: &mut Segments<'_>) -> Resul
             let (a, b) = (eval(a, env, segs)?, eval(b, env, segs)?);
             V::Bool(compare_holds(*op, a, b))
         }
+        Node::CompareField {
+            op,
+            record,
+            index,
+            value,
+        } => V::Bool(compare_holds(*op, field(env, *record, *index), value.view())),
         Node::Arith(op, a, b) => arith(*op, eval(a, env, segs)?, eval(b, env, segs)?)?,
         Node::In {
             elem,

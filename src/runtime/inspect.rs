@@ -64,7 +64,7 @@ pub fn segment_sizes(
         } else {
             Table::Groups
         };
-        data.scan(table, &engine.fields(kind), &mut |row| {
+        data.scan(table, &engine.all_fields(kind), &mut |row| {
             segs.reset();
             let env = match kind {
                 TargetKind::Member => Env {

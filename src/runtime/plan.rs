@@ -42,6 +42,17 @@ pub enum Node {
     Coalesce(Box<Node>, Box<Node>),
     /// A comparison.
     Compare(BinaryOp, Box<Node>, Box<Node>),
+    /// A field compared with a constant: the commonest condition, one step.
+    CompareField {
+        /// The comparison.
+        op: BinaryOp,
+        /// Whose field.
+        record: Record,
+        /// Which field.
+        index: usize,
+        /// The constant on the right.
+        value: Val,
+    },
     /// `+ - * /`.
     Arith(BinaryOp, Box<Node>, Box<Node>),
     /// `x in y` (`negated` for `not in`).
@@ -191,37 +202,76 @@ pub struct Plan {
     pub segments: Vec<SegmentPlan>,
     /// Rules by index.
     pub rules: Vec<RulePlan>,
-    /// Member fields any expression reads.
+    /// Member fields the rules read (directly or through segments): what a run
+    /// decodes.
     pub member_fields: Vec<usize>,
-    /// Group fields any expression reads.
+    /// Group fields the rules read.
     pub group_fields: Vec<usize>,
+    /// Member fields any expression reads (every segment counted).
+    pub all_member_fields: Vec<usize>,
+    /// Group fields any expression reads.
+    pub all_group_fields: Vec<usize>,
     /// Whether any segment is a `top N`.
     pub has_top: bool,
 }
 
 /// Compiles a checked program.
 pub fn compile(program: &Program) -> Plan {
-    let mut fields = FieldUse::default();
+    let mut segment_uses = Vec::new();
     let segments = program
         .segments
         .iter()
-        .map(|s| compile_segment(&s.def, &mut fields))
+        .map(|s| {
+            let mut uses = FieldUse::default();
+            let plan = compile_segment(&s.def, &mut uses);
+            segment_uses.push(uses);
+            plan
+        })
         .collect::<Vec<_>>();
+    let mut rule_use = FieldUse::default();
     let rules = program
         .rules
         .iter()
-        .map(|r| compile_rule(r, &mut fields))
+        .map(|r| {
+            rule_use.segments.extend(r.target_segment);
+            compile_rule(r, &mut rule_use)
+        })
         .collect();
     let has_top = segments
         .iter()
         .any(|s| matches!(s, SegmentPlan::Top { .. }));
+    let mut all = FieldUse::default();
+    for u in &segment_uses {
+        all.member.extend(&u.member);
+        all.group.extend(&u.group);
+    }
+    all.member.extend(&rule_use.member);
+    all.group.extend(&rule_use.group);
+    let needed = reachable(rule_use, &segment_uses);
     Plan {
         segments,
         rules,
-        member_fields: fields.member.into_iter().collect(),
-        group_fields: fields.group.into_iter().collect(),
+        member_fields: needed.member.into_iter().collect(),
+        group_fields: needed.group.into_iter().collect(),
+        all_member_fields: all.member.into_iter().collect(),
+        all_group_fields: all.group.into_iter().collect(),
         has_top,
     }
+}
+
+/// The fields `start` reads, with those of every segment it reaches.
+fn reachable(mut start: FieldUse, segments: &[FieldUse]) -> FieldUse {
+    let mut todo: Vec<usize> = start.segments.iter().copied().collect();
+    let mut seen = BTreeSet::new();
+    while let Some(s) = todo.pop() {
+        if !seen.insert(s) {
+            continue;
+        }
+        start.member.extend(&segments[s].member);
+        start.group.extend(&segments[s].group);
+        todo.extend(segments[s].segments.iter().copied());
+    }
+    start
 }
 
 impl Plan {
@@ -239,6 +289,7 @@ impl Plan {
 struct FieldUse {
     member: BTreeSet<usize>,
     group: BTreeSet<usize>,
+    segments: BTreeSet<usize>,
 }
 
 fn compile_segment(def: &SegmentDef, fields: &mut FieldUse) -> SegmentPlan {
@@ -444,7 +495,10 @@ fn expr(e: &TExpr, fields: &mut FieldUse) -> Node {
             };
             Node::Field(*record, *index)
         }
-        TExprKind::Segment(i) => Node::Segment(*i),
+        TExprKind::Segment(i) => {
+            fields.segments.insert(*i);
+            Node::Segment(*i)
+        }
         TExprKind::Exists(x) => Node::Exists(boxed(x, fields)),
         TExprKind::Not(x) => Node::Not(boxed(x, fields)),
         TExprKind::Neg(x) => match expr(x, fields) {
@@ -494,7 +548,15 @@ fn binary(op: BinaryOp, lhs: &TExpr, rhs: &TExpr, fields: &mut FieldUse) -> Node
             within: boxed(rhs, fields),
             negated: op == BinaryOp::NotIn,
         },
-        _ if op.is_comparison() => Node::Compare(op, boxed(lhs, fields), boxed(rhs, fields)),
+        _ if op.is_comparison() => match (expr(lhs, fields), expr(rhs, fields)) {
+            (Node::Field(record, index), Node::Const(value)) => Node::CompareField {
+                op,
+                record,
+                index,
+                value,
+            },
+            (l, r) => Node::Compare(op, Box::new(l), Box::new(r)),
+        },
         _ => Node::Arith(op, boxed(lhs, fields), boxed(rhs, fields)),
     }
 }
