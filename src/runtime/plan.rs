@@ -234,7 +234,7 @@ pub fn compile(program: &Program) -> Plan {
         .iter()
         .map(|r| {
             rule_use.segments.extend(r.target_segment);
-            compile_rule(r, &mut rule_use)
+            compile_rule(r, program.settings.point_value, &mut rule_use)
         })
         .collect();
     let has_top = segments
@@ -303,12 +303,15 @@ fn compile_segment(def: &SegmentDef, fields: &mut FieldUse) -> SegmentPlan {
     }
 }
 
-fn compile_rule(rule: &model::Rule, fields: &mut FieldUse) -> RulePlan {
+fn compile_rule(rule: &model::Rule, point_value: Fen, fields: &mut FieldUse) -> RulePlan {
     let filter = match &rule.trigger {
         model::Trigger::Event { filter, .. } => filter.as_ref().map(|f| expr(f, fields)),
         model::Trigger::Schedule(_) => None,
     };
-    let mut numbering = Numbering::default();
+    let mut numbering = Numbering {
+        point_value,
+        ..Numbering::default()
+    };
     let give = rule
         .give
         .iter()
@@ -327,6 +330,7 @@ fn compile_rule(rule: &model::Rule, fields: &mut FieldUse) -> RulePlan {
 /// Numbers a rule's reward nodes and collects its leaves.
 #[derive(Default)]
 struct Numbering {
+    point_value: Fen,
     nodes: usize,
     leaves: Vec<Leaf>,
     arms: Vec<(Arc<str>, Arc<str>)>,
@@ -368,7 +372,13 @@ fn reward(r: &Reward, fields: &mut FieldUse, n: &mut Numbering) -> RewardPlan {
             },
             ..n.leaf(&label, RewardClass::RedPacket, node)
         }),
-        RewardKind::Points(_) => Some(n.leaf(&label, RewardClass::Points, node)),
+        RewardKind::Points(points) => Some(Leaf {
+            fixed_cost: match points.constant() {
+                Some(Value::Int(p)) => n.point_value.checked_mul_int(p),
+                _ => None,
+            },
+            ..n.leaf(&label, RewardClass::Points, node)
+        }),
         RewardKind::Gift { name, worth } => Some(Leaf {
             gift: Some((Arc::from(name.as_str()), *worth)),
             fixed_cost: Some(*worth),

@@ -155,6 +155,9 @@ pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
 fn record_row(rec: &TestRecord, schema: &RecordSchema) -> Row {
     let mut row = Row::with_width(schema.fields.len());
     row.id = rec.id.clone();
+    if let Some(slot) = schema.index("id") {
+        row.vals[slot] = Val::Text(rec.id.clone());
+    }
     for (i, v) in &rec.values {
         row.vals[*i] = value(v);
     }
