@@ -238,13 +238,13 @@ impl Book {
     }
 
     fn check_budget(&self, at: i64, cost: Fen) -> Option<String> {
-        if let Some(total) = self.budget_total {
-            if exceeds(self.spent_total, cost, total) {
-                return Some(format!(
-                    "budget {total} total: {} used, this needs {cost}",
-                    self.spent_total
-                ));
-            }
+        if let Some(total) = self.budget_total
+            && exceeds(self.spent_total, cost, total)
+        {
+            return Some(format!(
+                "budget {total} total: {} used, this needs {cost}",
+                self.spent_total
+            ));
         }
         self.budget_per.iter().find_map(|(period, budget)| {
             let used = self.spent_of(*period, at);

@@ -390,10 +390,10 @@ fn rank_one(
     env: &Env<'_>,
     segs: &mut Segments<'_>,
 ) -> Result<Option<Val>, EvalError> {
-    if let Some(f) = filter {
-        if !holds(f, env, segs)? {
-            return Ok(None);
-        }
+    if let Some(f) = filter
+        && !holds(f, env, segs)?
+    {
+        return Ok(None);
     }
     let key = eval(by, env, segs)?;
     Ok((key != V::Null).then(|| key.to_val()))
@@ -539,10 +539,11 @@ impl Candidates {
     }
 
     fn push(&mut self, id: &str, outcomes_from: usize, key: Option<Val>) {
-        if let Some(last) = self.entries.len().checked_sub(1) {
-            if self.sorted && self.id(last) >= id {
-                self.sorted = false;
-            }
+        if let Some(last) = self.entries.len().checked_sub(1)
+            && self.sorted
+            && self.id(last) >= id
+        {
+            self.sorted = false;
         }
         let start = self.ids.len() as u32;
         self.ids.push_str(id);
@@ -575,7 +576,7 @@ impl Candidates {
 /// Decisions waiting until the data has been read once without problems, so a
 /// run stopped by bad data has emitted nothing.
 enum Emission {
-    Grant(Grant),
+    Grant(Box<Grant>),
     Refusal(Refusal),
 }
 
@@ -704,7 +705,7 @@ impl<'e, 'p> Run<'e, 'p> {
     fn flush(&mut self) -> Result<(), RunError> {
         for e in self.pending.take().unwrap_or_default() {
             match e {
-                Emission::Grant(g) => self.sink.grant(&g),
+                Emission::Grant(g) => self.sink.grant(g.as_ref()),
                 Emission::Refusal(r) => self.sink.refusal(&r),
             }
             .map_err(RunError::Sink)?;
@@ -719,7 +720,7 @@ impl<'e, 'p> Run<'e, 'p> {
                 Ok(())
             }
             None => match e {
-                Emission::Grant(g) => self.sink.grant(&g),
+                Emission::Grant(g) => self.sink.grant(g.as_ref()),
                 Emission::Refusal(r) => self.sink.refusal(&r),
             }
             .map_err(RunError::Sink),
@@ -877,7 +878,7 @@ impl<'e, 'p> Run<'e, 'p> {
         let mut rows = 0u64;
         self.data.scan(table_of(kind), &fields, &mut |row| {
             rows += 1;
-            if rows % PROGRESS_EVERY == 0 {
+            if rows.is_multiple_of(PROGRESS_EVERY) {
                 sink.progress(rows);
             }
             segs.reset();
@@ -998,7 +999,7 @@ impl<'e, 'p> Run<'e, 'p> {
                 .entry(g.reward.clone())
                 .or_default()
                 .add(g.value);
-            self.emit(Emission::Grant(g))?;
+            self.emit(Emission::Grant(Box::new(g)))?;
         }
         Ok(())
     }
@@ -1067,10 +1068,10 @@ fn candidate(
     out: &mut Candidates,
 ) -> Result<(), EvalError> {
     let plan = &engine.plan.rules[rule];
-    if let Some(when) = &plan.when {
-        if !holds(when, env, segs)? {
-            return Ok(());
-        }
+    if let Some(when) = &plan.when
+        && !holds(when, env, segs)?
+    {
+        return Ok(());
     }
     let from = out.outcomes.len();
     let draw = Draw {

@@ -167,7 +167,11 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, segs: &mut Segments<'_>) -> Resul
             record,
             index,
             value,
-        } => V::Bool(compare_holds(*op, field(env, *record, *index), value.view())),
+        } => V::Bool(compare_holds(
+            *op,
+            field(env, *record, *index),
+            value.view(),
+        )),
         Node::Arith(op, a, b) => arith(*op, eval(a, env, segs)?, eval(b, env, segs)?)?,
         Node::In {
             elem,

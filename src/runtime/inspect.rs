@@ -268,21 +268,16 @@ impl Explainer<'_, '_> {
         if let Trigger::Event {
             filter: Some(f), ..
         } = &rule.trigger
+            && let Some((part, values)) = self.first_false(f, &env, segs)?
         {
-            if let Some((part, values)) = self.first_false(f, &env, segs)? {
-                seen.extend(values);
-                return Ok(self.stopped(
-                    r,
-                    format!("the event does not match `where {part}`"),
-                    seen,
-                ));
-            }
+            seen.extend(values);
+            return Ok(self.stopped(r, format!("the event does not match `where {part}`"), seen));
         }
-        if let Some(w) = &rule.when {
-            if let Some((part, values)) = self.first_false(w, &env, segs)? {
-                seen.extend(values);
-                return Ok(self.stopped(r, format!("`{part}` is false"), seen));
-            }
+        if let Some(w) = &rule.when
+            && let Some((part, values)) = self.first_false(w, &env, segs)?
+        {
+            seen.extend(values);
+            return Ok(self.stopped(r, format!("`{part}` is false"), seen));
         }
         self.rewards(r, &env, segs, book, seen)
     }
@@ -391,13 +386,12 @@ impl Explainer<'_, '_> {
                     let seg = &program.segments[i];
                     let inside = segs.contains(i, env)?;
                     out.push(format!("{} = {inside}", seg.name));
-                    if let SegmentDef::Expr(def) = &seg.def {
-                        if !inside {
-                            if let Some((part, inner)) = self.first_false(def, env, segs)? {
-                                out.push(format!("  because `{part}` is false"));
-                                out.extend(inner.into_iter().map(|l| format!("  {l}")));
-                            }
-                        }
+                    if let SegmentDef::Expr(def) = &seg.def
+                        && !inside
+                        && let Some((part, inner)) = self.first_false(def, env, segs)?
+                    {
+                        out.push(format!("  because `{part}` is false"));
+                        out.extend(inner.into_iter().map(|l| format!("  {l}")));
                     }
                 }
                 Ref::Now => out.push(format!("now = {}", show(V::Time(env.now), tz))),

@@ -365,7 +365,7 @@ fn reward(r: &Reward, fields: &mut FieldUse, n: &mut Numbering) -> RewardPlan {
             ..n.leaf(&label, RewardClass::Coupon, node)
         }),
         RewardKind::RedPacket { split, amount, .. } => Some(Leaf {
-            split: split.clone(),
+            split: *split,
             fixed_cost: match amount.constant() {
                 Some(Value::Money(m)) => Some(m),
                 _ => None,
@@ -402,7 +402,7 @@ fn reward_kind(r: &Reward, fields: &mut FieldUse, n: &mut Numbering) -> RewardPl
         RewardKind::Coupon(spec) => RewardPlanKind::Coupon(spec.clone()),
         RewardKind::RedPacket { amount, split, .. } => RewardPlanKind::RedPacket {
             amount: expr(amount, fields),
-            split: split.clone(),
+            split: *split,
         },
         RewardKind::Points(points) => RewardPlanKind::Points(expr(points, fields)),
         RewardKind::Gift { name, worth } => RewardPlanKind::Gift {
