@@ -472,6 +472,24 @@ fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
     }
 }
 
+/// The id of the member who caused an event.
+fn event_member(event: &EventRecord) -> Option<&str> {
+    match event.row.vals.get(1) {
+        Some(Val::Text(id)) => Some(id),
+        _ => None,
+    }
+}
+
+fn missing_member(event: &EventRecord, id: &str) -> BadValue {
+    BadValue {
+        table: "events".into(),
+        column: "member_id".into(),
+        row: event.row.id.clone(),
+        value: format!("'{id}'"),
+        problem: "no member with this id".into(),
+    }
+}
+
 fn table_of(kind: TargetKind) -> Table {
     match kind {
         TargetKind::Member => Table::Members,
@@ -597,6 +615,9 @@ struct Run<'e, 'p> {
     members_scanned: bool,
     tops_at: Option<i64>,
     segs: Segments<'e>,
+    /// The members of the window's events, read once (`None`: missing or bad).
+    event_members: HashMap<String, Option<Row>>,
+    missing_members: HashSet<String>,
 }
 
 impl<'e, 'p> Run<'e, 'p> {
@@ -628,6 +649,8 @@ impl<'e, 'p> Run<'e, 'p> {
             members_scanned: false,
             tops_at: None,
             segs: engine.segments(),
+            event_members: HashMap::new(),
+            missing_members: HashSet::new(),
         }
     }
 
@@ -645,6 +668,7 @@ impl<'e, 'p> Run<'e, 'p> {
         };
         self.report.events = batch.events.len() as u64;
         self.report.ignored_events = batch.ignored;
+        self.read_event_members(&batch.events)?;
         self.checkpoint()?;
         let ticks = self.engine.timeline.schedule_causes(after, until);
         self.report.ticks = ticks.len() as u64;
@@ -755,22 +779,11 @@ impl<'e, 'p> Run<'e, 'p> {
         if rules.is_empty() {
             return Ok(());
         }
-        let member_id = match event.row.vals.get(1) {
-            Some(Val::Text(id)) => id.clone(),
-            _ => return Ok(()),
+        let Some(member) = event_member(event).and_then(|id| self.event_members.get(id)) else {
+            return Ok(());
         };
-        let fields = self.engine.fields(TargetKind::Member);
-        let Some(member) = self.data.lookup(Table::Members, &member_id, &fields)? else {
-            if self.data_problem_free() {
-                self.problems.push(BadValue {
-                    table: "events".into(),
-                    column: "member_id".into(),
-                    row: event.row.id.clone(),
-                    value: format!("'{member_id}'"),
-                    problem: "no member with this id".into(),
-                });
-            }
-            return self.checkpoint();
+        let Some(member) = member.clone() else {
+            return Ok(()); // missing or bad: recorded when the members were read
         };
         self.prepare_tops(event.at)?;
         let cause = Cause::Event {
@@ -817,6 +830,36 @@ impl<'e, 'p> Run<'e, 'p> {
                 )
             })?;
             self.serve(r, TargetKind::Member, &cands, &cause, &cause_key)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the member of every event a rule listens to, once each, before anything
+    /// is decided: a missing or bad member is then known (and reported with every
+    /// other problem) before the first grant.
+    fn read_event_members(&mut self, events: &[EventRecord]) -> Result<(), RunError> {
+        let fields = self.engine.fields(TargetKind::Member);
+        for event in events {
+            if self.engine.event_rules[event.kind].is_empty() {
+                continue;
+            }
+            let Some(id) = event_member(event) else {
+                continue;
+            };
+            if self.event_members.contains_key(id) {
+                if self.event_members[id].is_none() && self.missing_members.contains(id) {
+                    self.problems.push(missing_member(event, id));
+                }
+                continue;
+            }
+            let earlier = self.data.take_problems();
+            self.problems.extend(earlier);
+            let row = self.data.lookup(Table::Members, id, &fields)?;
+            if row.is_none() && self.data_problem_free() {
+                self.missing_members.insert(id.to_owned());
+                self.problems.push(missing_member(event, id));
+            }
+            self.event_members.insert(id.to_owned(), row);
         }
         Ok(())
     }
