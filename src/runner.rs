@@ -48,6 +48,8 @@ pub struct RunRequest<'a> {
     pub dry_run: bool,
     /// Leave out rows with bad values, reporting each.
     pub skip_bad_rows: bool,
+    /// Threads reading the data (1: one); the result is the same for any number.
+    pub threads: usize,
 }
 
 impl<'a> RunRequest<'a> {
@@ -62,6 +64,7 @@ impl<'a> RunRequest<'a> {
             ledger: None,
             dry_run: false,
             skip_bad_rows: false,
+            threads: 1,
         }
     }
 
@@ -152,6 +155,7 @@ fn options(request: &RunRequest<'_>, last_run: Option<i64>) -> RunOptions {
         at: request.at,
         since: request.since.or(last_run.filter(|t| *t < request.at)),
         skip_bad_rows: request.skip_bad_rows,
+        threads: request.threads,
     }
 }
 

@@ -110,6 +110,11 @@ pub struct RunArgs {
     /// How to print.
     #[arg(long, value_enum, default_value_t = RunFormat::Table)]
     format: RunFormat,
+
+    /// Threads reading the data (default: one per core). Grants are the same for
+    /// any number.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
 }
 
 /// Output formats of `run`.
@@ -158,6 +163,9 @@ pub fn run(args: &RunArgs) -> Status {
         ledger: args.ledger.as_deref(),
         dry_run: args.dry_run,
         skip_bad_rows: args.data.skip_bad_rows,
+        threads: args.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+        }),
         tables: args.data.tables(),
         ..RunRequest::new(&program, &args.data.data, at)
     };

@@ -151,6 +151,17 @@ pub trait DataSource {
 
     /// Bad values found since the last call, each row once over the source's life.
     fn take_problems(&mut self) -> Vec<BadValue>;
+
+    /// Up to `parts` independent sources that together scan `table` in its order,
+    /// each a consecutive part, so a scan can use several threads; `None` when this
+    /// source cannot be split (the scan then runs on one thread).
+    fn partitions(
+        &mut self,
+        _table: Table,
+        _parts: usize,
+    ) -> Result<Option<Vec<Box<dyn DataSource + Send>>>, DataError> {
+        Ok(None)
+    }
 }
 
 /// Records built in memory, already decoded, in the order given.

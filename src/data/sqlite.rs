@@ -5,6 +5,7 @@
 //! The file is opened read-only and never changed. A `.sql` file is read as SQL text
 //! into an in-memory database instead, so example data can ship readable and diffable.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
 use std::ptr::NonNull;
@@ -186,8 +187,9 @@ impl DataSource for SqliteData {
             window: (after, until),
             position: 0,
         };
+        let mut id = String::new();
         while let Some(r) = rows.next().map_err(sql_error)? {
-            reader.read(r, &mut batch)?;
+            reader.read(r, &mut id, &mut batch)?;
         }
         batch
             .events
@@ -727,12 +729,17 @@ struct EventReader<'a> {
 }
 
 impl EventReader<'_> {
-    fn read(&mut self, r: &rusqlite::Row<'_>, batch: &mut EventBatch) -> Result<(), DataError> {
+    /// Reads one row; `id` is a buffer reused from row to row.
+    fn read(
+        &mut self,
+        r: &rusqlite::Row<'_>,
+        id: &mut String,
+        batch: &mut EventBatch,
+    ) -> Result<(), DataError> {
         let spec = self.spec;
         self.position += 1;
         let raw_id = raw(r, EV_ID)?;
-        let mut id = String::new();
-        if let Err(problem) = read_id(raw_id, &mut id) {
+        if let Err(problem) = read_id(raw_id, id) {
             let row = spec.row_names.name(r, spec.rowid_column(), self.position);
             self.record(&row, "id", raw_id, problem);
             return Ok(());
@@ -740,34 +747,36 @@ impl EventReader<'_> {
         // Decoded before the window test: an event that cannot be placed in time is
         // reported whatever the window.
         let mut at = Val::Null;
-        if !self.decode(&id, "at", raw(r, EV_AT)?, &spec.at, &mut at) {
+        if !self.decode(id, "at", raw(r, EV_AT)?, &spec.at, &mut at) {
             return Ok(());
         }
         let Val::Time(at) = at else {
             unreachable!("`at` decodes as a time")
         };
-        if !(self.window.0 < at && at <= self.window.1) || spec.duplicates.contains(&id) {
+        if !(self.window.0 < at && at <= self.window.1) || spec.duplicates.contains(id.as_str()) {
             return Ok(());
         }
-        let raw_kind = raw(r, EV_KIND)?;
-        let kind = match raw_kind {
-            Raw::Text(b) => String::from_utf8_lossy(b),
-            Raw::Null => {
-                self.record(&id, "kind", raw_kind, NULL_IN_REQUIRED);
-                return Ok(());
-            }
-            _ => {
-                self.record(&id, "kind", raw_kind, "wrong type: expected TEXT");
-                return Ok(());
-            }
+        let Some(kind) = self.kind(id, raw(r, EV_KIND)?) else {
+            return Ok(());
         };
         match spec.kinds.iter().position(|k| k.name == kind) {
             Some(k) => self.read_declared(r, k, id, at, batch),
             None => {
-                *batch.ignored.entry(kind.into_owned()).or_insert(0) += 1;
+                count_ignored(batch, kind);
                 Ok(())
             }
         }
+    }
+
+    /// The event's kind, or `None` when it is not text (recorded).
+    fn kind<'r>(&mut self, id: &str, value: Raw<'r>) -> Option<Cow<'r, str>> {
+        let problem = match value {
+            Raw::Text(b) => return Some(String::from_utf8_lossy(b)),
+            Raw::Null => NULL_IN_REQUIRED,
+            _ => "wrong type: expected TEXT",
+        };
+        self.record(id, "kind", value, problem);
+        None
     }
 
     /// Decodes an event of declared kind `k`; it joins the batch when every value is
@@ -776,16 +785,16 @@ impl EventReader<'_> {
         &mut self,
         r: &rusqlite::Row<'_>,
         k: usize,
-        id: String,
+        id: &str,
         at: i64,
         batch: &mut EventBatch,
     ) -> Result<(), DataError> {
         let spec = self.spec;
         let kind = &spec.kinds[k];
         let mut row = Row::with_width(kind.width);
-        row.vals[0] = Val::Text(id.clone());
+        row.vals[0] = Val::Text(id.to_owned());
         row.vals[2] = Val::Time(at);
-        row.id = id;
+        row.id = id.to_owned();
         let raw_member = raw(r, EV_MEMBER)?;
         let mut good = self.decode(
             &row.id,
@@ -885,6 +894,17 @@ impl EventReader<'_> {
             row,
         };
         self.problems.record(&at, column, value, problem.into());
+    }
+}
+
+/// Counts an event of a kind the playbook does not declare (allocating only for a
+/// kind not seen before).
+fn count_ignored(batch: &mut EventBatch, kind: Cow<'_, str>) {
+    match batch.ignored.get_mut(kind.as_ref()) {
+        Some(n) => *n += 1,
+        None => {
+            batch.ignored.insert(kind.into_owned(), 1);
+        }
     }
 }
 

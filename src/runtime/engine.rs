@@ -35,6 +35,8 @@ pub struct RunOptions {
     pub since: Option<i64>,
     /// Leave out rows with bad values (each reported) instead of stopping.
     pub skip_bad_rows: bool,
+    /// Threads reading the data in a tick (1: one). The result never depends on it.
+    pub threads: usize,
 }
 
 impl RunOptions {
@@ -257,9 +259,7 @@ impl<'p> Engine<'p> {
         let cause_key = cause.key(self.program.settings.timezone);
         let mut cands = Candidates::new();
         let seed = self.program.settings.seed.as_str();
-        candidate(
-            self, rule, env, segs, seed, kind, id, &cause_key, &mut cands,
-        )?;
+        candidate(self, rule, env, segs, seed, (kind, id), &cause_key, &mut cands)?;
         if cands.entries.is_empty() {
             return Ok(Vec::new());
         }
@@ -574,6 +574,27 @@ impl Candidates {
         self.keys.extend(key);
     }
 
+    /// Adds the candidates of the next part of the table.
+    fn append(&mut self, next: Candidates) {
+        if let (Some(last), Some(first)) = (self.entries.len().checked_sub(1), next.entries.first())
+        {
+            let first_id = &next.ids[first.0 as usize..(first.0 + first.1) as usize];
+            if self.id(last) >= first_id {
+                self.sorted = false;
+            }
+        }
+        self.sorted &= next.sorted;
+        let (ids, outcomes) = (self.ids.len() as u32, self.outcomes.len() as u32);
+        self.ids.push_str(&next.ids);
+        self.outcomes.extend(next.outcomes);
+        self.keys.extend(next.keys);
+        self.entries.extend(
+            next.entries
+                .into_iter()
+                .map(|(i, il, o, ol)| (i + ids, il, o + outcomes, ol)),
+        );
+    }
+
     /// Entry indices in serving order: by key (ties by id ascending), else by id.
     fn order(&self, descending: Option<bool>) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.entries.len()).collect();
@@ -812,8 +833,7 @@ impl<'e, 'p> Run<'e, 'p> {
                         &env,
                         &mut self.segs,
                         &self.seed,
-                        TargetKind::Member,
-                        &member.id,
+                        (TargetKind::Member, &member.id),
                         &cause_key,
                         &mut cands,
                     )
@@ -909,55 +929,26 @@ impl<'e, 'p> Run<'e, 'p> {
         instant: i64,
         cause_key: &str,
     ) -> Result<Vec<Candidates>, RunError> {
-        let engine = self.engine;
-        let program = engine.program;
-        let mut found: Vec<Candidates> = rules.iter().map(|_| Candidates::new()).collect();
-        let mut failure = None;
-        let base = Env::at(instant, self.tz);
-        let fields = engine.fields(kind);
-        let segs = &mut self.segs;
-        let seed = self.seed.as_str();
-        let sink = &mut *self.sink;
-        let mut rows = 0u64;
-        self.data.scan(table_of(kind), &fields, &mut |row| {
-            rows += 1;
-            if rows.is_multiple_of(PROGRESS_EVERY) {
-                sink.progress(rows);
+        let threads = self.opts.threads.max(1);
+        let parts = if threads > 1 {
+            self.data.partitions(table_of(kind), threads)?
+        } else {
+            None
+        };
+        let scan = PhaseOne {
+            engine: self.engine,
+            kind,
+            rules,
+            instant,
+            cause_key,
+        };
+        let found = match parts {
+            Some(parts) => self.scan_parallel(&scan, parts)?,
+            None => {
+                let sink = &mut *self.sink;
+                scan.run(&mut *self.data, &mut self.segs, &mut |rows| sink.progress(rows))?
             }
-            segs.reset();
-            let env = target_env(base, kind, row);
-            for (k, &r) in rules.iter().enumerate() {
-                let in_segment = match program.rules[r].target_segment {
-                    Some(s) => segs.contains(s, &env),
-                    None => Ok(true),
-                };
-                let result = in_segment.and_then(|inside| {
-                    if inside {
-                        candidate(
-                            engine,
-                            r,
-                            &env,
-                            segs,
-                            seed,
-                            kind,
-                            &row.id,
-                            cause_key,
-                            &mut found[k],
-                        )
-                    } else {
-                        Ok(())
-                    }
-                });
-                if let Err(e) = result {
-                    failure = Some(eval_error(&program.rules[r].name, kind, &row.id, e));
-                    return false;
-                }
-            }
-            true
-        })?;
-        if let Some(f) = failure {
-            return Err(f);
-        }
+        };
         if kind == TargetKind::Member {
             self.members_scanned = true;
         }
@@ -966,6 +957,53 @@ impl<'e, 'p> Run<'e, 'p> {
             self.flush()?;
         }
         Ok(found)
+    }
+
+    /// Phase one over independent parts of the table, one thread each; the parts'
+    /// candidates are joined in table order, so the result is the same as one scan.
+    fn scan_parallel(
+        &mut self,
+        scan: &PhaseOne<'_, '_>,
+        parts: Vec<Box<dyn DataSource + Send>>,
+    ) -> Result<Vec<Candidates>, RunError> {
+        let tops = self.segs.tops.clone();
+        let results: Vec<Result<(Vec<Candidates>, Vec<BadValue>), RunError>> =
+            std::thread::scope(|threads| {
+                let handles: Vec<_> = parts
+                    .into_iter()
+                    .map(|mut part| {
+                        let tops = tops.clone();
+                        threads.spawn(move || {
+                            let mut segs = scan.engine.segments();
+                            segs.tops = tops;
+                            let found = scan.run(part.as_mut(), &mut segs, &mut |_| {})?;
+                            Ok((found, part.take_problems()))
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(RunError::Sink("a scan thread panicked".into())))
+                    })
+                    .collect()
+            });
+        let mut joined: Option<Vec<Candidates>> = None;
+        for result in results {
+            let (found, problems) = result?;
+            self.problems.extend(problems);
+            joined = Some(match joined {
+                None => found,
+                Some(mut all) => {
+                    for (a, b) in all.iter_mut().zip(found) {
+                        a.append(b);
+                    }
+                    all
+                }
+            });
+        }
+        Ok(joined.unwrap_or_else(|| scan.rules.iter().map(|_| Candidates::new()).collect()))
     }
 
     // ------------------------------------------------------------- firings
@@ -1098,15 +1136,13 @@ fn coupon_detail(leaf: &Leaf, at: i64, detail: &mut Detail) -> Fen {
 /// Phase one for one target: the condition, then the rewards it resolves to. A
 /// firing that resolves to no reward (a tier without a matching arm, a lottery
 /// miss) is no firing.
-#[allow(clippy::too_many_arguments)]
 fn candidate(
     engine: &Engine<'_>,
     rule: usize,
     env: &Env<'_>,
     segs: &mut Segments<'_>,
     seed: &str,
-    kind: TargetKind,
-    id: &str,
+    (kind, id): (TargetKind, &str),
     cause_key: &str,
     out: &mut Candidates,
 ) -> Result<(), EvalError> {
@@ -1136,6 +1172,65 @@ fn candidate(
     };
     out.push(id, from, key);
     Ok(())
+}
+
+/// Phase one of a tick: which targets of a table each ticking rule would serve,
+/// with the rewards they resolve to.
+struct PhaseOne<'a, 'p> {
+    engine: &'a Engine<'p>,
+    kind: TargetKind,
+    rules: &'a [usize],
+    instant: i64,
+    cause_key: &'a str,
+}
+
+impl PhaseOne<'_, '_> {
+    fn run(
+        &self,
+        data: &mut dyn DataSource,
+        segs: &mut Segments<'_>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Vec<Candidates>, RunError> {
+        let engine = self.engine;
+        let program = engine.program;
+        let (kind, rules) = (self.kind, self.rules);
+        let seed = program.settings.seed.as_str();
+        let mut found: Vec<Candidates> = rules.iter().map(|_| Candidates::new()).collect();
+        let mut failure = None;
+        let base = Env::at(self.instant, program.settings.timezone);
+        let fields = engine.fields(kind);
+        let mut rows = 0u64;
+        data.scan(table_of(kind), &fields, &mut |row| {
+            rows += 1;
+            if rows.is_multiple_of(PROGRESS_EVERY) {
+                progress(rows);
+            }
+            segs.reset();
+            let env = target_env(base, kind, row);
+            for (k, &r) in rules.iter().enumerate() {
+                let in_segment = match program.rules[r].target_segment {
+                    Some(s) => segs.contains(s, &env),
+                    None => Ok(true),
+                };
+                let result = in_segment.and_then(|inside| {
+                    if !inside {
+                        return Ok(());
+                    }
+                    let target = (kind, row.id.as_str());
+                    candidate(engine, r, &env, segs, seed, target, self.cause_key, &mut found[k])
+                });
+                if let Err(e) = result {
+                    failure = Some(eval_error(&program.rules[r].name, kind, &row.id, e));
+                    return false;
+                }
+            }
+            true
+        })?;
+        match failure {
+            Some(f) => Err(f),
+            None => Ok(found),
+        }
+    }
 }
 
 /// The inputs of a firing's random draws.

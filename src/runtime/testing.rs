@@ -105,6 +105,7 @@ pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
         at: case.at,
         since: Some(start - 1),
         skip_bad_rows: false,
+        threads: 1,
     };
     let mut book = engine.book();
     let (after, until) = opts.window();
