@@ -163,9 +163,9 @@ pub fn run(args: &RunArgs) -> Status {
         ledger: args.ledger.as_deref(),
         dry_run: args.dry_run,
         skip_bad_rows: args.data.skip_bad_rows,
-        threads: args.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-        }),
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8))),
         tables: args.data.tables(),
         ..RunRequest::new(&program, &args.data.data, at)
     };

@@ -34,7 +34,10 @@ const SHOWN_CHARS: usize = 100;
 const SHOWN_BYTES: usize = 32;
 
 /// A stored value: a SQLite column, or a value inside an event's JSON `data`.
+// A full-word tag leaves no padding: with a byte tag, copies of a `Raw` in the scan
+// loop move odd-sized pieces that defeat store forwarding (measured: 10% of a scan).
 #[derive(Debug, Clone, Copy)]
+#[repr(u64)]
 pub(crate) enum Raw<'a> {
     /// SQL NULL or JSON null.
     Null,
@@ -244,6 +247,7 @@ impl Decoder {
         // `(kind, raw)` tuple instead copies `raw` in odd-sized pieces that defeat store
         // forwarding: 10% of a scan.)
         match (self.kind, &raw) {
+            (_, Raw::Null) if self.optional => self.set_null(slot),
             (Kind::Int, &Raw::Int(i)) => *slot = Val::Int(i),
             (Kind::Money, &Raw::Int(i)) => *slot = Val::Money(Fen(i)),
             (Kind::Time, Raw::Text(b)) => match local_datetime_fast(b) {

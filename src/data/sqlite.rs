@@ -29,6 +29,9 @@ use crate::runtime::value::{Row, Val};
 pub struct SqliteData {
     /// Prepared lookups. They borrow `conn`: declared first, and cleared in `drop`.
     lookups: Vec<Lookup>,
+    /// The file, for opening more connections (`None` for a `.sql` script in memory).
+    file: Option<std::path::PathBuf>,
+    tz: chrono_tz::Tz,
     conn: OwnedConnection,
     tables: Tables,
     events: Option<EventSpec>,
@@ -74,8 +77,13 @@ impl SqliteData {
         if !layout.missing.is_empty() {
             return Err(DataError::Schema(layout.missing));
         }
+        let is_script = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("sql"));
         Ok(SqliteData {
             lookups: Vec::new(),
+            file: (!is_script).then(|| path.to_path_buf()),
+            tz: program.settings.timezone,
             conn: OwnedConnection::new(conn),
             tables: Tables {
                 members: layout.members.expect("no table is missing"),
@@ -195,6 +203,103 @@ impl DataSource for SqliteData {
             .events
             .sort_by(|a, b| (a.at, &a.row.id).cmp(&(b.at, &b.row.id)));
         Ok(batch)
+    }
+
+    fn take_problems(&mut self) -> Vec<BadValue> {
+        std::mem::take(&mut self.problems.pending)
+    }
+
+    fn partitions(
+        &mut self,
+        table: Table,
+        parts: usize,
+    ) -> Result<Option<Vec<Box<dyn DataSource + Send>>>, DataError> {
+        let (Some(file), Some(spec)) = (&self.file, self.tables.get(table)?) else {
+            return Ok(None);
+        };
+        let sql = format!("SELECT min(rowid), max(rowid) FROM {}", quote(&spec.name));
+        // A table without rowids cannot be cut into ranges: one thread reads it.
+        let Ok((Some(lo), Some(hi))) = self.conn.get().query_row(&sql, [], |r| {
+            Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+        }) else {
+            return Ok(None);
+        };
+        let span = i128::from(hi) - i128::from(lo) + 1;
+        if parts < 2 || span < MIN_ROWS_PER_PART * parts as i128 {
+            return Ok(None);
+        }
+        let mut out: Vec<Box<dyn DataSource + Send>> = Vec::with_capacity(parts);
+        for k in 0..parts as i128 {
+            let start = i128::from(lo) + span * k / parts as i128;
+            let end = i128::from(lo) + span * (k + 1) / parts as i128;
+            out.push(Box::new(SqlitePart {
+                conn: connect(file)?,
+                spec: spec.clone(),
+                range: (start as i64, end as i64),
+                cx: Context::new(self.tz),
+                problems: Problems::default(),
+            }));
+        }
+        Ok(Some(out))
+    }
+}
+
+/// Below this many rows per thread, one thread reads faster than several start.
+const MIN_ROWS_PER_PART: i128 = 20_000;
+
+/// One rowid range `[start, end)` of a members or groups table, on its own
+/// connection: a part of a parallel scan.
+struct SqlitePart {
+    conn: Connection,
+    spec: TableSpec,
+    range: (i64, i64),
+    cx: Context,
+    problems: Problems,
+}
+
+impl DataSource for SqlitePart {
+    fn scan(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        if table != self.spec.table {
+            return Ok(());
+        }
+        let spec = &self.spec;
+        let mut plan = ReadPlan::new(spec, fields)?;
+        let sql = format!(
+            "{} WHERE rowid >= ?1 AND rowid < ?2",
+            plan.select(spec, false)
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(sql_error)?;
+        let mut rows = stmt.query(self.range).map_err(sql_error)?;
+        let mut row = Row::with_width(spec.fields.len());
+        let mut position = 0;
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            position += 1;
+            let good = plan.read(
+                r,
+                spec,
+                position,
+                &mut row,
+                &mut self.cx,
+                &mut self.problems,
+            )?;
+            if good && !visit(&row) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn lookup(&mut self, _: Table, _: &str, _: &FieldSet) -> Result<Option<Row>, DataError> {
+        Ok(None)
+    }
+
+    fn events(&mut self, _: i64, _: i64) -> Result<EventBatch, DataError> {
+        Ok(EventBatch::default())
     }
 
     fn take_problems(&mut self) -> Vec<BadValue> {
@@ -544,6 +649,7 @@ impl RowNames {
 }
 
 /// A members or groups table as found at open.
+#[derive(Clone)]
 struct TableSpec {
     table: Table,
     name: String,
@@ -554,6 +660,7 @@ struct TableSpec {
 }
 
 /// A schema field and the column it is read from.
+#[derive(Clone)]
 struct FieldSpec {
     name: String,
     decoder: Decoder,

@@ -194,15 +194,16 @@ impl Book {
                 self.rule_firings.get(&(rule, key)).copied().unwrap_or(0)
             };
             (used >= limit.count).then(|| {
-                let clause = if limit.count == 1 && limit.per_target && limit.window == Window::Total {
-                    format!("once per {}", kind.keyword())
-                } else {
-                    format!(
-                        "{} {}",
-                        limit.count,
-                        describe_window(limit.window, limit.per_target.then_some(kind))
-                    )
-                };
+                let clause =
+                    if limit.count == 1 && limit.per_target && limit.window == Window::Total {
+                        format!("once per {}", kind.keyword())
+                    } else {
+                        format!(
+                            "{} {}",
+                            limit.count,
+                            describe_window(limit.window, limit.per_target.then_some(kind))
+                        )
+                    };
                 format!(
                     "limit {clause}: already fired {used} time{}",
                     if used == 1 { "" } else { "s" }

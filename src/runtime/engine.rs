@@ -259,7 +259,16 @@ impl<'p> Engine<'p> {
         let cause_key = cause.key(self.program.settings.timezone);
         let mut cands = Candidates::new();
         let seed = self.program.settings.seed.as_str();
-        candidate(self, rule, env, segs, seed, (kind, id), &cause_key, &mut cands)?;
+        candidate(
+            self,
+            rule,
+            env,
+            segs,
+            seed,
+            (kind, id),
+            &cause_key,
+            &mut cands,
+        )?;
         if cands.entries.is_empty() {
             return Ok(Vec::new());
         }
@@ -946,7 +955,9 @@ impl<'e, 'p> Run<'e, 'p> {
             Some(parts) => self.scan_parallel(&scan, parts)?,
             None => {
                 let sink = &mut *self.sink;
-                scan.run(&mut *self.data, &mut self.segs, &mut |rows| sink.progress(rows))?
+                scan.run(&mut *self.data, &mut self.segs, &mut |rows| {
+                    sink.progress(rows)
+                })?
             }
         };
         if kind == TargetKind::Member {
@@ -967,28 +978,27 @@ impl<'e, 'p> Run<'e, 'p> {
         parts: Vec<Box<dyn DataSource + Send>>,
     ) -> Result<Vec<Candidates>, RunError> {
         let tops = self.segs.tops.clone();
-        let results: Vec<Result<(Vec<Candidates>, Vec<BadValue>), RunError>> =
-            std::thread::scope(|threads| {
-                let handles: Vec<_> = parts
-                    .into_iter()
-                    .map(|mut part| {
-                        let tops = tops.clone();
-                        threads.spawn(move || {
-                            let mut segs = scan.engine.segments();
-                            segs.tops = tops;
-                            let found = scan.run(part.as_mut(), &mut segs, &mut |_| {})?;
-                            Ok((found, part.take_problems()))
-                        })
+        let results: Vec<Result<PartResult, RunError>> = std::thread::scope(|threads| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|mut part| {
+                    let tops = tops.clone();
+                    threads.spawn(move || {
+                        let mut segs = scan.engine.segments();
+                        segs.tops = tops;
+                        let found = scan.run(part.as_mut(), &mut segs, &mut |_| {})?;
+                        Ok((found, part.take_problems()))
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join()
-                            .unwrap_or_else(|_| Err(RunError::Sink("a scan thread panicked".into())))
-                    })
-                    .collect()
-            });
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(RunError::Sink("a scan thread panicked".into())))
+                })
+                .collect()
+        });
         let mut joined: Option<Vec<Candidates>> = None;
         for result in results {
             let (found, problems) = result?;
@@ -1136,6 +1146,7 @@ fn coupon_detail(leaf: &Leaf, at: i64, detail: &mut Detail) -> Fen {
 /// Phase one for one target: the condition, then the rewards it resolves to. A
 /// firing that resolves to no reward (a tier without a matching arm, a lottery
 /// miss) is no firing.
+#[allow(clippy::too_many_arguments)] // the inputs of a draw, kept apart for the hot loop
 fn candidate(
     engine: &Engine<'_>,
     rule: usize,
@@ -1173,6 +1184,9 @@ fn candidate(
     out.push(id, from, key);
     Ok(())
 }
+
+/// What one part of a parallel scan found: candidates per rule, and bad values.
+type PartResult = (Vec<Candidates>, Vec<BadValue>);
 
 /// Phase one of a tick: which targets of a table each ticking rule would serve,
 /// with the rewards they resolve to.
@@ -1217,7 +1231,16 @@ impl PhaseOne<'_, '_> {
                         return Ok(());
                     }
                     let target = (kind, row.id.as_str());
-                    candidate(engine, r, &env, segs, seed, target, self.cause_key, &mut found[k])
+                    candidate(
+                        engine,
+                        r,
+                        &env,
+                        segs,
+                        seed,
+                        target,
+                        self.cause_key,
+                        &mut found[k],
+                    )
                 });
                 if let Err(e) = result {
                     failure = Some(eval_error(&program.rules[r].name, kind, &row.id, e));

@@ -1,0 +1,130 @@
+//! Reading the data with several threads never changes a run's decisions.
+
+use std::path::Path;
+
+use playbook::runner::{RunRequest, run};
+use playbook::runtime::engine::Sink;
+use playbook::runtime::grant::{Grant, Refusal};
+use playbook::runtime::time::parse_instant;
+use rusqlite::Connection;
+
+const PLAYBOOK: &str = r#"
+playbook "threads" { budget ¥20,000 total, ¥9,000 per day  seed "t" }
+member { orders: int, spend: money, joined_at: time, tags: set<text> }
+segment 老客 = orders >= 2
+segment 羊毛党 = "价格敏感" in tags
+rule 早安 {
+  every day at 09:00
+  when not 羊毛党
+  give tier {
+    老客 -> lottery { 30% -> red_packet ¥3  rest -> coupon ¥5 }
+    else -> coupon ¥2
+  }
+  limit 1 per member per day
+  order by spend desc
+}
+rule 晚安 {
+  every day at 21:00
+  when orders == 0 and joined_at >= now - 30d
+  give red_packet ¥1
+  cap ¥500 per day
+}
+"#;
+
+/// Members inserted out of id order, so table order and serving order differ.
+fn write_members(path: &Path, n: u64) {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE members (id TEXT PRIMARY KEY, orders INTEGER, spend INTEGER, joined_at TEXT, tags TEXT)",
+    )
+    .unwrap();
+    let tx = conn.unchecked_transaction().unwrap();
+    {
+        let mut insert = tx
+            .prepare("INSERT INTO members VALUES (?1, ?2, ?3, ?4, ?5)")
+            .unwrap();
+        for i in 0..n {
+            let k = (i * 7919) % n; // a permutation: ids arrive shuffled
+            let day = 1 + k % 28;
+            let tags = if k.is_multiple_of(7) {
+                "价格敏感,穿搭"
+            } else {
+                "穿搭"
+            };
+            insert
+                .execute((
+                    format!("m{k:07}"),
+                    (k % 6) as i64,
+                    ((k * 37) % 50_000) as i64,
+                    format!("2026-04-{day:02} 10:00:00"),
+                    tags,
+                ))
+                .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
+#[derive(Default)]
+struct Collect(Vec<String>);
+
+impl Sink for Collect {
+    fn grant(&mut self, g: &Grant) -> Result<(), String> {
+        self.0.push(format!(
+            "{} {} {} {} {}",
+            g.rule, g.target.id, g.reward, g.value.0, g.at
+        ));
+        Ok(())
+    }
+
+    fn refusal(&mut self, r: &Refusal) -> Result<(), String> {
+        let g = &r.grants[0];
+        self.0.push(format!(
+            "refused {} {} {}",
+            g.rule,
+            g.target.id,
+            r.reason.as_str()
+        ));
+        Ok(())
+    }
+}
+
+#[test]
+fn decisions_are_identical_for_any_thread_count() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().join("members.db");
+    write_members(&data, 60_000);
+    let checked = playbook::check_text("threads.playbook", PLAYBOOK);
+    let program = checked
+        .program
+        .unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
+    let tz = program.settings.timezone;
+    let runs: Vec<Vec<String>> = [1, 2, 3]
+        .into_iter()
+        .map(|threads| {
+            let request = RunRequest {
+                since: Some(parse_instant("2026-04-20 00:00", tz).unwrap()),
+                threads,
+                ..RunRequest::new(
+                    &program,
+                    &data,
+                    parse_instant("2026-04-21 23:00", tz).unwrap(),
+                )
+            };
+            let mut sink = Collect::default();
+            run(&request, &mut sink).unwrap();
+            sink.0
+        })
+        .collect();
+    assert!(
+        runs[0].len() > 500,
+        "the run decides something: {}",
+        runs[0].len()
+    );
+    assert!(
+        runs[0].iter().any(|d| d.starts_with("refused")),
+        "budgets and caps bind"
+    );
+    assert_eq!(runs[0], runs[1], "2 threads");
+    assert_eq!(runs[0], runs[2], "3 threads");
+}
