@@ -318,6 +318,7 @@ fn csv_parses_with_a_header_and_the_summary_on_stderr() {
             "at",
             "cause",
             "reason",
+            "message",
             "detail"
         ]
     );

@@ -68,3 +68,166 @@ fn the_spec_example_reports_its_test_gaps_and_unused_names() {
         &out.sources
     ));
 }
+
+// ---------------------------------------------------------------- running the examples
+
+/// The words of a shell command line: whitespace-separated, double quotes group (and
+/// are removed), an unquoted `#` starts a comment.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            '#' if !quoted && word.is_none() => break,
+            c if c.is_whitespace() && !quoted => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    assert!(!quoted, "unbalanced quotes in `{line}`");
+    words.extend(word);
+    words
+}
+
+/// The lines of the README's fenced code blocks, block by block.
+fn readme_code_blocks() -> Vec<Vec<&'static str>> {
+    let readme = include_str!("../README.md");
+    let mut blocks = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            match current.take() {
+                Some(block) => blocks.push(block),
+                None => current = Some(Vec::new()),
+            }
+        } else if let Some(block) = current.as_mut() {
+            block.push(line);
+        }
+    }
+    blocks
+}
+
+/// The arguments after `cargo run --release --` of a README command line.
+fn playbook_args(line: &str) -> Vec<String> {
+    let words = shell_words(line);
+    let prefix = ["cargo", "run", "--release", "--"];
+    assert!(
+        words.len() > prefix.len() && words[..prefix.len()] == prefix,
+        "not a `cargo run --release -- …` command: {line}"
+    );
+    words[prefix.len()..].to_vec()
+}
+
+/// Runs the binary with `args` and `--format json`; the parsed output.
+fn run_json(args: &[String]) -> serde_json::Value {
+    let out = assert_cmd::Command::cargo_bin("playbook")
+        .expect("the playbook binary")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "playbook {} exited with {}:\n{}",
+        args.join(" "),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+#[test]
+fn every_example_runs_on_its_data_in_the_readme_window() {
+    // One `cargo run --release -- run examples/NAME.playbook --data
+    // examples/data/NAME.sql --since … --at …` line per example, as the README shows.
+    let mut windows = std::collections::BTreeMap::new();
+    for line in readme_code_blocks().into_iter().flatten() {
+        if line.starts_with("cargo run --release -- run examples/") {
+            let args = playbook_args(line);
+            windows.entry(args[1].clone()).or_insert(args);
+        }
+    }
+    let mut seen = 0;
+    for entry in std::fs::read_dir("examples").expect("examples folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "playbook") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_str().unwrap();
+        let playbook = format!("examples/{name}.playbook");
+        let args = windows
+            .get(&playbook)
+            .unwrap_or_else(|| panic!("the README shows no run of {playbook}"));
+        let data = format!("examples/data/{name}.sql");
+        assert!(
+            args.windows(2).any(|w| w[0] == "--data" && w[1] == data),
+            "{playbook} runs on {data}: {args:?}"
+        );
+        assert!(args.iter().any(|a| a == "--since") && args.iter().any(|a| a == "--at"));
+        let first = run_json(args);
+        let grants = first["grants"].as_array().expect("grants");
+        assert!(!grants.is_empty(), "{playbook}: no grant in its window");
+        // The README promises something refused and an ignored undeclared event.
+        assert!(
+            !first["refusals"].as_array().expect("refusals").is_empty(),
+            "{playbook}: nothing refused in its window"
+        );
+        assert!(
+            first["summary"]["ignored_events"]
+                .as_object()
+                .is_some_and(|kinds| !kinds.is_empty()),
+            "{playbook}: no event of an undeclared kind in its window"
+        );
+        assert_eq!(first, run_json(args), "{playbook}: a second run differs");
+        seen += 1;
+    }
+    assert!(seen >= 4, "at least four examples, found {seen}");
+}
+
+#[test]
+fn the_readme_first_command_works() {
+    let blocks = readme_code_blocks();
+    let first = blocks
+        .first()
+        .expect("a code block at the top of the README");
+    assert_eq!(
+        first.get(1).map(|l| shell_words(l)),
+        Some(vec!["cargo".into(), "test".into()])
+    );
+    let args = playbook_args(first[0]);
+    assert_eq!(args[0], "run", "the first command runs a playbook");
+    let out = assert_cmd::Command::cargo_bin("playbook")
+        .expect("the playbook binary")
+        .args(&args)
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("granted "), "{stdout}");
+    assert!(!stdout.contains("granted 0 grants"), "{stdout}");
+}
+
+#[test]
+fn shell_words_reads_quotes_and_comments() {
+    assert_eq!(
+        shell_words(r#"cargo run -- run a.playbook --at "2026-04-27 22:00"   # note"#),
+        [
+            "cargo",
+            "run",
+            "--",
+            "run",
+            "a.playbook",
+            "--at",
+            "2026-04-27 22:00"
+        ]
+    );
+    assert_eq!(shell_words(r#"x "" y"#), ["x", "", "y"]);
+}

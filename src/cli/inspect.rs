@@ -80,7 +80,7 @@ pub fn explain(args: &ExplainArgs) -> Status {
     let engine = Engine::new(&program);
     let mut data = match SqliteData::open(&args.data.data, &program, args.data.tables()) {
         Ok(d) => d,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return data_failure(&e),
     };
     let mut book = engine.book();
     if let Some(path) = &args.ledger {
@@ -133,6 +133,9 @@ pub fn explain(args: &ExplainArgs) -> Status {
         }
         InspectFormat::Text => {
             let mut out = format!("member {} at {}\n", args.member, format_instant(tz, at));
+            if args.ledger.is_none() {
+                out.push_str("(no --ledger: limits, caps and budgets count no earlier grants)\n");
+            }
             for r in &rules {
                 let mark = if r.fires { "✓" } else { "✗" };
                 out.push_str(&format!("\n{mark} {}: {}\n", r.rule, r.verdict));
@@ -159,7 +162,7 @@ pub fn segments(args: &SegmentsArgs) -> Status {
     let engine = Engine::new(&program);
     let mut data = match SqliteData::open(&args.data.data, &program, args.data.tables()) {
         Ok(d) => d,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return data_failure(&e),
     };
     let (sizes, skipped) = match segment_sizes(&engine, &mut data, at, args.data.skip_bad_rows) {
         Ok(x) => x,
@@ -204,6 +207,16 @@ pub fn segments(args: &SegmentsArgs) -> Status {
         }
     }
     Status::Success
+}
+
+/// An unreadable data file is bad usage (exit 2), as in `run`; a data file that
+/// does not fit the playbook is a failure (exit 1).
+fn data_failure(e: &playbook::data::DataError) -> Status {
+    print_stderr_line(&format!("error: {e}"));
+    match e {
+        playbook::data::DataError::Open { .. } => Status::Usage,
+        _ => Status::Failure,
+    }
 }
 
 fn fail(message: &str) -> Status {

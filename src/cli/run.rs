@@ -302,6 +302,16 @@ impl<'p> Printer<'p> {
         let tz = self.program.settings.timezone;
         let Some(w) = self.csv.as_mut() else { return };
         let value = refusal.map_or(g.value.0, |r| r.grants.iter().map(|g| g.value.0).sum());
+        let reward = refusal.map_or_else(
+            || g.reward.to_string(),
+            |r| {
+                r.grants
+                    .iter()
+                    .map(|g| &*g.reward)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        );
         let _ = w.write_record([
             if refusal.is_some() {
                 "refusal"
@@ -311,12 +321,13 @@ impl<'p> Printer<'p> {
             &g.rule,
             g.target.kind.keyword(),
             &g.target.id,
-            &g.reward,
+            &reward,
             g.kind.as_str(),
             &value.to_string(),
             &format_instant(tz, g.at),
             &g.cause.key(tz),
             refusal.map_or("", |r| r.reason.as_str()),
+            refusal.map_or("", |r| r.message.as_str()),
             &g.detail.to_json(tz).to_string(),
         ]);
     }

@@ -276,11 +276,15 @@ impl<'p> Engine<'p> {
             kind,
             id: id.to_owned(),
         };
+        let held_at = match cause {
+            Cause::Event { at, .. } => hold_until(&self.program.settings, *at),
+            Cause::Tick { at } => *at,
+        };
         cands
             .outcomes(0)
             .iter()
             .map(|o| {
-                self.build_grant(rule, o, &target, cause, &cause_key, cause.at())
+                self.build_grant(rule, o, &target, cause, &cause_key, held_at)
                     .map_err(|_| EvalError::Internal("the red packet cannot be split"))
             })
             .collect()

@@ -291,7 +291,15 @@ impl Explainer<'_, '_> {
         seen: Vec<String>,
     ) -> Result<RuleExplanation, EvalError> {
         let program = self.engine.program;
-        let cause = Cause::Tick { at: env.now };
+        // The same cause as the run's, so draws and splits agree with `run`.
+        let cause = match env.event {
+            Some(e) => Cause::Event {
+                id: std::sync::Arc::from(e.id.as_str()),
+                at: env.now,
+            },
+            None => Cause::Tick { at: env.now },
+        };
+        let at = grants_at(program, &cause);
         let grants =
             self.engine
                 .preview(r, env, segs, TargetKind::Member, &self.member.id, &cause)?;
@@ -312,7 +320,7 @@ impl Explainer<'_, '_> {
             r,
             TargetKind::Member,
             &self.member.id,
-            env.now,
+            at,
             crate::money::Fen(cost),
         ) {
             return Ok(self.stopped(
@@ -398,6 +406,14 @@ impl Explainer<'_, '_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// When a firing's grants are handed out: events in quiet hours wait for their end.
+fn grants_at(program: &crate::check::Program, cause: &Cause) -> i64 {
+    match cause {
+        Cause::Event { at, .. } => super::timeline::hold_until(&program.settings, *at),
+        Cause::Tick { at } => *at,
     }
 }
 
