@@ -234,6 +234,7 @@ impl<'p> Printer<'p> {
                 "at",
                 "cause",
                 "reason",
+                "message",
                 "detail",
             ]);
             w
