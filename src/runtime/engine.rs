@@ -21,7 +21,7 @@ use super::split::{split_equal, split_random};
 use super::timeline::{Timeline, allowed_at, hold_until};
 use super::value::{Row, V, Val};
 use crate::check::Program;
-use crate::check::model::{CouponOff, SegmentDef, Trigger};
+use crate::check::model::{CouponOff, Trigger};
 use crate::data::{BadValue, DataError, DataSource, EventRecord, Table};
 use crate::money::{FULL_RATE, Fen};
 use crate::syntax::ast::TargetKind;
@@ -1357,9 +1357,4 @@ fn pick<'a>(
         }
     }
     None
-}
-
-/// Segment definitions by kind, for callers that show them.
-pub fn segment_is_top(program: &Program, index: usize) -> bool {
-    matches!(program.segments[index].def, SegmentDef::Top { .. })
 }

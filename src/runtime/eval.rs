@@ -12,7 +12,7 @@ use super::plan::{Node, SegmentPlan};
 use super::time::instant_local;
 use super::value::{Row, V};
 use crate::check::types::{Builtin, Record};
-use crate::money::{FULL_RATE, Fen, Rate};
+use crate::money::{Fen, Rate};
 use crate::syntax::ast::{BinaryOp, TargetKind};
 
 /// What an expression can see: the instant and the records in scope.
@@ -446,9 +446,4 @@ fn local_date(v: V<'_>, tz: Tz) -> Option<NaiveDate> {
         V::Time(t) => Some(instant_local(tz, t).date()),
         _ => None,
     }
-}
-
-/// A rate as a fraction of one, for display.
-pub fn rate_fraction(r: Rate) -> Decimal {
-    Decimal::new(r.0, 0) / Decimal::from(FULL_RATE)
 }
