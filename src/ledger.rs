@@ -174,6 +174,21 @@ pub struct LedgerEntry<'a> {
     pub at: i64,
 }
 
+impl<'a> LedgerEntry<'a> {
+    /// What the book counts of this grant.
+    pub fn history(&self) -> crate::runtime::book::HistoryGrant<'a> {
+        crate::runtime::book::HistoryGrant {
+            rule: self.rule,
+            target_kind: self.target_kind,
+            target: self.target,
+            cause: self.cause,
+            cause_at: self.cause_at,
+            value: self.value,
+            at: self.at,
+        }
+    }
+}
+
 /// One run as recorded in the `runs` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRecord {

@@ -24,7 +24,7 @@ use crate::check::Program;
 use crate::data::TableNames;
 use crate::data::sqlite::SqliteData;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
-use crate::runtime::book::{Book, HistoryGrant};
+use crate::runtime::book::Book;
 use crate::runtime::engine::{Engine, RunError, RunOptions, RunReport, Sink};
 use crate::runtime::grant::{Grant, Refusal};
 
@@ -167,19 +167,7 @@ fn load(
 ) -> Result<u64, LedgerError> {
     let (after, until) = opts.window();
     let mut visit = |e: LedgerEntry<'_>| {
-        book.load(
-            HistoryGrant {
-                rule: e.rule,
-                target_kind: e.target_kind,
-                target: e.target,
-                cause: e.cause,
-                cause_at: e.cause_at,
-                value: e.value,
-                at: e.at,
-            },
-            after,
-            until,
-        );
+        book.load(e.history(), after, until);
     };
     read(&mut visit)
 }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use playbook::data::sqlite::SqliteData;
 use playbook::ledger::Ledger;
-use playbook::runtime::book::HistoryGrant;
 use playbook::runtime::engine::Engine;
 use playbook::runtime::inspect::{explain_member, segment_sizes};
 use playbook::runtime::time::format_instant;
@@ -86,19 +85,7 @@ pub fn explain(args: &ExplainArgs) -> Status {
     if let Some(path) = &args.ledger {
         let loaded = Ledger::open_read_only(path).and_then(|l| {
             l.for_each_grant(&program.settings.name, |e| {
-                book.load(
-                    HistoryGrant {
-                        rule: e.rule,
-                        target_kind: e.target_kind,
-                        target: e.target,
-                        cause: e.cause,
-                        cause_at: e.cause_at,
-                        value: e.value,
-                        at: e.at,
-                    },
-                    at,
-                    at,
-                );
+                book.load(e.history(), at, at);
             })
         });
         if let Err(e) = loaded {

@@ -133,30 +133,12 @@ impl DataSource for SqliteData {
         let Some(spec) = self.tables.get(table)? else {
             return Ok(());
         };
-        let mut plan = ReadPlan::new(spec, fields)?;
-        let mut stmt = self
-            .conn
-            .get()
-            .prepare(&plan.select(spec, false))
-            .map_err(sql_error)?;
-        let mut rows = stmt.query([]).map_err(sql_error)?;
-        let mut row = Row::with_width(spec.fields.len());
-        let mut position = 0;
-        while let Some(r) = rows.next().map_err(sql_error)? {
-            position += 1;
-            let good = plan.read(
-                r,
-                spec,
-                position,
-                &mut row,
-                &mut self.cx,
-                &mut self.problems,
-            )?;
-            if good && !visit(&row) {
-                break;
-            }
-        }
-        Ok(())
+        let conn = self.conn.get();
+        let reader = Reader {
+            cx: &mut self.cx,
+            problems: &mut self.problems,
+        };
+        reader.scan(conn, spec, fields, None, visit)
     }
 
     fn lookup(
@@ -244,6 +226,47 @@ impl DataSource for SqliteData {
     }
 }
 
+/// A source's decoding state, lent to one scan.
+struct Reader<'a> {
+    cx: &'a mut Context,
+    problems: &'a mut Problems,
+}
+
+impl Reader<'_> {
+    /// Reads `spec`'s table in its order (only rowids in `range`, when given), the
+    /// `fields` decoded, until `visit` says stop; bad rows are recorded, not visited.
+    fn scan(
+        self,
+        conn: &Connection,
+        spec: &TableSpec,
+        fields: &FieldSet,
+        range: Option<(i64, i64)>,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        let mut plan = ReadPlan::new(spec, fields)?;
+        let mut sql = plan.select(spec, false);
+        if range.is_some() {
+            sql.push_str(" WHERE rowid >= ?1 AND rowid < ?2");
+        }
+        let mut stmt = conn.prepare(&sql).map_err(sql_error)?;
+        let mut rows = match range {
+            Some(range) => stmt.query(range),
+            None => stmt.query([]),
+        }
+        .map_err(sql_error)?;
+        let mut row = Row::with_width(spec.fields.len());
+        let mut position = 0;
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            position += 1;
+            let good = plan.read(r, spec, position, &mut row, self.cx, self.problems)?;
+            if good && !visit(&row) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Below this many rows per thread, one thread reads faster than several start.
 const MIN_ROWS_PER_PART: i128 = 20_000;
 
@@ -267,31 +290,11 @@ impl DataSource for SqlitePart {
         if table != self.spec.table {
             return Ok(());
         }
-        let spec = &self.spec;
-        let mut plan = ReadPlan::new(spec, fields)?;
-        let sql = format!(
-            "{} WHERE rowid >= ?1 AND rowid < ?2",
-            plan.select(spec, false)
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(sql_error)?;
-        let mut rows = stmt.query(self.range).map_err(sql_error)?;
-        let mut row = Row::with_width(spec.fields.len());
-        let mut position = 0;
-        while let Some(r) = rows.next().map_err(sql_error)? {
-            position += 1;
-            let good = plan.read(
-                r,
-                spec,
-                position,
-                &mut row,
-                &mut self.cx,
-                &mut self.problems,
-            )?;
-            if good && !visit(&row) {
-                break;
-            }
-        }
-        Ok(())
+        let reader = Reader {
+            cx: &mut self.cx,
+            problems: &mut self.problems,
+        };
+        reader.scan(&self.conn, &self.spec, fields, Some(self.range), visit)
     }
 
     fn lookup(&mut self, _: Table, _: &str, _: &FieldSet) -> Result<Option<Row>, DataError> {

@@ -276,10 +276,7 @@ impl<'p> Engine<'p> {
             kind,
             id: id.to_owned(),
         };
-        let held_at = match cause {
-            Cause::Event { at, .. } => hold_until(&self.program.settings, *at),
-            Cause::Tick { at } => *at,
-        };
+        let held_at = handed_out_at(&self.program.settings, cause);
         cands
             .outcomes(0)
             .iter()
@@ -482,6 +479,15 @@ fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
         Node::In { elem, within, .. } => {
             uses_now_in(elem, plan, seen) || uses_now_in(within, plan, seen)
         }
+    }
+}
+
+/// When a firing's grants are handed out: an event's in quiet hours wait for their
+/// end; a tick's at the tick.
+pub fn handed_out_at(settings: &crate::check::Settings, cause: &Cause) -> i64 {
+    match cause {
+        Cause::Event { at, .. } => hold_until(settings, *at),
+        Cause::Tick { at } => *at,
     }
 }
 
@@ -1059,10 +1065,7 @@ impl<'e, 'p> Run<'e, 'p> {
             self.report.already_held += 1;
             return Ok(());
         }
-        let at = match cause {
-            Cause::Event { at, .. } => hold_until(&self.program().settings, *at),
-            Cause::Tick { at } => *at,
-        };
+        let at = handed_out_at(&self.program().settings, cause);
         let target = Target {
             kind,
             id: id.to_owned(),

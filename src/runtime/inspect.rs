@@ -299,7 +299,7 @@ impl Explainer<'_, '_> {
             },
             None => Cause::Tick { at: env.now },
         };
-        let at = grants_at(program, &cause);
+        let at = super::engine::handed_out_at(&program.settings, &cause);
         let grants =
             self.engine
                 .preview(r, env, segs, TargetKind::Member, &self.member.id, &cause)?;
@@ -406,14 +406,6 @@ impl Explainer<'_, '_> {
             }
         }
         Ok(out)
-    }
-}
-
-/// When a firing's grants are handed out: events in quiet hours wait for their end.
-fn grants_at(program: &crate::check::Program, cause: &Cause) -> i64 {
-    match cause {
-        Cause::Event { at, .. } => super::timeline::hold_until(&program.settings, *at),
-        Cause::Tick { at } => *at,
     }
 }
 
