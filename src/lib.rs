@@ -13,6 +13,7 @@ pub mod money;
 pub mod runner;
 pub mod runtime;
 pub mod source;
+pub mod suite;
 pub mod syntax;
 
 use std::path::Path;

@@ -26,6 +26,7 @@ fn grant(rule: &str, member: &str, cause: Cause, position: u32, value: i64) -> G
         cause,
         position,
         reward: "红包¥2".into(),
+        leaf: 0,
         kind: RewardClass::RedPacket,
         value: Fen(value),
         detail: Detail::default(),

@@ -4,6 +4,7 @@
 mod check;
 mod inspect;
 mod run;
+mod test;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -41,6 +42,8 @@ enum Command {
     Explain(inspect::ExplainArgs),
     /// Print the size of every segment.
     Segments(inspect::SegmentsArgs),
+    /// Run the `test` blocks of playbooks and report what failed and what no test covered.
+    Test(test::TestArgs),
 }
 
 /// How a command ended; each outcome is one process exit code.
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Explain(args) => inspect::explain(&args),
         Command::Segments(args) => inspect::segments(&args),
+        Command::Test(args) => test::run(&args),
     };
     status.into()
 }

@@ -332,6 +332,7 @@ impl<'p> Engine<'p> {
             cause: cause.clone(),
             position: o.position,
             reward: leaf.label.clone(),
+            leaf: o.leaf,
             kind: leaf.class,
             value,
             at,

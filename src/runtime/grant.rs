@@ -129,6 +129,10 @@ pub struct Grant {
     pub position: u32,
     /// Reward name (declared name, inline source text, or the chosen arm's reward).
     pub reward: Arc<str>,
+    /// Which of the rule's leaf rewards this is (an index into the compiled rule's
+    /// leaves): tells apart tier, lottery and experiment arms that give the same
+    /// reward, for test coverage.
+    pub leaf: u32,
     /// Kind.
     pub kind: RewardClass,
     /// Cost counted against caps and budgets.

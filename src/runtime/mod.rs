@@ -2,6 +2,7 @@
 //! data, producing grants and refusals.
 
 pub mod book;
+pub mod coverage;
 pub mod engine;
 pub mod eval;
 pub mod grant;

@@ -312,3 +312,148 @@ fn refusals_of(out: &TestOutcome, target: &str) -> String {
     }
     text
 }
+
+/// One line of what a failing test expected a target to get against what it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffLine {
+    /// Expected and granted.
+    Granted {
+        /// Reward name.
+        reward: String,
+        /// The rule that granted it.
+        rule: String,
+    },
+    /// Expected but not granted.
+    Missing {
+        /// The reward (or rule) the test named.
+        reward: String,
+        /// Why not, when a limit, cap, budget or `exclusive` refused it.
+        refused: Option<String>,
+    },
+    /// Granted but not expected.
+    Unexpected {
+        /// Reward name.
+        reward: String,
+        /// The rule that granted it.
+        rule: String,
+    },
+}
+
+/// Expected against actual grants for one target of a failing test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetDiff {
+    /// Member or group id.
+    pub target: String,
+    /// The target's expected rewards in the order the test names them, then every
+    /// grant it did not expect.
+    pub lines: Vec<DiffLine>,
+    /// Refusals of firings for the target that no missing line already gives:
+    /// `rule R refused X: reason — message`.
+    pub refusals: Vec<String>,
+}
+
+/// The grant diff of a failed test, one entry per target a failed expectation names
+/// (every target that got something when the failed expectation is `expect spend`).
+pub fn grant_diff(case: &TestCase, outcome: &TestOutcome) -> Vec<TargetDiff> {
+    let failed: Vec<&Expectation> = case
+        .expectations
+        .iter()
+        .filter(|e| outcome.failures.iter().any(|(span, _)| *span == e.span))
+        .map(|e| &e.node)
+        .collect();
+    let mut targets: Vec<&str> = Vec::new();
+    for e in &failed {
+        match e {
+            Expectation::Gets { target, .. } | Expectation::Refused { target, .. } => {
+                targets.push(target);
+            }
+            Expectation::Spend(_) => targets.extend(outcome.grants.iter().map(|g| &*g.target.id)),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    targets.retain(|t| seen.insert(*t));
+    targets
+        .into_iter()
+        .map(|t| target_diff(case, outcome, t))
+        .collect()
+}
+
+fn target_diff(case: &TestCase, outcome: &TestOutcome, target: &str) -> TargetDiff {
+    let mut expected: Vec<&str> = Vec::new();
+    for e in &case.expectations {
+        if let Expectation::Gets {
+            target: t,
+            negated: false,
+            rewards: Some(rewards),
+        } = &e.node
+            && t == target
+        {
+            for reward in rewards {
+                if !expected.contains(&reward.as_str()) {
+                    expected.push(reward);
+                }
+            }
+        }
+    }
+    let got: Vec<&Grant> = outcome
+        .grants
+        .iter()
+        .filter(|g| g.target.id == target)
+        .collect();
+    let refusals: Vec<&Refusal> = outcome
+        .refusals
+        .iter()
+        .filter(|r| r.grants[0].target.id == target)
+        .collect();
+    let names = |g: &Grant, x: &str| &*g.reward == x || &*g.rule == x;
+    let mut lines = Vec::new();
+    for x in &expected {
+        match got.iter().find(|g| names(g, x)) {
+            Some(g) => lines.push(DiffLine::Granted {
+                reward: g.reward.to_string(),
+                rule: g.rule.to_string(),
+            }),
+            None => lines.push(DiffLine::Missing {
+                reward: (*x).to_owned(),
+                refused: refusals
+                    .iter()
+                    .find(|r| r.grants.iter().any(|g| names(g, x)))
+                    .map(|r| refusal_line(r)),
+            }),
+        }
+    }
+    for g in got.iter().filter(|g| !expected.iter().any(|x| names(g, x))) {
+        lines.push(DiffLine::Unexpected {
+            reward: g.reward.to_string(),
+            rule: g.rule.to_string(),
+        });
+    }
+    let shown: Vec<&String> = lines
+        .iter()
+        .filter_map(|l| match l {
+            DiffLine::Missing { refused, .. } => refused.as_ref(),
+            _ => None,
+        })
+        .collect();
+    let refusals = refusals
+        .iter()
+        .map(|r| refusal_line(r))
+        .filter(|r| !shown.contains(&r))
+        .collect();
+    TargetDiff {
+        target: target.to_owned(),
+        lines,
+        refusals,
+    }
+}
+
+fn refusal_line(r: &Refusal) -> String {
+    let rewards: Vec<&str> = r.grants.iter().map(|g| &*g.reward).collect();
+    format!(
+        "rule {} refused {}: {} — {}",
+        r.grants[0].rule,
+        rewards.join(", "),
+        r.reason.as_str(),
+        r.message
+    )
+}
