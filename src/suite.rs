@@ -2,7 +2,7 @@
 //! `test` blocks through the interpreter and measures what they covered. `playbook
 //! test` renders what [`run_suite`] returns.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use regex::Regex;
 
@@ -102,41 +102,9 @@ impl SuiteReport {
     }
 }
 
-/// The playbook files named by `paths`: files as given, directories searched
-/// recursively for `*.playbook`, each directory's files in name order.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
-    let mut files = Vec::new();
-    let mut unreadable = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            if let Err(e) = walk(path, &mut files) {
-                unreadable.push((path.clone(), e.to_string()));
-            }
-        } else {
-            files.push(path.clone());
-        }
-    }
-    (files, unreadable)
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if path.extension().is_some_and(|e| e == "playbook") {
-            files.push(path);
-        }
-    }
-    Ok(())
-}
-
 /// Checks every file and runs the test blocks of those without errors.
 pub fn run_suite(paths: &[PathBuf], options: &SuiteOptions) -> SuiteReport {
-    let (files, mut unreadable) = collect_files(paths);
+    let (files, mut unreadable) = crate::playbook_files(paths);
     let mut report = SuiteReport::default();
     for path in files {
         match crate::check_file(&path) {

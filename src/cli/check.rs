@@ -23,8 +23,8 @@ Exit status: 0 no errors (warnings allowed), 1 errors found (or warnings, with \
 --deny-warnings), 2 bad usage or a file that cannot be read (the other files are still \
 checked).")]
 pub struct CheckArgs {
-    /// Playbook files to check.
-    #[arg(value_name = "FILE", required = true)]
+    /// Playbook files, or directories searched for `*.playbook` files.
+    #[arg(value_name = "FILE|DIR", required = true)]
     files: Vec<PathBuf>,
 
     /// How to report diagnostics.
@@ -86,7 +86,12 @@ fn check_all(files: &[PathBuf]) -> Checked {
         outcomes: Vec::with_capacity(files.len()),
         unreadable: 0,
     };
-    for path in files {
+    let (files, unreadable) = playbook::playbook_files(files);
+    for (path, reason) in &unreadable {
+        print_stderr_line(&format!("error: cannot read `{}`: {reason}", path.display()));
+    }
+    checked.unreadable = unreadable.len();
+    for path in &files {
         match playbook::check_file(path) {
             Ok(outcome) => checked.outcomes.push(outcome),
             Err(err) => {
