@@ -159,3 +159,20 @@ fn an_unreadable_file_is_bad_usage_and_the_rest_still_run() {
         ))
         .stdout(predicate::str::contains("1 passed, 0 failed"));
 }
+
+#[test]
+fn github_format_annotates_each_failed_expectation_and_uncovered_arm() {
+    let out = stdout_of(&[WELCOME, "--format", "github", "--coverage"], 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    assert!(
+        lines[0].starts_with(
+            "::error file=tests/fixtures/test/welcome.playbook,line=48,col=3,endLine=48,endColumn=29,title=test failed%3A 老客周一拿满减券"
+        ),
+        "{out}"
+    );
+    assert!(lines[2].ends_with("::expected spend ¥5, but the run spent ¥20 on 1 grant"));
+    assert!(lines[3].starts_with("::warning file=tests/fixtures/test/welcome.playbook,line=20,"));
+    assert!(lines[3].ends_with("::no test reaches tier arm 2 of rule 周券"));
+    assert_eq!(lines[4], "1 passed, 1 failed");
+}

@@ -88,7 +88,10 @@ fn check_all(files: &[PathBuf]) -> Checked {
     };
     let (files, unreadable) = playbook::playbook_files(files);
     for (path, reason) in &unreadable {
-        print_stderr_line(&format!("error: cannot read `{}`: {reason}", path.display()));
+        print_stderr_line(&format!(
+            "error: cannot read `{}`: {reason}",
+            path.display()
+        ));
     }
     checked.unreadable = unreadable.len();
     for path in &files {

@@ -7,8 +7,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use playbook::diagnostics::{render_human, render_json_value};
-use playbook::runtime::coverage::CoverageItem;
+use playbook::diagnostics::{Format, github_command, render, render_human, render_json_value};
+use playbook::runtime::coverage::{CoverageItem, ItemKind};
 use playbook::runtime::testing::{DiffLine, TargetDiff};
 use playbook::source::{SourceMap, Span};
 use playbook::suite::{FileResult, SuiteOptions, SuiteReport, TestResult, run_suite};
@@ -24,7 +24,9 @@ Output: one line per test (`ok` or `FAIL`), then each failure with the expectati
 that did not hold and, per member or group, the rewards it expected (`-` when not \
 granted, with the refusal that stopped it) against those it got (`+` when not \
 expected); then, with --coverage, every rule and tier/lottery/experiment arm no test \
-exercised; the last line is `N passed, N failed`. A file with check errors runs no \
+exercised; the last line is `N passed, N failed`. `--format github` prints GitHub \
+Actions annotations instead: an error on each expectation that did not hold, a warning \
+on each rule or arm not covered. A file with check errors runs no \
 tests: its diagnostics are shown and it counts as a failure.
 
 Exit status: 0 every test passed (and coverage reached --min-coverage), 1 a test \
@@ -60,6 +62,10 @@ enum OutputFormat {
     Human,
     /// One JSON object with every test, failure, diff and the coverage.
     Json,
+    /// GitHub Actions workflow commands: an `::error` on each expectation that did
+    /// not hold and each check error, a `::warning` on each rule or arm no test
+    /// exercised (with --coverage), then the closing count.
+    Github,
 }
 
 fn percent(text: &str) -> Result<f64, String> {
@@ -94,6 +100,7 @@ pub fn run(args: &TestArgs) -> Status {
     let text = match args.format {
         OutputFormat::Human => human_report(&report, show_coverage, use_color()),
         OutputFormat::Json => json_report(&report, show_coverage),
+        OutputFormat::Github => github_report(&report, show_coverage),
     };
     print_stdout(&text);
     let below = args
@@ -263,7 +270,7 @@ fn coverage_lines(report: &SuiteReport, out: &mut String) {
     for (file, item) in items.iter().filter(|(_, c)| !c.covered) {
         let sources = &file.check.sources;
         let what = match item.kind {
-            playbook::runtime::coverage::ItemKind::Rule => format!("rule {}", item.rule),
+            ItemKind::Rule => format!("rule {}", item.rule),
             kind => format!(
                 "rule {}, {} `{}`",
                 item.rule,
@@ -296,6 +303,49 @@ fn notes(report: &SuiteReport, out: &mut String) {
     if report.passed() + report.failed() == 0 && broken == 0 {
         let _ = writeln!(out, "no tests ran");
     }
+}
+
+/// Workflow commands for the failures (and uncovered items), then the count.
+fn github_report(report: &SuiteReport, show_coverage: bool) -> String {
+    let mut out = String::new();
+    for file in &report.files {
+        let sources = &file.check.sources;
+        out.push_str(&render(Format::Github, &file.check.diagnostics, sources));
+        for test in file.tests.iter().filter(|t| !t.outcome.passed()) {
+            let o = &test.outcome;
+            let title = format!("test failed: {}", o.name);
+            if let Some(error) = &o.error {
+                let message = format!("the run stopped: {error}");
+                out.push_str(&github_command("error", sources, o.span, &title, &message));
+            }
+            for (span, message) in &o.failures {
+                out.push_str(&github_command("error", sources, *span, &title, message));
+            }
+        }
+    }
+    if show_coverage {
+        for (file, item) in report.coverage().filter(|(_, c)| !c.covered) {
+            let what = match item.kind {
+                ItemKind::Rule => format!("no test makes rule {} fire", item.rule),
+                kind => format!("no test reaches {} of rule {}", kind.describe(), item.rule),
+            };
+            out.push_str(&github_command(
+                "warning",
+                &file.check.sources,
+                item.span,
+                "not covered by tests",
+                &what,
+            ));
+        }
+    }
+    notes(report, &mut out);
+    let _ = writeln!(
+        out,
+        "{} passed, {} failed",
+        report.passed(),
+        report.failed()
+    );
+    out
 }
 
 /// One JSON object: files, tests with failures and diffs, coverage and counts.

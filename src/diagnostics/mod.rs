@@ -6,7 +6,7 @@
 
 mod render;
 
-pub use render::{Format, render, render_human, render_json_value};
+pub use render::{Format, github_command, render, render_human, render_json_value};
 
 use crate::source::Span;
 

@@ -236,23 +236,41 @@ fn json_one(d: &Diagnostic, sources: &SourceMap) -> Value {
 }
 
 fn render_github(d: &Diagnostic, sources: &SourceMap) -> String {
-    let file = sources.get(d.span.file);
-    let (start, end) = (file.line_col(d.span.start), file.line_col(d.span.end));
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
-    format!(
-        "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+    github_command(
         d.severity().as_str(),
+        sources,
+        d.span,
+        &format!("{} {}", d.code.code(), d.code.name()),
+        &message,
+    )
+}
+
+/// One GitHub Actions workflow command (`::error file=…,line=…::message`) for a place
+/// in a source file, escaped as the Actions toolkit does it; `level` is `error`,
+/// `warning` or `notice`.
+pub fn github_command(
+    level: &str,
+    sources: &SourceMap,
+    span: Span,
+    title: &str,
+    message: &str,
+) -> String {
+    let file = sources.get(span.file);
+    let (start, end) = (file.line_col(span.start), file.line_col(span.end));
+    format!(
+        "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
         escape_property(file.name()),
         start.line,
         start.column,
         end.line,
         end.column,
-        escape_property(&format!("{} {}", d.code.code(), d.code.name())),
-        escape_data(&message)
+        escape_property(title),
+        escape_data(message)
     )
 }
 
