@@ -2,6 +2,7 @@
 //! module, which calls the library and renders what it returns.
 
 mod check;
+mod fmt;
 mod inspect;
 mod run;
 
@@ -41,6 +42,8 @@ enum Command {
     Explain(inspect::ExplainArgs),
     /// Print the size of every segment.
     Segments(inspect::SegmentsArgs),
+    /// Rewrite playbook files in the canonical layout, comments kept.
+    Fmt(fmt::FmtArgs),
 }
 
 /// How a command ended; each outcome is one process exit code.
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Explain(args) => inspect::explain(&args),
         Command::Segments(args) => inspect::segments(&args),
+        Command::Fmt(args) => fmt::run(&args),
     };
     status.into()
 }
