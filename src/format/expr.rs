@@ -80,7 +80,7 @@ fn for_clarity(op: BinaryOp, operand: &Expr) -> bool {
 }
 
 /// `e`, in parentheses when `parens`.
-pub fn wrap(e: &Expr, parens: bool) -> String {
+fn wrap(e: &Expr, parens: bool) -> String {
     if parens {
         format!("({})", expr(e))
     } else {

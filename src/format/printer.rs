@@ -188,7 +188,7 @@ impl<'a> Printer<'a> {
                 self.begin(span.start, Kind::Statement);
                 self.push(&padded(&format!("reward {}", r.node.name.node), pad));
                 self.push(" = ");
-                self.reward(&r.node.reward, false);
+                self.reward(&r.node.reward);
                 self.reach(span.end);
                 self.finish(false);
             }
@@ -341,10 +341,8 @@ fn padded(text: &str, width: usize) -> String {
 
 impl Printer<'_> {
     /// A reward after the text already on the line. A block reward leaves its closing
-    /// `}` line open. `guard` brackets an amount that ends the reward, when what
-    /// follows on the next line could otherwise continue it (`points (5)` before an
-    /// arm starting `>=`).
-    fn reward(&mut self, r: &Reward, guard: bool) {
+    /// `}` line open.
+    fn reward(&mut self, r: &Reward) {
         match &r.node {
             RewardKind::Lottery { arms, rest } => {
                 self.open_block("lottery {", r.span.start + 1);
@@ -355,25 +353,18 @@ impl Printer<'_> {
                 if let Some(rest) = rest {
                     rows.push(("rest".to_string(), rest.span.start, rest));
                 }
-                self.arms(rows, |_| false);
+                self.arms(rows);
             }
             RewardKind::Tier { arms, otherwise } => {
                 self.open_block("tier {", r.span.start + 1);
                 let mut rows: Vec<(String, usize, &Reward)> = arms
                     .iter()
-                    .map(|a| (expr(&a.when), a.when.span.start, &a.reward))
+                    .map(|a| (tier_condition(&a.when), a.when.span.start, &a.reward))
                     .collect();
-                let conditions = rows.len();
                 if let Some(o) = otherwise {
                     rows.push(("else".to_string(), o.span.start, o));
                 }
-                // The next arm's condition could continue a `-`.
-                let starts: Vec<bool> = rows
-                    .iter()
-                    .enumerate()
-                    .map(|(i, row)| i < conditions && row.0.starts_with('-'))
-                    .collect();
-                self.arms(rows, |i| starts.get(i + 1).copied().unwrap_or(false));
+                self.arms(rows);
             }
             RewardKind::TierBy {
                 subject,
@@ -388,13 +379,10 @@ impl Printer<'_> {
                         (left, a.op.span.start, &a.reward)
                     })
                     .collect();
-                let thresholds = rows.len();
                 if let Some(o) = otherwise {
                     rows.push(("else".to_string(), o.span.start, o));
                 }
-                // Every threshold starts with a comparison, which would continue an
-                // amount ending the arm before it.
-                self.arms(rows, |i| i + 1 < thresholds);
+                self.arms(rows);
             }
             RewardKind::Experiment { name, arms } => {
                 self.open_block(
@@ -408,10 +396,10 @@ impl Printer<'_> {
                         (left, a.name.span.start, &a.reward)
                     })
                     .collect();
-                self.arms(rows, |_| false);
+                self.arms(rows);
             }
             _ => {
-                self.push(&inline_reward(r, guard));
+                self.push(&inline_reward(r));
                 self.reach(r.span.end);
                 return;
             }
@@ -425,16 +413,15 @@ impl Printer<'_> {
         self.finish(true);
     }
 
-    /// The arms of a block, `->` aligned; `guard(i)` says whether arm `i`'s reward
-    /// must bracket an amount it ends with.
-    fn arms(&mut self, rows: Vec<(String, usize, &Reward)>, guard: impl Fn(usize) -> bool) {
+    /// The arms of a block, `->` aligned.
+    fn arms(&mut self, rows: Vec<(String, usize, &Reward)>) {
         let widest = rows.iter().map(|(l, _, _)| l.width()).max().unwrap_or(0);
         self.indent += 1;
-        for (i, (left, start, reward)) in rows.into_iter().enumerate() {
+        for (left, start, reward) in rows {
             self.begin(start, Kind::Statement);
             self.push(&padded(&left, widest));
             self.push(" -> ");
-            self.reward(reward, guard(i));
+            self.reward(reward);
             self.reach(reward.span.end);
             self.finish(false);
         }
@@ -442,20 +429,30 @@ impl Printer<'_> {
     }
 }
 
+/// A tier arm's condition. One that starts with `-` is bracketed: after an arm ending
+/// in an amount (`-> points 5`) the `-` would read as a subtraction.
+fn tier_condition(e: &Expr) -> String {
+    let text = expr(e);
+    if text.starts_with('-') {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
 /// A reward that is written on one line.
-fn inline_reward(r: &Reward, guard: bool) -> String {
+fn inline_reward(r: &Reward) -> String {
     match &r.node {
         RewardKind::Coupon(c) => coupon(c),
         RewardKind::RedPacket { amount, split } => {
-            let open_end = guard && split.is_none();
-            let mut s = format!("red_packet {}", expr::wrap(amount, open_end));
+            let mut s = format!("red_packet {}", expr(amount));
             if let Some(split) = split {
                 let mode = if split.node.random { "random" } else { "equal" };
                 s.push_str(&format!(" split {} {mode}", split.node.shares));
             }
             s
         }
-        RewardKind::Points(amount) => format!("points {}", expr::wrap(amount, guard)),
+        RewardKind::Points(amount) => format!("points {}", expr(amount)),
         RewardKind::Gift { name, worth } => match worth {
             Some(w) => format!("gift {} worth {}", expr::quote(&name.node), expr::money(w.node)),
             None => format!("gift {}", expr::quote(&name.node)),
@@ -536,7 +533,7 @@ impl Printer<'_> {
                     if i > 0 {
                         self.push(", ");
                     }
-                    self.reward(r, false);
+                    self.reward(r);
                 }
             }
             other => self.push(&simple_clause(other)),
