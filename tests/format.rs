@@ -30,18 +30,27 @@ fn format(text: &str) -> String {
 fn formatted(path: &Path) -> String {
     let text = std::fs::read_to_string(path).expect("readable");
     let once = format(&text);
-    assert_eq!(format(&once), once, "{}: formatting twice differs", path.display());
+    assert_eq!(
+        format(&once),
+        once,
+        "{}: formatting twice differs",
+        path.display()
+    );
     once
 }
 
 #[test]
 fn formats_every_example() {
-    insta::glob!("../examples", "*.playbook", |p| insta::assert_snapshot!(formatted(p)));
+    insta::glob!("../examples", "*.playbook", |p| insta::assert_snapshot!(
+        formatted(p)
+    ));
 }
 
 #[test]
 fn formats_every_semantics_file() {
-    insta::glob!("semantics/*.playbook", |p| insta::assert_snapshot!(formatted(p)));
+    insta::glob!("semantics/*.playbook", |p| insta::assert_snapshot!(
+        formatted(p)
+    ));
 }
 
 #[test]
@@ -76,8 +85,10 @@ fn sp<T>(node: T) -> Spanned<T> {
 }
 
 fn name() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["a", "b", "x_1", "orders", "潜客", "新客", "老客", "m1"])
-        .prop_map(String::from)
+    prop::sample::select(vec![
+        "a", "b", "x_1", "orders", "潜客", "新客", "老客", "m1",
+    ])
+    .prop_map(String::from)
 }
 
 fn ident() -> impl Strategy<Value = Ident> {
@@ -242,7 +253,8 @@ fn open_ended(r: &Reward) -> bool {
 }
 
 fn reward() -> impl Strategy<Value = Reward> {
-    let split = (1u64..100, any::<bool>()).prop_map(|(shares, random)| sp(Split { shares, random }));
+    let split =
+        (1u64..100, any::<bool>()).prop_map(|(shares, random)| sp(Split { shares, random }));
     let leaf = prop_oneof![
         coupon().prop_map(RewardKind::Coupon),
         (expr(), prop::option::of(split))
@@ -295,12 +307,10 @@ fn reward() -> impl Strategy<Value = Reward> {
                 expr(),
                 // A threshold arm ending in an amount can only be the last one: the
                 // next `>= V` would continue the amount (a limit of the grammar).
-                prop::collection::vec((compare, expr(), inner.clone()), 0..3)
-                    .prop_filter("open amount before a threshold", |arms| arms
-                        .iter()
-                        .rev()
-                        .skip(1)
-                        .all(|(_, _, r)| !open_ended(r))),
+                prop::collection::vec((compare, expr(), inner.clone()), 0..3).prop_filter(
+                    "open amount before a threshold",
+                    |arms| arms.iter().rev().skip(1).all(|(_, _, r)| !open_ended(r))
+                ),
                 boxed
             )
                 .prop_map(|(subject, arms, otherwise)| RewardKind::TierBy {
@@ -370,8 +380,7 @@ fn schedule() -> impl Strategy<Value = Schedule> {
 fn limit() -> impl Strategy<Value = Limit> {
     let target = prop::sample::select(vec![TargetKind::Member, TargetKind::Group]);
     let scope = prop_oneof![
-        (target, prop::option::of(period()))
-            .prop_map(|(t, p)| (Some(sp(t)), p.map(Window::Per))),
+        (target, prop::option::of(period())).prop_map(|(t, p)| (Some(sp(t)), p.map(Window::Per))),
         window().prop_map(|w| (None, Some(w))),
     ];
     (prop::option::of(0u64..1000), scope).prop_map(|(count, (per_target, window))| Limit {
@@ -524,8 +533,12 @@ fn item() -> impl Strategy<Value = Item> {
         }),
     ];
     prop_oneof![
-        (text(), prop::collection::vec(setting().prop_map(sp), 0..4))
-            .prop_map(|(n, settings)| Item::Header(sp(Header { name: sp(n), settings }))),
+        (text(), prop::collection::vec(setting().prop_map(sp), 0..4)).prop_map(|(n, settings)| {
+            Item::Header(sp(Header {
+                name: sp(n),
+                settings,
+            }))
+        }),
         text().prop_map(|p| Item::Use(sp(p))),
         schema().prop_map(|s| Item::MemberSchema(sp(s))),
         schema().prop_map(|s| Item::GroupSchema(sp(s))),
@@ -537,10 +550,14 @@ fn item() -> impl Strategy<Value = Item> {
                 body
             }
         ))),
-        (ident(), reward()).prop_map(|(name, reward)| Item::Reward(sp(RewardDecl { name, reward }))),
+        (ident(), reward())
+            .prop_map(|(name, reward)| Item::Reward(sp(RewardDecl { name, reward }))),
         (ident(), prop::collection::vec(clause().prop_map(sp), 0..5))
             .prop_map(|(name, clauses)| Item::Rule(sp(RuleDecl { name, clauses }))),
-        (text(), prop::collection::vec(test_item().prop_map(sp), 0..5))
+        (
+            text(),
+            prop::collection::vec(test_item().prop_map(sp), 0..5)
+        )
             .prop_map(|(n, items)| Item::Test(sp(TestDecl { name: sp(n), items }))),
     ]
 }

@@ -214,7 +214,10 @@ mod tests {
         assert_eq!(round("x not in [1, 2]"), "x not in [1, 2]");
         assert_eq!(round("f ?? g >= now - 30d"), "(f ?? g) >= now - 30d");
         assert_eq!(round("x ?? (y ?? z)"), "x ?? (y ?? z)");
-        assert_eq!(round("clamp(event.amount*5%,¥2,¥20)"), "clamp(event.amount * 5%, ¥2, ¥20)");
+        assert_eq!(
+            round("clamp(event.amount*5%,¥2,¥20)"),
+            "clamp(event.amount * 5%, ¥2, ¥20)"
+        );
     }
 
     #[test]

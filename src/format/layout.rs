@@ -50,8 +50,14 @@ pub struct Line {
 /// One line of the output.
 enum Out {
     Blank,
-    Comment { indent: usize, text: String },
-    Code { line: Line, trailing: Option<String> },
+    Comment {
+        indent: usize,
+        text: String,
+    },
+    Code {
+        line: Line,
+        trailing: Option<String>,
+    },
 }
 
 /// Lays out `lines` with the `comments` of `source` and returns the file's text.
@@ -169,7 +175,15 @@ fn text(out: Vec<Out>) -> String {
     let mut columns = vec![0; out.len()];
     let mut i = 0;
     while i < out.len() {
-        let has_trailing = |o: &Out| matches!(o, Out::Code { trailing: Some(_), .. });
+        let has_trailing = |o: &Out| {
+            matches!(
+                o,
+                Out::Code {
+                    trailing: Some(_),
+                    ..
+                }
+            )
+        };
         if !has_trailing(&out[i]) {
             i += 1;
             continue;

@@ -64,7 +64,12 @@ pub fn verify(
     }
     if let Some(i) = first_difference(program, &again.program) {
         let line = original
-            .get(..program.items.get(i).map_or(original.len(), |it| it.span().start))
+            .get(
+                ..program
+                    .items
+                    .get(i)
+                    .map_or(original.len(), |it| it.span().start),
+            )
             .map_or(0, |before| before.matches('\n').count() + 1);
         return Err(FormatError::Internal(format!(
             "the formatted text would change the meaning of the declaration at line {line}"

@@ -59,10 +59,11 @@ impl<'a> Printer<'a> {
             let first = self.lines.len();
             self.item(item, pad);
             let multi = self.lines.len() - first > 1;
-            if first > 0 && (multi || previous_multi) {
-                if let Some(line) = self.lines.get_mut(first) {
-                    line.force_blank = true;
-                }
+            if first > 0
+                && (multi || previous_multi)
+                && let Some(line) = self.lines.get_mut(first)
+            {
+                line.force_blank = true;
             }
             previous_multi = multi;
         }
@@ -136,7 +137,9 @@ impl<'a> Printer<'a> {
     }
 
     fn has_comment(&self, start: usize, end: usize) -> bool {
-        self.comments.iter().any(|c| c.start >= start && c.start < end)
+        self.comments
+            .iter()
+            .any(|c| c.start >= start && c.start < end)
     }
 
     // ------------------------------------------------------------ items
@@ -179,7 +182,11 @@ impl<'a> Printer<'a> {
         let span = item.span();
         match item {
             Item::Header(h) => self.header(&h.node, span),
-            Item::Use(path) => self.line(&format!("use {}", expr::quote(&path.node)), span.start, span.end),
+            Item::Use(path) => self.line(
+                &format!("use {}", expr::quote(&path.node)),
+                span.start,
+                span.end,
+            ),
             Item::MemberSchema(s) => self.schema("member", &s.node, span),
             Item::GroupSchema(s) => self.schema("group", &s.node, span),
             Item::Event(e) => self.event(&e.node, span),
@@ -244,8 +251,7 @@ impl<'a> Printer<'a> {
         } else {
             format!("{head} {} }}", fields.join(", "))
         };
-        if fields.is_empty() || (self.fits(&inline) && !self.has_comment(span.start, span.end))
-        {
+        if fields.is_empty() || (self.fits(&inline) && !self.has_comment(span.start, span.end)) {
             self.push(&inline);
             self.reach(span.end);
             self.finish(false);
@@ -454,7 +460,11 @@ fn inline_reward(r: &Reward) -> String {
         }
         RewardKind::Points(amount) => format!("points {}", expr(amount)),
         RewardKind::Gift { name, worth } => match worth {
-            Some(w) => format!("gift {} worth {}", expr::quote(&name.node), expr::money(w.node)),
+            Some(w) => format!(
+                "gift {} worth {}",
+                expr::quote(&name.node),
+                expr::money(w.node)
+            ),
             None => format!("gift {}", expr::quote(&name.node)),
         },
         RewardKind::Ref(name) => name.node.clone(),
@@ -699,9 +709,7 @@ impl Printer<'_> {
                 rule.node,
                 reason.node
             )),
-            TestItem::ExpectSpend(m) => {
-                self.push(&format!("expect spend {}", expr::money(m.node)))
-            }
+            TestItem::ExpectSpend(m) => self.push(&format!("expect spend {}", expr::money(m.node))),
         }
     }
 
@@ -782,7 +790,13 @@ fn setting(s: &Setting) -> String {
         Setting::Budget(items) => {
             let items: Vec<String> = items
                 .iter()
-                .map(|b| format!("{} {}", expr::money(b.node.amount.node), window_text(b.node.window)))
+                .map(|b| {
+                    format!(
+                        "{} {}",
+                        expr::money(b.node.amount.node),
+                        window_text(b.node.window)
+                    )
+                })
                 .collect();
             format!("budget {}", items.join(", "))
         }
@@ -832,7 +846,12 @@ fn aligned_prefix(item: &Item) -> Option<(u8, String)> {
                 SegmentBody::Expr(e) => expr(e),
                 SegmentBody::Top { count, by, filter } => {
                     let filter = filter.as_ref().map(|f| format!(" where {}", expr(f)));
-                    format!("top {} by {}{}", count.node, expr(by), filter.unwrap_or_default())
+                    format!(
+                        "top {} by {}{}",
+                        count.node,
+                        expr(by),
+                        filter.unwrap_or_default()
+                    )
                 }
             };
             let fits = prefix.width() + 3 + body.width() <= MAX_WIDTH;

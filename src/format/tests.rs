@@ -20,7 +20,10 @@ fn stable(text: &str) -> String {
 #[test]
 fn formats_a_small_playbook() {
     let out = stable("segment a=orders>=5 or x\nreward r=coupon ¥10 valid 7d\n");
-    assert_eq!(out, "segment a = orders >= 5 or x\nreward r = coupon ¥10 valid 7d\n");
+    assert_eq!(
+        out,
+        "segment a = orders >= 5 or x\nreward r = coupon ¥10 valid 7d\n"
+    );
 }
 
 #[test]
@@ -92,10 +95,13 @@ fn long_conditions_break_before_each_operator_of_the_loosest_chain() {
     );
     let rule = format!(
         "rule r {{ when {} or b\n give x }}",
-        vec!["aaaaaaaaaa and bbbbbbbbbb"; 4].join(" or ")
+        ["aaaaaaaaaa and bbbbbbbbbb"; 4].join(" or ")
     );
     let out = stable(&rule);
-    assert!(out.contains("  when aaaaaaaaaa and bbbbbbbbbb\n    or aaaaaaaaaa"), "{out}");
+    assert!(
+        out.contains("  when aaaaaaaaaa and bbbbbbbbbb\n    or aaaaaaaaaa"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -172,7 +178,10 @@ fn a_lost_comment_is_an_internal_error() {
     else {
         panic!("a lost comment must be reported");
     };
-    assert_eq!(m, "the formatted text would lose or move the comment `// two`");
+    assert_eq!(
+        m,
+        "the formatted text would lose or move the comment `// two`"
+    );
     assert!(check_comments("// a\n// b\n", "// b\n// a\n").is_err());
 }
 
@@ -184,7 +193,10 @@ fn a_changed_meaning_is_an_internal_error() {
     let Err(FormatError::Internal(m)) = verify(FileId(0), original, &program, wrong) else {
         panic!("a changed tree must be reported");
     };
-    assert_eq!(m, "the formatted text would change the meaning of the declaration at line 1");
+    assert_eq!(
+        m,
+        "the formatted text would change the meaning of the declaration at line 1"
+    );
     assert!(verify(FileId(0), original, &program, "segment a = x - (y - z)").is_ok());
     assert!(matches!(
         verify(FileId(0), original, &program, "segment a = "),
@@ -195,5 +207,8 @@ fn a_changed_meaning_is_an_internal_error() {
 #[test]
 fn an_empty_or_comment_only_file_formats() {
     assert_eq!(stable(""), "");
-    assert_eq!(stable("  // only\n\n\n// comments  \n"), "// only\n\n// comments\n");
+    assert_eq!(
+        stable("  // only\n\n\n// comments  \n"),
+        "// only\n\n// comments\n"
+    );
 }
