@@ -584,6 +584,44 @@ fn with_comments(text: &str, picks: &[u8]) -> String {
     out
 }
 
+/// Whitespace and comments that may land anywhere in a file.
+const NOISE: &[&str] = &[
+    " ",
+    "  ",
+    "\n",
+    "\n\n\n",
+    "// c\n",
+    " // t\n",
+    "\n// own\n",
+    "\t",
+];
+
+/// An example, semantics file or messy input with whitespace and comments inserted at
+/// random places.
+fn noisy_example() -> impl Strategy<Value = String> {
+    let mut texts = Vec::new();
+    for dir in ["examples", "tests/semantics", "tests/fixtures/format"] {
+        for entry in std::fs::read_dir(dir).expect("folder") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "playbook") {
+                texts.push(std::fs::read_to_string(path).expect("playbook"));
+            }
+        }
+    }
+    let edits = prop::collection::vec(
+        (any::<prop::sample::Index>(), prop::sample::select(NOISE)),
+        1..12,
+    );
+    (0..texts.len(), edits).prop_map(move |(i, edits)| {
+        let mut chars: Vec<char> = texts[i].chars().collect();
+        for (at, noise) in edits {
+            let at = at.index(chars.len() + 1);
+            chars.splice(at..at, noise.chars()).for_each(drop);
+        }
+        chars.into_iter().collect()
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
         std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(200)
@@ -606,5 +644,16 @@ proptest! {
         let text = with_comments(&print_program(&program), &picks);
         let once = format(&text);
         prop_assert_eq!(format(&once), once);
+    }
+
+    #[test]
+    fn noise_in_the_examples_is_never_an_internal_error(text in noisy_example()) {
+        // Noise inside a token or a string is a syntax error; anything that parses must
+        // format, keep its comments and be stable.
+        match format_source(FileId(0), &text) {
+            Ok(once) => prop_assert_eq!(format(&once), once),
+            Err(FormatError::Syntax(_)) => {}
+            Err(FormatError::Internal(m)) => prop_assert!(false, "{}\n{}", m, text),
+        }
     }
 }

@@ -74,11 +74,14 @@ pub fn render(lines: Vec<Line>, comments: &[Comment], source: &str) -> String {
                 last_end = Some(c.end);
                 continue;
             }
+            // A comment from inside the line's code only counts the blank lines
+            // before that code, as it will once it stands above the line.
+            let gap_end = c.start.min(line.start);
             let blank = last_end.is_some()
                 && !last_opens
                 && line.kind != Kind::Continuation
                 && ((line.force_blank && !group_started)
-                    || last_end.is_some_and(|e| blank_between(source, e, c.start)));
+                    || last_end.is_some_and(|e| blank_between(source, e, gap_end)));
             if blank {
                 out.push(Out::Blank);
             }

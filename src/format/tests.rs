@@ -212,3 +212,23 @@ fn an_empty_or_comment_only_file_formats() {
         "// only\n\n// comments\n"
     );
 }
+
+#[test]
+fn a_comment_before_a_record_or_block_does_not_decide_its_layout() {
+    // The comment moves above the line; the record stays on one line both times.
+    let out = stable("test \"t\" {\n  event e// c\n by m1 at 2026-01-01 10:00 { a: 1 }\n}\n");
+    assert_eq!(
+        out,
+        "test \"t\" {\n  // c\n  event e by m1 at 2026-01-01 10:00 { a: 1 }\n}\n"
+    );
+    let out = stable("event // c\n e { a: int }\n");
+    assert_eq!(out, "// c\nevent e { a: int }\n");
+    let out = stable("test \"t\" { ledger // c\n { granted r to m1 by x at 2026-01-01 10:00 } }");
+    assert!(out.contains("  ledger {  // c\n    granted r"), "{out}");
+}
+
+#[test]
+fn a_blank_line_inside_a_line_s_code_is_not_kept() {
+    let src = "segment a = x\nsegment bb = y and\n\n// c\n z\n";
+    assert_eq!(stable(src), "segment a  = x\n// c\nsegment bb = y and z\n");
+}
