@@ -78,6 +78,17 @@ fn the_examples_and_semantics_files_are_formatted() {
     }
 }
 
+#[test]
+fn the_readme_tour_is_formatted() {
+    let readme = include_str!("../README.md");
+    let tour = readme
+        .split("## A tour of the language")
+        .nth(1)
+        .and_then(|t| t.split("```\n").nth(1))
+        .expect("tour code block");
+    assert_eq!(format(tour), tour);
+}
+
 // ---------------------------------------------------------------- random programs
 
 fn sp<T>(node: T) -> Spanned<T> {

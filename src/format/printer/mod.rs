@@ -71,6 +71,8 @@ impl<'a> Printer<'a> {
 
     // ------------------------------------------------------------ line building
 
+    /// Starts a line whose code starts at `start` in the source (finishing any
+    /// line still open).
     fn begin(&mut self, start: usize, kind: Kind) {
         self.finish(false);
         self.current = Some(Current {
@@ -82,6 +84,7 @@ impl<'a> Printer<'a> {
         });
     }
 
+    /// Adds text to the current line.
     fn push(&mut self, text: &str) {
         if let Some(c) = &mut self.current {
             c.text.push_str(text);
@@ -95,6 +98,7 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// Ends the current line; `opens` when it ends with `{`.
     fn finish(&mut self, opens: bool) {
         if let Some(c) = self.current.take() {
             self.lines.push(Line {
@@ -136,6 +140,7 @@ impl<'a> Printer<'a> {
         })
     }
 
+    /// Whether `more` still fits on the current line.
     fn fits(&self, more: &str) -> bool {
         self.width() + more.width() <= MAX_WIDTH
     }
