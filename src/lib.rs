@@ -8,6 +8,7 @@
 pub mod check;
 pub mod data;
 pub mod diagnostics;
+pub mod format;
 pub mod ledger;
 pub mod money;
 pub mod runner;

@@ -2,6 +2,7 @@
 //! module, which calls the library and renders what it returns.
 
 mod check;
+mod fmt;
 mod inspect;
 mod run;
 mod test;
@@ -44,6 +45,8 @@ enum Command {
     Segments(inspect::SegmentsArgs),
     /// Run the `test` blocks of playbooks and report what failed and what no test covered.
     Test(test::TestArgs),
+    /// Rewrite playbook files in the canonical layout, comments kept.
+    Fmt(fmt::FmtArgs),
 }
 
 /// How a command ended; each outcome is one process exit code.
@@ -77,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => inspect::explain(&args),
         Command::Segments(args) => inspect::segments(&args),
         Command::Test(args) => test::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     };
     status.into()
 }

@@ -69,6 +69,12 @@ pub fn parse_expression(file: FileId, text: &str) -> Result<ast::Expr, Vec<Diagn
     }
 }
 
+/// Whether `text` can be written as a bare name (an identifier, not a reserved word);
+/// other ids are written as strings.
+pub fn is_identifier(text: &str) -> bool {
+    parser::is_ident(text)
+}
+
 const DECLARATION_KEYWORDS: [&str; 9] = [
     "playbook", "use", "member", "group", "event", "segment", "reward", "rule", "test",
 ];

@@ -72,6 +72,12 @@ pub(super) fn only_trivia(text: &str) -> bool {
     }
 }
 
+/// Whether `text` is exactly one name: an identifier that is not a reserved word.
+pub(super) fn is_ident(text: &str) -> bool {
+    PlaybookParser::parse(Rule::ident, text)
+        .is_ok_and(|mut pairs| pairs.next().is_some_and(|p| p.as_str().len() == text.len()))
+}
+
 /// Parses a lone expression (for the REPL and tests).
 pub(super) fn parse_expr(
     file: FileId,
