@@ -10,6 +10,7 @@ pub mod data;
 pub mod diagnostics;
 pub mod ledger;
 pub mod money;
+pub mod repl;
 pub mod runner;
 pub mod runtime;
 pub mod source;

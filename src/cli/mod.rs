@@ -3,6 +3,7 @@
 
 mod check;
 mod inspect;
+mod repl;
 mod run;
 
 use std::io::Write;
@@ -41,6 +42,8 @@ enum Command {
     Explain(inspect::ExplainArgs),
     /// Print the size of every segment.
     Segments(inspect::SegmentsArgs),
+    /// Try declarations, expressions and commands interactively (or from a piped script).
+    Repl(repl::ReplArgs),
 }
 
 /// How a command ended; each outcome is one process exit code.
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Explain(args) => inspect::explain(&args),
         Command::Segments(args) => inspect::segments(&args),
+        Command::Repl(args) => repl::run(&args),
     };
     status.into()
 }
