@@ -60,7 +60,11 @@ pub const COMMANDS: &[CommandInfo] = &[
         "ID",
         "select a member: bare names read its fields; shows them",
     ),
-    cmd("group", "ID", "select a group instead of a member; shows it"),
+    cmd(
+        "group",
+        "ID",
+        "select a group instead of a member; shows it",
+    ),
     cmd("segments", "", "the size of every segment"),
     cmd(
         "count",
@@ -125,9 +129,7 @@ impl Session {
         let body = input.trim_start();
         let offset = input.len() - body.len() + 1;
         let body = &body[1..];
-        let name_len = body
-            .find(char::is_whitespace)
-            .unwrap_or(body.len());
+        let name_len = body.find(char::is_whitespace).unwrap_or(body.len());
         let name = &body[..name_len];
         let arg = body[name_len..].trim();
         let command = match resolve(name) {
@@ -135,7 +137,8 @@ impl Session {
             Err(message) => return Reply::error(message),
         };
         // Where the argument starts, so an expression's spans point into the line.
-        let arg_start = offset + name_len + (body[name_len..].len() - body[name_len..].trim_start().len());
+        let arg_start =
+            offset + name_len + (body[name_len..].len() - body[name_len..].trim_start().len());
         match command.name {
             "help" => Reply::ok(help_text()),
             "load" => self.load(arg),
@@ -204,10 +207,7 @@ impl Session {
         self.apply(paths, new, |change| {
             let mut text = format!("loaded {}: {counts}", names.join(", "));
             if !change.replaced.is_empty() {
-                text.push_str(&format!(
-                    "\nreplaced {}",
-                    describe_keys(&change.replaced)
-                ));
+                text.push_str(&format!("\nreplaced {}", describe_keys(&change.replaced)));
             }
             if !change.removed.is_empty() {
                 text.push_str(&format!(
@@ -228,8 +228,7 @@ impl Session {
             };
         }
         let path = PathBuf::from(arg);
-        let mut data = match SqliteData::open(&path, self.decls.program(), TableNames::default())
-        {
+        let mut data = match SqliteData::open(&path, self.decls.program(), TableNames::default()) {
             Ok(d) => d,
             Err(e) => return Reply::error(format!("error: {e}")),
         };
@@ -251,7 +250,7 @@ impl Session {
         } else if !arg.is_empty() {
             match parse_instant(arg, tz) {
                 Ok(t) => self.at = t,
-                Err(e) => return Reply::error(format!("error: `{arg}`: {e}")),
+                Err(e) => return Reply::error(format!("error: {e}")),
             }
         }
         let weekday = instant_local(tz, self.at).format("%A");
@@ -287,7 +286,9 @@ impl Session {
         };
         let row = match self.lookup(kind, table, &id) {
             Ok(Some(row)) => row,
-            Ok(None) => return Reply::error(format!("error: no {} `{id}` in the data", kind.keyword())),
+            Ok(None) => {
+                return Reply::error(format!("error: no {} `{id}` in the data", kind.keyword()));
+            }
             Err(e) => return Reply::error(format!("error: {e}")),
         };
         match kind {
@@ -309,10 +310,18 @@ impl Session {
             TargetKind::Member => &program.member,
             TargetKind::Group => program.group.as_ref().ok_or("there is no group schema")?,
         };
-        let width = schema.fields.iter().map(|f| f.name.width()).max().unwrap_or(0);
+        let width = schema
+            .fields
+            .iter()
+            .map(|f| f.name.width())
+            .max()
+            .unwrap_or(0);
         let mut out = format!("{} {}\n", kind.keyword(), row.id);
         for (i, field) in schema.fields.iter().enumerate() {
-            let value = row.vals.get(i).map_or(crate::runtime::value::V::Null, |v| v.view());
+            let value = row
+                .vals
+                .get(i)
+                .map_or(crate::runtime::value::V::Null, |v| v.view());
             let pad = " ".repeat(width.saturating_sub(field.name.width()));
             out.push_str(&format!("  {}{pad}  {}\n", field.name, show(value, tz)));
         }
@@ -320,7 +329,9 @@ impl Session {
         let mut segs = engine.segments();
         if engine.plan.has_top {
             let (_, data) = opened(&mut self.opened)?;
-            engine.rank_tops(data, self.at, &mut segs).map_err(|e| e.to_string())?;
+            engine
+                .rank_tops(data, self.at, &mut segs)
+                .map_err(|e| e.to_string())?;
         }
         let env = target_env(Env::at(self.at, tz), kind, row);
         let mut inside = Vec::new();
@@ -350,8 +361,9 @@ impl Session {
         }
         let program = self.decls.program();
         let engine = Engine::new(program);
-        let result = opened(&mut self.opened)
-            .and_then(|(_, data)| segment_sizes(&engine, data, self.at, true).map_err(|e| e.to_string()));
+        let result = opened(&mut self.opened).and_then(|(_, data)| {
+            segment_sizes(&engine, data, self.at, true).map_err(|e| e.to_string())
+        });
         match result {
             Ok((sizes, skipped)) => {
                 let at = format_instant(program.settings.timezone, self.at);
@@ -384,7 +396,9 @@ impl Session {
         let counted = opened(&mut self.opened).and_then(|(_, data)| {
             let mut segs = engine.segments();
             if engine.plan.has_top {
-                engine.rank_tops(data, self.at, &mut segs).map_err(|e| e.to_string())?;
+                engine
+                    .rank_tops(data, self.at, &mut segs)
+                    .map_err(|e| e.to_string())?;
             }
             let (mut holding, mut of, mut sample) = (0u64, 0u64, Vec::new());
             let mut failure = None;
@@ -418,10 +432,18 @@ impl Session {
         });
         match counted {
             Ok((holding, of, sample, skipped)) => {
-                let pct = if of == 0 { 0.0 } else { 100.0 * holding as f64 / of as f64 };
+                let pct = if of == 0 {
+                    0.0
+                } else {
+                    100.0 * holding as f64 / of as f64
+                };
                 let mut text = format!("{holding} of {of} {}s ({pct:.1}%)\n", kind.keyword());
                 if !sample.is_empty() {
-                    let more = if holding > sample.len() as u64 { ", …" } else { "" };
+                    let more = if holding > sample.len() as u64 {
+                        ", …"
+                    } else {
+                        ""
+                    };
                     text.push_str(&format!("  {}{more}\n", sample.join(", ")));
                 }
                 text.push_str(&skipped_note(skipped));
@@ -486,7 +508,7 @@ impl Session {
         } else {
             match parse_instant(arg, tz) {
                 Ok(t) => t,
-                Err(e) => return Reply::error(format!("error: `{arg}`: {e}")),
+                Err(e) => return Reply::error(format!("error: {e}")),
             }
         };
         let request = RunRequest {
@@ -588,7 +610,10 @@ fn listing<'a>(keys: impl Iterator<Item = &'a Key>) -> String {
     }
     groups
         .iter()
-        .map(|(kind, names)| format!("{kind}s: {}", names.join(", ")))
+        .map(|(kind, names)| {
+            let plural = if names.len() == 1 { "" } else { "s" };
+            format!("{kind}{plural}: {}", names.join(", "))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -614,7 +639,10 @@ fn kind_counts<'a>(keys: impl Iterator<Item = &'a Key>) -> String {
 }
 
 fn describe_keys(keys: &[Key]) -> String {
-    keys.iter().map(Key::describe).collect::<Vec<_>>().join(", ")
+    keys.iter()
+        .map(Key::describe)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn skipped_note(skipped: usize) -> String {
@@ -683,14 +711,20 @@ impl Decisions {
             .map(|(g, refusal)| {
                 let (reward, value, tail) = match refusal {
                     Some(r) => (
-                        r.grants.iter().map(|g| &*g.reward).collect::<Vec<_>>().join(", "),
+                        r.grants
+                            .iter()
+                            .map(|g| &*g.reward)
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         crate::money::Fen(r.grants.iter().map(|g| g.value.0).sum()),
                         format!("REFUSED {}: {}", r.reason.as_str(), r.message),
                     ),
                     None => (g.reward.to_string(), g.value, g.cause.key(tz)),
                 };
                 [
-                    instant_local(tz, g.at).format("%Y-%m-%d %H:%M:%S").to_string(),
+                    instant_local(tz, g.at)
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string(),
                     g.rule.to_string(),
                     g.target.id.clone(),
                     reward,

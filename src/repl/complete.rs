@@ -38,7 +38,11 @@ impl Session {
             rules: p.rules.iter().map(|r| r.name.clone()).collect(),
             member_fields: fields(&p.member),
             group_fields: p.group.as_ref().map(fields).unwrap_or_default(),
-            events: p.events.iter().map(|e| (e.name.clone(), fields(e))).collect(),
+            events: p
+                .events
+                .iter()
+                .map(|e| (e.name.clone(), fields(e)))
+                .collect(),
         }
     }
 }
@@ -58,15 +62,16 @@ impl Vocabulary {
             .map_or(pos, |(i, _)| i);
         let word = &before[start..];
         let head = &before[..start];
-        let mut candidates: Vec<String> = if head.trim().is_empty() && head.ends_with(':') {
-            COMMANDS.iter().map(|c| c.name.to_owned()).collect()
-        } else if let Some(qualifier) = head.strip_suffix('.') {
-            self.fields_after(qualifier, line)
-        } else if let Some(command) = line.trim_start().strip_prefix(':') {
-            self.command_argument(command)
-        } else {
-            self.everything()
-        };
+        let mut candidates: Vec<String> =
+            if head.strip_suffix(':').is_some_and(|h| h.trim().is_empty()) {
+                COMMANDS.iter().map(|c| c.name.to_owned()).collect()
+            } else if let Some(qualifier) = head.strip_suffix('.') {
+                self.fields_after(qualifier, line)
+            } else if let Some(command) = line.trim_start().strip_prefix(':') {
+                self.command_argument(command)
+            } else {
+                self.everything()
+            };
         candidates.retain(|c| c.starts_with(word) && c != word);
         candidates.sort();
         candidates.dedup();
@@ -132,7 +137,11 @@ impl Vocabulary {
             Ok("show") => {
                 let mut all = self.names.clone();
                 all.extend(self.member_fields.iter().cloned());
-                all.extend(["member".to_owned(), "group".to_owned(), "playbook".to_owned()]);
+                all.extend([
+                    "member".to_owned(),
+                    "group".to_owned(),
+                    "playbook".to_owned(),
+                ]);
                 all
             }
             Ok("count" | "type") => self.everything(),

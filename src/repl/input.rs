@@ -14,21 +14,112 @@ const TRAILING_OPERATORS: [&str; 16] = [
 /// The language's keywords (reserved and contextual), for completion and
 /// highlighting.
 pub const KEYWORDS: &[&str] = &[
-    "active", "and", "asc", "at", "because", "budget", "by", "cap", "coupon", "cron",
-    "date", "day", "decimal", "desc", "during", "duration", "else", "equal", "event",
-    "every", "exclusive", "expect", "exists", "experiment", "false", "for", "friday",
-    "from", "gets", "gift", "give", "group", "granted", "in", "int", "ledger", "limit",
-    "lottery", "max", "member", "monday", "money", "month", "not", "nothing", "now", "of",
-    "off", "on", "once", "or", "order", "over", "per", "percent", "playbook", "point_value",
-    "points", "priority", "quiet", "random", "red_packet", "red_packet_limits", "refused",
-    "rest", "reward", "rule", "saturday", "seed", "segment", "set", "spend", "split",
-    "stackable", "sunday", "test", "text", "thursday", "tier", "time", "timezone", "to",
-    "today", "top", "total", "true", "tuesday", "use", "valid", "wednesday", "week", "when",
-    "where", "worth",
+    "active",
+    "and",
+    "asc",
+    "at",
+    "because",
+    "budget",
+    "by",
+    "cap",
+    "coupon",
+    "cron",
+    "date",
+    "day",
+    "decimal",
+    "desc",
+    "during",
+    "duration",
+    "else",
+    "equal",
+    "event",
+    "every",
+    "exclusive",
+    "expect",
+    "exists",
+    "experiment",
+    "false",
+    "for",
+    "friday",
+    "from",
+    "gets",
+    "gift",
+    "give",
+    "group",
+    "granted",
+    "in",
+    "int",
+    "ledger",
+    "limit",
+    "lottery",
+    "max",
+    "member",
+    "monday",
+    "money",
+    "month",
+    "not",
+    "nothing",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "or",
+    "order",
+    "over",
+    "per",
+    "percent",
+    "playbook",
+    "point_value",
+    "points",
+    "priority",
+    "quiet",
+    "random",
+    "red_packet",
+    "red_packet_limits",
+    "refused",
+    "rest",
+    "reward",
+    "rule",
+    "saturday",
+    "seed",
+    "segment",
+    "set",
+    "spend",
+    "split",
+    "stackable",
+    "sunday",
+    "test",
+    "text",
+    "thursday",
+    "tier",
+    "time",
+    "timezone",
+    "to",
+    "today",
+    "top",
+    "total",
+    "true",
+    "tuesday",
+    "use",
+    "valid",
+    "wednesday",
+    "week",
+    "when",
+    "where",
+    "worth",
 ];
 
 /// Built-in functions.
-pub const BUILTINS: &[&str] = &["clamp", "days_since", "len", "max", "min", "month", "weekday"];
+pub const BUILTINS: &[&str] = &[
+    "clamp",
+    "days_since",
+    "len",
+    "max",
+    "min",
+    "month",
+    "weekday",
+];
 
 /// Words that begin a declaration.
 pub const DECLARATION_WORDS: [&str; 9] = [
@@ -201,10 +292,9 @@ fn token_at(text: &str, pos: usize, c: char) -> (usize, TokenKind) {
     };
     match c {
         ':' if text[..pos].trim().is_empty() => (span_while(1, is_word_char), TokenKind::Command),
-        '/' if rest.starts_with("//") => (
-            rest.find('\n').unwrap_or(rest.len()),
-            TokenKind::Comment,
-        ),
+        '/' if rest.starts_with("//") => {
+            (rest.find('\n').unwrap_or(rest.len()), TokenKind::Comment)
+        }
         '"' => (string_len(rest), TokenKind::Text),
         '¥' | '￥' => (
             span_while(c.len_utf8(), |n| n.is_ascii_digit() || n == ',' || n == '.'),
@@ -278,7 +368,8 @@ mod tests {
 
     #[test]
     fn piped_text_splits_into_statements_with_their_lines() {
-        let input = "segment a = orders > 1\n\nrule r {\n  every day at 10:00\n}\norders and\n  a\n";
+        let input =
+            "segment a = orders > 1\n\nrule r {\n  every day at 10:00\n}\norders and\n  a\n";
         let statements = split_statements(input);
         let lines: Vec<usize> = statements.iter().map(|s| s.line).collect();
         assert_eq!(lines, vec![1, 3, 6]);

@@ -261,9 +261,14 @@ impl Session {
         } else {
             None
         };
-        if reads.segment && self.decls.program().segments.iter().any(|s| {
-            matches!(s.def, crate::check::SegmentDef::Top { .. })
-        }) {
+        if reads.segment
+            && self
+                .decls
+                .program()
+                .segments
+                .iter()
+                .any(|s| matches!(s.def, crate::check::SegmentDef::Top { .. }))
+        {
             self.open_data()?;
         }
         let program = self.decls.program();

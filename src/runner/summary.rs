@@ -30,8 +30,7 @@ pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
         plural(r.granted.count),
         r.granted.value
     ));
-    let rules: Vec<&(String, Tally)> =
-        r.by_rule.iter().filter(|(_, t)| t.count > 0).collect();
+    let rules: Vec<&(String, Tally)> = r.by_rule.iter().filter(|(_, t)| t.count > 0).collect();
     if !rules.is_empty() {
         out.push_str("  by rule:\n");
         let w = rules.iter().map(|(n, _)| n.width()).max().unwrap_or(0);
