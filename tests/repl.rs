@@ -539,3 +539,70 @@ mod properties {
         }
     }
 }
+
+/// The session shown in the README, replayed: every input gives the output shown.
+#[test]
+fn the_readme_session_is_what_the_repl_prints() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let start = readme
+        .find("$ cargo run --release -- repl ")
+        .expect("the README shows a REPL session");
+    let block = &readme[start..];
+    let block = &block[..block.find("```").expect("the block ends")];
+    let mut lines = block.lines().skip(1);
+    assert_eq!(
+        lines.next(),
+        Some("playbook repl — :help lists the commands, Ctrl-D ends")
+    );
+    let mut s = Session::new("<repl>", false);
+    let mut expected = String::new();
+    let mut actual = String::new();
+    for reply in [
+        s.load(LAUNCH),
+        s.set_data(LAUNCH_DATA),
+        s.set_at("2026-04-27 22:00"),
+    ] {
+        actual.push_str(&reply.text);
+    }
+    let mut pending: Option<String> = None;
+    for line in lines {
+        if let Some(input) = pending.as_mut() {
+            input.push('\n');
+            input.push_str(line);
+        } else if let Some(input) = prompt_input(line) {
+            pending = Some(input.to_owned());
+        } else {
+            expected.push_str(line);
+            expected.push('\n');
+            continue;
+        }
+        let input = pending.take().unwrap_or_default();
+        if !playbook::repl::input::is_complete(&input) {
+            pending = Some(input);
+            continue;
+        }
+        let prompt = match s.member() {
+            Some(m) => format!("playbook[{m}]> "),
+            None => "playbook> ".to_owned(),
+        };
+        expected_prompt_check(line, &input, &prompt);
+        actual.push_str(&s.eval_line(&input).text);
+    }
+    assert_eq!(actual, expected);
+}
+
+/// The input of a line that starts with a prompt.
+fn prompt_input(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("playbook")?;
+    let at = rest.find("> ")?;
+    let prompt = &rest[..at];
+    (prompt.is_empty() || (prompt.starts_with('[') && prompt.ends_with(']')))
+        .then(|| &rest[at + 2..])
+}
+
+/// A one-line input's prompt shows the member selected then.
+fn expected_prompt_check(line: &str, input: &str, prompt: &str) {
+    if !input.contains('\n') {
+        assert_eq!(line, format!("{prompt}{input}"));
+    }
+}
