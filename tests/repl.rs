@@ -331,7 +331,10 @@ fn unknown_and_ambiguous_commands_get_suggestions() {
     let mut s = Session::new("<repl>", false);
     insta::assert_snapshot!(
         "unknown_commands",
-        transcript(&mut s, &[":segmnets", ":s", ":xyz", ":", ":q"])
+        transcript(
+            &mut s,
+            &[":segmnets", ":s", ":xyz", ":", ":segments now", ":q"]
+        )
     );
 }
 
@@ -581,7 +584,7 @@ fn the_readme_session_is_what_the_repl_prints() {
             pending = Some(input);
             continue;
         }
-        let prompt = match s.member() {
+        let prompt = match s.selected() {
             Some(m) => format!("playbook[{m}]> "),
             None => "playbook> ".to_owned(),
         };

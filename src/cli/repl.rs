@@ -242,10 +242,9 @@ fn interactive(args: &ReplArgs) -> Status {
         color,
     }));
     loop {
-        let prompt = match (session.member(), session.group()) {
-            (Some(m), _) => format!("playbook[{m}]> "),
-            (None, Some(g)) => format!("playbook[{g}]> "),
-            (None, None) => "playbook> ".to_owned(),
+        let prompt = match session.selected() {
+            Some(id) => format!("playbook[{id}]> "),
+            None => "playbook> ".to_owned(),
         };
         match editor.readline(&prompt) {
             Ok(line) => {

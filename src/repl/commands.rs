@@ -128,7 +128,7 @@ impl Session {
     pub(super) fn command(&mut self, input: &str, line: usize) -> Reply {
         let body = input.trim_start();
         let offset = input.len() - body.len() + 1;
-        let body = &body[1..];
+        let body = body.strip_prefix(':').unwrap_or(body);
         let name_len = body.find(char::is_whitespace).unwrap_or(body.len());
         let name = &body[..name_len];
         let arg = body[name_len..].trim();
@@ -136,6 +136,9 @@ impl Session {
             Ok(c) => c,
             Err(message) => return Reply::error(message),
         };
+        if command.args.is_empty() && !arg.is_empty() {
+            return Reply::error(format!("error: `:{}` takes no argument", command.name));
+        }
         // Where the argument starts, so an expression's spans point into the line.
         let arg_start =
             offset + name_len + (body[name_len..].len() - body[name_len..].trim_start().len());
@@ -153,6 +156,7 @@ impl Session {
             "run" => self.run(arg),
             "type" => self.type_of(input, arg_start, line),
             "show" => self.show(arg),
+            // `quit`
             _ => Reply {
                 quit: true,
                 ..Reply::default()

@@ -150,6 +150,14 @@ impl Session {
         self.member.as_deref()
     }
 
+    /// The member or group bare names read (the one selected last), if any.
+    pub fn selected(&self) -> Option<&str> {
+        match self.focus {
+            TargetKind::Member => self.member.as_deref(),
+            TargetKind::Group => self.group.as_deref(),
+        }
+    }
+
     /// The selected group, if any.
     pub fn group(&self) -> Option<&str> {
         self.group.as_deref()
