@@ -127,7 +127,7 @@ impl SourceFile {
             .map_or(offset - start, |s| s.chars().count())
             + 1;
         LineCol {
-            line: line + self.first_line,
+            line: line.saturating_add(self.first_line),
             column,
         }
     }

@@ -21,9 +21,15 @@ const UP: &str = "\x1b[A";
 
 type Pty = Session<expectrl::process::unix::UnixProcess, expectrl::process::unix::PtyStream>;
 
-/// Starts the REPL on a terminal with its history in `history`.
+/// Starts the REPL on a terminal with its history in `history`, without colours.
 fn start(history: &Path) -> Pty {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_playbook"));
+    cmd.env("NO_COLOR", "1");
+    spawn(cmd, history)
+}
+
+/// Starts `cmd` as the REPL over the launch data and waits for the first prompt.
+fn spawn(mut cmd: Command, history: &Path) -> Pty {
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args([
             "repl",
@@ -34,8 +40,7 @@ fn start(history: &Path) -> Pty {
             "2026-04-27 22:00",
         ])
         .env("PLAYBOOK_HISTORY", history)
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1");
+        .env("TERM", "xterm");
     let mut p = Session::spawn(cmd).expect("the REPL starts on a pseudo-terminal");
     // A shared machine may be slow; every wait below is for output, never a sleep.
     p.set_expect_timeout(Some(Duration::from_secs(120)));
@@ -147,4 +152,26 @@ fn errors_and_hints_on_a_terminal() {
     p.send(":quit").expect("type");
     p.send(ENTER).expect("enter");
     p.expect(Eof).expect("the session ends");
+}
+
+#[test]
+fn a_terminal_gets_highlighting_and_coloured_diagnostics() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_playbook"));
+    cmd.env_remove("NO_COLOR");
+    let mut p = spawn(cmd, &dir.path().join("history"));
+    // Keywords bold blue, money green, as they are typed.
+    p.send("segment s = spend_365d >= ¥10").expect("type");
+    p.expect("\x1b[1;34msegment\x1b[0m")
+        .expect("the keyword highlighted");
+    p.expect("\x1b[32m¥10\x1b[0m")
+        .expect("the amount highlighted");
+    p.send(ControlCode::EndOfText).expect("Ctrl-C");
+    next_prompt(&mut p, "playbook> ");
+    p.send("orderz > 1").expect("type");
+    p.send(ENTER).expect("enter");
+    p.expect(Regex("\x1b\\[[0-9;]*m[^\n]*unknown name `orderz`"))
+        .expect("a coloured diagnostic");
+    next_prompt(&mut p, "playbook> ");
+    ctrl_d(p);
 }

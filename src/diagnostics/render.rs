@@ -123,7 +123,7 @@ impl SourceCode for CharColumns {
                 self.name.clone(),
                 inner.data(),
                 *inner.span(),
-                inner.line() + self.first_line - 1,
+                inner.line().saturating_add(self.first_line - 1),
                 column,
                 inner.line_count(),
             )

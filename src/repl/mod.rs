@@ -121,7 +121,7 @@ impl Session {
 
     /// Evaluates one statement that starts on line `line` of the input.
     pub fn eval_at(&mut self, input: &str, line: usize) -> Reply {
-        self.next_line = line + input.lines().count().max(1);
+        self.next_line = line.saturating_add(input.lines().count().max(1));
         let trimmed = input.trim();
         if trimmed.is_empty() || only_comments(trimmed) {
             return Reply::default();
