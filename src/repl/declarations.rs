@@ -129,8 +129,8 @@ impl Declarations {
         Declarations {
             sources,
             decls: Vec::new(),
-            program: outcome.program.unwrap_or_else(empty_program),
             // An empty playbook always checks; the fallback only keeps this total.
+            program: outcome.program.unwrap_or_else(empty_program),
         }
     }
 

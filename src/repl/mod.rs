@@ -168,7 +168,9 @@ impl Session {
         let file = self.add_source(input, line);
         let parsed = syntax::parse(file, input);
         if !parsed.diagnostics.is_empty() {
-            return Reply::error(self.render(&parsed.diagnostics));
+            let mut text = self.render(&parsed.diagnostics);
+            text.push_str("nothing was changed\n");
+            return Reply::error(text);
         }
         let mut new = Vec::new();
         for item in parsed.program.items {
@@ -208,6 +210,11 @@ impl Session {
         match self.decls.apply(reloading, new) {
             Ok((change, warnings)) => {
                 self.generation += 1;
+                if self.decls.program().group.is_none() {
+                    // A reload may have dropped the group schema.
+                    self.group = None;
+                    self.focus = TargetKind::Member;
+                }
                 let warnings: Vec<Diagnostic> = warnings
                     .into_iter()
                     .filter(|d| d.code != Code::Unused)
