@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod ledger;
 pub mod money;
+pub mod repl;
 pub mod runner;
 pub mod runtime;
 pub mod source;

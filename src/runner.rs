@@ -18,6 +18,8 @@
 //! println!("{} grants", outcome.report.granted.count);
 //! ```
 
+pub mod summary;
+
 use std::path::Path;
 
 use crate::check::Program;

@@ -58,6 +58,9 @@ pub struct SourceFile {
     name: String,
     text: Arc<str>,
     line_starts: Vec<usize>,
+    /// The line number of the text's first line (1 for a whole file; more for a
+    /// piece of a longer input, such as one statement typed into the REPL).
+    first_line: usize,
 }
 
 impl SourceFile {
@@ -71,7 +74,26 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            first_line: 1,
         }
+    }
+
+    /// Loads `text`, a piece of a longer input whose first line is line `first_line`
+    /// of that input, so positions are reported as the user counts lines.
+    pub fn starting_at_line(
+        name: impl Into<String>,
+        text: impl Into<Arc<str>>,
+        first_line: usize,
+    ) -> SourceFile {
+        SourceFile {
+            first_line: first_line.max(1),
+            ..SourceFile::new(name, text)
+        }
+    }
+
+    /// The line number of the text's first line.
+    pub fn first_line(&self) -> usize {
+        self.first_line
     }
 
     /// The display name (usually the path given on the command line).
@@ -105,7 +127,7 @@ impl SourceFile {
             .map_or(offset - start, |s| s.chars().count())
             + 1;
         LineCol {
-            line: line + 1,
+            line: line.saturating_add(self.first_line),
             column,
         }
     }
@@ -155,5 +177,11 @@ mod tests {
         let x = f.text().find('x').unwrap();
         assert_eq!(f.line_col(x), LineCol { line: 2, column: 6 });
         assert_eq!(f.line_col(10_000).line, 3);
+    }
+
+    #[test]
+    fn a_piece_counts_lines_from_its_first_line() {
+        let f = SourceFile::starting_at_line("<stdin>", "a\nb", 7);
+        assert_eq!(f.line_col(2), LineCol { line: 8, column: 1 });
     }
 }

@@ -48,15 +48,40 @@ impl Loader for FsLoader {
 
 /// Parses `main` (already in `sources`) and every file it uses, then checks the whole.
 pub fn check(mut sources: SourceMap, main: FileId, loader: &dyn Loader) -> crate::CheckOutcome {
+    let (items, diagnostics) = parse_with_uses(&mut sources, main, loader);
+    check_items(sources, &items, diagnostics)
+}
+
+/// Parses `main` (already in `sources`) and adds every file it uses to `sources`:
+/// returns `main`'s declarations followed by those the used files share, with the
+/// syntax and `use` diagnostics.
+pub fn parse_with_uses(
+    sources: &mut SourceMap,
+    main: FileId,
+    loader: &dyn Loader,
+) -> (Vec<ast::Item>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let parsed = syntax::parse(main, sources.get(main).text());
     diagnostics.extend(parsed.diagnostics);
     let mut items = parsed.program.items;
-    let used = load_uses(&mut sources, main, &items, loader, &mut diagnostics);
-    let syntax_ok = diagnostics.is_empty();
+    let used = load_uses(sources, main, &items, loader, &mut diagnostics);
     items.extend(used);
+    (items, diagnostics)
+}
+
+/// Checks declarations parsed beforehand, possibly from several files (the REPL
+/// keeps every statement as a source of its own); `sources` holds every file their
+/// spans point into, and `earlier` the diagnostics of parsing them. `use`
+/// declarations among `items` are not followed.
+pub fn check_items(
+    sources: SourceMap,
+    items: &[ast::Item],
+    earlier: Vec<Diagnostic>,
+) -> crate::CheckOutcome {
+    let syntax_ok = earlier.is_empty();
+    let mut diagnostics = earlier;
     let mut checker = Checker::new(&sources);
-    let program = checker.run(&items);
+    let program = checker.run(items);
     diagnostics.extend(checker.diagnostics);
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.code));
     diagnostics.dedup();
@@ -67,6 +92,43 @@ pub fn check(mut sources: SourceMap, main: FileId, loader: &dyn Loader) -> crate
         sources,
         program: (syntax_ok && !has_errors).then_some(program),
         diagnostics,
+    }
+}
+
+/// Types a lone expression against a checked program, as if written in a segment
+/// of `target` (bare names are its fields and segments; there is no `event`). With
+/// `condition` it must be a present `bool`, as in `when`. `sources` must hold the
+/// expression's file.
+pub fn check_expression(
+    program: &Program,
+    sources: &SourceMap,
+    e: &ast::Expr,
+    target: ast::TargetKind,
+    condition: bool,
+) -> Result<types::TExpr, Vec<Diagnostic>> {
+    let mut checker = Checker::new(sources);
+    checker.segment_index = program
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), i))
+        .collect();
+    checker.event_index = program
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, ev)| (ev.name.clone(), i))
+        .collect();
+    let cx = expr::Context::of(target);
+    let typed = if condition {
+        expr::infer_bool(&mut checker, program, &cx, e, "the condition")
+    } else {
+        expr::infer(&mut checker, program, &cx, e)
+    };
+    if checker.diagnostics.is_empty() {
+        Ok(typed)
+    } else {
+        Err(checker.diagnostics)
     }
 }
 

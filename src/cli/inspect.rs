@@ -9,7 +9,6 @@ use playbook::runtime::engine::Engine;
 use playbook::runtime::inspect::{explain_member, segment_sizes};
 use playbook::runtime::time::format_instant;
 use serde_json::json;
-use unicode_width::UnicodeWidthStr;
 
 use super::run::DataArgs;
 use super::{Status, load_program, print_stderr_line, print_stdout};
@@ -124,11 +123,8 @@ pub fn explain(args: &ExplainArgs) -> Status {
                 out.push_str("(no --ledger: limits, caps and budgets count no earlier grants)\n");
             }
             for r in &rules {
-                let mark = if r.fires { "✓" } else { "✗" };
-                out.push_str(&format!("\n{mark} {}: {}\n", r.rule, r.verdict));
-                for line in &r.seen {
-                    out.push_str(&format!("    {line}\n"));
-                }
+                out.push('\n');
+                out.push_str(&r.text());
             }
             print_stdout(&out);
         }
@@ -170,27 +166,8 @@ pub fn segments(args: &SegmentsArgs) -> Status {
             ));
         }
         InspectFormat::Text => {
-            let w = sizes.iter().map(|s| s.name.width()).max().unwrap_or(0);
-            let mut out = format!(
-                "segments at {}\n",
-                format_instant(program.settings.timezone, at)
-            );
-            for s in &sizes {
-                let pct = if s.of == 0 {
-                    0.0
-                } else {
-                    100.0 * s.size as f64 / s.of as f64
-                };
-                let pad = " ".repeat(w.saturating_sub(s.name.width()));
-                out.push_str(&format!(
-                    "  {}{pad}  {:>10} of {:>10} {}s  ({pct:.1}%)\n",
-                    s.name,
-                    s.size,
-                    s.of,
-                    s.target.keyword()
-                ));
-            }
-            print_stdout(&out);
+            let at = format_instant(program.settings.timezone, at);
+            print_stdout(&playbook::runtime::inspect::segments_text(&sizes, &at));
         }
     }
     Status::Success

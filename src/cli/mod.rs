@@ -4,6 +4,7 @@
 mod check;
 mod fmt;
 mod inspect;
+mod repl;
 mod run;
 mod test;
 
@@ -47,6 +48,8 @@ enum Command {
     Test(test::TestArgs),
     /// Rewrite playbook files in the canonical layout, comments kept.
     Fmt(fmt::FmtArgs),
+    /// Try declarations, expressions and commands interactively (or from a piped script).
+    Repl(repl::ReplArgs),
 }
 
 /// How a command ended; each outcome is one process exit code.
@@ -81,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Segments(args) => inspect::segments(&args),
         Command::Test(args) => test::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Repl(args) => repl::run(&args),
     };
     status.into()
 }

@@ -348,7 +348,7 @@ impl<'p> Printer<'p> {
                 if self.rows > 0 {
                     self.write("\n");
                 }
-                let text = summary_text(self.program, outcome);
+                let text = playbook::runner::summary::summary_text(self.program, outcome);
                 self.write(&text);
             }
             RunFormat::Json => {
@@ -370,7 +370,7 @@ impl<'p> Printer<'p> {
                 if let Some(w) = self.csv.as_mut() {
                     let _ = w.flush();
                 }
-                for line in summary_text(self.program, outcome).lines() {
+                for line in playbook::runner::summary::summary_text(self.program, outcome).lines() {
                     print_stderr_line(line);
                 }
             }
@@ -454,109 +454,6 @@ pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
         "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": left(b.limit, b.used).0})).collect::<Vec<_>>(),
         "skipped_rows": r.skipped.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
     })
-}
-
-/// The summary for people.
-pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
-    let tz = program.settings.timezone;
-    let r = &outcome.report;
-    let mut out = String::new();
-    let local = |t| instant_local(tz, t).format("%Y-%m-%d %H:%M:%S").to_string();
-    out.push_str(&format!(
-        "window ({} .. {}]: {} event{}, {} tick{}\n",
-        local(r.window.0),
-        local(r.window.1),
-        r.events,
-        plural(r.events),
-        r.ticks,
-        plural(r.ticks)
-    ));
-    out.push_str(&format!(
-        "granted {} grant{} worth {}\n",
-        r.granted.count,
-        plural(r.granted.count),
-        r.granted.value
-    ));
-    let rules: Vec<&(String, playbook::runtime::engine::Tally)> =
-        r.by_rule.iter().filter(|(_, t)| t.count > 0).collect();
-    if !rules.is_empty() {
-        out.push_str("  by rule:\n");
-        let w = rules.iter().map(|(n, _)| n.width()).max().unwrap_or(0);
-        for (name, t) in rules {
-            out.push_str(&format!(
-                "    {}  {:>8}  {:>12}\n",
-                pad(name, w),
-                t.count,
-                t.value.to_string()
-            ));
-        }
-        out.push_str("  by reward:\n");
-        let w = r.by_reward.keys().map(|n| n.width()).max().unwrap_or(0);
-        for (name, t) in &r.by_reward {
-            out.push_str(&format!(
-                "    {}  {:>8}  {:>12}\n",
-                pad(name, w),
-                t.count,
-                t.value.to_string()
-            ));
-        }
-    }
-    let refused: u64 = r.refusals.values().sum();
-    if refused > 0 {
-        let parts = r
-            .refusals
-            .iter()
-            .map(|(k, n)| format!("{} {n}", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        out.push_str(&format!(
-            "refused {refused} firing{} ({parts})\n",
-            plural(refused)
-        ));
-    }
-    if r.already_held > 0 {
-        out.push_str(&format!(
-            "already in the ledger: {} firing{} of this window (not granted again)\n",
-            r.already_held,
-            plural(r.already_held)
-        ));
-    }
-    for b in &r.budget {
-        out.push_str(&format!(
-            "budget {} {}: used {}, left {}\n",
-            b.limit,
-            if b.window == "total" {
-                "total".to_owned()
-            } else {
-                format!("per {} (this {})", b.window, b.window)
-            },
-            b.used,
-            left(b.limit, b.used)
-        ));
-    }
-    for (kind, n) in &r.ignored_events {
-        out.push_str(&format!(
-            "ignored {n} event{} of undeclared kind `{kind}`\n",
-            plural(*n)
-        ));
-    }
-    if !r.skipped.is_empty() {
-        out.push_str(&format!(
-            "skipped {} bad value{} (listed on stderr)\n",
-            r.skipped.len(),
-            plural(r.skipped.len() as u64)
-        ));
-    }
-    match &outcome.recorded {
-        Some(run) => out.push_str(&format!("recorded as run {} in the ledger\n", run.id)),
-        None if outcome.ledger_grants_before > 0 => out.push_str("dry run: nothing recorded\n"),
-        None => {}
-    }
-    out
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// Whether progress may be drawn (stderr is a terminal).

@@ -55,6 +55,7 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -
         source: CharColumns {
             name: file.name().to_string(),
             text: file.shared_text(),
+            first_line: file.first_line(),
         },
         text_len: file.text().len(),
     };
@@ -99,6 +100,8 @@ struct MietteView<'a> {
 struct CharColumns {
     name: String,
     text: Arc<str>,
+    /// Line number of the text's first line.
+    first_line: usize,
 }
 
 impl SourceCode for CharColumns {
@@ -120,7 +123,7 @@ impl SourceCode for CharColumns {
                 self.name.clone(),
                 inner.data(),
                 *inner.span(),
-                inner.line(),
+                inner.line().saturating_add(self.first_line - 1),
                 column,
                 inner.line_count(),
             )

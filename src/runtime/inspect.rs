@@ -104,6 +104,29 @@ pub fn segment_sizes(
     Ok((sizes, problems))
 }
 
+/// The sizes as a table for people, headed `segments at AT`.
+pub fn segments_text(sizes: &[SegmentSize], at: &str) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let w = sizes.iter().map(|s| s.name.width()).max().unwrap_or(0);
+    let mut out = format!("segments at {at}\n");
+    for s in sizes {
+        let pct = if s.of == 0 {
+            0.0
+        } else {
+            100.0 * s.size as f64 / s.of as f64
+        };
+        let pad = " ".repeat(w.saturating_sub(s.name.width()));
+        out.push_str(&format!(
+            "  {}{pad}  {:>10} of {:>10} {}s  ({pct:.1}%)\n",
+            s.name,
+            s.size,
+            s.of,
+            s.target.keyword()
+        ));
+    }
+    out
+}
+
 /// Whether one rule fires for the member, and if not, what stopped it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleExplanation {
@@ -115,6 +138,19 @@ pub struct RuleExplanation {
     pub verdict: String,
     /// The values that decided it, as `name = value`.
     pub seen: Vec<String>,
+}
+
+impl RuleExplanation {
+    /// For people: `✓ RULE: verdict` or `✗ RULE: verdict`, then the values seen,
+    /// indented; ends with a newline.
+    pub fn text(&self) -> String {
+        let mark = if self.fires { "✓" } else { "✗" };
+        let mut out = format!("{mark} {}: {}\n", self.rule, self.verdict);
+        for line in &self.seen {
+            out.push_str(&format!("    {line}\n"));
+        }
+        out
+    }
 }
 
 /// Explains every rule for member `id` at `at`. Event rules are judged on the

@@ -476,6 +476,11 @@ fn boxed(e: &TExpr, fields: &mut FieldUse) -> Box<Node> {
     Box::new(expr(e, fields))
 }
 
+/// Compiles one expression on its own (the REPL's bare expressions and `:count`).
+pub fn compile_expr(e: &TExpr) -> Node {
+    expr(e, &mut FieldUse::default())
+}
+
 /// Compiles one expression, recording the fields it reads.
 pub(crate) fn expr_reading(
     e: &TExpr,

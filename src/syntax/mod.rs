@@ -55,11 +55,23 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
 
 /// Parses a lone expression (the REPL's bare input).
 pub fn parse_expression(file: FileId, text: &str) -> Result<ast::Expr, Vec<Diagnostic>> {
-    if let Some(d) = nesting_error(file, text) {
+    parse_expression_at(file, text, 0)
+}
+
+/// Parses a lone expression that starts at byte `base` of `file` (the argument of
+/// a REPL command such as `:count EXPR`), so spans point into the whole line.
+pub fn parse_expression_at(
+    file: FileId,
+    text: &str,
+    base: usize,
+) -> Result<ast::Expr, Vec<Diagnostic>> {
+    if let Some(mut d) = nesting_error(file, text) {
+        d.span.start += base;
+        d.span.end += base;
         return Err(vec![d]);
     }
     let mut errors = Vec::new();
-    match parser::parse_expr(file, text, &mut errors) {
+    match parser::parse_expr(file, text, base, &mut errors) {
         Ok(e) if errors.is_empty() => Ok(e),
         Ok(_) => Err(errors),
         Err(d) => {

@@ -82,18 +82,14 @@ pub(super) fn is_ident(text: &str) -> bool {
 pub(super) fn parse_expr(
     file: FileId,
     text: &str,
+    base: usize,
     errors: &mut Vec<Diagnostic>,
 ) -> Result<Expr, Diagnostic> {
     let mut pairs = PlaybookParser::parse(Rule::expr_entry, text)
-        .map_err(|_| detailed_error(Rule::expr_entry, file, 0, text))?;
-    let entry = pairs.next().ok_or_else(|| internal(file, 0))?;
-    let expr = children(entry).next().ok_or_else(|| internal(file, 0))?;
-    Builder {
-        file,
-        base: 0,
-        errors,
-    }
-    .expr(expr, 0)
+        .map_err(|_| detailed_error(Rule::expr_entry, file, base, text))?;
+    let entry = pairs.next().ok_or_else(|| internal(file, base))?;
+    let expr = children(entry).next().ok_or_else(|| internal(file, base))?;
+    Builder { file, base, errors }.expr(expr, 0)
 }
 
 /// Parses again with pest's error detail on, which names the expected `{` or `->`.
