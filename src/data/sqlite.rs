@@ -13,9 +13,7 @@ use std::ptr::NonNull;
 use rusqlite::{Connection, OpenFlags, Statement};
 use serde_json::Value as Json;
 
-use super::decode::{
-    Context, Decoder, NULL_IN_REQUIRED, Raw, is_plain, plain_id_code, read_id,
-};
+use super::decode::{Context, Decoder, NULL_IN_REQUIRED, Raw, is_plain, plain_id_code, read_id};
 use super::filter::RowFilter;
 use super::{
     BadValue, DataError, DataSource, EventBatch, EventRecord, FieldSet, Table, TableNames,
@@ -348,7 +346,14 @@ impl DataSource for SqlitePart {
             cx: &mut self.cx,
             problems: &mut self.problems,
         };
-        reader.scan(&self.conn, &self.spec, fields, Some(self.range), filter, visit)
+        reader.scan(
+            &self.conn,
+            &self.spec,
+            fields,
+            Some(self.range),
+            filter,
+            visit,
+        )
     }
 
     fn lookup(&mut self, _: Table, _: &str, _: &FieldSet) -> Result<Option<Row>, DataError> {

@@ -81,7 +81,9 @@ impl Translate<'_, '_> {
         let gives = RowFilter::any(plan.give.iter().map(|g| self.gives(g)));
         RowFilter::all([
             segment_node.map_or(RowFilter::True, |n| self.maybe(&n, true)),
-            plan.when.as_ref().map_or(RowFilter::True, |w| self.maybe(w, true)),
+            plan.when
+                .as_ref()
+                .map_or(RowFilter::True, |w| self.maybe(w, true)),
             gives,
         ])
     }
@@ -157,7 +159,9 @@ impl Translate<'_, '_> {
                 };
                 // `x in [a, b]` is `x == a or x == b`; a missing x is in nothing.
                 let inside = want != *negated;
-                let parts = values.iter().map(|v| self.compare(f, BinaryOp::Eq, v, inside));
+                let parts = values
+                    .iter()
+                    .map(|v| self.compare(f, BinaryOp::Eq, v, inside));
                 if inside {
                     RowFilter::any(parts)
                 } else {
@@ -221,7 +225,8 @@ impl Translate<'_, '_> {
 
     /// Whether evaluating `node` can never fail, for any row.
     fn cannot_fail(&self, node: &Node) -> bool {
-        if row_free(node) {
+        // A list is only ever read item by item, by `in`.
+        if row_free(node) && !matches!(node, Node::List(_)) {
             return self.constant(node).is_some();
         }
         let all = |nodes: &[Node]| nodes.iter().all(|n| self.cannot_fail(n));
