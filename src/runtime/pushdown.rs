@@ -375,3 +375,48 @@ fn flip(op: BinaryOp) -> BinaryOp {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::time::parse_instant;
+
+    const PLAYBOOK: &str = r#"
+playbook "p" { seed "s" }
+member { level: int, orders: int, spend: money, joined_at: time, channel: text, vip: bool, age: int? }
+segment 新人 = orders == 0 and joined_at >= now - 30d
+rule 新人礼 { every day at 10:00  when 新人 and not vip  give coupon ¥1 }
+rule 渠道 { every day at 10:00  when channel in ["淘宝", "it's"] and level >= 2  give coupon ¥2 }
+rule 算术 { every day at 12:00  when exists age and 100 / age > 1  give coupon ¥3 }
+rule 全部 { every day at 14:00  give tier { spend >= ¥10 -> coupon ¥4  else -> coupon ¥1 } }
+"#;
+
+    fn filter_sql(rules: &[usize]) -> String {
+        let checked = crate::check_text("p.playbook", PLAYBOOK);
+        let program = checked.program.expect("the playbook checks");
+        let engine = Engine::new(&program);
+        let now = parse_instant("2026-05-01 10:00", program.settings.timezone).unwrap();
+        let filter = scan_filter(&engine, TargetKind::Member, rules, now);
+        let names: Vec<String> = program.member.fields.iter().map(|f| f.name.clone()).collect();
+        let mut sql = String::new();
+        filter.sql(&names, &mut sql);
+        sql
+    }
+
+    #[test]
+    fn conditions_become_sql_widened_for_times() {
+        assert_eq!(
+            filter_sql(&[0, 1]),
+            "((+orders = 0 AND +joined_at COLLATE BINARY >= '2026-03-31 00:00:00' \
+             AND (+vip IS NULL OR +vip <> 1)) OR ((+channel COLLATE BINARY = '淘宝' \
+             OR +channel COLLATE BINARY = 'it''s') AND +level >= 2))"
+        );
+    }
+
+    #[test]
+    fn nothing_is_pushed_when_a_condition_may_fail_or_every_row_fires() {
+        assert_eq!(filter_sql(&[2]), "1", "division may fail");
+        assert_eq!(filter_sql(&[3]), "1", "a tier with `else` always gives");
+        assert_eq!(filter_sql(&[0, 2]), "1", "one rule needing every row");
+    }
+}
