@@ -108,8 +108,25 @@ fn by_run(program: &Program, db: &Path, ledger: &Path, at: i64) -> (RunOutcome, 
     (outcome, sink)
 }
 
-/// The ledger's schema and its grant rows, as the run wrote them.
-fn read_back(ledger: &Path) -> (Vec<String>, Vec<Vec<Value>>) {
+/// What the run wrote: the ledger's schema, its `runs` rows (which the grants
+/// reference) and its grant rows.
+struct Written {
+    schema: Vec<String>,
+    runs: Vec<Vec<Value>>,
+    grants: Vec<Vec<Value>>,
+}
+
+/// Every row of a query, all its columns.
+fn all_rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
+    let mut stmt = conn.prepare(sql).expect("prepare a read");
+    let width = stmt.column_count();
+    stmt.query_map([], |r| (0..width).map(|i| r.get::<_, Value>(i)).collect())
+        .expect("read")
+        .collect::<Result<Vec<Vec<Value>>, _>>()
+        .expect("read")
+}
+
+fn read_back(ledger: &Path) -> Written {
     let conn = Connection::open(ledger).expect("open the ledger");
     let mut stmt = conn
         .prepare("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid")
@@ -119,27 +136,31 @@ fn read_back(ledger: &Path) -> (Vec<String>, Vec<Vec<Value>>) {
         .expect("read the schema")
         .collect::<Result<Vec<String>, _>>()
         .expect("read the schema");
-    let mut stmt = conn
-        .prepare(&format!("SELECT {COLUMNS} FROM grants ORDER BY id"))
-        .expect("read the grants");
-    let rows = stmt
-        .query_map([], |r| (0..13).map(|i| r.get::<_, Value>(i)).collect())
-        .expect("read the grants")
-        .collect::<Result<Vec<Vec<Value>>, _>>()
-        .expect("read the grants");
-    (schema, rows)
+    Written {
+        schema,
+        runs: all_rows(&conn, "SELECT * FROM runs ORDER BY id"),
+        grants: all_rows(&conn, &format!("SELECT {COLUMNS} FROM grants ORDER BY id")),
+    }
 }
 
-/// A fresh file with the ledger's schema and settings, ready for the hand loop.
-fn fresh_table(path: &Path, schema: &[String]) -> Connection {
+/// A fresh file with the ledger's schema, settings and `runs` rows, ready for the
+/// hand loop.
+fn fresh_table(path: &Path, written: &Written) -> Connection {
     remove(path);
     let conn = Connection::open(path).expect("create the file");
     conn.pragma_update(None, "journal_mode", "WAL")
         .expect("WAL");
     conn.pragma_update(None, "synchronous", "NORMAL")
         .expect("synchronous");
-    for sql in schema {
+    for sql in &written.schema {
         conn.execute_batch(sql).expect("create the schema");
+    }
+    for run in &written.runs {
+        conn.execute(
+            "INSERT INTO runs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params_from_iter(run),
+        )
+        .expect("copy a run");
     }
     conn
 }
@@ -180,7 +201,8 @@ fn bench_ledger(c: &mut Criterion) {
     // Agreement, before any timing.
     let (outcome, count) = by_run(&program, &db, &ledger, at);
     let recorded = outcome.recorded.expect("the run is recorded").grants;
-    let (schema, rows) = read_back(&ledger);
+    let written = read_back(&ledger);
+    let rows = &written.grants;
     eprintln!(
         "ledger over {n} members at {AT}: {} grants decided, {recorded} recorded, {} rows \
          read back, {} refusals",
@@ -190,7 +212,7 @@ fn bench_ledger(c: &mut Criterion) {
     );
     assert_eq!((count.grants, rows.len() as u64), (recorded, recorded));
     assert_eq!(
-        by_insert(fresh_table(&copy, &schema), &rows),
+        by_insert(fresh_table(&copy, &written), rows),
         rows.len(),
         "the hand loop inserts every row"
     );
@@ -206,8 +228,8 @@ fn bench_ledger(c: &mut Criterion) {
     });
     group.bench_function("rusqlite_insert", |b| {
         b.iter_batched(
-            || fresh_table(&copy, &schema),
-            |conn| by_insert(conn, black_box(&rows)),
+            || fresh_table(&copy, &written),
+            |conn| by_insert(conn, black_box(rows)),
             BatchSize::PerIteration,
         )
     });

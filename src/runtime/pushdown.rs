@@ -397,7 +397,12 @@ rule 全部 { every day at 14:00  give tier { spend >= ¥10 -> coupon ¥4  else 
         let engine = Engine::new(&program);
         let now = parse_instant("2026-05-01 10:00", program.settings.timezone).unwrap();
         let filter = scan_filter(&engine, TargetKind::Member, rules, now);
-        let names: Vec<String> = program.member.fields.iter().map(|f| f.name.clone()).collect();
+        let names: Vec<String> = program
+            .member
+            .fields
+            .iter()
+            .map(|f| f.name.clone())
+            .collect();
         let mut sql = String::new();
         filter.sql(&names, &mut sql);
         sql
