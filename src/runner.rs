@@ -52,6 +52,8 @@ pub struct RunRequest<'a> {
     pub skip_bad_rows: bool,
     /// Threads reading the data (1: one); the result is the same for any number.
     pub threads: usize,
+    /// Let SQLite skip rows no rule can fire for; the result is the same either way.
+    pub pushdown: bool,
 }
 
 impl<'a> RunRequest<'a> {
@@ -67,6 +69,7 @@ impl<'a> RunRequest<'a> {
             dry_run: false,
             skip_bad_rows: false,
             threads: 1,
+            pushdown: true,
         }
     }
 
@@ -158,6 +161,7 @@ fn options(request: &RunRequest<'_>, last_run: Option<i64>) -> RunOptions {
         since: request.since.or(last_run.filter(|t| *t < request.at)),
         skip_bad_rows: request.skip_bad_rows,
         threads: request.threads,
+        pushdown: request.pushdown,
     }
 }
 

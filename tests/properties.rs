@@ -459,6 +459,7 @@ fn run_memory(
         since: Some(since),
         skip_bad_rows: false,
         threads: 1,
+        pushdown: true,
     };
     let mut sink = Collect::default();
     let report = engine

@@ -326,6 +326,65 @@ impl Decoder {
     }
 }
 
+/// Column codes for [`is_plain`]: one letter per kind, upper case when NULL is a
+/// plain value too (an optional field).
+const PLAIN_ID: u8 = b'k';
+
+impl Decoder {
+    /// The code [`is_plain`] checks this decoder's column with; `None` for kinds
+    /// without a plain form (their values always go through the decoder).
+    pub(crate) fn plain_code(&self) -> Option<u8> {
+        let code = match self.kind {
+            Kind::Int => b'i',
+            Kind::Money => b'm',
+            Kind::Bool => b'b',
+            Kind::Text => b's',
+            Kind::TextSet => b'e',
+            Kind::Time => b't',
+            Kind::Date => b'd',
+            _ => return None,
+        };
+        Some(if self.optional {
+            code.to_ascii_uppercase()
+        } else {
+            code
+        })
+    }
+}
+
+/// The code of a row id column for [`is_plain`].
+pub(crate) fn plain_id_code() -> u8 {
+    PLAIN_ID
+}
+
+/// Whether `raw` has the plain stored form of a column with `code` (see
+/// [`Decoder::plain_code`]): the one form whose SQL comparisons agree with the
+/// decoded value's. A plain value always decodes without a problem: INTEGER for
+/// int and money; 0 or 1 for bool; UTF-8 TEXT for text, and for a set without
+/// U+001F or a leading `[`; exactly `YYYY-MM-DD HH:MM:SS`, a real time of a
+/// calendar day, for time; a calendar day `YYYY-MM-DD` for date; NULL when the
+/// field is optional. Other values may be good too, they are just not plain.
+pub(crate) fn is_plain(code: u8, raw: Raw<'_>) -> bool {
+    if let Raw::Null = raw {
+        return code.is_ascii_uppercase();
+    }
+    match (code.to_ascii_lowercase(), raw) {
+        (b'i' | b'm', Raw::Int(_)) => true,
+        (b'b', Raw::Int(i)) => i == 0 || i == 1,
+        (b's', Raw::Text(b)) => std::str::from_utf8(b).is_ok(),
+        (PLAIN_ID, Raw::Text(b)) => !b.is_empty() && std::str::from_utf8(b).is_ok(),
+        (PLAIN_ID, Raw::Int(_)) => true,
+        (b'e', Raw::Text(b)) => {
+            !b.contains(&(SET_SEPARATOR as u8))
+                && !b.trim_ascii_start().starts_with(b"[")
+                && std::str::from_utf8(b).is_ok()
+        }
+        (b't', Raw::Text(b)) => local_datetime_fast(b).is_some(),
+        (b'd', Raw::Text(b)) => parse_date(b).is_some(),
+        _ => false,
+    }
+}
+
 fn int(raw: Raw<'_>) -> Result<i64, String> {
     match raw {
         Raw::Int(i) => Ok(i),

@@ -7,12 +7,14 @@
 //! whether that stops the run or is reported as a skipped row.
 
 mod decode;
+pub mod filter;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::runtime::value::Row;
+use filter::RowFilter;
 
 /// Which table a record comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -136,6 +138,22 @@ pub trait DataSource {
         fields: &FieldSet,
         visit: &mut dyn FnMut(&Row) -> bool,
     ) -> Result<(), DataError>;
+
+    /// [`DataSource::scan`], told that rows for which `filter` is false are not
+    /// wanted: a source may leave such a row out, unread, when every one of its
+    /// `fields` holds its plain stored form (see [`filter`]); every other row is
+    /// visited (or recorded as bad) exactly as by `scan`. By default the filter is
+    /// ignored.
+    fn scan_where(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        filter: &RowFilter,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        let _ = filter;
+        self.scan(table, fields, visit)
+    }
 
     /// The row with this id, `fields` decoded; `None` when there is none or it has a
     /// bad value (then recorded).

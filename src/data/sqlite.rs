@@ -13,7 +13,8 @@ use std::ptr::NonNull;
 use rusqlite::{Connection, OpenFlags, Statement};
 use serde_json::Value as Json;
 
-use super::decode::{Context, Decoder, NULL_IN_REQUIRED, Raw, read_id};
+use super::decode::{Context, Decoder, NULL_IN_REQUIRED, Raw, is_plain, plain_id_code, read_id};
+use super::filter::RowFilter;
 use super::{
     BadValue, DataError, DataSource, EventBatch, EventRecord, FieldSet, Table, TableNames,
 };
@@ -138,7 +139,25 @@ impl DataSource for SqliteData {
             cx: &mut self.cx,
             problems: &mut self.problems,
         };
-        reader.scan(conn, spec, fields, None, visit)
+        reader.scan(conn, spec, fields, None, &RowFilter::True, visit)
+    }
+
+    fn scan_where(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        filter: &RowFilter,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        let Some(spec) = self.tables.get(table)? else {
+            return Ok(());
+        };
+        let conn = self.conn.get();
+        let reader = Reader {
+            cx: &mut self.cx,
+            problems: &mut self.problems,
+        };
+        reader.scan(conn, spec, fields, None, filter, visit)
     }
 
     fn lookup(
@@ -235,18 +254,27 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Reads `spec`'s table in its order (only rowids in `range`, when given), the
     /// `fields` decoded, until `visit` says stop; bad rows are recorded, not visited.
+    /// Rows `filter` rules out are left to SQLite to skip when it can (see
+    /// [`ReadPlan::pushdown`]).
     fn scan(
         self,
         conn: &Connection,
         spec: &TableSpec,
         fields: &FieldSet,
         range: Option<(i64, i64)>,
+        filter: &RowFilter,
         visit: &mut dyn FnMut(&Row) -> bool,
     ) -> Result<(), DataError> {
         let mut plan = ReadPlan::new(spec, fields)?;
         let mut sql = plan.select(spec, false);
+        let mut conditions = Vec::new();
         if range.is_some() {
-            sql.push_str(" WHERE rowid >= ?1 AND rowid < ?2");
+            conditions.push("rowid >= ?1 AND rowid < ?2".to_owned());
+        }
+        conditions.extend(plan.pushdown(spec, filter));
+        if !conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conditions.join(" AND "));
         }
         let mut stmt = conn.prepare(&sql).map_err(sql_error)?;
         let mut rows = match range {
@@ -294,7 +322,38 @@ impl DataSource for SqlitePart {
             cx: &mut self.cx,
             problems: &mut self.problems,
         };
-        reader.scan(&self.conn, &self.spec, fields, Some(self.range), visit)
+        reader.scan(
+            &self.conn,
+            &self.spec,
+            fields,
+            Some(self.range),
+            &RowFilter::True,
+            visit,
+        )
+    }
+
+    fn scan_where(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        filter: &RowFilter,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        if table != self.spec.table {
+            return Ok(());
+        }
+        let reader = Reader {
+            cx: &mut self.cx,
+            problems: &mut self.problems,
+        };
+        reader.scan(
+            &self.conn,
+            &self.spec,
+            fields,
+            Some(self.range),
+            filter,
+            visit,
+        )
     }
 
     fn lookup(&mut self, _: Table, _: &str, _: &FieldSet) -> Result<Option<Row>, DataError> {
@@ -541,6 +600,7 @@ fn connect(path: &Path) -> Result<Connection, DataError> {
         let conn = Connection::open_in_memory().map_err(|e| failed(e.to_string()))?;
         conn.execute_batch(&text)
             .map_err(|e| failed(e.to_string()))?;
+        register_plain(&conn).map_err(|e| failed(e.to_string()))?;
         return Ok(conn);
     }
     // SQLite's own message for a missing file is "unable to open database file".
@@ -550,7 +610,31 @@ fn connect(path: &Path) -> Result<Connection, DataError> {
         Ok(_) => {}
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    Connection::open_with_flags(path, flags).map_err(|e| failed(e.to_string()))
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| failed(e.to_string()))?;
+    register_plain(&conn).map_err(|e| failed(e.to_string()))?;
+    Ok(conn)
+}
+
+/// `playbook_plain(CODES, v1, v2, …)`: 1 when every value has the plain stored form
+/// of its column (`CODES` holds one letter per value, see `Decoder::plain_code`),
+/// else 0. Used by scans that push a filter down.
+fn register_plain(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("playbook_plain", -1, flags, |cx| {
+        let rusqlite::types::ValueRef::Text(codes) = cx.get_raw(0) else {
+            return Ok(false);
+        };
+        if codes.len() + 1 != cx.len() {
+            return Ok(false);
+        }
+        Ok(codes
+            .iter()
+            .enumerate()
+            .all(|(i, &code)| is_plain(code, Raw::from(cx.get_raw(i + 1)))))
+    })
 }
 
 fn sql_error(e: rusqlite::Error) -> DataError {
@@ -723,6 +807,39 @@ impl ReadPlan {
             sql.push_str(" WHERE \"id\" = ?1");
         }
         sql
+    }
+
+    /// The condition that leaves out the rows `filter` rules out and whose read
+    /// columns are all plain, checked by the `playbook_plain` function (the same
+    /// check the decoder trusts): `(FILTER) OR NOT playbook_plain(…)`. A row with a
+    /// value that is not plain, a bad one above all, is always read. `None` when
+    /// nothing can be skipped safely: no filter; a column kind without a plain form;
+    /// the filter naming a field the scan does not read; or rows named by position
+    /// (a skipped row would shift the names of those after it).
+    fn pushdown(&self, spec: &TableSpec, filter: &RowFilter) -> Option<String> {
+        if filter.is_true() || spec.row_names != RowNames::Rowid {
+            return None;
+        }
+        let read = |f: usize| f == 0 || self.columns.iter().any(|(i, _)| *i == f);
+        if !filter.fields().into_iter().all(read) {
+            return None;
+        }
+        let mut codes = vec![plain_id_code()];
+        for (_, decoder) in &self.columns {
+            codes.push(decoder.plain_code()?);
+        }
+        let names: Vec<String> = spec.fields.iter().map(|f| quote(&f.name)).collect();
+        let mut sql = String::from("(");
+        filter.sql(&names, &mut sql);
+        sql.push_str(") OR NOT playbook_plain('");
+        sql.extend(codes.iter().map(|&c| char::from(c)));
+        sql.push_str("', \"id\"");
+        for (i, _) in &self.columns {
+            sql.push_str(", ");
+            sql.push_str(&names[*i]);
+        }
+        sql.push(')');
+        Some(format!("({sql})"))
     }
 
     /// Decodes one result row into `row`; `false` when a value is bad (each bad value

@@ -16,12 +16,14 @@ use super::book::Book;
 use super::eval::{Env, EvalError, Segments, compare, eval, holds};
 use super::grant::{Cause, Detail, Grant, Reason, Refusal, RewardClass, Target};
 use super::plan::{Leaf, Node, Plan, RewardPlan, RewardPlanKind, RulePlan, SegmentPlan, compile};
+use super::pushdown::scan_filter;
 use super::random::{DrawStream, basis_point};
 use super::split::{split_equal, split_random};
 use super::timeline::{Timeline, allowed_at, hold_until};
 use super::value::{Row, V, Val};
 use crate::check::Program;
 use crate::check::model::{CouponOff, Trigger};
+use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataError, DataSource, EventRecord, Table};
 use crate::money::{FULL_RATE, Fen};
 use crate::syntax::ast::TargetKind;
@@ -37,6 +39,9 @@ pub struct RunOptions {
     pub skip_bad_rows: bool,
     /// Threads reading the data in a tick (1: one). The result never depends on it.
     pub threads: usize,
+    /// Let the data source skip, unread, rows no ticking rule can fire for (see
+    /// [`crate::data::filter`]). The result never depends on it.
+    pub pushdown: bool,
 }
 
 impl RunOptions {
@@ -955,12 +960,18 @@ impl<'e, 'p> Run<'e, 'p> {
         } else {
             None
         };
+        let filter = if self.opts.pushdown {
+            scan_filter(self.engine, kind, rules, instant)
+        } else {
+            RowFilter::True
+        };
         let scan = PhaseOne {
             engine: self.engine,
             kind,
             rules,
             instant,
             cause_key,
+            filter,
         };
         let found = match parts {
             Some(parts) => self.scan_parallel(&scan, parts)?,
@@ -1204,6 +1215,8 @@ struct PhaseOne<'a, 'p> {
     rules: &'a [usize],
     instant: i64,
     cause_key: &'a str,
+    /// Rows no rule can fire for (see [`scan_filter`]).
+    filter: RowFilter,
 }
 
 impl PhaseOne<'_, '_> {
@@ -1222,7 +1235,7 @@ impl PhaseOne<'_, '_> {
         let base = Env::at(self.instant, program.settings.timezone);
         let fields = engine.fields(kind);
         let mut rows = 0u64;
-        data.scan(table_of(kind), &fields, &mut |row| {
+        data.scan_where(table_of(kind), &fields, &self.filter, &mut |row| {
             rows += 1;
             if rows.is_multiple_of(PROGRESS_EVERY) {
                 progress(rows);

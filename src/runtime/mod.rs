@@ -8,6 +8,7 @@ pub mod eval;
 pub mod grant;
 pub mod inspect;
 pub mod plan;
+mod pushdown;
 pub mod random;
 pub mod split;
 pub mod testing;

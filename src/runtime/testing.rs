@@ -106,6 +106,7 @@ pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
         since: Some(start - 1),
         skip_bad_rows: false,
         threads: 1,
+        pushdown: true,
     };
     let mut book = engine.book();
     let (after, until) = opts.window();
