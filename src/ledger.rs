@@ -74,8 +74,8 @@ CREATE TABLE grants (
     detail TEXT NOT NULL,
     UNIQUE (playbook, rule, target_kind, target, cause, position)
 );
--- Foreign keys stay off (SQLite's default): run_id always comes from the runs row
--- inserted in the same transaction, and the check would cost a lookup per grant.
+-- The bundled SQLite enforces foreign keys: each grant's run_id is looked up in runs
+-- (the row inserted in the same transaction); the ledger benchmark includes that.
 -- Reading a playbook's history in insertion order: the index carries the rowid, so
 -- `WHERE playbook = ? ORDER BY id` walks it without sorting millions of rows, and
 -- it is appended to at the end of the playbook's range, so inserts stay cheap.
