@@ -15,11 +15,13 @@
 //!
 //! Run with `cargo bench --bench ledger`.
 
+mod common;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
+use common::{data_file, members, root};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use playbook::check::Program;
 use playbook::runner::{RunOutcome, RunRequest, run};
@@ -35,38 +37,6 @@ const AT: &str = "2026-05-01 20:00";
 /// The grant columns the ledger writes, in its insert's order.
 const COLUMNS: &str = "run_id, playbook, rule, target_kind, target, cause, cause_at, position, \
                        reward, kind, value_fen, at, detail";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn members() -> u64 {
-    match std::env::var("PLAYBOOK_BENCH_MEMBERS") {
-        Ok(s) => s
-            .replace('_', "")
-            .parse()
-            .expect("PLAYBOOK_BENCH_MEMBERS must be a number"),
-        Err(_) => 1_000_000,
-    }
-}
-
-/// The data file for `n` members, generated when missing.
-fn data_file(n: u64) -> PathBuf {
-    let db = root().join("target").join(format!("bench-members-{n}.db"));
-    if !db.exists() {
-        std::fs::create_dir_all(db.parent().expect("target/")).expect("create target/");
-        let tmp = db.with_extension("db.tmp");
-        let status = Command::new("python3")
-            .arg(root().join("bench").join("gen_members.py"))
-            .arg(n.to_string())
-            .arg(&tmp)
-            .status()
-            .expect("run python3 bench/gen_members.py");
-        assert!(status.success(), "bench/gen_members.py failed: {status}");
-        std::fs::rename(&tmp, &db).expect("rename the generated data file");
-    }
-    db
-}
 
 /// Removes a SQLite file and its WAL companions.
 fn remove(path: &Path) {

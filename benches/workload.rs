@@ -16,11 +16,13 @@
 //! Run with `cargo bench --bench workload`; `python3 bench/report.py` then prints
 //! the medians, ns/member and the ratios to `sql`.
 
+mod common;
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
+use common::{data_file, members, root};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use playbook::check::Program;
 use playbook::data::TableNames;
@@ -62,40 +64,6 @@ struct Numbers {
     coupon_fen: i64,
     /// Members with a non-zero coupon.
     coupons: u64,
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn members() -> u64 {
-    match std::env::var("PLAYBOOK_BENCH_MEMBERS") {
-        Ok(s) => s
-            .replace('_', "")
-            .parse()
-            .expect("PLAYBOOK_BENCH_MEMBERS must be a number"),
-        Err(_) => 1_000_000,
-    }
-}
-
-/// The data file for `n` members, generated when missing.
-fn data_file(n: u64) -> PathBuf {
-    let db = root().join("target").join(format!("bench-members-{n}.db"));
-    if !db.exists() {
-        std::fs::create_dir_all(db.parent().expect("target/")).expect("create target/");
-        // Generate under a temporary name so an interrupted run leaves no half file.
-        let tmp = db.with_extension("db.tmp");
-        eprintln!("generating {} ({n} members)…", db.display());
-        let status = Command::new("python3")
-            .arg(root().join("bench").join("gen_members.py"))
-            .arg(n.to_string())
-            .arg(&tmp)
-            .status()
-            .expect("run python3 bench/gen_members.py");
-        assert!(status.success(), "bench/gen_members.py failed: {status}");
-        std::fs::rename(&tmp, &db).expect("rename the generated data file");
-    }
-    db
 }
 
 fn open_read_only(db: &Path) -> Connection {

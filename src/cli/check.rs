@@ -1,6 +1,5 @@
 //! `playbook check FILE…`: parse and check each file and report every diagnostic.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -71,7 +70,7 @@ impl Checked {
 pub fn run(args: &CheckArgs) -> Status {
     let checked = check_all(&args.files);
     let report = match args.format {
-        OutputFormat::Human => human_report(&checked, use_color()),
+        OutputFormat::Human => human_report(&checked, super::use_color(&std::io::stdout())),
         OutputFormat::Json => json_report(&checked),
         OutputFormat::Github => github_report(&checked),
     };
@@ -104,11 +103,6 @@ fn check_all(files: &[PathBuf]) -> Checked {
         }
     }
     checked
-}
-
-/// Colour only for a terminal, and never when `NO_COLOR` is set (no-color.org).
-fn use_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Every diagnostic as miette draws it, each followed by a blank line, then the

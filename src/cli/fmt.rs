@@ -1,7 +1,7 @@
 //! `playbook fmt FILE…`: rewrite playbooks in the canonical layout, or with `--check`
 //! show what would change.
 
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -130,7 +130,7 @@ fn format_one(input: &Input, check: bool) -> (Status, bool) {
     let formatted = match format_source(id, &text) {
         Ok(f) => f,
         Err(FormatError::Syntax(diagnostics)) => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = super::use_color(&std::io::stderr());
             for d in &diagnostics {
                 eprint!("{}", render_human(d, &sources, color));
             }

@@ -101,8 +101,7 @@ pub(crate) fn load_program(
             return Err(Status::Usage);
         }
     };
-    let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("NO_COLOR").is_none();
+    let color = use_color(&std::io::stderr());
     let errors = outcome.errors();
     if errors > 0 {
         for d in &outcome.diagnostics {
@@ -121,6 +120,12 @@ pub(crate) fn load_program(
         Some(program) => Ok((outcome, program)),
         None => Err(Status::Failure),
     }
+}
+
+/// Whether to colour what goes to `stream`: only a terminal, and never when
+/// `NO_COLOR` is set to a non-empty value (no-color.org).
+pub(crate) fn use_color(stream: &impl std::io::IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Writes `text` to stdout. A closed pipe (`playbook check … | head`) is not an error

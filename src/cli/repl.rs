@@ -211,7 +211,7 @@ fn history_path() -> Option<PathBuf> {
 }
 
 fn interactive(args: &ReplArgs) -> Status {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = super::use_color(&std::io::stdout());
     let mut session = Session::new("<repl>", color);
     let config = rustyline::Config::builder()
         .auto_add_history(false)

@@ -3,7 +3,6 @@
 //! arms no test exercised.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -98,7 +97,9 @@ pub fn run(args: &TestArgs) -> Status {
     }
     let show_coverage = args.coverage || args.min_coverage.is_some();
     let text = match args.format {
-        OutputFormat::Human => human_report(&report, show_coverage, use_color()),
+        OutputFormat::Human => {
+            human_report(&report, show_coverage, super::use_color(&std::io::stdout()))
+        }
         OutputFormat::Json => json_report(&report, show_coverage),
         OutputFormat::Github => github_report(&report, show_coverage),
     };
@@ -119,10 +120,6 @@ pub fn run(args: &TestArgs) -> Status {
     } else {
         Status::Success
     }
-}
-
-fn use_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// ANSI colour, or nothing.
@@ -199,9 +196,8 @@ fn file_lines(file: &FileResult, paint: &Paint, out: &mut String) {
 
 /// `path:line:col`.
 fn place(sources: &SourceMap, span: Span) -> String {
-    let file = sources.get(span.file);
-    let at = file.line_col(span.start);
-    format!("{}:{}:{}", file.name(), at.line, at.column)
+    let (line, column) = position(sources, span);
+    format!("{}:{line}:{column}", sources.get(span.file).name())
 }
 
 /// The first line of the source text under `span`.

@@ -131,15 +131,7 @@ impl DataSource for SqliteData {
         fields: &FieldSet,
         visit: &mut dyn FnMut(&Row) -> bool,
     ) -> Result<(), DataError> {
-        let Some(spec) = self.tables.get(table)? else {
-            return Ok(());
-        };
-        let conn = self.conn.get();
-        let reader = Reader {
-            cx: &mut self.cx,
-            problems: &mut self.problems,
-        };
-        reader.scan(conn, spec, fields, None, &RowFilter::True, visit)
+        self.scan_where(table, fields, &RowFilter::True, visit)
     }
 
     fn scan_where(
@@ -315,21 +307,7 @@ impl DataSource for SqlitePart {
         fields: &FieldSet,
         visit: &mut dyn FnMut(&Row) -> bool,
     ) -> Result<(), DataError> {
-        if table != self.spec.table {
-            return Ok(());
-        }
-        let reader = Reader {
-            cx: &mut self.cx,
-            problems: &mut self.problems,
-        };
-        reader.scan(
-            &self.conn,
-            &self.spec,
-            fields,
-            Some(self.range),
-            &RowFilter::True,
-            visit,
-        )
+        self.scan_where(table, fields, &RowFilter::True, visit)
     }
 
     fn scan_where(
