@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use chrono_tz::Tz;
 use rusqlite::types::{Type, ValueRef};
-use rusqlite::{Connection, OpenFlags, Statement, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Statement, Transaction, TransactionBehavior};
 
 use crate::money::Fen;
 use crate::runtime::grant::{Cause, Grant, RewardClass};
@@ -219,8 +219,27 @@ pub struct Ledger {
 impl Ledger {
     /// Opens a ledger for reading and writing, creating the file and its schema if
     /// needed. Refuses a ledger written by a newer version, and a database that
-    /// holds other tables but no ledger.
+    /// holds other tables but no ledger; a refused file is left byte for byte as it
+    /// was, and a new file that cannot be set up is removed again.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        let existed = path.exists();
+        if existed {
+            // Decide what the file is before changing anything in it: switching to
+            // WAL below rewrites the header of whatever database it is.
+            let probe = crate::sqlite_file::open_read_only(path).map_err(sqlite_error(path))?;
+            schema_state(&probe, path)?;
+        }
+        let opened = Ledger::open_writable(path);
+        if opened.is_err() && !existed {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                // Best effort: what is left is at worst an empty file.
+                let _ = std::fs::remove_file(crate::sqlite_file::sibling(path, suffix));
+            }
+        }
+        opened
+    }
+
+    fn open_writable(path: &Path) -> Result<Ledger, LedgerError> {
         let fail = sqlite_error(path);
         let conn = Connection::open(path).map_err(&fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(&fail)?;
@@ -239,23 +258,18 @@ impl Ledger {
         Ok(ledger)
     }
 
-    /// Opens a ledger for a dry run: nothing is ever created or written. A missing
-    /// file (or an empty one) is an empty history, not an error; [`Ledger::begin`]
-    /// on a read-only ledger fails with [`LedgerError::ReadOnly`]. Reading an
-    /// existing ledger may leave SQLite's empty `-wal`/`-shm` coordination files
-    /// beside it (every reader of a WAL database needs them); its content and the
-    /// ledger file itself stay untouched.
+    /// Opens a ledger for a dry run: nothing is ever created or written, not even
+    /// SQLite's `-wal`/`-shm` files when the ledger has none, so a dry run works on
+    /// a read-only mount. A missing file (or an empty one) is an empty history, not
+    /// an error; [`Ledger::begin`] on a read-only ledger fails with
+    /// [`LedgerError::ReadOnly`].
     pub fn open_read_only(path: &Path) -> Result<Ledger, LedgerError> {
         let fail = sqlite_error(path);
         if !path.exists() {
             return Ledger::empty_read_only(path);
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(&fail)?;
+        let conn = crate::sqlite_file::open_read_only(path).map_err(&fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(&fail)?;
-        // Belt and braces: SQLite itself refuses any write on this connection.
-        conn.pragma_update(None, "query_only", true)
-            .map_err(&fail)?;
         let ledger = Ledger {
             conn,
             path: path.to_owned(),

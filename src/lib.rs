@@ -15,6 +15,7 @@ pub mod repl;
 pub mod runner;
 pub mod runtime;
 pub mod source;
+pub mod sqlite_file;
 pub mod suite;
 pub mod syntax;
 

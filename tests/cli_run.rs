@@ -667,6 +667,32 @@ fn ledger_count(path: &Path, sql: &str) -> i64 {
         .unwrap()
 }
 
+/// A disk that takes no more bytes, for this process only: `ulimit -f 0` makes every
+/// write to a file fail (the signal it would raise is ignored, so the write returns
+/// an error as it does on a full disk).
+#[test]
+fn a_new_ledger_that_fails_to_initialise_leaves_no_file_behind() {
+    let dir = TempDir::new().unwrap();
+    let ledger = dir.path().join("ledger.db");
+    let program = assert_cmd::cargo::cargo_bin("playbook");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 0; exec \"$@\"")
+        .arg("sh")
+        .arg(program)
+        .arg("run")
+        .arg(playbook_file())
+        .arg("--data")
+        .arg(community())
+        .args(["--since", SINCE, "--at", AT, "--ledger"])
+        .arg(&ledger);
+    cmd.assert()
+        .failure()
+        .stderr(predicate::str::contains("ledger.db"));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 #[test]
 fn a_second_run_of_the_same_window_grants_nothing() {
     let dir = TempDir::new().unwrap();

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::ptr::NonNull;
 
-use rusqlite::{Connection, OpenFlags, Statement};
+use rusqlite::{Connection, Statement};
 use serde_json::Value as Json;
 
 use super::decode::{Context, Decoder, NULL_IN_REQUIRED, Raw, is_plain, plain_id_code, read_id};
@@ -564,7 +564,7 @@ impl Tables {
     }
 }
 
-/// Opens the file read-only, or runs a `.sql` script into memory.
+/// Opens the file read-only (creating nothing beside it), or runs a `.sql` script into memory.
 fn connect(path: &Path) -> Result<Connection, DataError> {
     let failed = |message: String| DataError::Open {
         path: path.display().to_string(),
@@ -587,8 +587,7 @@ fn connect(path: &Path) -> Result<Connection, DataError> {
         Ok(m) if m.is_dir() => return Err(failed("is a directory".to_owned())),
         Ok(_) => {}
     }
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| failed(e.to_string()))?;
+    let conn = crate::sqlite_file::open_read_only(path).map_err(|e| failed(e.to_string()))?;
     register_plain(&conn).map_err(|e| failed(e.to_string()))?;
     Ok(conn)
 }
