@@ -133,6 +133,39 @@ impl SourceFile {
     }
 }
 
+impl SourceFile {
+    /// The same file with every character outside `keep` blanked: the same lines,
+    /// byte offsets and character columns, so every position still points where it
+    /// did, but nothing else of the text can be shown.
+    pub fn masked_except(&self, keep: Span) -> SourceFile {
+        let masked: String = self
+            .text
+            .char_indices()
+            .map(|(i, c)| {
+                if (keep.start..keep.end).contains(&i) || c == '\n' || c == '\r' {
+                    c
+                } else {
+                    blank_of_len(c.len_utf8())
+                }
+            })
+            .collect();
+        SourceFile {
+            text: masked.into(),
+            ..self.clone()
+        }
+    }
+}
+
+/// A blank character with the given UTF-8 length (ideographic space for CJK).
+fn blank_of_len(len: usize) -> char {
+    match len {
+        1 => ' ',
+        2 => '\u{a0}',
+        3 => '\u{3000}',
+        _ => '\u{e0020}',
+    }
+}
+
 /// All files of one check, indexed by [`FileId`].
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
@@ -149,6 +182,11 @@ impl SourceMap {
     pub fn add(&mut self, file: SourceFile) -> FileId {
         self.files.push(file);
         FileId(self.files.len() as u32 - 1)
+    }
+
+    /// Replaces the file with this id (its id stays valid).
+    pub fn replace(&mut self, id: FileId, file: SourceFile) {
+        self.files[id.0 as usize] = file;
     }
 
     /// The file with this id.

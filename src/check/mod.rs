@@ -29,21 +29,130 @@ use crate::syntax::{self, ast};
 
 /// Where `use "…"` finds its files.
 pub trait Loader {
-    /// Reads `path` as written in a `use` of the file named `from`; returns the display
-    /// name and the text.
-    fn load(&self, from: &str, path: &str) -> std::io::Result<(String, String)>;
+    /// Reads `path` as written in a `use` of the file named `from`.
+    fn load(&self, from: &str, path: &str) -> Result<Loaded, LoadError>;
+
+    /// The identity of the file shown as `name` (the way [`Loaded::key`] names it),
+    /// when it is one this loader could load; a file is loaded once per identity.
+    fn identify(&self, name: &str) -> Option<String>;
 }
 
-/// Loads `use`d files from the file system, relative to the using file.
+/// A file read for a `use`.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// What makes two spellings of a path the same file (its canonical path).
+    pub key: String,
+    /// The name shown in diagnostics: the path as the `use` spelled it, from the
+    /// using file's directory.
+    pub name: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Why a `use` could not be loaded: the message and the help that goes with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// What went wrong, without the file's content.
+    pub message: String,
+    /// How to put it right.
+    pub help: &'static str,
+}
+
+/// The largest file a `use` (or the REPL's `:load`) reads: far above any real
+/// playbook, small enough that a hostile path cannot exhaust memory.
+pub const MAX_USED_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Loads `use`d files from the file system, relative to the using file. Only
+/// regular files whose names end in `.playbook` (after following links) are read,
+/// up to [`MAX_USED_FILE_BYTES`], so a playbook cannot make `check` read devices,
+/// FIFOs or system files and print them in a diagnostic.
 pub struct FsLoader;
 
 impl Loader for FsLoader {
-    fn load(&self, from: &str, path: &str) -> std::io::Result<(String, String)> {
+    fn load(&self, from: &str, path: &str) -> Result<Loaded, LoadError> {
         let base = Path::new(from).parent().unwrap_or(Path::new(""));
         let full: PathBuf = base.join(path);
-        let text = std::fs::read_to_string(&full)?;
-        Ok((full.display().to_string(), text))
+        let text = read_playbook_file(&full)?;
+        let key = std::fs::canonicalize(&full).map_err(|e| LoadError {
+            message: io_message(&e),
+            help: RELATIVE_HELP,
+        })?;
+        Ok(Loaded {
+            key: key.display().to_string(),
+            name: full.display().to_string(),
+            text,
+        })
     }
+
+    fn identify(&self, name: &str) -> Option<String> {
+        let key = std::fs::canonicalize(name).ok()?;
+        Some(key.display().to_string())
+    }
+}
+
+/// An I/O error as a diagnostic says it (lowercase, no OS error number).
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+const RELATIVE_HELP: &str = "paths in `use` are relative to the file that uses them";
+
+/// Reads a playbook file that another file (or the REPL's `:load`) names: a
+/// regular file with the `.playbook` extension, also once links are followed, of
+/// at most [`MAX_USED_FILE_BYTES`], in UTF-8. Errors never quote the content.
+pub fn read_playbook_file(path: &Path) -> Result<String, LoadError> {
+    use std::io::Read;
+    let is_playbook = |p: &Path| p.extension().is_some_and(|e| e == "playbook");
+    let fail = |message: String, help| LoadError { message, help };
+    if !is_playbook(path) {
+        return Err(fail(
+            "only `.playbook` files can be used".to_string(),
+            "name the shared file `NAME.playbook`",
+        ));
+    }
+    let real = std::fs::canonicalize(path).map_err(|e| fail(io_message(&e), RELATIVE_HELP))?;
+    if !is_playbook(&real) {
+        return Err(fail(
+            "it links to a file that is not a `.playbook` file".to_string(),
+            "link only to `.playbook` files",
+        ));
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| fail(io_message(&e), RELATIVE_HELP))?;
+    if !meta.is_file() {
+        return Err(fail(
+            "not a regular file".to_string(),
+            "only plain files can be used, not directories, devices or pipes",
+        ));
+    }
+    let too_big = || {
+        fail(
+            format!("larger than the limit of {MAX_USED_FILE_BYTES} bytes"),
+            "split the shared declarations into smaller files",
+        )
+    };
+    if meta.len() > MAX_USED_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(&real)
+        .and_then(|f| f.take(MAX_USED_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| fail(io_message(&e), RELATIVE_HELP))?;
+    if bytes.len() as u64 > MAX_USED_FILE_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        fail(
+            format!(
+                "not valid UTF-8 (byte {})",
+                e.utf8_error().valid_up_to() + 1
+            ),
+            "save the file as UTF-8",
+        )
+    })
 }
 
 /// Parses `main` (already in `sources`) and every file it uses, then checks the whole.
@@ -141,35 +250,38 @@ fn load_uses(
     loader: &dyn Loader,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<ast::Item> {
-    let mut loaded: HashMap<String, FileId> = HashMap::new();
+    let mut loaded: HashSet<String> = HashSet::new();
+    loaded.extend(loader.identify(sources.get(main).name()));
     let mut queue: Vec<(FileId, Vec<ast::Item>)> = vec![(main, items.to_vec())];
     let mut shared = Vec::new();
     while let Some((from, items)) = queue.pop() {
         for item in &items {
             let ast::Item::Use(path) = item else { continue };
             let from_name = sources.get(from).name().to_string();
-            let (name, text) = match loader.load(&from_name, &path.node) {
-                Ok(x) => x,
+            let file = match loader.load(&from_name, &path.node) {
+                Ok(file) => file,
                 Err(e) => {
                     diagnostics.push(
                         Diagnostic::new(
                             Code::BadUse,
                             path.span,
-                            format!("cannot read `{}`: {e}", path.node),
+                            format!("cannot use `{}`: {}", path.node, e.message),
                         )
                         .label("this file")
-                        .help("paths in `use` are relative to the file that uses them"),
+                        .help(e.help),
                     );
                     continue;
                 }
             };
-            if loaded.contains_key(&name) || name == sources.get(main).name() {
+            if !loaded.insert(file.key) {
                 continue;
             }
-            let id = sources.add(SourceFile::new(name.clone(), text));
-            loaded.insert(name, id);
+            let id = sources.add(SourceFile::new(file.name, file.text));
             let parsed = syntax::parse(id, sources.get(id).text());
-            diagnostics.extend(parsed.diagnostics);
+            if !parsed.diagnostics.is_empty() {
+                diagnostics.extend(conceal(sources, id, parsed.diagnostics));
+                continue;
+            }
             for used in &parsed.program.items {
                 match used {
                     ast::Item::Use(_) => {}
@@ -196,6 +308,23 @@ fn load_uses(
         }
     }
     shared
+}
+
+/// What is shown of a file that another file or the REPL named but that does not
+/// parse as a playbook: its first syntax error, and of its text only the token that
+/// error points at. A path can name any file the user can read (a key, a config
+/// with secrets); a diagnostic must not become a way to print it.
+pub fn conceal(
+    sources: &mut SourceMap,
+    file: FileId,
+    diagnostics: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let Some(first) = diagnostics.into_iter().find(|d| d.span.file == file) else {
+        return Vec::new();
+    };
+    let shown = sources.get(file).masked_except(first.span);
+    sources.replace(file, shown);
+    vec![first]
 }
 
 /// The span of the first line of `span` (a whole declaration is too much to underline).

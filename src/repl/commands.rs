@@ -9,7 +9,7 @@ use super::{Reply, Session, opened};
 use crate::check::{self, FsLoader};
 use crate::data::sqlite::SqliteData;
 use crate::data::{DataSource, Table, TableNames};
-use crate::diagnostics::did_you_mean;
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::runner::{RunRequest, summary::summary_text};
 use crate::runtime::engine::{Engine, Sink};
 use crate::runtime::eval::{Env, holds};
@@ -184,15 +184,27 @@ impl Session {
     fn load_files(&mut self, paths: &[PathBuf]) -> Reply {
         let mut new = Vec::new();
         for path in paths {
-            let text = match std::fs::read_to_string(path) {
+            let text = match check::read_playbook_file(path) {
                 Ok(t) => t,
                 Err(e) => {
-                    return Reply::error(format!("error: cannot read {}: {e}", path.display()));
+                    return Reply::error(format!(
+                        "error: cannot load {}: {}\nhelp: {}",
+                        path.display(),
+                        e.message,
+                        e.help
+                    ));
                 }
             };
             let sources = &mut self.decls.sources;
             let id = sources.add(SourceFile::new(path.display().to_string(), text));
-            let (items, diagnostics) = check::parse_with_uses(sources, id, &FsLoader);
+            let (items, mut diagnostics) = check::parse_with_uses(sources, id, &FsLoader);
+            let unparsed = |d: &Diagnostic| d.span.file == id && d.code != Code::BadUse;
+            if diagnostics.iter().any(unparsed) {
+                // Like a `use`d file: a file that is not a playbook is not shown.
+                let (own, rest) = diagnostics.into_iter().partition(unparsed);
+                diagnostics = check::conceal(sources, id, own);
+                diagnostics.extend(rest);
+            }
             if !diagnostics.is_empty() {
                 let mut text = self.render(&diagnostics);
                 text.push_str("nothing was changed\n");
