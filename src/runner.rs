@@ -29,6 +29,7 @@ use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
 use crate::runtime::book::Book;
 use crate::runtime::engine::{Engine, RunError, RunOptions, RunReport, Sink};
 use crate::runtime::grant::{Grant, Refusal};
+use crate::runtime::time::{day_start, instant_local};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -88,6 +89,9 @@ pub struct RunOutcome {
     pub recorded: Option<RunRecord>,
     /// Grants the ledger already held before this run, over its lifetime.
     pub ledger_grants_before: u64,
+    /// What the counts alone would not tell: a run that evaluated one instant, a
+    /// window outside the active period or with nothing in it.
+    pub notes: Vec<String>,
 }
 
 /// Why a run could not complete. Nothing was recorded in the ledger.
@@ -96,6 +100,14 @@ pub enum RunFailure {
     /// Reading data, bad values, evaluation.
     #[error(transparent)]
     Run(#[from] RunError),
+    /// The window's start is not before its end.
+    #[error("the window start {since} is not before its end {at}")]
+    EmptyWindow {
+        /// The start, as the playbook's timezone shows it.
+        since: String,
+        /// The end.
+        at: String,
+    },
     /// The ledger could not be opened, read or written.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -105,7 +117,20 @@ pub enum RunFailure {
 /// With a ledger (and not `dry_run`), the run is one transaction: it is recorded
 /// completely or not at all.
 pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, RunFailure> {
+    let mut outcome = run_window(request, sink)?;
+    outcome.notes = notes(request, &outcome.report);
+    Ok(outcome)
+}
+
+fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, RunFailure> {
     let program = request.program;
+    let tz = program.settings.timezone;
+    if let Some(since) = request.since.filter(|s| *s >= request.at) {
+        return Err(RunFailure::EmptyWindow {
+            since: local(tz, since),
+            at: local(tz, request.at),
+        });
+    }
     let engine = Engine::new(program);
     let mut data =
         SqliteData::open(request.data, program, request.tables.clone()).map_err(RunError::from)?;
@@ -118,6 +143,7 @@ pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, 
             report,
             recorded: None,
             ledger_grants_before: 0,
+            notes: Vec::new(),
         });
     };
     if request.dry_run {
@@ -131,6 +157,7 @@ pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, 
             report,
             recorded: None,
             ledger_grants_before: before,
+            notes: Vec::new(),
         });
     }
     let mut ledger = Ledger::open(path)?;
@@ -140,7 +167,6 @@ pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, 
     let before = load(&mut book, &opts, |visit| {
         writer.for_each_grant(&name, visit)
     })?;
-    let tz = program.settings.timezone;
     let mut recording = Recording {
         writer: &mut writer,
         sink,
@@ -152,7 +178,43 @@ pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, 
         report,
         recorded: Some(recorded),
         ledger_grants_before: before,
+        notes: Vec::new(),
     })
+}
+
+/// An instant as the run summary shows it, in the playbook's timezone.
+fn local(tz: chrono_tz::Tz, t: i64) -> String {
+    instant_local(tz, t).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// The notes of [`RunOutcome::notes`].
+fn notes(request: &RunRequest<'_>, report: &RunReport) -> Vec<String> {
+    let settings = &request.program.settings;
+    let tz = settings.timezone;
+    let (after, until) = report.window;
+    let mut notes = Vec::new();
+    if until - after <= 1 {
+        notes.push(format!(
+            "evaluated only the instant {}: give a window start (--since) or a ledger that has recorded a run, to evaluate a period",
+            local(tz, until)
+        ));
+    }
+    if let Some((first, last)) = settings.active {
+        let start = day_start(tz, first);
+        let end = last.succ_opt().map_or(i64::MAX, |d| day_start(tz, d));
+        if until < start || after >= end {
+            notes.push(format!(
+                "the window lies outside the active period {first} .. {last}: no rule can fire in it"
+            ));
+            return notes;
+        }
+    }
+    if report.ticks == 0 && report.events == 0 {
+        notes.push(
+            "the window holds no schedule tick and no event: nothing was evaluated".to_string(),
+        );
+    }
+    notes
 }
 
 fn options(request: &RunRequest<'_>, last_run: Option<i64>) -> RunOptions {

@@ -77,7 +77,7 @@ fn a_playbook_with_errors_fails_at_start() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("1 : int"))
-        .stderr(predicate::str::contains("cannot read"));
+        .stderr(predicate::str::contains("cannot load"));
 }
 
 #[test]

@@ -658,6 +658,81 @@ fn stopping_on_bad_data_lists_every_row_skipping_would_skip() {
         ));
 }
 
+// -------------------------------------------------------------------- windows
+
+/// `playbook run` over the fixture with the given window options only.
+fn run_window(window: &[&str]) -> Command {
+    let mut cmd = bin();
+    cmd.arg("run")
+        .arg(playbook_file())
+        .arg("--data")
+        .arg(community())
+        .args(window);
+    cmd
+}
+
+#[test]
+fn since_later_than_at_is_a_usage_error() {
+    run_window(&["--since", "2026-04-21 00:00", "--at", "2026-04-20 00:00"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the window start 2026-04-21 00:00:00 is not before its end 2026-04-20 00:00:00",
+        ));
+    run_window(&["--since", AT, "--at", AT]).assert().code(2);
+}
+
+#[test]
+fn a_window_outside_the_active_period_says_so() {
+    let text = stdout_of(&mut run_window(&[
+        "--since",
+        "2026-06-01 00:00",
+        "--at",
+        "2026-06-03 00:00",
+        "--format",
+        "summary",
+    ]));
+    assert!(
+        text.contains("note: the window lies outside the active period 2026-04-18 .. 2026-05-31: no rule can fire in it"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_window_with_no_tick_and_no_event_says_so() {
+    let json = json_of(&mut run_window(&[
+        "--since",
+        "2026-04-20 10:30",
+        "--at",
+        "2026-04-20 10:59",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json["summary"]["ticks"], 0);
+    assert_eq!(
+        json["summary"]["notes"],
+        serde_json::json!([
+            "the window holds no schedule tick and no event: nothing was evaluated"
+        ])
+    );
+}
+
+#[test]
+fn a_run_without_since_or_ledger_says_it_evaluated_one_instant() {
+    let text = stdout_of(&mut run_window(&[
+        "--at",
+        "2026-04-20 10:00",
+        "--format",
+        "summary",
+    ]));
+    assert!(
+        text.contains("note: evaluated only the instant 2026-04-20 10:00:00"),
+        "{text}"
+    );
+    let text = stdout_of(&mut run(&["--format", "summary"]));
+    assert!(!text.contains("note:"), "{text}");
+}
+
 // -------------------------------------------------------------------- ledger
 
 fn ledger_count(path: &Path, sql: &str) -> i64 {

@@ -54,8 +54,8 @@ pub struct Loaded {
 pub struct LoadError {
     /// What went wrong, without the file's content.
     pub message: String,
-    /// How to put it right.
-    pub help: &'static str,
+    /// How to put it right, when there is more to say than the message.
+    pub help: Option<&'static str>,
 }
 
 /// The largest file a `use` (or the REPL's `:load`) reads: far above any real
@@ -72,10 +72,16 @@ impl Loader for FsLoader {
     fn load(&self, from: &str, path: &str) -> Result<Loaded, LoadError> {
         let base = Path::new(from).parent().unwrap_or(Path::new(""));
         let full: PathBuf = base.join(path);
-        let text = read_playbook_file(&full)?;
-        let key = std::fs::canonicalize(&full).map_err(|e| LoadError {
-            message: io_message(&e),
-            help: RELATIVE_HELP,
+        let relative = |e: LoadError| LoadError {
+            help: e.help.or(Some(RELATIVE_HELP)),
+            ..e
+        };
+        let text = read_playbook_file(&full).map_err(relative)?;
+        let key = std::fs::canonicalize(&full).map_err(|e| {
+            relative(LoadError {
+                message: io_message(&e),
+                help: None,
+            })
         })?;
         Ok(Loaded {
             key: key.display().to_string(),
@@ -111,27 +117,27 @@ pub fn read_playbook_file(path: &Path) -> Result<String, LoadError> {
     if !is_playbook(path) {
         return Err(fail(
             "only `.playbook` files can be used".to_string(),
-            "name the shared file `NAME.playbook`",
+            Some("name the shared file `NAME.playbook`"),
         ));
     }
-    let real = std::fs::canonicalize(path).map_err(|e| fail(io_message(&e), RELATIVE_HELP))?;
+    let real = std::fs::canonicalize(path).map_err(|e| fail(io_message(&e), None))?;
     if !is_playbook(&real) {
         return Err(fail(
             "it links to a file that is not a `.playbook` file".to_string(),
-            "link only to `.playbook` files",
+            Some("link only to `.playbook` files"),
         ));
     }
-    let meta = std::fs::metadata(&real).map_err(|e| fail(io_message(&e), RELATIVE_HELP))?;
+    let meta = std::fs::metadata(&real).map_err(|e| fail(io_message(&e), None))?;
     if !meta.is_file() {
         return Err(fail(
             "not a regular file".to_string(),
-            "only plain files can be used, not directories, devices or pipes",
+            Some("only plain files can be used, not directories, devices or pipes"),
         ));
     }
     let too_big = || {
         fail(
             format!("larger than the limit of {MAX_USED_FILE_BYTES} bytes"),
-            "split the shared declarations into smaller files",
+            Some("split the shared declarations into smaller files"),
         )
     };
     if meta.len() > MAX_USED_FILE_BYTES {
@@ -140,7 +146,7 @@ pub fn read_playbook_file(path: &Path) -> Result<String, LoadError> {
     let mut bytes = Vec::new();
     std::fs::File::open(&real)
         .and_then(|f| f.take(MAX_USED_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| fail(io_message(&e), RELATIVE_HELP))?;
+        .map_err(|e| fail(io_message(&e), None))?;
     if bytes.len() as u64 > MAX_USED_FILE_BYTES {
         return Err(too_big());
     }
@@ -150,7 +156,7 @@ pub fn read_playbook_file(path: &Path) -> Result<String, LoadError> {
                 "not valid UTF-8 (byte {})",
                 e.utf8_error().valid_up_to() + 1
             ),
-            "save the file as UTF-8",
+            Some("save the file as UTF-8"),
         )
     })
 }
@@ -268,7 +274,7 @@ fn load_uses(
                             format!("cannot use `{}`: {}", path.node, e.message),
                         )
                         .label("this file")
-                        .help(e.help),
+                        .help(e.help.unwrap_or(RELATIVE_HELP)),
                     );
                     continue;
                 }

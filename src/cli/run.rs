@@ -176,9 +176,12 @@ pub fn run(args: &RunArgs) -> Status {
             printer.finish(&outcome);
             Status::Success
         }
-        Err(RunFailure::Run(playbook::runtime::engine::RunError::Data(
-            e @ playbook::data::DataError::Open { .. },
-        ))) => {
+        Err(
+            e @ (RunFailure::Run(playbook::runtime::engine::RunError::Data(
+                playbook::data::DataError::Open { .. },
+            ))
+            | RunFailure::EmptyWindow { .. }),
+        ) => {
             print_stderr_line(&format!("error: {e}"));
             Status::Usage
         }
@@ -453,6 +456,7 @@ pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
         "recorded_run": outcome.recorded.as_ref().map(|run| run.id),
         "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": left(b.limit, b.used).0})).collect::<Vec<_>>(),
         "skipped_rows": r.skipped.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
+        "notes": outcome.notes,
     })
 }
 

@@ -187,12 +187,11 @@ impl Session {
             let text = match check::read_playbook_file(path) {
                 Ok(t) => t,
                 Err(e) => {
-                    return Reply::error(format!(
-                        "error: cannot load {}: {}\nhelp: {}",
-                        path.display(),
-                        e.message,
-                        e.help
-                    ));
+                    let mut text = format!("error: cannot load {}: {}", path.display(), e.message);
+                    if let Some(help) = e.help {
+                        text.push_str(&format!("\nhelp: {help}"));
+                    }
+                    return Reply::error(text);
                 }
             };
             let sources = &mut self.decls.sources;

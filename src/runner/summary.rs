@@ -99,6 +99,9 @@ pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
             plural(r.skipped.len() as u64)
         ));
     }
+    for note in &outcome.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
     match &outcome.recorded {
         Some(run) => out.push_str(&format!("recorded as run {} in the ledger\n", run.id)),
         None if outcome.ledger_grants_before > 0 => out.push_str("dry run: nothing recorded\n"),
