@@ -658,6 +658,7 @@ fn call(
     let Some(base) = call_type(c, func, &targs) else {
         return TExpr::error(span);
     };
+    super::rewards::check_call_bounds(c, func, &targs);
     typed(
         TExprKind::Call { func, args: targs },
         Type::required(base),

@@ -47,13 +47,25 @@ pub(crate) fn check_reward(
         }
         ast::RewardKind::Points(e) => {
             let t = infer_value(c, p, cx, e);
-            expect_base(c, &t, &Base::Int, "points");
+            if expect_base(c, &t, &Base::Int, "points") && !t.ty.is_error() {
+                check_points(c, &t);
+            }
             RewardKind::Points(t)
         }
-        ast::RewardKind::Gift { name, worth } => RewardKind::Gift {
-            name: name.node.clone(),
-            worth: worth.as_ref().map_or(Fen::ZERO, |w| w.node),
-        },
+        ast::RewardKind::Gift { name, worth } => {
+            if name.node.trim().is_empty() {
+                empty_reward(
+                    c,
+                    name.span,
+                    "a gift with no name",
+                    "name the gift: `gift \"定制帆布袋\"`",
+                );
+            }
+            RewardKind::Gift {
+                name: name.node.clone(),
+                worth: worth.as_ref().map_or(Fen::ZERO, |w| w.node),
+            }
+        }
         ast::RewardKind::Lottery { arms, rest } => {
             lottery(c, p, cx, arms, rest.as_deref(), r.span, depth)
         }
@@ -73,6 +85,36 @@ pub(crate) fn check_reward(
         kind,
         span: r.span,
     }
+}
+
+/// Points must give at least one point: a negative amount would take back value
+/// and, priced by `point_value`, offset a budget. Reported when the static bounds
+/// show it; amounts with no static lower bound are checked when they are computed.
+fn check_points(c: &mut Checker<'_>, t: &TExpr) {
+    let b = money_bounds(t);
+    let message = match (b.lo, b.hi) {
+        (Some(lo), _) if lo >= 1 => return,
+        (Some(0), _) if t.constant().is_some() => "`points 0` gives nothing".to_string(),
+        (Some(lo), _) if t.constant().is_some() => format!("`points {lo}` would take points away"),
+        (Some(lo), _) => format!("these points can be as few as {lo}"),
+        (None, Some(hi)) if hi < 1 => format!("these points are never more than {hi}"),
+        // Unknown until run time: a firing whose points come out below 1 is refused.
+        (None, _) => return,
+    };
+    empty_reward(
+        c,
+        t.span,
+        &message,
+        "points give at least 1 point; a reward can never take value back",
+    );
+}
+
+fn empty_reward(c: &mut Checker<'_>, span: Span, message: &str, help: &str) {
+    c.report(
+        Diagnostic::new(Code::EmptyReward, span, message)
+            .label("gives nothing")
+            .help(help),
+    );
 }
 
 /// An inline reward's name on grants: its source text with whitespace collapsed.
@@ -231,7 +273,17 @@ fn apply_option(c: &mut Checker<'_>, spec: &mut CouponSpec, o: &CouponOption, sp
             }
             spec.max = Some(*m);
         }
-        CouponOption::Scope(s) => spec.scope = Some(s.clone()),
+        CouponOption::Scope(s) => {
+            if s.trim().is_empty() {
+                empty_reward(
+                    c,
+                    span,
+                    "a coupon `on` nothing can be used on nothing",
+                    "name what it applies to, e.g. `on \"会员专区\"`, or leave `on` out",
+                );
+            }
+            spec.scope = Some(s.clone());
+        }
         CouponOption::Valid(d) => {
             if d.seconds <= 0 {
                 c.report(
@@ -764,6 +816,10 @@ pub(crate) fn money_bounds(e: &TExpr) -> Bounds {
             lo: Some(f.0 as i128),
             hi: Some(f.0 as i128),
         },
+        TExprKind::Const(Value::Int(i)) => Bounds {
+            lo: Some(*i as i128),
+            hi: Some(*i as i128),
+        },
         TExprKind::Neg(x) => {
             let b = money_bounds(x);
             Bounds {
@@ -852,7 +908,7 @@ fn binary_bounds(op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Bounds {
             }
         }
         BinaryOp::Mul | BinaryOp::Div => {
-            let (money, factor) = if lhs.ty.base == Base::Money {
+            let (money, factor) = if lhs.ty.base == Base::Money || rhs.constant().is_some() {
                 (lhs, rhs)
             } else {
                 (rhs, lhs)
@@ -894,5 +950,76 @@ fn factor_of(e: &TExpr, invert: bool) -> Option<Decimal> {
         Decimal::ONE.checked_div(d)
     } else {
         Some(d)
+    }
+}
+
+/// Reports a `clamp` whose lower bound can exceed its upper bound, and a `min` or
+/// `max` argument that can never be chosen because another argument always wins
+/// (`min(max(x, ¥5), ¥1)` is `¥1` whatever `x` is): either is a pair of bounds the
+/// wrong way round, which pays small orders more than big ones.
+pub(crate) fn check_call_bounds(c: &mut Checker<'_>, func: Builtin, args: &[TExpr]) {
+    if args
+        .iter()
+        .any(|a| a.ty.is_error() || !matches!(a.ty.base, Base::Money | Base::Int))
+    {
+        return;
+    }
+    let bounds: Vec<Bounds> = args.iter().map(money_bounds).collect();
+    match func {
+        Builtin::Clamp if args.len() == 3 => {
+            if let (Some(lo), Some(hi)) = (bounds[1].lo, bounds[2].hi)
+                && lo > hi
+            {
+                let (l, h) = (c.text(args[1].span), c.text(args[2].span));
+                c.report(
+                    Diagnostic::new(
+                        Code::ReversedBounds,
+                        args[1].span.to(args[2].span),
+                        format!("the lower bound `{l}` is above the upper bound `{h}`"),
+                    )
+                    .label("reversed")
+                    .help(format!(
+                        "write the smaller bound first: `clamp(x, {h}, {l})`"
+                    )),
+                );
+            }
+        }
+        Builtin::Min | Builtin::Max => {
+            let min = func == Builtin::Min;
+            for (i, a) in args.iter().enumerate() {
+                if a.constant().is_some() {
+                    continue;
+                }
+                let beaten = bounds.iter().enumerate().find(|(j, b)| {
+                    *j != i
+                        && if min {
+                            matches!((bounds[i].lo, b.hi), (Some(lo), Some(hi)) if lo > hi)
+                        } else {
+                            matches!((bounds[i].hi, b.lo), (Some(hi), Some(lo)) if hi < lo)
+                        }
+                });
+                if let Some((j, _)) = beaten {
+                    let (name, side) = if min {
+                        ("min", "above")
+                    } else {
+                        ("max", "below")
+                    };
+                    c.report(
+                        Diagnostic::new(
+                            Code::ReversedBounds,
+                            a.span,
+                            format!(
+                                "`{}` is always {side} `{}`, so `{name}` never chooses it",
+                                c.text(a.span),
+                                c.text(args[j].span)
+                            ),
+                        )
+                        .label("never chosen")
+                        .help("the bounds are the wrong way round: to keep x between lo and hi write `clamp(x, lo, hi)`"),
+                    );
+                }
+            }
+        }
+        _ => {}
     }
 }

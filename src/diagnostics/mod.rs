@@ -88,6 +88,9 @@ codes! {
     WrongArguments = "E0203", "wrong-arguments", Error;
     /// A value that must be known when checking is not a constant.
     NotConstant = "E0204", "not-constant", Error;
+    /// Bounds that leave no value between them: `clamp(x, ¥5, ¥1)`, or a `min`/`max`
+    /// argument that can never be chosen.
+    ReversedBounds = "E0206", "reversed-bounds", Error;
     /// A coupon that takes off as much as (or more than) its threshold.
     CouponExceedsThreshold = "E0301", "coupon-exceeds-threshold", Error;
     /// A discount outside (0%, 100%).
@@ -104,6 +107,9 @@ codes! {
     ExperimentShares = "E0307", "experiment-shares", Error;
     /// A coupon option that is repeated or makes no sense for the coupon.
     InvalidCouponOption = "E0308", "invalid-coupon-option", Error;
+    /// A reward that gives nothing or takes something back: `points 0`,
+    /// `points -1000`, `gift ""`, a coupon `on ""`.
+    EmptyReward = "E0309", "empty-reward", Error;
     /// A schedule with no tick inside `active` / `during`.
     ScheduleNeverFires = "E0401", "schedule-never-fires", Error;
     /// A schedule that ticks in quiet hours.

@@ -1,0 +1,128 @@
+//! The engine's promises against adversarial playbooks: every case here was once a
+//! way to lose money or trust, and each test is named after it.
+
+use playbook::check_text;
+
+const HEADER: &str = r#"playbook "promises" {
+  timezone "Asia/Shanghai"
+  active 2026-04-18 .. 2026-05-31
+  budget ¥10 total
+  point_value ¥0.01
+}
+
+member { orders: int  spend: money }
+event order_paid { amount: money }
+"#;
+
+/// The codes `check` reports for `HEADER` followed by `body`, in order.
+fn codes(body: &str) -> Vec<String> {
+    let out = check_text("promises.playbook", &format!("{HEADER}{body}"));
+    out.diagnostics
+        .iter()
+        .filter(|d| d.code.code().starts_with('E'))
+        .map(|d| d.code.code().to_string())
+        .collect()
+}
+
+/// The messages `check` reports, for asserting what a diagnostic says.
+fn messages(body: &str) -> Vec<String> {
+    let out = check_text("promises.playbook", &format!("{HEADER}{body}"));
+    out.diagnostics
+        .iter()
+        .filter(|d| d.code.code().starts_with('E'))
+        .map(|d| d.message.clone())
+        .collect()
+}
+
+fn rule(give: &str) -> String {
+    format!("rule r {{\n  every day at 10:00\n  give {give}\n  limit once per member per day\n}}\n")
+}
+
+#[test]
+fn negative_points_cannot_offset_a_budget() {
+    // With point_value ¥0.01, `points -1000` was a ¥-10 grant that let ¥30 of red
+    // packets through a ¥10 budget.
+    let body = format!(
+        "{}{}",
+        rule("points -1000"),
+        rule("red_packet ¥10").replace("rule r", "rule r2")
+    );
+    assert_eq!(codes(&body), ["E0309"]);
+    assert_eq!(messages(&body), ["`points -1000` would take points away"]);
+}
+
+#[test]
+fn zero_points_are_a_check_error() {
+    assert_eq!(codes(&rule("points 0")), ["E0309"]);
+}
+
+#[test]
+fn computed_points_whose_bound_is_below_one_are_a_check_error() {
+    assert_eq!(codes(&rule("points min(orders * 10, 0)")), ["E0309"]);
+    assert_eq!(codes(&rule("points max(orders * 10, 0)")), ["E0309"]);
+    assert_eq!(
+        codes(&rule("points max(orders * 10, 1)")),
+        Vec::<String>::new()
+    );
+    assert_eq!(codes(&rule("points 10")), Vec::<String>::new());
+}
+
+#[test]
+fn a_gift_without_a_name_is_a_check_error() {
+    assert_eq!(codes(&rule("gift \"\"")), ["E0309"]);
+    assert_eq!(codes(&rule("gift \"  \" worth ¥5")), ["E0309"]);
+}
+
+#[test]
+fn a_coupon_on_nothing_is_a_check_error() {
+    assert_eq!(codes(&rule("coupon ¥5 over ¥50 on \"\"")), ["E0309"]);
+}
+
+#[test]
+fn reversed_clamp_bounds_are_a_check_error() {
+    let on_order = |give: &str| {
+        format!("rule r {{\n  on order_paid\n  give {give}\n  limit once per member per day\n}}\n")
+    };
+    assert_eq!(
+        codes(&on_order("red_packet clamp(event.amount * 1%, ¥5, ¥1)")),
+        ["E0206"]
+    );
+    assert_eq!(
+        codes(&on_order("red_packet clamp(event.amount * 1%, ¥1, ¥5)")),
+        Vec::<String>::new()
+    );
+    // Bounds that are themselves computed: `max(…, ¥6)` is never below ¥6.
+    assert_eq!(
+        codes(&on_order(
+            "red_packet clamp(event.amount * 1%, max(event.amount * 1%, ¥6), ¥5)"
+        )),
+        ["E0206"]
+    );
+}
+
+#[test]
+fn min_and_max_written_the_wrong_way_round_are_a_check_error() {
+    let on_order = |give: &str| {
+        format!("rule r {{\n  on order_paid\n  give {give}\n  limit once per member per day\n}}\n")
+    };
+    // `min(max(x, ¥5), ¥1)` is ¥1 whatever the order: the bounds are reversed.
+    assert_eq!(
+        codes(&on_order("red_packet min(max(event.amount * 1%, ¥5), ¥1)")),
+        ["E0206"]
+    );
+    assert_eq!(
+        codes(&on_order("red_packet max(min(event.amount * 1%, ¥1), ¥5)")),
+        ["E0206"]
+    );
+    assert_eq!(
+        codes(&on_order("red_packet min(max(event.amount * 1%, ¥1), ¥5)")),
+        Vec::<String>::new()
+    );
+    // In conditions too.
+    assert_eq!(
+        codes(
+            "segment 大单 = clamp(spend, ¥500, ¥100) > ¥200\nrule r { every day at 10:00 when 大单 give points 10 limit once per member per day }\n"
+        ),
+        ["E0206"]
+    );
+}
