@@ -126,3 +126,23 @@ fn min_and_max_written_the_wrong_way_round_are_a_check_error() {
         ["E0206"]
     );
 }
+
+#[test]
+fn one_experiment_with_two_splits_is_a_check_error() {
+    let body = "rule a { every day at 10:00 give experiment \"面额\" { A 50% -> coupon ¥5  B 50% -> coupon ¥10 } limit once per member }
+rule b { every day at 11:00 give experiment \"面额\" { A 50% -> red_packet ¥1  B 50% -> red_packet ¥2 } limit once per member }
+";
+    // The same arms and shares with other rewards: one split, no error.
+    assert_eq!(codes(body), Vec::<String>::new());
+    assert_eq!(
+        codes(&body.replace("B 50% -> red", "C 50% -> red")),
+        ["E0310"]
+    );
+    assert_eq!(
+        codes(&body.replace(
+            "A 50% -> red_packet ¥1  B 50%",
+            "A 20% -> red_packet ¥1  B 80%"
+        )),
+        ["E0310"]
+    );
+}

@@ -362,6 +362,9 @@ pub(crate) struct Checker<'s> {
     pub(crate) current_reward_decl: Option<Span>,
     /// Reward references expanded so far (bounded).
     pub(crate) reward_expansions: usize,
+    /// Experiment name → its arms (name, share) and where they were first given:
+    /// every use of one experiment must split targets the same way.
+    pub(crate) experiments: HashMap<String, (Vec<(String, i64)>, Span)>,
 }
 
 impl<'s> Checker<'s> {
@@ -378,6 +381,7 @@ impl<'s> Checker<'s> {
             used_events: HashSet::new(),
             reward_expansions: 0,
             current_reward_decl: None,
+            experiments: HashMap::new(),
         }
     }
 

@@ -793,10 +793,49 @@ fn experiment(
             .help("make the shares add up to 100%, e.g. `A 50% -> …  B 50% -> …`"),
         );
     }
+    same_split(c, name, arms);
     RewardKind::Experiment {
         name: name.node.clone(),
         arms: out,
     }
+}
+
+/// An experiment's arm is drawn from its name and the target alone, so two uses of
+/// one name with other arms or shares would put a member in arm A for one rule and
+/// in arm B for the next: every use must list the same arms with the same shares.
+fn same_split(c: &mut Checker<'_>, name: &ast::Spanned<String>, arms: &[ast::ExperimentArm]) {
+    let split: Vec<(String, i64)> = arms
+        .iter()
+        .map(|a| (a.name.node.clone(), a.share.node.0))
+        .collect();
+    let Some((first, first_span)) = c.experiments.get(&name.node).cloned() else {
+        c.experiments.insert(name.node.clone(), (split, name.span));
+        return;
+    };
+    if first == split || first_span == name.span {
+        return;
+    }
+    let show = |s: &[(String, i64)]| {
+        s.iter()
+            .map(|(n, r)| format!("{n} {}", Rate(*r)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    c.report(
+        Diagnostic::new(
+            Code::ExperimentMismatch,
+            name.span,
+            format!(
+                "experiment `{}` is split {} here but {} where it was first given",
+                name.node,
+                show(&split),
+                show(&first)
+            ),
+        )
+        .label("another split")
+        .related(first_span, "first given here")
+        .help("give every use of an experiment the same arms and shares, or a name of its own; declaring it once as a reward and giving that reward keeps them equal"),
+    );
 }
 
 /// Static bounds of a money expression, in fen; `None` is unbounded on that side.

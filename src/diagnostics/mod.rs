@@ -110,6 +110,9 @@ codes! {
     /// A reward that gives nothing or takes something back: `points 0`,
     /// `points -1000`, `gift ""`, a coupon `on ""`.
     EmptyReward = "E0309", "empty-reward", Error;
+    /// One experiment given with different arms or shares in two places, which
+    /// would put a target in one arm for one rule and another arm for the next.
+    ExperimentMismatch = "E0310", "experiment-mismatch", Error;
     /// A schedule with no tick inside `active` / `during`.
     ScheduleNeverFires = "E0401", "schedule-never-fires", Error;
     /// A schedule that ticks in quiet hours.
