@@ -322,6 +322,11 @@ impl Ledger {
         for_each_grant(&self.conn, &self.path, playbook, visit)
     }
 
+    /// Every (playbook, rule) pair the ledger holds grants of, sorted.
+    pub fn rules(&self) -> Result<Vec<(String, String)>, LedgerError> {
+        rules(&self.conn, &self.path)
+    }
+
     /// The recorded runs, oldest first; only those of `playbook` if given.
     pub fn runs(&self, playbook: Option<&str>) -> Result<Vec<RunRecord>, LedgerError> {
         let fail = sqlite_error(&self.path);
@@ -500,6 +505,12 @@ impl RunWriter<'_> {
         self.run.since = since;
     }
 
+    /// Every (playbook, rule) pair the ledger holds grants of, sorted; read inside
+    /// the run's transaction.
+    pub fn rules(&self) -> Result<Vec<(String, String)>, LedgerError> {
+        rules(&self.tx, self.path)
+    }
+
     /// The run as it will be recorded: id, window, grants and value so far.
     pub fn run(&self) -> &RunRecord {
         &self.run
@@ -590,6 +601,17 @@ fn schema_state(conn: &Connection, path: &Path) -> Result<SchemaState, LedgerErr
         });
     }
     Ok(SchemaState::Blank)
+}
+
+fn rules(conn: &Connection, path: &Path) -> Result<Vec<(String, String)>, LedgerError> {
+    let fail = sqlite_error(path);
+    let mut stmt = conn
+        .prepare("SELECT DISTINCT playbook, rule FROM grants ORDER BY playbook, rule")
+        .map_err(&fail)?;
+    let rows = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map_err(&fail)?;
+    rows.collect::<Result<_, _>>().map_err(&fail)
 }
 
 fn last_run_at(

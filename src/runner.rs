@@ -18,6 +18,7 @@
 //! println!("{} grants", outcome.report.granted.count);
 //! ```
 
+pub mod identity;
 pub mod summary;
 
 use std::path::Path;
@@ -100,6 +101,10 @@ pub enum RunFailure {
     /// Reading data, bad values, evaluation.
     #[error(transparent)]
     Run(#[from] RunError),
+    /// The ledger holds grants this playbook does not account for (see
+    /// [`identity`]); running would pay recorded firings again.
+    #[error("{0}")]
+    Identity(String),
     /// The window's start is not before its end.
     #[error("the window start {since} is not before its end {at}")]
     EmptyWindow {
@@ -146,11 +151,14 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
             notes: Vec::new(),
         });
     };
+    let names = identity::playbook_names(program);
     if request.dry_run {
         let ledger = Ledger::open_read_only(path)?;
-        let opts = options(request, ledger.last_run_at(&name)?);
-        let before = load(&mut book, &opts, |visit| {
-            ledger.for_each_grant(&name, visit)
+        identity::verify(program, &ledger.rules()?).map_err(RunFailure::Identity)?;
+        let last = latest(names.iter().map(|n| ledger.last_run_at(n)))?;
+        let opts = options(request, last);
+        let before = load(&mut book, &opts, &names, |n, visit| {
+            ledger.for_each_grant(n, visit)
         })?;
         let report = engine.run(&mut data, &mut book, &opts, sink)?;
         return Ok(RunOutcome {
@@ -162,10 +170,12 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
     }
     let mut ledger = Ledger::open(path)?;
     let mut writer = ledger.begin(&name, request.since, request.at)?;
-    let opts = options(request, writer.last_run_at(&name)?);
+    identity::verify(program, &writer.rules()?).map_err(RunFailure::Identity)?;
+    let last = latest(names.iter().map(|n| writer.last_run_at(n)))?;
+    let opts = options(request, last);
     writer.set_since(opts.since);
-    let before = load(&mut book, &opts, |visit| {
-        writer.for_each_grant(&name, visit)
+    let before = load(&mut book, &opts, &names, |n, visit| {
+        writer.for_each_grant(n, visit)
     })?;
     let mut recording = Recording {
         writer: &mut writer,
@@ -227,17 +237,47 @@ fn options(request: &RunRequest<'_>, last_run: Option<i64>) -> RunOptions {
     }
 }
 
-/// Feeds the ledger's history into the book.
+/// Feeds a ledger's history of `program` (under its name and former names) into
+/// `book`, as a run of the window `(after, until]` would see it; for commands that
+/// read a ledger without running, such as `explain`.
+pub fn load_history(
+    ledger: &Ledger,
+    program: &Program,
+    book: &mut Book,
+    after: i64,
+    until: i64,
+) -> Result<u64, LedgerError> {
+    let mut total = 0;
+    for name in identity::playbook_names(program) {
+        total += ledger.for_each_grant(&name, |e| book.load(e.history(), after, until))?;
+    }
+    Ok(total)
+}
+
+/// The latest of the playbook's last runs under each of its names.
+fn latest(
+    runs: impl Iterator<Item = Result<Option<i64>, LedgerError>>,
+) -> Result<Option<i64>, LedgerError> {
+    runs.collect::<Result<Vec<_>, _>>()
+        .map(|v| v.into_iter().flatten().max())
+}
+
+/// Feeds the ledger's history under each of the playbook's `names` into the book.
 fn load(
     book: &mut Book,
     opts: &RunOptions,
-    read: impl FnOnce(&mut dyn FnMut(LedgerEntry<'_>)) -> Result<u64, LedgerError>,
+    names: &[String],
+    mut read: impl FnMut(&str, &mut dyn FnMut(LedgerEntry<'_>)) -> Result<u64, LedgerError>,
 ) -> Result<u64, LedgerError> {
     let (after, until) = opts.window();
     let mut visit = |e: LedgerEntry<'_>| {
         book.load(e.history(), after, until);
     };
-    read(&mut visit)
+    let mut total = 0;
+    for name in names {
+        total += read(name, &mut visit)?;
+    }
+    Ok(total)
 }
 
 /// Records every grant in the run's transaction, then passes it on.

@@ -658,6 +658,158 @@ fn stopping_on_bad_data_lists_every_row_skipping_would_skip() {
         ));
 }
 
+// -------------------------------------------------------------------- renames
+
+/// The fixture playbook with `edit` applied, written into `dir`.
+fn edited_playbook(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(playbook_file()).unwrap();
+    let path = dir.join("edited.playbook");
+    std::fs::write(&path, edit(text)).unwrap();
+    path
+}
+
+/// `playbook run` of `file` over the fixture day with a ledger.
+fn run_file(file: &Path, ledger: &Path, extra: &[&str]) -> Command {
+    let mut cmd = bin();
+    cmd.arg("run")
+        .arg(file)
+        .arg("--data")
+        .arg(community())
+        .args(["--since", SINCE, "--at", AT, "--ledger"])
+        .arg(ledger)
+        .args(extra);
+    cmd
+}
+
+/// A ledger that holds one run of the fixture day: five grants.
+fn recorded_ledger(dir: &Path) -> PathBuf {
+    let ledger = dir.join("ledger.db");
+    run_file(&playbook_file(), &ledger, &["--format", "summary"])
+        .assert()
+        .success();
+    assert_eq!(ledger_count(&ledger, "SELECT count(*) FROM grants"), 5);
+    ledger
+}
+
+#[test]
+fn renaming_a_rule_without_saying_so_stops_the_run() {
+    let dir = TempDir::new().unwrap();
+    let ledger = recorded_ledger(dir.path());
+    let renamed = edited_playbook(dir.path(), |t| t.replace("rule 新人礼 {", "rule 入群礼 {"));
+    for dry in [&[][..], &["--dry-run"][..]] {
+        run_file(&renamed, &ledger, dry)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(
+                "the ledger holds grants of rules this playbook no longer declares: `新人礼`",
+            ))
+            .stderr(predicate::str::contains("renamed from \"OLD\""));
+    }
+    assert_eq!(ledger_count(&ledger, "SELECT count(*) FROM runs"), 1);
+}
+
+#[test]
+fn a_rule_renamed_from_its_old_name_pays_nothing_again() {
+    let dir = TempDir::new().unwrap();
+    let ledger = recorded_ledger(dir.path());
+    let renamed = edited_playbook(dir.path(), |t| {
+        t.replace(
+            "rule 复购 {\n",
+            "rule 老客复购 {\n  renamed from \"复购\"\n",
+        )
+    });
+    let again = json_of(&mut run_file(&renamed, &ledger, &["--format", "json"]));
+    assert_eq!(again["grants"], serde_json::json!([]), "{again}");
+    assert_eq!(again["summary"]["already_in_ledger"], 5);
+    // Its limit carries over too: m1 and m2 got the coupon on Monday, and the rule
+    // gives it once per member per week.
+    let tuesday = json_of(
+        bin()
+            .arg("run")
+            .arg(&renamed)
+            .arg("--data")
+            .arg(community())
+            .args(["--since", AT, "--at", "2026-04-21 23:59", "--ledger"])
+            .arg(&ledger)
+            .args(["--format", "json"]),
+    );
+    let refused: Vec<(String, String)> = tuesday["refusals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["target"]["id"].as_str().unwrap().to_string(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        refused.contains(&("m1".into(), "limit".into())),
+        "{tuesday}"
+    );
+    assert!(
+        refused.contains(&("m2".into(), "limit".into())),
+        "{tuesday}"
+    );
+    assert!(
+        tuesday["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["rule"] != "老客复购" || g["target"]["id"] == "m3"),
+        "{tuesday}"
+    );
+}
+
+#[test]
+fn renaming_the_playbook_without_saying_so_stops_the_run() {
+    let dir = TempDir::new().unwrap();
+    let ledger = recorded_ledger(dir.path());
+    let renamed = edited_playbook(dir.path(), |t| {
+        t.replace("playbook \"cli run fixture\"", "playbook \"社群运营 v2\"")
+    });
+    run_file(&renamed, &ledger, &[])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the ledger holds grants of playbook \"cli run fixture\" for rules this playbook also declares",
+        ))
+        .stderr(predicate::str::contains("renamed from \"cli run fixture\""));
+
+    let declared = edited_playbook(dir.path(), |t| {
+        t.replace(
+            "playbook \"cli run fixture\" {\n",
+            "playbook \"社群运营 v2\" {\n  renamed from \"cli run fixture\"\n",
+        )
+    });
+    let again = json_of(&mut run_file(&declared, &ledger, &["--format", "json"]));
+    assert_eq!(again["grants"], serde_json::json!([]), "{again}");
+    assert_eq!(again["summary"]["already_in_ledger"], 5);
+    assert_eq!(again["summary"]["ledger_grants_before"], 5);
+    assert_eq!(again["summary"]["budget"][0]["used_fen"], 5450);
+}
+
+#[test]
+fn a_retired_rule_does_not_stop_the_run_and_its_spend_still_counts() {
+    let dir = TempDir::new().unwrap();
+    let ledger = recorded_ledger(dir.path());
+    let start = "rule 返现 {";
+    let retired = edited_playbook(dir.path(), |t| {
+        let from = t.find(start).unwrap();
+        let to = from + t[from..].find("}\n").unwrap() + 2;
+        let without = format!("{}{}", &t[..from], &t[to..]);
+        without.replace(
+            "  seed \"cli-run\"\n",
+            "  seed \"cli-run\"\n  retired \"返现\"\n",
+        )
+    });
+    let again = json_of(&mut run_file(&retired, &ledger, &["--format", "json"]));
+    assert_eq!(again["summary"]["already_in_ledger"], 4, "{again}");
+    assert_eq!(again["summary"]["budget"][0]["used_fen"], 5450);
+}
+
 // -------------------------------------------------------------------- windows
 
 /// `playbook run` over the fixture with the given window options only.

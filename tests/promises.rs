@@ -146,3 +146,51 @@ rule b { every day at 11:00 give experiment \"面额\" { A 50% -> red_packet ¥1
         ["E0310"]
     );
 }
+
+#[test]
+fn a_former_name_that_is_still_a_rule_is_a_check_error() {
+    let body = "rule 入群 { every day at 10:00 give points 5 limit once per member }
+rule 入群红包 { renamed from \"入群\" every day at 11:00 give points 5 limit once per member }
+";
+    assert_eq!(codes(body), ["E0102"]);
+    assert_eq!(
+        messages(body),
+        ["`入群` is still a rule: its grants cannot also be `入群红包`'s"]
+    );
+}
+
+#[test]
+fn two_rules_renamed_from_one_name_is_a_check_error() {
+    let body =
+        "rule a { renamed from \"旧\" every day at 10:00 give points 5 limit once per member }
+rule b { renamed from \"老\", \"旧\" every day at 11:00 give points 5 limit once per member }
+";
+    assert_eq!(codes(body), ["E0102"]);
+    assert_eq!(messages(body), ["two rules are renamed from `旧`"]);
+}
+
+#[test]
+fn renamed_from_and_retired_survive_formatting() {
+    let text = format!(
+        "{}rule b {{ renamed from \"老\", \"旧\" every day at 11:00 give points 5 limit once per member }}\n",
+        HEADER.replace(
+            "  point_value",
+            "  renamed from \"旧名\"\n  retired \"签到\", \"打卡\"\n  point_value"
+        )
+    );
+    let formatted =
+        playbook::format::format_source(playbook::source::FileId(0), &text).expect("formats");
+    assert!(
+        formatted.contains("  renamed from \"旧名\"\n  retired \"签到\", \"打卡\"\n"),
+        "{formatted}"
+    );
+    assert!(
+        formatted.contains("  renamed from \"老\", \"旧\"\n"),
+        "{formatted}"
+    );
+    let out = check_text("promises.playbook", &formatted);
+    let program = out.program.expect("checks");
+    assert_eq!(program.settings.renamed_from, ["旧名"]);
+    assert_eq!(program.settings.retired, ["签到", "打卡"]);
+    assert_eq!(program.rules[0].renamed_from, ["老", "旧"]);
+}

@@ -96,6 +96,8 @@ fn setting_key(s: &Setting) -> &'static str {
         Setting::Quiet { .. } => "quiet",
         Setting::RedPacketLimits { .. } => "red_packet_limits",
         Setting::PointValue(_) => "point_value",
+        Setting::RenamedFrom(_) => "renamed from",
+        Setting::Retired(_) => "retired",
     }
 }
 
@@ -125,6 +127,12 @@ fn apply_setting(c: &mut Checker<'_>, settings: &mut Settings, s: &Setting) {
         }
         Setting::Budget(items) => budget(c, settings, items),
         Setting::Seed(seed) => settings.seed = seed.node.clone(),
+        Setting::RenamedFrom(names) => {
+            settings.renamed_from = names.iter().map(|n| n.node.clone()).collect();
+        }
+        Setting::Retired(names) => {
+            settings.retired = names.iter().map(|n| n.node.clone()).collect();
+        }
         Setting::Quiet { from, to } => {
             if from.node == to.node {
                 c.report(

@@ -58,6 +58,11 @@ pub struct Settings {
     pub red_packet_max_shares: u64,
     /// What one point costs.
     pub point_value: Fen,
+    /// Names the playbook's runs were recorded under before (`renamed from`).
+    pub renamed_from: Vec<String>,
+    /// Rules removed on purpose (`retired`): their grants in the ledger still count
+    /// against budgets, and do not stop a run.
+    pub retired: Vec<String>,
 }
 
 impl Settings {
@@ -88,6 +93,8 @@ impl Default for Settings {
             red_packet_max: WECHAT_RED_PACKET_MAX,
             red_packet_max_shares: WECHAT_RED_PACKET_MAX_SHARES,
             point_value: Fen::ZERO,
+            renamed_from: Vec::new(),
+            retired: Vec::new(),
         }
     }
 }
@@ -315,6 +322,9 @@ pub struct Rule {
     pub exclusive: Option<(String, Option<Period>)>,
     /// Serving order of targets: key and descending.
     pub order_by: Option<(TExpr, bool)>,
+    /// Names the rule's grants were recorded under before (`renamed from`): its
+    /// history in the ledger under those names is its own.
+    pub renamed_from: Vec<String>,
 }
 
 /// What triggers a rule.

@@ -1,5 +1,7 @@
 //! Pass 4: rules — one trigger, targets, conditions, rewards, limits and caps.
 
+use std::collections::HashMap;
+
 use super::expr::{Context, infer_bool, infer_value};
 use super::rewards::check_reward;
 use super::schedule::check_schedule;
@@ -20,6 +22,51 @@ pub(super) fn check_rules(c: &mut Checker<'_>, p: &mut Program, items: &[Item]) 
             p.rules.push(rule);
         }
     }
+    check_renames(c, items);
+}
+
+/// A former name hands a rule the ledger's history under that name, so it must
+/// belong to one rule only and must not be a rule's current name.
+fn check_renames(c: &mut Checker<'_>, items: &[Item]) {
+    let mut claimed: HashMap<String, Span> = HashMap::new();
+    for item in items {
+        let Item::Rule(r) = item else { continue };
+        for clause in &r.node.clauses {
+            let Clause::RenamedFrom(names) = &clause.node else {
+                continue;
+            };
+            for n in names {
+                let (message, related) = if n.node == r.node.name.node {
+                    (
+                        format!("rule `{}` is renamed from its own name", n.node),
+                        None,
+                    )
+                } else if let Some(current) = c.rule_names.get(&n.node) {
+                    (
+                        format!(
+                            "`{}` is still a rule: its grants cannot also be `{}`'s",
+                            n.node, r.node.name.node
+                        ),
+                        Some((*current, "declared here")),
+                    )
+                } else if let Some(first) = claimed.insert(n.node.clone(), n.span) {
+                    (
+                        format!("two rules are renamed from `{}`", n.node),
+                        Some((first, "also claimed here")),
+                    )
+                } else {
+                    continue;
+                };
+                let mut d = Diagnostic::new(Code::Duplicate, n.span, message)
+                    .label("a former name must belong to one rule")
+                    .help("list under `renamed from` only names that no rule has now, each in one rule");
+                if let Some((span, label)) = related {
+                    d = d.related(span, label);
+                }
+                c.report(d);
+            }
+        }
+    }
 }
 
 /// The clauses of one rule, sorted by kind, with single-valued ones deduplicated.
@@ -33,6 +80,7 @@ struct Clauses<'a> {
     priority: Option<&'a Spanned<Clause>>,
     exclusive: Option<&'a Spanned<Clause>>,
     order_by: Option<&'a Spanned<Clause>>,
+    renamed: Option<&'a Spanned<Clause>>,
     limits: Vec<&'a Spanned<Clause>>,
     caps: Vec<&'a Spanned<Clause>>,
 }
@@ -49,6 +97,7 @@ fn clause_keyword(c: &Clause) -> &'static str {
         Clause::Priority(_) => "priority",
         Clause::Exclusive { .. } => "exclusive",
         Clause::OrderBy { .. } => "order by",
+        Clause::RenamedFrom(_) => "renamed from",
     }
 }
 
@@ -64,6 +113,7 @@ fn sort_clauses<'a>(c: &mut Checker<'_>, clauses: &'a [Spanned<Clause>]) -> Clau
             Clause::Priority(_) => &mut out.priority,
             Clause::Exclusive { .. } => &mut out.exclusive,
             Clause::OrderBy { .. } => &mut out.order_by,
+            Clause::RenamedFrom(_) => &mut out.renamed,
             Clause::Limit(_) => {
                 out.limits.push(clause);
                 continue;
@@ -188,6 +238,10 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
             _ => None,
         },
         order_by: cl.order_by.and_then(|o| order_by(c, p, &cx, o)),
+        renamed_from: match cl.renamed.map(|x| &x.node) {
+            Some(Clause::RenamedFrom(names)) => names.iter().map(|n| n.node.clone()).collect(),
+            _ => Vec::new(),
+        },
     })
 }
 

@@ -82,11 +82,8 @@ pub fn explain(args: &ExplainArgs) -> Status {
     };
     let mut book = engine.book();
     if let Some(path) = &args.ledger {
-        let loaded = Ledger::open_read_only(path).and_then(|l| {
-            l.for_each_grant(&program.settings.name, |e| {
-                book.load(e.history(), at, at);
-            })
-        });
+        let loaded = Ledger::open_read_only(path)
+            .and_then(|l| playbook::runner::load_history(&l, &program, &mut book, at, at));
         if let Err(e) = loaded {
             return fail(&e.to_string());
         }

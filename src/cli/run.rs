@@ -180,7 +180,8 @@ pub fn run(args: &RunArgs) -> Status {
             e @ (RunFailure::Run(playbook::runtime::engine::RunError::Data(
                 playbook::data::DataError::Open { .. },
             ))
-            | RunFailure::EmptyWindow { .. }),
+            | RunFailure::EmptyWindow { .. }
+            | RunFailure::Identity(_)),
         ) => {
             print_stderr_line(&format!("error: {e}"));
             Status::Usage

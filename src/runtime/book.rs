@@ -90,10 +90,15 @@ impl Book {
         let rules = &program.rules;
         Book {
             tz: program.settings.timezone,
+            // A rule's former names index it too: its history under them is its own.
             rule_index: rules
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (r.name.clone(), i))
+                .flat_map(|(i, r)| {
+                    std::iter::once(&r.name)
+                        .chain(&r.renamed_from)
+                        .map(move |n| (n.clone(), i))
+                })
                 .collect(),
             limits: rules.iter().map(|r| r.limits.clone()).collect(),
             caps: rules.iter().map(|r| r.caps.clone()).collect(),

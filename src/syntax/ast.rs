@@ -121,6 +121,10 @@ pub enum Setting {
     },
     /// `point_value ¥0.01`
     PointValue(Spanned<Fen>),
+    /// `renamed from "旧名", …`: names this playbook was recorded under before.
+    RenamedFrom(Vec<Spanned<String>>),
+    /// `retired "规则", …`: rules removed on purpose, whose grants stay in the ledger.
+    Retired(Vec<Spanned<String>>),
 }
 
 /// An inclusive range of whole local days.
@@ -434,6 +438,8 @@ pub enum Clause {
     },
     /// `priority N`
     Priority(i64),
+    /// `renamed from "旧名", …`: names this rule was recorded under before.
+    RenamedFrom(Vec<Spanned<String>>),
     /// `exclusive "X" [per day|week|month]`
     Exclusive {
         /// Exclusivity group.

@@ -290,6 +290,12 @@ impl Builder<'_> {
                 min: self.money(&parts[0]),
                 max: self.money(&parts[1]),
             },
+            Rule::renamed_from => {
+                Setting::RenamedFrom(parts.into_iter().map(|p| self.string(p)).collect())
+            }
+            Rule::set_retired => {
+                Setting::Retired(parts.into_iter().map(|p| self.string(p)).collect())
+            }
             _ => Setting::PointValue(self.money(&parts[0])),
         };
         Spanned::new(setting, span)
@@ -628,6 +634,7 @@ impl Builder<'_> {
                 let period = parts.next().map(|p| period_of(&p));
                 Clause::Exclusive { group, period }
             }
+            Rule::renamed_from => Clause::RenamedFrom(parts.map(|p| self.string(p)).collect()),
             Rule::order_clause => {
                 let key = self.expr(next()?, 0)?;
                 let dir = parts.next();

@@ -361,6 +361,16 @@ fn window_text(w: Window) -> String {
     }
 }
 
+/// `renamed from "a", "b"`.
+pub(super) fn renamed_from(names: &[Spanned<String>]) -> String {
+    format!("renamed from {}", quoted_list(names))
+}
+
+fn quoted_list(names: &[Spanned<String>]) -> String {
+    let names: Vec<String> = names.iter().map(|n| expr::quote(&n.node)).collect();
+    names.join(", ")
+}
+
 fn date_range(r: &DateRange) -> String {
     format!("{} .. {}", expr::date(r.from.node), expr::date(r.to.node))
 }
@@ -385,6 +395,8 @@ fn setting(s: &Setting) -> String {
             format!("budget {}", items.join(", "))
         }
         Setting::Seed(seed) => format!("seed {}", expr::quote(&seed.node)),
+        Setting::RenamedFrom(names) => renamed_from(names),
+        Setting::Retired(names) => format!("retired {}", quoted_list(names)),
         Setting::Quiet { from, to } => {
             format!("quiet {} .. {}", expr::time(from.node), expr::time(to.node))
         }

@@ -63,6 +63,7 @@ fn simple_clause(c: &Clause) -> String {
             format!("cap {} {}", expr::money(amount.node), window_text(*window))
         }
         Clause::Priority(n) => format!("priority {n}"),
+        Clause::RenamedFrom(names) => super::renamed_from(names),
         Clause::Exclusive { group, period } => match period {
             Some(p) => format!("exclusive {} per {}", expr::quote(&group.node), p.keyword()),
             None => format!("exclusive {}", expr::quote(&group.node)),
