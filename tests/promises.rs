@@ -194,3 +194,90 @@ fn renamed_from_and_retired_survive_formatting() {
     assert_eq!(program.settings.retired, ["签到", "打卡"]);
     assert_eq!(program.rules[0].renamed_from, ["老", "旧"]);
 }
+
+// ------------------------------------------------ what Chinese input methods type
+
+const FULL_WIDTH: &str = "playbook \"全角\" ｛
+  timezone “Asia/Shanghai”
+  active 2026-04-18 .. 2026-05-31
+  budget ¥1，000 total，¥100 per day
+｝
+member ｛ orders：int， spend: money， tags: set＜text＞ ｝
+segment 老客 ＝ （orders ＞= 2） and spend ＞＝ ¥500 and orders ！= 9 and \"a\" in tags
+rule r ｛
+  every day at 10：00
+  when 老客 and orders ＜ 50
+  give coupon 10％ off max ¥5 on “会员“专区”， red_packet ¥1
+  limit once per member
+｝
+";
+
+#[test]
+fn full_width_punctuation_is_read_as_ascii_and_fmt_normalises_it() {
+    let out = check_text("全角.playbook", FULL_WIDTH);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    let program = out.program.expect("checks");
+    assert_eq!(
+        program.settings.budget_total,
+        Some(playbook::money::Fen(100_000))
+    );
+    let formatted =
+        playbook::format::format_source(playbook::source::FileId(0), FULL_WIDTH).expect("formats");
+    for c in [
+        '｛', '｝', '，', '：', '（', '）', '＞', '＝', '＜', '！', '％', '“',
+    ] {
+        assert!(
+            !formatted.replace("会员“专区", "").contains(c),
+            "{c} left in:\n{formatted}"
+        );
+    }
+    assert!(
+        formatted.contains("budget ¥1,000 total, ¥100 per day"),
+        "{formatted}"
+    );
+    assert!(
+        formatted.contains("segment 老客 = orders >= 2 and spend >= ¥500"),
+        "{formatted}"
+    );
+    // A “…” string keeps what is inside it, an ASCII “ included.
+    assert!(formatted.contains("on \"会员“专区\""), "{formatted}");
+    assert!(formatted.contains("every day at 10:00"), "{formatted}");
+}
+
+/// The help of the one error `text` gives.
+fn only_help(text: &str) -> String {
+    let out = check_text("typed.playbook", text);
+    let errors: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.code().starts_with('E'))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    errors[0].help.clone().unwrap_or_default()
+}
+
+#[test]
+fn full_width_punctuation_the_language_does_not_read_gets_the_exact_fix() {
+    let help = only_help("member { orders: int }\nsegment a = orders >= 2。\n");
+    assert_eq!(
+        help,
+        "`。` is full-width punctuation; type `.` (switch the input method to half-width 英文标点)"
+    );
+    let help = only_help("member { orders: int }\nsegment a = orders >= 2；\n");
+    assert_eq!(
+        help,
+        "`；` is full-width punctuation the language does not use; remove it"
+    );
+}
+
+#[test]
+fn a_duration_in_chinese_gets_the_exact_fix() {
+    let help = only_help("reward c = coupon ¥5 valid 30天\n");
+    assert!(help.starts_with("durations are written `30d`"), "{help}");
+}
+
+#[test]
+fn money_without_a_yen_sign_gets_the_exact_fix() {
+    let help = only_help("reward c = coupon ¥5 over 300\n");
+    assert_eq!(help, "money is written with a yen sign: `over ¥300`");
+}

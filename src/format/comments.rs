@@ -1,7 +1,8 @@
 //! Finding the `// comments` of a source text.
 //!
 //! The grammar skips comments silently, so the formatter collects them itself with a
-//! small scanner that knows string literals: `"http://x"` holds no comment.
+//! small scanner that knows string literals: `"http://x"` (or `“http://x”`) holds no
+//! comment.
 
 /// One `// …` comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +22,10 @@ pub fn scan(text: &str) -> Vec<Comment> {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'"' => i = string_end(bytes, i + 1),
+            b'"' => i = string_end(bytes, i + 1, b"\""),
+            _ if bytes[i..].starts_with(OPEN_CN.as_bytes()) => {
+                i = string_end(bytes, i + OPEN_CN.len(), CLOSE_CN.as_bytes());
+            }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 let end = bytes[i..]
                     .iter()
@@ -43,14 +47,18 @@ pub fn scan(text: &str) -> Vec<Comment> {
     comments
 }
 
+/// The full-width quotes that may also delimit a string (“…”).
+const OPEN_CN: &str = "“";
+const CLOSE_CN: &str = "”";
+
 /// The offset just past a string literal whose body starts at `i`: after the closing
-/// quote, or at the line break where an unterminated string stops.
-fn string_end(bytes: &[u8], mut i: usize) -> usize {
+/// quote `close`, or at the line break where an unterminated string stops.
+fn string_end(bytes: &[u8], mut i: usize, close: &[u8]) -> usize {
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
-            b'"' => return i + 1,
             b'\n' | b'\r' => return i,
+            _ if bytes[i..].starts_with(close) => return i + close.len(),
             _ => i += 1,
         }
     }

@@ -220,24 +220,26 @@ fn scan(text: &str) -> Scan {
                     }
                 }
             }
-            '"' => {
+            '"' | '“' => {
+                let close = closing_quote(c);
                 code.push('"');
                 while let Some(n) = chars.next() {
                     match n {
                         '\\' => {
                             chars.next();
                         }
-                        '"' | '\n' => break,
+                        '\n' => break,
+                        n if n == close => break,
                         _ => {}
                     }
                 }
                 code.push('"');
             }
-            '(' | '[' | '{' => {
+            '(' | '[' | '{' | '（' | '［' | '｛' => {
                 depth += 1;
                 code.push(c);
             }
-            ')' | ']' | '}' => {
+            ')' | ']' | '}' | '）' | '］' | '｝' => {
                 depth = depth.saturating_sub(1);
                 code.push(c);
             }
@@ -297,7 +299,7 @@ fn token_at(text: &str, pos: usize, c: char) -> (usize, TokenKind) {
         '/' if rest.starts_with("//") => {
             (rest.find('\n').unwrap_or(rest.len()), TokenKind::Comment)
         }
-        '"' => (string_len(rest), TokenKind::Text),
+        '"' | '“' => (string_len(rest), TokenKind::Text),
         '¥' | '￥' => (
             span_while(c.len_utf8(), |n| n.is_ascii_digit() || n == ',' || n == '.'),
             TokenKind::Number,
@@ -323,15 +325,21 @@ fn token_at(text: &str, pos: usize, c: char) -> (usize, TokenKind) {
 
 /// The length of the string literal at the start of `rest` (to its closing quote,
 /// or the end of the line when it has none).
+/// The quote that ends a string opened by `open` (`"` or the full-width `“`).
+fn closing_quote(open: char) -> char {
+    if open == '“' { '”' } else { '"' }
+}
+
 fn string_len(rest: &str) -> usize {
+    let close = rest.chars().next().map_or('"', closing_quote);
     let mut escaped = false;
     for (i, n) in rest.char_indices().skip(1) {
         if escaped {
             escaped = false;
         } else if n == '\\' {
             escaped = true;
-        } else if n == '"' {
-            return i + 1;
+        } else if n == close {
+            return i + n.len_utf8();
         } else if n == '\n' {
             return i;
         }

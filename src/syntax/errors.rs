@@ -61,7 +61,10 @@ pub(super) fn from_pest(
     } else {
         format!("unexpected {found_text}")
     });
-    if let Some(help) = hint(&found, &expected) {
+    let after = text
+        .get(at + found.len()..)
+        .map_or("", |rest| rest.trim_start_matches([' ', '\t']));
+    if let Some(help) = hint(&found, &expected).or_else(|| option_hint(&found, after)) {
         d = d.help(help);
     }
     d
@@ -105,6 +108,18 @@ fn join_or(items: Vec<&str>) -> String {
 fn hint(found: &str, expected: &BTreeSet<String>) -> Option<String> {
     let wants = |s: &str| expected.iter().any(|e| e.contains(s));
     let first = found.chars().next()?;
+    if let Some(ascii) = half_width(first) {
+        return Some(if ",:()[]{}=<>!%.-+*/?\"".contains(ascii) {
+            format!(
+                "`{first}` is full-width punctuation; type `{ascii}` (switch the input method to half-width 英文标点)"
+            )
+        } else {
+            format!("`{first}` is full-width punctuation the language does not use; remove it")
+        });
+    }
+    if first.is_ascii_digit() && wants("a duration") {
+        return Some(duration_help(found));
+    }
     if first.is_ascii_digit() && wants("an amount") && !wants("a whole number") {
         return Some(format!("money is written with a yen sign: `¥{found}`"));
     }
@@ -120,6 +135,43 @@ fn hint(found: &str, expected: &BTreeSet<String>) -> Option<String> {
         ));
     }
     None
+}
+
+/// A coupon option whose value is mistyped ends the reward before it, so the error
+/// lands on the option's keyword; say what its value should look like.
+fn option_hint(found: &str, after: &str) -> Option<String> {
+    let value = token_at(after, 0);
+    if !value.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    match found {
+        "valid" => Some(duration_help(&value)),
+        "over" | "max" => Some(format!(
+            "money is written with a yen sign: `{found} ¥{value}`"
+        )),
+        _ => None,
+    }
+}
+
+fn duration_help(value: &str) -> String {
+    let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
+    format!("durations are written `{digits}d`: `d` days, `h` hours, `m` minutes, `w` weeks")
+}
+
+/// The ASCII character an input method's full-width punctuation stands for, for
+/// the full-width characters the grammar does not read as such.
+fn half_width(c: char) -> Option<char> {
+    match c {
+        '。' => Some('.'),
+        '、' => Some(','),
+        '‘' | '’' => Some('\''),
+        '【' => Some('['),
+        '】' => Some(']'),
+        '《' => Some('<'),
+        '》' => Some('>'),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        _ => None,
+    }
 }
 
 fn is_reserved(word: &str) -> bool {
@@ -231,7 +283,9 @@ fn describe(rule: Rule) -> Option<String> {
         | Rule::set_seed
         | Rule::set_quiet
         | Rule::set_red_packet_limits
-        | Rule::set_point_value => "a setting",
+        | Rule::set_point_value
+        | Rule::set_retired => "a setting",
+        Rule::renamed_from => "`renamed from`",
         Rule::test_at
         | Rule::test_member
         | Rule::test_group

@@ -8,10 +8,10 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use super::ast::{Duration, DurationUnit};
 use crate::money::{self, Fen, LiteralError, Rate};
 
-/// Reads `¥1,000.50` / `￥12`.
+/// Reads `¥1,000.50` / `￥12` (a full-width `，` groups digits too).
 pub fn money(text: &str) -> Result<Fen, String> {
-    let digits = text.trim_start_matches(['¥', '￥']);
-    money::parse_money_digits(digits).map_err(|e| match e {
+    let digits = text.trim_start_matches(['¥', '￥']).replace('，', ",");
+    money::parse_money_digits(&digits).map_err(|e| match e {
         LiteralError::TooManyDecimals => {
             format!("`{text}` has more than two decimals; money is exact to the fen (¥0.01)")
         }
@@ -22,9 +22,9 @@ pub fn money(text: &str) -> Result<Fen, String> {
     })
 }
 
-/// Reads `12.5%` into basis points.
+/// Reads `12.5%` (or `12.5％`) into basis points.
 pub fn percent(text: &str) -> Result<Rate, String> {
-    money::parse_percent_digits(text.trim_end_matches('%')).map_err(|e| match e {
+    money::parse_percent_digits(text.trim_end_matches(['%', '％'])).map_err(|e| match e {
         LiteralError::TooManyDecimals => {
             format!("`{text}` has more than two decimals; rates are exact to 0.01%")
         }
@@ -69,10 +69,11 @@ pub fn date(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{text}` is not a calendar date"))
 }
 
-/// Reads `20:00` or `20:00:30`.
+/// Reads `20:00` or `20:00:30` (a full-width `：` too).
 pub fn time_of_day(text: &str) -> Result<NaiveTime, String> {
-    NaiveTime::parse_from_str(text, "%H:%M:%S")
-        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M"))
+    let ascii = text.replace('：', ":");
+    NaiveTime::parse_from_str(&ascii, "%H:%M:%S")
+        .or_else(|_| NaiveTime::parse_from_str(&ascii, "%H:%M"))
         .map_err(|_| format!("`{text}` is not a time of day (00:00 to 23:59:59)"))
 }
 

@@ -124,18 +124,20 @@ fn nesting_error(file: FileId, text: &str) -> Option<Diagnostic> {
                     }
                 }
             }
-            '"' => {
+            '"' | '“' => {
+                let close = if c == '"' { '"' } else { '”' };
                 while let Some((_, n)) = chars.next() {
                     match n {
                         '\\' => {
                             chars.next();
                         }
-                        '"' | '\n' => break,
+                        '\n' => break,
+                        n if n == close => break,
                         _ => {}
                     }
                 }
             }
-            '(' | '[' | '{' => {
+            '(' | '[' | '{' | '（' | '［' | '｛' => {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Some(
@@ -149,7 +151,7 @@ fn nesting_error(file: FileId, text: &str) -> Option<Diagnostic> {
                     );
                 }
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ')' | ']' | '}' | '）' | '］' | '｝' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
