@@ -281,3 +281,40 @@ fn money_without_a_yen_sign_gets_the_exact_fix() {
     let help = only_help("reward c = coupon ¥5 over 300\n");
     assert_eq!(help, "money is written with a yen sign: `over ¥300`");
 }
+
+#[test]
+fn an_unknown_event_does_not_hide_the_rules_other_errors() {
+    let body = "rule r {\n  on join where event.x > 1\n  when orderz > 1\n  give red_packet ¥0.001\n  limit once per member\n}\n";
+    // The unknown event, the misspelt field, the bad literal: each once, and no
+    // complaint about `event.x`, whose type cannot be known.
+    let codes = codes(body);
+    assert_eq!(codes, ["E0101", "E0101", "E0003"], "{codes:?}");
+}
+
+#[test]
+fn an_invalid_percent_does_not_add_a_false_range_error() {
+    assert_eq!(codes(&rule("coupon 33.333% off max ¥5")), ["E0003"]);
+    assert_eq!(
+        codes(&rule(
+            "experiment \"e\" { A 33.333% -> points 1  B 33.333% -> points 2  C 33.334% -> points 3 }"
+        )),
+        ["E0003", "E0003", "E0003"]
+    );
+    assert_eq!(
+        codes(&rule("lottery { 50.555% -> points 1  rest -> points 2 }")),
+        ["E0003"]
+    );
+}
+
+#[test]
+fn else_written_first_in_a_tier_gets_a_clear_message() {
+    let body = "segment 老客 = orders >= 2\n".to_string()
+        + &rule("tier { else -> points 5  老客 -> points 10 }");
+    assert_eq!(messages(&body), ["`else` must be the last arm"]);
+    let body = rule("tier by orders { else -> coupon ¥5  >= 2 -> coupon ¥10 }");
+    assert_eq!(messages(&body), ["`else` must be the last arm"]);
+    let body = rule("lottery { rest -> points 5  10% -> points 10 }");
+    assert_eq!(messages(&body), ["`rest` must be the last arm"]);
+    let body = rule("lottery { 10% -> points 10  rest -> points 5  rest -> points 6 }");
+    assert_eq!(messages(&body), ["a second `rest` arm"]);
+}

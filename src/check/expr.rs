@@ -17,6 +17,9 @@ pub(crate) struct Context {
     pub event: Option<usize>,
     /// Optional fields known to be present here (`exists f and …`).
     pub narrowed: Vec<(Record, usize)>,
+    /// Inside an `on` rule whose event is not declared (already reported): `event.`
+    /// fields are of unknown type, so the rule's other mistakes are still found.
+    pub unknown_event: bool,
 }
 
 impl Context {
@@ -292,6 +295,9 @@ fn qualified(
         Record::Member => cx.target == Some(TargetKind::Member),
         Record::Group => cx.target == Some(TargetKind::Group),
     };
+    if !available && record == Record::Event && cx.unknown_event {
+        return TExpr::error(span);
+    }
     if !available {
         let (code, help) = if record == Record::Event {
             (

@@ -194,10 +194,23 @@ pub fn check_items(
     earlier: Vec<Diagnostic>,
 ) -> crate::CheckOutcome {
     let syntax_ok = earlier.is_empty();
-    let mut diagnostics = earlier;
     let mut checker = Checker::new(&sources);
+    checker.invalid_literals = earlier
+        .iter()
+        .filter(|d| d.code == Code::InvalidLiteral)
+        .map(|d| d.span)
+        .collect();
+    let mut diagnostics = earlier;
     let program = checker.run(items);
-    diagnostics.extend(checker.diagnostics);
+    let invalid = std::mem::take(&mut checker.invalid_literals);
+    // A literal the parser could not read stands in as a placeholder (`0%`, `¥0`):
+    // what the checker then says about the placeholder is not the user's mistake.
+    diagnostics.extend(
+        checker
+            .diagnostics
+            .into_iter()
+            .filter(|d| !invalid.iter().any(|l| overlaps(*l, d.span))),
+    );
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.code));
     diagnostics.dedup();
     let has_errors = diagnostics
@@ -333,6 +346,17 @@ pub fn conceal(
     vec![first]
 }
 
+fn overlaps(a: Span, b: Span) -> bool {
+    a.file == b.file && a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
+}
+
+impl Checker<'_> {
+    /// Whether any of `spans` is a literal the parser could not read.
+    pub(crate) fn any_invalid_literal(&self, mut spans: impl Iterator<Item = Span>) -> bool {
+        !self.invalid_literals.is_empty() && spans.any(|s| self.invalid_literals.contains(&s))
+    }
+}
+
 /// The span of the first line of `span` (a whole declaration is too much to underline).
 fn first_line(span: Span, file: &SourceFile) -> Span {
     let text = file.slice(span);
@@ -365,6 +389,9 @@ pub(crate) struct Checker<'s> {
     /// Experiment name → its arms (name, share) and where they were first given:
     /// every use of one experiment must split targets the same way.
     pub(crate) experiments: HashMap<String, (Vec<(String, i64)>, Span)>,
+    /// Literals the parser could not read (already reported): their placeholder
+    /// values must not cause a second, false diagnostic.
+    pub(crate) invalid_literals: HashSet<Span>,
 }
 
 impl<'s> Checker<'s> {
@@ -382,6 +409,7 @@ impl<'s> Checker<'s> {
             reward_expansions: 0,
             current_reward_decl: None,
             experiments: HashMap::new(),
+            invalid_literals: HashSet::new(),
         }
     }
 

@@ -527,7 +527,7 @@ fn lottery(
             check_reward(c, p, cx, &arm.reward, depth + 1),
         ));
     }
-    if total > FULL_RATE {
+    if total > FULL_RATE && !c.any_invalid_literal(arms.iter().map(|a| a.chance.span)) {
         let mut d = Diagnostic::new(
             Code::LotteryOver100,
             first_line(c, span),
@@ -778,7 +778,7 @@ fn experiment(
             check_reward(c, p, cx, &arm.reward, depth + 1),
         ));
     }
-    if total != FULL_RATE {
+    if total != FULL_RATE && !c.any_invalid_literal(arms.iter().map(|a| a.share.span)) {
         c.report(
             Diagnostic::new(
                 Code::ExperimentShares,

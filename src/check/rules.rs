@@ -187,8 +187,10 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
         Clause::During(range) => super::declarations::date_range(c, range, "during"),
         _ => None,
     });
-    let (trigger, event) = trigger(c, p, cl.trigger?, target, during)?;
-    let cx = Context::of(target).with_event(event);
+    let checked = trigger(c, p, cl.trigger?, target, during);
+    let mut cx = Context::of(target).with_event(checked.as_ref().and_then(|t| t.1));
+    // An undeclared event is reported once; the rule's other clauses are still checked.
+    cx.unknown_event = checked.is_none() && matches!(cl.trigger?.node, Clause::On { .. });
     let when = cl.when.and_then(|w| match &w.node {
         Clause::When(e) => Some(infer_bool(c, p, &cx, e, "the `when` condition")),
         _ => None,
@@ -218,6 +220,7 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
         Clause::Cap { window, .. } => Some((false, *window)),
         _ => None,
     });
+    let (trigger, _) = checked?;
     Some(Rule {
         name: r.name.node.clone(),
         span: r.name.span,
@@ -331,6 +334,11 @@ fn trigger(
                     .label("not a declared event")
                     .help(help),
                 );
+                if let Some(f) = filter {
+                    let mut cx = Context::of(target);
+                    cx.unknown_event = true;
+                    infer_bool(c, p, &cx, f, "the `where` filter");
+                }
                 return None;
             };
             c.used_events.insert(i);

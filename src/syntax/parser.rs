@@ -487,14 +487,49 @@ impl Builder<'_> {
             let is_rest = arm.as_rule() == Rule::rest_arm;
             let mut it = children(arm);
             if is_rest {
+                self.catch_all_last(&rest, "rest", at);
                 rest = Some(Box::new(self.arm_reward(it.next(), depth, at)?));
             } else {
+                self.nothing_after(&rest, "rest");
                 let chance = self.percent(&it.next().ok_or_else(|| internal(self.file, at))?);
                 let reward = self.arm_reward(it.next(), depth, at)?;
                 arms.push(LotteryArm { chance, reward });
             }
         }
         Ok(RewardKind::Lottery { arms, rest })
+    }
+
+    /// A second `else` / `rest` arm: only one can take what is left.
+    fn catch_all_last(&mut self, earlier: &Option<Box<Reward>>, word: &str, at: usize) {
+        if let Some(first) = earlier {
+            self.errors.push(
+                Diagnostic::new(
+                    Code::Syntax,
+                    Span::new(self.file, at, at + word.len()),
+                    format!("a second `{word}` arm"),
+                )
+                .label("again here")
+                .related(first.span, "the first")
+                .help(format!("keep one `{word} -> …`, as the last arm")),
+            );
+        }
+    }
+
+    /// An arm after `else` / `rest`, which already took every target left.
+    fn nothing_after(&mut self, catch_all: &Option<Box<Reward>>, word: &str) {
+        if let Some(arm) = catch_all {
+            self.errors.push(
+                Diagnostic::new(
+                    Code::Syntax,
+                    arm.span,
+                    format!("`{word}` must be the last arm"),
+                )
+                .label(format!("`{word}` comes before other arms"))
+                .help(format!(
+                    "arms are tried in order and `{word}` takes every target left: move `{word} -> …` to the end"
+                )),
+            );
+        }
     }
 
     fn tier(&mut self, parts: Vec<Pair<'_, Rule>>, depth: usize) -> R<RewardKind> {
@@ -505,8 +540,10 @@ impl Builder<'_> {
             let is_else = arm.as_rule() == Rule::else_arm;
             let mut it = children(arm);
             if is_else {
+                self.catch_all_last(&otherwise, "else", at);
                 otherwise = Some(Box::new(self.arm_reward(it.next(), depth, at)?));
             } else {
+                self.nothing_after(&otherwise, "else");
                 let when = self.expr(it.next().ok_or_else(|| internal(self.file, at))?, 0)?;
                 let reward = self.arm_reward(it.next(), depth, at)?;
                 arms.push(TierArm { when, reward });
@@ -526,8 +563,10 @@ impl Builder<'_> {
             let is_else = arm.as_rule() == Rule::else_arm;
             let mut it = children(arm);
             if is_else {
+                self.catch_all_last(&otherwise, "else", at);
                 otherwise = Some(Box::new(self.arm_reward(it.next(), depth, at)?));
             } else {
+                self.nothing_after(&otherwise, "else");
                 let op_pair = it.next().ok_or_else(|| internal(self.file, at))?;
                 let op_span = self.span(&op_pair);
                 let op = children(op_pair)
