@@ -318,3 +318,57 @@ fn else_written_first_in_a_tier_gets_a_clear_message() {
     let body = rule("lottery { 10% -> points 10  rest -> points 5  rest -> points 6 }");
     assert_eq!(messages(&body), ["a second `rest` arm"]);
 }
+
+/// Every code, warnings included, `check` reports for `text`.
+fn all_codes(text: &str) -> Vec<String> {
+    check_text("lints.playbook", text)
+        .diagnostics
+        .iter()
+        .map(|d| d.code.code().to_string())
+        .collect()
+}
+
+#[test]
+fn a_daily_budget_above_the_total_budget_is_a_warning() {
+    let text = "playbook \"b\" {\n  budget ¥5,000 total, ¥50,000 per day\n}\n";
+    assert_eq!(all_codes(text), ["W0005"]);
+    assert!(all_codes("playbook \"b\" {\n  budget ¥5,000 total, ¥500 per day\n}\n").is_empty());
+}
+
+#[test]
+fn red_packet_limits_beyond_wechats_warn() {
+    let text = "playbook \"b\" {\n  red_packet_limits ¥1 .. ¥500\n}\n";
+    assert_eq!(all_codes(text), ["W0005"]);
+    assert!(all_codes("playbook \"b\" {\n  red_packet_limits ¥1 .. ¥200\n}\n").is_empty());
+}
+
+#[test]
+fn the_no_limit_warning_suggests_a_clause_valid_for_group_rules() {
+    let text = "group { kind: text }\nsegment 福利群 of group = kind == \"福利\"\nrule 晚八点 { every day at 20:00 for group in 福利群 give red_packet ¥10 split 5 random }\n";
+    let out = check_text("lints.playbook", text);
+    let help = out.diagnostics[0].help.clone().unwrap();
+    assert!(
+        help.starts_with("add `limit 1 per group per day`"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_segment_tier_arm_implied_by_an_earlier_one_is_unreachable() {
+    let body = "segment 老客 = orders >= 2\nsegment 忠诚 = orders >= 5 and spend >= ¥1,000\n"
+        .to_string()
+        + &rule("tier { 老客 -> points 10  忠诚 -> points 50 }");
+    assert_eq!(all_codes(&format!("{HEADER}{body}")), ["W0001", "W0004"]);
+    // The narrower arm first is right.
+    let body = body.replace(
+        "老客 -> points 10  忠诚 -> points 50",
+        "忠诚 -> points 50  老客 -> points 10",
+    );
+    assert_eq!(all_codes(&format!("{HEADER}{body}")), ["W0001"]);
+}
+
+#[test]
+fn a_lottery_whose_arms_reach_100_percent_before_rest_warns() {
+    let body = rule("lottery { 60% -> points 1  40% -> points 2  rest -> points 3 }");
+    assert_eq!(all_codes(&format!("{HEADER}{body}")), ["W0001", "W0004"]);
+}

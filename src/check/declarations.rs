@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use super::types::{Base, TExpr, Type};
-use super::{Checker, FieldDef, Program, RecordSchema, Segment, SegmentDef, Settings};
+use super::{
+    Checker, FieldDef, Program, RecordSchema, Segment, SegmentDef, Settings, WECHAT_RED_PACKET_MAX,
+};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::money::Fen;
 use crate::source::Span;
@@ -173,6 +175,20 @@ fn apply_setting(c: &mut Checker<'_>, settings: &mut Settings, s: &Setting) {
                     .help("write the smaller amount first"),
                 );
             } else {
+                if max.node > WECHAT_RED_PACKET_MAX {
+                    c.report(
+                        Diagnostic::new(
+                            Code::SuspiciousSetting,
+                            max.span,
+                            format!(
+                                "a red-packet share of up to {} is beyond WeChat's {WECHAT_RED_PACKET_MAX}",
+                                max.node
+                            ),
+                        )
+                        .label("above WeChat's limit")
+                        .help("WeChat red packets pay at most ¥200 a share; set a larger limit only if your payout channel has been approved for it"),
+                    );
+                }
                 settings.red_packet_min = min.node;
                 settings.red_packet_max = max.node;
             }
@@ -235,6 +251,35 @@ fn budget(c: &mut Checker<'_>, settings: &mut Settings, items: &[ast::Spanned<as
         match window {
             Window::Total => settings.budget_total = Some(item.node.amount.node),
             Window::Per(p) => settings.budget_per.push((p, item.node.amount.node)),
+        }
+    }
+    periods_within_total(c, items);
+}
+
+/// A period budget above the total one can never be used up: the total binds first.
+fn periods_within_total(c: &mut Checker<'_>, items: &[ast::Spanned<ast::BudgetItem>]) {
+    let Some(total) = items.iter().find(|i| i.node.window == Window::Total) else {
+        return;
+    };
+    for item in items {
+        let (Window::Per(p), amount) = (item.node.window, item.node.amount.node) else {
+            continue;
+        };
+        if amount > total.node.amount.node {
+            c.report(
+                Diagnostic::new(
+                    Code::SuspiciousSetting,
+                    item.span,
+                    format!(
+                        "the budget per {} ({amount}) is above the total budget ({})",
+                        p.keyword(),
+                        total.node.amount.node
+                    ),
+                )
+                .label("can never be reached")
+                .related(total.span, "the total")
+                .help("lower the period budget, or raise the total: probably a digit too many"),
+            );
         }
     }
 }

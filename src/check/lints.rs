@@ -29,10 +29,15 @@ pub(super) fn lint(c: &mut Checker<'_>, p: &Program, items: &[Item]) {
             && rule.caps.is_empty()
             && !p.settings.has_budget()
         {
+            // `per member` is not a limit a group rule can have.
+            let who = match rule.target {
+                TargetKind::Member => "member",
+                TargetKind::Group => "group",
+            };
             c.report(
                 Diagnostic::new(Code::UnlimitedSpending, rule.span, format!("rule `{}` spends money again and again with no bound", rule.name))
                     .label("no limit, cap or budget")
-                    .help("add `limit 1 per member per day`, a `cap ¥500 per day`, or a `budget` in the header"),
+                    .help(format!("add `limit 1 per {who} per day`, a `cap ¥500 per day`, or a `budget` in the header")),
             );
         }
     }

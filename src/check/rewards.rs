@@ -540,6 +540,19 @@ fn lottery(
         }
         c.report(d);
     }
+    if total == FULL_RATE
+        && let Some(r) = rest
+    {
+        c.report(
+            Diagnostic::new(
+                Code::UnreachableTierArm,
+                r.span,
+                "the arms above already take 100%: `rest` is never drawn",
+            )
+            .label("never drawn")
+            .help("lower the chances above, or remove `rest`"),
+        );
+    }
     let rest = rest.map(|r| Box::new(check_reward(c, p, cx, r, depth + 1)));
     RewardKind::Lottery { arms: out, rest }
 }
@@ -607,6 +620,7 @@ fn catches(c: &Checker<'_>, p: &Program, earlier: &TExpr, later: &TExpr) -> bool
     always_true(earlier)
         || canonical(c.text(earlier.span)) == canonical(c.text(later.span))
         || implies(p, later, earlier)
+        || implies_by_comparison(p, later, earlier)
 }
 
 /// `later` implies `earlier` through segment definitions: a segment defined as
@@ -634,6 +648,68 @@ fn implies(p: &Program, later: &TExpr, earlier: &TExpr) -> bool {
         }
     }
     false
+}
+
+/// `later` implies `earlier` through comparisons of one field with constants: every
+/// conjunct of `earlier` (segments expanded) follows from a conjunct of `later`,
+/// e.g. `忠诚 = orders >= 5` implies `老客 = orders >= 2`.
+fn implies_by_comparison(p: &Program, later: &TExpr, earlier: &TExpr) -> bool {
+    let (mut goals, mut facts) = (Vec::new(), Vec::new());
+    if !atoms(p, earlier, &mut goals, &mut HashSet::new())
+        || !atoms(p, later, &mut facts, &mut HashSet::new())
+    {
+        return false;
+    }
+    !goals.is_empty()
+        && goals.iter().all(|g| {
+            facts.iter().any(|f| {
+                compared_field(f)
+                    .zip(compared_field(g))
+                    .is_some_and(|(f, g)| f.0 == g.0 && covers((g.1, &g.2), (f.1, &f.2)))
+            })
+        })
+}
+
+/// The conjuncts of `e`, through segment definitions; `false` when a segment is
+/// seen twice or too many conjuncts pile up (nothing is concluded then).
+fn atoms<'a>(
+    p: &'a Program,
+    e: &'a TExpr,
+    out: &mut Vec<&'a TExpr>,
+    seen: &mut HashSet<usize>,
+) -> bool {
+    const MOST: usize = 64;
+    match &e.kind {
+        TExprKind::Segment(i) => match &p.segments[*i].def {
+            SegmentDef::Expr(def) if seen.insert(*i) => atoms(p, def, out, seen),
+            _ => false,
+        },
+        TExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => atoms(p, lhs, out, seen) && atoms(p, rhs, out, seen),
+        _ => {
+            out.push(e);
+            out.len() <= MOST
+        }
+    }
+}
+
+/// `field OP constant` as (field, op, constant).
+fn compared_field(e: &TExpr) -> Option<((super::types::Record, usize), BinaryOp, Value)> {
+    let TExprKind::Binary { op, lhs, rhs } = &e.kind else {
+        return None;
+    };
+    let TExprKind::Field { record, index } = lhs.kind else {
+        return None;
+    };
+    matches!(
+        op,
+        BinaryOp::Ge | BinaryOp::Gt | BinaryOp::Le | BinaryOp::Lt | BinaryOp::Eq
+    )
+    .then(|| Some(((record, index), *op, rhs.constant()?)))
+    .flatten()
 }
 
 fn conjuncts_segments(e: &TExpr, out: &mut Vec<usize>) {

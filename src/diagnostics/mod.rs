@@ -141,6 +141,9 @@ codes! {
     UncappedPercentCoupon = "W0003", "uncapped-percentage-coupon", Warning;
     /// A tier arm that earlier arms always catch first.
     UnreachableTierArm = "W0004", "unreachable-tier-arm", Warning;
+    /// A header setting that works but is almost certainly not meant: a daily
+    /// budget above the total, red-packet limits beyond WeChat's own.
+    SuspiciousSetting = "W0005", "suspicious-setting", Warning;
 }
 
 /// One secondary label.
