@@ -10,7 +10,8 @@
 //! and [`RunWriter::commit`]. Reading history inside the run's transaction is what
 //! makes two concurrent runs serialize instead of both counting stale history.
 //!
-//! Schema (version 1, kept in `PRAGMA user_version`):
+//! Schema (version 2, kept in `PRAGMA user_version`; version 2 added `refusals`, see
+//! [`refusals`]):
 //!
 //! ```sql
 //! runs(id INTEGER PRIMARY KEY, playbook TEXT NOT NULL, since INTEGER NULL,
@@ -36,12 +37,17 @@ use chrono_tz::Tz;
 use rusqlite::types::{Type, ValueRef};
 use rusqlite::{Connection, Statement, Transaction, TransactionBehavior};
 
+pub mod refusals;
+
+pub use refusals::HistoryEntry;
+use refusals::RefusalRow;
+
 use crate::money::Fen;
-use crate::runtime::grant::{Cause, Grant, RewardClass};
+use crate::runtime::grant::{Cause, Grant, Refusal, RewardClass};
 use crate::syntax::ast::TargetKind;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long to wait for another run's write lock before giving up. A run holds the
 /// lock while it evaluates, so this is generous.
@@ -214,6 +220,9 @@ pub struct Ledger {
     conn: Connection,
     path: PathBuf,
     read_only: bool,
+    /// Whether the `refusals` table exists (not in a version 1 ledger read by a
+    /// dry run, which cannot upgrade it).
+    has_refusals: bool,
 }
 
 impl Ledger {
@@ -253,6 +262,7 @@ impl Ledger {
             conn,
             path: path.to_owned(),
             read_only: false,
+            has_refusals: true,
         };
         ledger.ensure_schema()?;
         Ok(ledger)
@@ -270,13 +280,18 @@ impl Ledger {
         }
         let conn = crate::sqlite_file::open_read_only(path).map_err(&fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(&fail)?;
-        let ledger = Ledger {
+        let mut ledger = Ledger {
             conn,
             path: path.to_owned(),
             read_only: true,
+            has_refusals: true,
         };
         match schema_state(&ledger.conn, &ledger.path)? {
             SchemaState::Current => Ok(ledger),
+            SchemaState::Old => {
+                ledger.has_refusals = false;
+                Ok(ledger)
+            }
             SchemaState::Blank => Ledger::empty_read_only(path),
         }
     }
@@ -290,9 +305,32 @@ impl Ledger {
             conn,
             path: path.to_owned(),
             read_only: false,
+            has_refusals: true,
         };
         ledger.ensure_schema()?;
         Ok(ledger)
+    }
+
+    /// Whether the ledger already holds a refusal of the same firing as `r` (for a
+    /// dry run, which records nothing; a run learns it from
+    /// [`RunWriter::record_refusal`]).
+    pub fn holds_refusal(&self, playbook: &str, r: &Refusal, tz: Tz) -> Result<bool, LedgerError> {
+        match RefusalRow::of(r, tz) {
+            Some(row) if self.has_refusals => {
+                refusals::holds(&self.conn, &self.path, playbook, &row)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Every grant and refusal the ledger holds for one target, of any playbook, in
+    /// time order.
+    pub fn history(
+        &self,
+        kind: TargetKind,
+        target: &str,
+    ) -> Result<Vec<HistoryEntry>, LedgerError> {
+        refusals::history(&self.conn, &self.path, kind, target, self.has_refusals)
     }
 
     /// The file this ledger was opened from (`:memory:` for an in-memory one).
@@ -386,8 +424,13 @@ impl Ledger {
         .map_err(&fail)?;
         let run_id = tx.last_insert_rowid();
         let insert = ledger.conn.prepare(INSERT_GRANT).map_err(&fail)?;
+        let insert_refusal = ledger
+            .conn
+            .prepare(refusals::INSERT_REFUSAL)
+            .map_err(&fail)?;
         Ok(RunWriter {
             insert,
+            insert_refusal,
             tx,
             path: &ledger.path,
             run: RunRecord {
@@ -406,6 +449,9 @@ impl Ledger {
 
     /// Creates the schema on a blank database, under the write lock so two runs
     /// opening a new ledger at once do not both create it.
+    /// Creates the schema on a blank database, or adds what a newer version added
+    /// to an older ledger, under the write lock so two runs opening a new ledger at
+    /// once do not both create it.
     fn ensure_schema(&mut self) -> Result<(), LedgerError> {
         if let SchemaState::Current = schema_state(&self.conn, &self.path)? {
             return Ok(());
@@ -415,11 +461,16 @@ impl Ledger {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&fail)?;
-        if let SchemaState::Blank = schema_state(&tx, &self.path)? {
-            tx.execute_batch(SCHEMA).map_err(&fail)?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-                .map_err(&fail)?;
+        match schema_state(&tx, &self.path)? {
+            SchemaState::Current => {}
+            SchemaState::Blank => {
+                tx.execute_batch(SCHEMA).map_err(&fail)?;
+                tx.execute_batch(refusals::SCHEMA_V2).map_err(&fail)?;
+            }
+            SchemaState::Old => tx.execute_batch(refusals::SCHEMA_V2).map_err(&fail)?,
         }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(&fail)?;
         tx.commit().map_err(&fail)
     }
 
@@ -440,6 +491,7 @@ pub struct RunWriter<'a> {
     // Declared before `tx` so the statement is finalized before the transaction
     // ends on drop.
     insert: Statement<'a>,
+    insert_refusal: Statement<'a>,
     tx: Transaction<'a>,
     path: &'a Path,
     run: RunRecord,
@@ -483,6 +535,33 @@ impl RunWriter<'_> {
         Ok(true)
     }
 
+    /// Records a refusal. Returns `false`, without error, when the ledger already
+    /// holds a refusal of the same firing (playbook, rule, target, cause): a re-run
+    /// of a recorded window does not report it again as new.
+    pub fn record_refusal(&mut self, r: &Refusal, tz: Tz) -> Result<bool, LedgerError> {
+        let Some(row) = RefusalRow::of(r, tz) else {
+            return Ok(true);
+        };
+        let inserted = self
+            .insert_refusal
+            .execute((
+                self.run.id,
+                &self.run.playbook,
+                &row.rule,
+                row.target_kind,
+                &row.target,
+                &row.cause,
+                row.cause_at,
+                row.reason,
+                &row.message,
+                &row.rewards,
+                row.value.0,
+                row.at,
+            ))
+            .map_err(sqlite_error(self.path))?;
+        Ok(inserted > 0)
+    }
+
     /// Reads `playbook`'s history inside this run's transaction: everything
     /// committed before the run started plus what this run has recorded so far.
     pub fn for_each_grant(
@@ -520,12 +599,14 @@ impl RunWriter<'_> {
     pub fn commit(self) -> Result<RunRecord, LedgerError> {
         let RunWriter {
             insert,
+            insert_refusal,
             tx,
             path,
             run,
             ..
         } = self;
         drop(insert);
+        drop(insert_refusal);
         let fail = sqlite_error(path);
         let grants = i64::try_from(run.grants).unwrap_or(i64::MAX);
         tx.execute(
@@ -567,9 +648,10 @@ impl CauseKey {
     }
 }
 
-/// Whether a database holds the current ledger schema or nothing at all.
+/// Whether a database holds the current ledger schema, an older one, or nothing.
 enum SchemaState {
     Blank,
+    Old,
     Current,
 }
 
@@ -587,6 +669,9 @@ fn schema_state(conn: &Connection, path: &Path) -> Result<SchemaState, LedgerErr
     }
     if version == SCHEMA_VERSION {
         return Ok(SchemaState::Current);
+    }
+    if version >= 1 {
+        return Ok(SchemaState::Old);
     }
     let tables: i64 = conn
         .query_row(

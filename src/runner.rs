@@ -21,6 +21,7 @@
 pub mod identity;
 pub mod summary;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::check::Program;
@@ -29,7 +30,7 @@ use crate::data::sqlite::SqliteData;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
 use crate::runtime::book::Book;
 use crate::runtime::engine::{Engine, RunError, RunOptions, RunReport, Sink};
-use crate::runtime::grant::{Grant, Refusal};
+use crate::runtime::grant::{Grant, Reason, Refusal};
 use crate::runtime::time::{day_start, instant_local};
 
 /// What to run.
@@ -160,7 +161,15 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
         let before = load(&mut book, &opts, &names, |n, visit| {
             ledger.for_each_grant(n, visit)
         })?;
-        let report = engine.run(&mut data, &mut book, &opts, sink)?;
+        let mut known = KnownRefusals {
+            ledger: &ledger,
+            playbook: &name,
+            sink,
+            tz,
+            already_refused: BTreeMap::new(),
+        };
+        let mut report = engine.run(&mut data, &mut book, &opts, &mut known)?;
+        set_aside(&mut report, known.already_refused);
         return Ok(RunOutcome {
             report,
             recorded: None,
@@ -181,8 +190,10 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
         writer: &mut writer,
         sink,
         tz,
+        already_refused: BTreeMap::new(),
     };
-    let report = engine.run(&mut data, &mut book, &opts, &mut recording)?;
+    let mut report = engine.run(&mut data, &mut book, &opts, &mut recording)?;
+    set_aside(&mut report, recording.already_refused);
     let recorded = writer.commit()?;
     Ok(RunOutcome {
         report,
@@ -280,11 +291,13 @@ fn load(
     Ok(total)
 }
 
-/// Records every grant in the run's transaction, then passes it on.
+/// Records every grant and refusal in the run's transaction, then passes it on; a
+/// refusal the ledger already held from an earlier run is counted, not passed on.
 struct Recording<'w, 'l, 's> {
     writer: &'w mut RunWriter<'l>,
     sink: &'s mut dyn Sink,
     tz: chrono_tz::Tz,
+    already_refused: BTreeMap<Reason, u64>,
 }
 
 impl Sink for Recording<'_, '_, '_> {
@@ -296,6 +309,63 @@ impl Sink for Recording<'_, '_, '_> {
     }
 
     fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
-        self.sink.refusal(refusal)
+        let new = self
+            .writer
+            .record_refusal(refusal, self.tz)
+            .map_err(|e| e.to_string())?;
+        if new {
+            return self.sink.refusal(refusal);
+        }
+        *self.already_refused.entry(refusal.reason).or_default() += 1;
+        Ok(())
+    }
+
+    fn progress(&mut self, rows: u64) {
+        self.sink.progress(rows);
+    }
+}
+
+/// A dry run's filter: refusals the ledger already holds are counted, not passed on.
+struct KnownRefusals<'l, 's> {
+    ledger: &'l Ledger,
+    playbook: &'l str,
+    sink: &'s mut dyn Sink,
+    tz: chrono_tz::Tz,
+    already_refused: BTreeMap<Reason, u64>,
+}
+
+impl Sink for KnownRefusals<'_, '_> {
+    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+        self.sink.grant(grant)
+    }
+
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
+        let known = self
+            .ledger
+            .holds_refusal(self.playbook, refusal, self.tz)
+            .map_err(|e| e.to_string())?;
+        if !known {
+            return self.sink.refusal(refusal);
+        }
+        *self.already_refused.entry(refusal.reason).or_default() += 1;
+        Ok(())
+    }
+
+    fn progress(&mut self, rows: u64) {
+        self.sink.progress(rows);
+    }
+}
+
+/// Moves the refusals an earlier run already recorded out of the report's new
+/// refusals.
+fn set_aside(report: &mut RunReport, already: BTreeMap<Reason, u64>) {
+    for (reason, n) in already {
+        if let Some(count) = report.refusals.get_mut(&reason) {
+            *count -= n.min(*count);
+            if *count == 0 {
+                report.refusals.remove(&reason);
+            }
+        }
+        report.already_refused += n;
     }
 }

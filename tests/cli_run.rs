@@ -658,6 +658,85 @@ fn stopping_on_bad_data_lists_every_row_skipping_would_skip() {
         ));
 }
 
+// -------------------------------------------------------------- re-runs, history
+
+#[test]
+fn re_running_a_recorded_window_lists_nothing_again() {
+    let dir = TempDir::new().unwrap();
+    let ledger = recorded_ledger(dir.path());
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let text = stdout_of(&mut run_file(&playbook_file(), &ledger, extra));
+        assert!(
+            text.starts_with("window ("),
+            "a re-run listed decisions again:\n{text}"
+        );
+        assert!(!text.contains("REFUSED"), "{text}");
+        assert!(!text.contains("refused 2 firings"), "{text}");
+        assert!(
+            text.contains(
+                "already refused in an earlier run: 2 firings of this window (not listed again)"
+            ),
+            "{text}"
+        );
+    }
+    let json = json_of(&mut run_file(
+        &playbook_file(),
+        &ledger,
+        &["--format", "json"],
+    ));
+    assert_eq!(json["refusals"], serde_json::json!([]));
+    assert_eq!(json["summary"]["refusals"], serde_json::json!({}));
+    assert_eq!(json["summary"]["already_refused"], 2);
+}
+
+#[test]
+fn history_lists_a_targets_grants_and_refusals_in_time_order() {
+    let dir = TempDir::new().unwrap();
+    let ledger = recorded_ledger(dir.path());
+    let out = bin()
+        .args(["history", "--member", "m4", "--ledger"])
+        .arg(&ledger)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("2026-04-20 09:00:00  run 1"), "{text}");
+    assert!(lines[0].ends_with("event:e1"), "{text}");
+    assert!(
+        lines[1].ends_with("REFUSED limit: limit once per member: already fired 1 time"),
+        "{text}"
+    );
+    assert_eq!(lines[3], "member m4: 1 grant worth ¥2, 1 refusal");
+
+    let json: Value = serde_json::from_slice(
+        &bin()
+            .args(["history", "--group", "g1", "--format", "json", "--ledger"])
+            .arg(&ledger)
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["entries"][0]["rule"], "晚八点");
+    assert_eq!(json["entries"][0]["value_fen"], 1000);
+
+    bin()
+        .args(["history", "--member", "m9", "--ledger"])
+        .arg(&ledger)
+        .assert()
+        .success()
+        .stdout("the ledger holds nothing for member m9\n");
+    bin()
+        .args(["history", "--member", "m1", "--ledger"])
+        .arg(dir.path().join("absent.db"))
+        .assert()
+        .code(2);
+}
+
 // -------------------------------------------------------------------- renames
 
 /// The fixture playbook with `edit` applied, written into `dir`.

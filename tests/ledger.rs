@@ -110,7 +110,7 @@ fn schema_is_created_with_wal() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(tables, ["grants", "runs"]);
+    assert_eq!(tables, ["grants", "refusals", "runs"]);
     drop(conn);
     // Opening again keeps what is there.
     let ledger = Ledger::open(&path).unwrap();
@@ -661,4 +661,49 @@ fn recording_is_close_to_a_plain_insert() {
 
     println!("ledger {ours:?}, plain insert {plain:?}");
     assert!(ours < plain * 2, "ledger {ours:?}, plain insert {plain:?}");
+}
+
+/// The version 1 schema, as ledgers written before refusals were recorded hold it.
+const SCHEMA_V1: &str = "
+CREATE TABLE runs (id INTEGER PRIMARY KEY, playbook TEXT NOT NULL, since INTEGER NULL,
+    at INTEGER NOT NULL, started TEXT NOT NULL, grants INTEGER NOT NULL,
+    value_fen INTEGER NOT NULL);
+CREATE TABLE grants (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+    playbook TEXT NOT NULL, rule TEXT NOT NULL, target_kind TEXT NOT NULL,
+    target TEXT NOT NULL, cause TEXT NOT NULL, cause_at INTEGER NOT NULL,
+    position INTEGER NOT NULL, reward TEXT NOT NULL, kind TEXT NOT NULL,
+    value_fen INTEGER NOT NULL, at INTEGER NOT NULL, detail TEXT NOT NULL,
+    UNIQUE (playbook, rule, target_kind, target, cause, position));
+CREATE INDEX grants_by_playbook ON grants (playbook);
+INSERT INTO runs VALUES (1, 'pb', NULL, 1776650400, '2026-04-20T00:00:00Z', 1, 100);
+INSERT INTO grants VALUES (1, 1, 'pb', 'r', 'member', 'm1', 'tick:x', 1776650400, 0,
+    'R', 'red_packet', 100, 1776650400, '{}');
+PRAGMA user_version = 1;
+";
+
+#[test]
+fn a_version_1_ledger_is_upgraded_on_open_and_read_as_it_is_by_a_dry_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(SCHEMA_V1)
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+
+    let ledger = Ledger::open_read_only(&path).unwrap();
+    assert_eq!(history(&ledger, "pb").len(), 1);
+    assert_eq!(ledger.history(TargetKind::Member, "m1").unwrap().len(), 1);
+    drop(ledger);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "a dry run changed the ledger"
+    );
+
+    let ledger = Ledger::open(&path).unwrap();
+    assert_eq!(history(&ledger, "pb").len(), 1);
+    drop(ledger);
+    assert_eq!(count(&path, "PRAGMA user_version"), SCHEMA_VERSION);
+    assert_eq!(count(&path, "SELECT count(*) FROM refusals"), 0);
 }

@@ -3,6 +3,7 @@
 
 mod check;
 mod fmt;
+mod history;
 mod inspect;
 mod repl;
 mod run;
@@ -44,6 +45,8 @@ enum Command {
     Explain(inspect::ExplainArgs),
     /// Print the size of every segment.
     Segments(inspect::SegmentsArgs),
+    /// List every grant and refusal a ledger holds for one member or group.
+    History(history::HistoryArgs),
     /// Run the `test` blocks of playbooks and report what failed and what no test covered.
     Test(test::TestArgs),
     /// Rewrite playbook files in the canonical layout, comments kept.
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Explain(args) => inspect::explain(&args),
         Command::Segments(args) => inspect::segments(&args),
+        Command::History(args) => history::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Repl(args) => repl::run(&args),

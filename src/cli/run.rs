@@ -453,6 +453,7 @@ pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
         "by_reward": r.by_reward.iter().map(|(reward, t)| json!({"reward": reward, "grants": t.count, "value_fen": t.value.0})).collect::<Vec<_>>(),
         "refusals": r.refusals.iter().map(|(k, n)| (k.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
         "already_in_ledger": r.already_held,
+        "already_refused": r.already_refused,
         "ledger_grants_before": outcome.ledger_grants_before,
         "recorded_run": outcome.recorded.as_ref().map(|run| run.id),
         "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": left(b.limit, b.used).0})).collect::<Vec<_>>(),

@@ -73,6 +73,13 @@ pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
             plural(r.already_held)
         ));
     }
+    if r.already_refused > 0 {
+        out.push_str(&format!(
+            "already refused in an earlier run: {} firing{} of this window (not listed again)\n",
+            r.already_refused,
+            plural(r.already_refused)
+        ));
+    }
     for b in &r.budget {
         out.push_str(&format!(
             "budget {} {}: used {}, left {}\n",

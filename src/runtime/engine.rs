@@ -102,6 +102,9 @@ pub struct RunReport {
     pub refusals: BTreeMap<Reason, u64>,
     /// Firings the ledger already held (not granted again).
     pub already_held: u64,
+    /// Refusals the ledger already held from an earlier run (not listed again, and
+    /// not counted in `refusals`).
+    pub already_refused: u64,
     /// Budget state after the run: total (limit, used) and per period at `at`.
     pub budget: Vec<BudgetLine>,
     /// Rows left out for bad values (with `skip_bad_rows`).
