@@ -658,6 +658,78 @@ fn stopping_on_bad_data_lists_every_row_skipping_would_skip() {
         ));
 }
 
+// -------------------------------------------------------------------- output
+
+#[test]
+fn the_table_keeps_its_columns_for_cjk_and_long_inline_rewards() {
+    use unicode_width::UnicodeWidthStr;
+    let text = stdout_of(&mut run(&[]));
+    let rows: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
+    assert!(rows.len() > 5, "{text}");
+    // Everything up to the end of the value column has one width on every row.
+    let value_end = |line: &str| {
+        let cut = line
+            .find(" event:")
+            .or_else(|| line.find(" tick:"))
+            .or_else(|| line.find(" REFUSED"))
+            .or_else(|| line.find(" cause /"))
+            .unwrap();
+        line[..cut].width()
+    };
+    let widths: Vec<usize> = rows.iter().map(|l| value_end(l)).collect();
+    assert!(widths.iter().all(|w| *w == widths[0]), "{widths:?}\n{text}");
+    // The long inline reward is shortened in the table, whole in JSON.
+    assert!(text.contains("red_packet clamp(event.amount *…"), "{text}");
+    let json = json_of(&mut run(&["--format", "json"]));
+    assert_eq!(
+        json["grants"][3]["reward"],
+        "red_packet clamp(event.amount * 1%, ¥1, ¥5)"
+    );
+}
+
+#[test]
+fn only_lists_grants_or_refusals_and_the_summary_counts_both() {
+    let refusals = stdout_of(&mut run(&["--only", "refusals"]));
+    assert_eq!(refusals.matches("REFUSED").count(), 2, "{refusals}");
+    assert!(!refusals.contains("event:e1"), "{refusals}");
+    assert!(
+        refusals.contains("granted 5 grants worth ¥54.5"),
+        "{refusals}"
+    );
+    let grants = json_of(&mut run(&["--only", "grants", "--format", "json"]));
+    assert_eq!(grants["grants"].as_array().unwrap().len(), 5);
+    assert_eq!(grants["refusals"], serde_json::json!([]));
+    assert_eq!(grants["summary"]["refusals"]["cap"], 1);
+}
+
+#[test]
+fn csv_with_bom_starts_with_the_byte_order_mark() {
+    let out = run(&["--format", "csv", "--bom"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        out.starts_with("\u{FEFF}record,rule,".as_bytes()),
+        "{:?}",
+        &out[..20]
+    );
+    let plain = run(&["--format", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(plain.starts_with(b"record,rule,"));
+    run(&["--bom"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--bom applies to --format csv only",
+        ));
+}
+
 // -------------------------------------------------------------- re-runs, history
 
 #[test]

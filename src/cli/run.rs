@@ -115,6 +115,24 @@ pub struct RunArgs {
     /// any number.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+
+    /// List only grants or only refusals (the summary counts both).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    only: Option<Only>,
+
+    /// Start CSV output with a UTF-8 byte order mark, so that Excel on Windows reads
+    /// Chinese text (only with `--format csv`).
+    #[arg(long)]
+    bom: bool,
+}
+
+/// What `--only` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Only {
+    /// Grants only.
+    Grants,
+    /// Refusals only.
+    Refusals,
 }
 
 /// Output formats of `run`.
@@ -152,6 +170,10 @@ pub fn run(args: &RunArgs) -> Status {
         Some(Ok(t)) => Some(t),
         None => None,
     };
+    if args.bom && args.format != RunFormat::Csv {
+        print_stderr_line("error: --bom applies to --format csv only");
+        return Status::Usage;
+    }
     if args.dry_run && args.ledger.is_none() {
         print_stderr_line(
             "error: --dry-run needs --ledger (without a ledger nothing is recorded anyway)",
@@ -169,7 +191,8 @@ pub fn run(args: &RunArgs) -> Status {
         tables: args.data.tables(),
         ..RunRequest::new(&program, &args.data.data, at)
     };
-    let mut printer = Printer::new(args.format, &program);
+    let mut printer = Printer::new(args.format, &program, args.bom);
+    printer.only = args.only;
     let result = playbook::runner::run(&request, &mut printer);
     match result {
         Ok(outcome) => {
@@ -210,10 +233,12 @@ struct Printer<'p> {
     rows: u64,
     /// Whether a progress line is on the terminal (stderr) now.
     progress: Option<bool>,
+    /// `--only`.
+    only: Option<Only>,
 }
 
 impl<'p> Printer<'p> {
-    fn new(format: RunFormat, program: &'p Program) -> Printer<'p> {
+    fn new(format: RunFormat, program: &'p Program, bom: bool) -> Printer<'p> {
         let width = |names: &mut dyn Iterator<Item = &str>| {
             names.map(|n| n.width()).max().unwrap_or(4).max(4)
         };
@@ -226,6 +251,9 @@ impl<'p> Printer<'p> {
                 .flat_map(|r| r.leaves.iter().map(|l| &*l.label)),
         );
         let csv = (format == RunFormat::Csv).then(|| {
+            if bom {
+                let _ = std::io::stdout().write_all("\u{FEFF}".as_bytes());
+            }
             let mut w = csv::Writer::from_writer(std::io::stdout());
             let _ = w.write_record([
                 "record",
@@ -251,9 +279,10 @@ impl<'p> Printer<'p> {
             json: Vec::new(),
             json_refusals: Vec::new(),
             csv,
-            widths: (rule_width, reward_width.min(40)),
+            widths: (rule_width, reward_width.min(REWARD_WIDTH)),
             rows: 0,
             progress: show_progress().then_some(false),
+            only: None,
         }
     }
 
@@ -292,11 +321,11 @@ impl<'p> Printer<'p> {
             None => (g.reward.to_string(), g.value, g.cause.key(tz)),
         };
         let line = format!(
-            "{}  {}  {:<10}  {}  {:>10}  {}\n",
+            "{}  {}  {}  {}  {:>10}  {}\n",
             instant_local(tz, g.at).format("%Y-%m-%d %H:%M:%S"),
             pad(&g.rule, self.widths.0),
-            g.target.id,
-            pad(&reward, self.widths.1),
+            pad(&g.target.id, 10),
+            pad(&shorten(&reward, self.widths.1), self.widths.1),
             value.to_string(),
             tail
         );
@@ -395,6 +424,9 @@ impl Sink for Printer<'_> {
     }
 
     fn grant(&mut self, g: &Grant) -> Result<(), String> {
+        if self.only == Some(Only::Refusals) {
+            return Ok(());
+        }
         let tz = self.program.settings.timezone;
         match self.format {
             RunFormat::Table => self.table_row(g, None),
@@ -411,6 +443,9 @@ impl Sink for Printer<'_> {
     }
 
     fn refusal(&mut self, r: &Refusal) -> Result<(), String> {
+        if self.only == Some(Only::Grants) {
+            return Ok(());
+        }
         let tz = self.program.settings.timezone;
         match self.format {
             RunFormat::Table => self.table_row(&r.grants[0], Some(r)),
@@ -425,6 +460,29 @@ impl Sink for Printer<'_> {
         }
         Ok(())
     }
+}
+
+/// The widest the reward column gets in the table; longer names (inline rewards,
+/// several rewards of one refused firing) are shortened there, never in JSON or CSV.
+const REWARD_WIDTH: usize = 32;
+
+/// `text` cut to at most `width` display columns, ending in `…` when cut.
+fn shorten(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
 }
 
 /// Pads to a display width (CJK characters take two columns).
