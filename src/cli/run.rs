@@ -282,10 +282,10 @@ impl<'p> Printer<'p> {
                     .map(|g| &*g.reward)
                     .collect::<Vec<_>>()
                     .join(", "),
-                Fen(r.grants.iter().map(|g| g.value.0).sum()),
+                r.value.map_or_else(|| "-".to_owned(), |v| v.to_string()),
                 format!("REFUSED {}: {}", r.reason.as_str(), r.message),
             ),
-            None => (g.reward.to_string(), g.value, g.cause.key(tz)),
+            None => (g.reward.to_string(), g.value.to_string(), g.cause.key(tz)),
         };
         let line = format!(
             "{}  {}  {:<10}  {}  {:>10}  {}\n",
@@ -293,7 +293,7 @@ impl<'p> Printer<'p> {
             pad(&g.rule, self.widths.0),
             g.target.id,
             pad(&reward, self.widths.1),
-            value.to_string(),
+            value,
             tail
         );
         self.write(&line);
@@ -302,7 +302,10 @@ impl<'p> Printer<'p> {
     fn csv_row(&mut self, g: &Grant, refusal: Option<&Refusal>) {
         let tz = self.program.settings.timezone;
         let Some(w) = self.csv.as_mut() else { return };
-        let value = refusal.map_or(g.value.0, |r| r.grants.iter().map(|g| g.value.0).sum());
+        let value = match refusal {
+            Some(r) => r.value.map_or_else(String::new, |v| v.0.to_string()),
+            None => g.value.0.to_string(),
+        };
         let reward = refusal.map_or_else(
             || g.reward.to_string(),
             |r| {
@@ -324,7 +327,7 @@ impl<'p> Printer<'p> {
             &g.target.id,
             &reward,
             g.kind.as_str(),
-            &value.to_string(),
+            &value,
             &format_instant(tz, g.at),
             &g.cause.key(tz),
             refusal.map_or("", |r| r.reason.as_str()),

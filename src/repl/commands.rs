@@ -720,10 +720,10 @@ impl Decisions {
                             .map(|g| &*g.reward)
                             .collect::<Vec<_>>()
                             .join(", "),
-                        crate::money::Fen(r.grants.iter().map(|g| g.value.0).sum()),
+                        r.value.map_or_else(|| "-".to_owned(), |v| v.to_string()),
                         format!("REFUSED {}: {}", r.reason.as_str(), r.message),
                     ),
-                    None => (g.reward.to_string(), g.value, g.cause.key(tz)),
+                    None => (g.reward.to_string(), g.value.to_string(), g.cause.key(tz)),
                 };
                 [
                     instant_local(tz, g.at)
@@ -732,7 +732,7 @@ impl Decisions {
                     g.rule.to_string(),
                     g.target.id.clone(),
                     reward,
-                    value.to_string(),
+                    value,
                     tail,
                 ]
             })
