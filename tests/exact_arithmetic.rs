@@ -208,3 +208,246 @@ fn an_overflow_with_several_threads_is_the_same_refusal() {
     assert!(one.status.success() && four.status.success());
     assert_eq!(one.stdout, four.stdout);
 }
+
+// ------------------------------------------------------------------ sums of money
+
+mod sums {
+    use std::sync::OnceLock;
+
+    use playbook::check::Program;
+    use playbook::data::MemoryData;
+    use playbook::money::{Fen, FenSum};
+    use playbook::runtime::book::{Book, HistoryGrant};
+    use playbook::runtime::engine::{Engine, RunOptions, Sink};
+    use playbook::runtime::grant::{Grant, Reason, Refusal};
+    use playbook::runtime::time::parse_instant;
+    use playbook::runtime::value::{Row, Val};
+    use playbook::syntax::ast::TargetKind;
+    use proptest::prelude::*;
+
+    /// A total budget of the largest amount money holds; points worth ¥1 each and
+    /// a gift worth 2^62 fen, so sums of a firing and of a run reach past `i64`.
+    const PLAYBOOK: &str = r#"playbook "extremes" {
+  timezone "Asia/Shanghai"
+  active 2026-04-01 .. 2026-05-31
+  budget ¥92,233,720,368,547,758.07 total
+  point_value ¥1
+}
+
+member { n: int }
+
+reward 金条 = gift "金条" worth ¥46,116,860,184,273,879.04
+
+rule 积分 {
+  every day at 10:00
+  give points n, 金条
+  limit 1 per member per day
+}
+"#;
+
+    fn program() -> &'static Program {
+        static PROGRAM: OnceLock<Program> = OnceLock::new();
+        PROGRAM.get_or_init(|| {
+            let outcome = playbook::check_text("extremes.playbook", PLAYBOOK);
+            assert_eq!(outcome.errors(), 0, "{:#?}", outcome.diagnostics);
+            outcome.program.expect("the playbook checks")
+        })
+    }
+
+    fn instant(text: &str) -> i64 {
+        parse_instant(text, program().settings.timezone).expect("a valid instant")
+    }
+
+    /// Amounts of every size, the extremes often.
+    fn extreme() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            Just(i64::MAX),
+            Just(i64::MIN),
+            Just(i64::MAX / 100),
+            Just(-(i64::MAX / 100)),
+            (i64::MAX - 1_000..=i64::MAX),
+            (-1_000_000i64..1_000_000),
+            any::<i64>(),
+        ]
+    }
+
+    fn load_history(book: &mut Book, history: &[i64]) {
+        let at = instant("2026-04-10 10:00");
+        for (i, value) in history.iter().enumerate() {
+            let target = format!("old{i}");
+            book.load(
+                HistoryGrant {
+                    rule: "积分",
+                    target_kind: TargetKind::Member,
+                    target: &target,
+                    cause: "tick:2026-04-10T10:00:00+08:00",
+                    cause_at: at,
+                    value: Fen(*value),
+                    at,
+                },
+                at,
+                at,
+            );
+        }
+    }
+
+    #[derive(Default)]
+    struct Decisions(Vec<Result<Grant, Refusal>>);
+
+    impl Sink for Decisions {
+        fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+            self.0.push(Ok(grant.clone()));
+            Ok(())
+        }
+
+        fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
+            self.0.push(Err(refusal.clone()));
+            Ok(())
+        }
+    }
+
+    /// A member row with `n`.
+    fn member(id: String, n: i64) -> Row {
+        let p = program();
+        let mut row = Row::with_width(p.member.fields.len());
+        row.id = id;
+        row.vals[p.member.index("n").expect("field n")] = Val::Int(n);
+        row
+    }
+
+    fn exact(values: impl IntoIterator<Item = Fen>) -> i128 {
+        values.into_iter().map(|f| i128::from(f.0)).sum()
+    }
+
+    proptest! {
+        #[test]
+        fn budget_checks_compare_exactly_whatever_the_history(
+            history in prop::collection::vec(extreme(), 0..6),
+            cost in extreme(),
+        ) {
+            let engine = Engine::new(program());
+            let mut book = engine.book();
+            load_history(&mut book, &history);
+            let spent = exact(history.iter().copied().map(Fen));
+            prop_assert_eq!(book.spent_total(), FenSum(spent), "the book's sum is exact");
+            let at = instant("2026-04-20 10:00");
+            let verdict = book.check(0, TargetKind::Member, "m", at, Fen(cost));
+            let over = spent + i128::from(cost) > i128::from(i64::MAX);
+            prop_assert_eq!(
+                verdict.as_ref().map(|(r, _)| *r),
+                over.then_some(Reason::Budget),
+                "{:?}",
+                verdict
+            );
+            if let Some((_, message)) = verdict {
+                prop_assert!(
+                    message.contains(&format!("{} used", FenSum(spent))),
+                    "the message shows the exact sum: {}",
+                    message
+                );
+            }
+        }
+
+        #[test]
+        fn no_sum_of_money_in_a_run_wraps_saturates_or_overspends(
+            history in prop::collection::vec(extreme(), 0..4),
+            points in prop::collection::vec(extreme(), 1..8),
+        ) {
+            let engine = Engine::new(program());
+            let mut book = engine.book();
+            load_history(&mut book, &history);
+            let data = MemoryData {
+                members: points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| member(format!("m{i}"), *n))
+                    .collect(),
+                groups: Vec::new(),
+                events: Vec::new(),
+            };
+            let opts = RunOptions {
+                at: instant("2026-04-20 10:00"),
+                since: Some(instant("2026-04-20 09:00")),
+                skip_bad_rows: false,
+                threads: 1,
+                pushdown: true,
+            };
+            let mut sink = Decisions::default();
+            let result = engine.run(&mut data.clone(), &mut book, &opts, &mut sink);
+            let budget = i128::from(i64::MAX);
+            let mut spent = exact(history.iter().copied().map(Fen));
+            let mut granted = 0i128;
+            for decision in &sink.0 {
+                match decision {
+                    Ok(g) => {
+                        spent += i128::from(g.value.0);
+                        granted += i128::from(g.value.0);
+                        prop_assert!(spent <= budget, "overspent: {}", spent);
+                    }
+                    Err(r) => {
+                        let sum = exact(r.grants.iter().map(|g| g.value));
+                        match r.value {
+                            Some(v) => prop_assert_eq!(i128::from(v.0), sum, "a refusal's value is exact"),
+                            None => prop_assert_eq!(r.reason, Reason::Error),
+                        }
+                        if r.reason == Reason::Budget {
+                            prop_assert!(spent + sum > budget, "refused within budget: {}", r.message);
+                        }
+                        if r.reason == Reason::Error {
+                            prop_assert!(r.message.contains("overflow"), "{}", r.message);
+                        }
+                    }
+                }
+            }
+            match result {
+                Ok(report) => {
+                    prop_assert_eq!(i128::from(report.granted.value.0), granted);
+                    prop_assert_eq!(i128::from(report.budget[0].used.0), spent);
+                    prop_assert_eq!(
+                        report.budget[0].left().0,
+                        (budget - spent).max(0),
+                        "left is exact"
+                    );
+                }
+                Err(e) => {
+                    // Only a ledger history that sums past what money holds.
+                    prop_assert!(FenSum(spent).to_fen().is_none(), "{}", e);
+                    prop_assert!(e.to_string().contains("more than money holds"), "{}", e);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_firing_whose_rewards_sum_past_money_is_refused_with_no_value() {
+        let engine = Engine::new(program());
+        let mut book = engine.book();
+        let data = MemoryData {
+            members: vec![member("m1".into(), i64::MAX / 100)],
+            groups: Vec::new(),
+            events: Vec::new(),
+        };
+        let opts = RunOptions {
+            at: instant("2026-04-20 10:00"),
+            since: None,
+            skip_bad_rows: false,
+            threads: 1,
+            pushdown: true,
+        };
+        let mut sink = Decisions::default();
+        engine
+            .run(&mut data.clone(), &mut book, &opts, &mut sink)
+            .expect("the run completes");
+        let [Err(refusal)] = sink.0.as_slice() else {
+            panic!("one refusal: {:?}", sink.0.len());
+        };
+        assert_eq!(refusal.reason, Reason::Error);
+        assert_eq!(refusal.value, None);
+        assert_eq!(
+            refusal.message,
+            "arithmetic overflow: the rewards together cost more than ¥92,233,720,368,547,758.07"
+        );
+        let json = refusal.to_json(program().settings.timezone);
+        assert_eq!(json["value_fen"], serde_json::Value::Null);
+    }
+}

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use playbook::check::Program;
 use playbook::data::TableNames;
-use playbook::money::Fen;
 use playbook::runner::{RunFailure, RunOutcome, RunRequest};
 use playbook::runtime::engine::{RunReport, Sink};
 use playbook::runtime::grant::{Grant, Refusal};
@@ -432,10 +431,6 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
 }
 
-fn left(limit: Fen, used: Fen) -> Fen {
-    Fen(limit.0.saturating_sub(used.0).max(0))
-}
-
 /// The summary object of JSON outputs.
 pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
     let tz = program.settings.timezone;
@@ -454,7 +449,7 @@ pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
         "already_in_ledger": r.already_held,
         "ledger_grants_before": outcome.ledger_grants_before,
         "recorded_run": outcome.recorded.as_ref().map(|run| run.id),
-        "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": left(b.limit, b.used).0})).collect::<Vec<_>>(),
+        "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": serde_json::Number::from_i128(b.left().0)})).collect::<Vec<_>>(),
         "skipped_rows": r.skipped.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
     })
 }

@@ -25,7 +25,7 @@ use crate::check::Program;
 use crate::check::model::{CouponOff, Trigger};
 use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataError, DataSource, EventRecord, Table};
-use crate::money::{FULL_RATE, Fen};
+use crate::money::{FULL_RATE, Fen, FenSum};
 use crate::syntax::ast::TargetKind;
 
 /// How to run.
@@ -75,9 +75,13 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, value: Fen) {
-        self.count += 1;
-        self.value = self.value.checked_add(value).unwrap_or(Fen(i64::MAX));
+    /// The tally with one more grant of `value`; `None` when the value no longer
+    /// fits in money.
+    fn plus(self, value: Fen) -> Option<Tally> {
+        Some(Tally {
+            count: self.count + 1,
+            value: self.value.checked_add(value)?,
+        })
     }
 }
 
@@ -119,6 +123,13 @@ pub struct BudgetLine {
     pub used: Fen,
 }
 
+impl BudgetLine {
+    /// What is left to spend, exactly (none when overspent).
+    pub fn left(&self) -> FenSum {
+        FenSum::from(self.limit).minus(self.used).max(FenSum::ZERO)
+    }
+}
+
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -141,6 +152,9 @@ pub enum RunError {
     /// The sink (output, ledger) failed.
     #[error("{0}")]
     Sink(String),
+    /// A total to report does not fit in money (history read from a ledger).
+    #[error("{0}")]
+    Total(String),
 }
 
 /// A compiled program ready to run over data.
@@ -203,7 +217,7 @@ impl<'p> Engine<'p> {
     ) -> Result<RunReport, RunError> {
         let mut run = Run::new(self, data, book, opts, sink);
         run.all()?;
-        Ok(run.finish())
+        run.finish()
     }
 
     /// Segment membership state for evaluating this program's expressions.
@@ -1173,17 +1187,54 @@ impl<'e, 'p> Run<'e, 'p> {
                 message,
             });
         }
+        let Some(tallies) = self.tallies_after(rule, &grants) else {
+            let message = format!(
+                "arithmetic overflow: this run's grants would be worth more than {} together",
+                Fen(i64::MAX)
+            );
+            return self.refuse(Refusal {
+                grants,
+                value: Some(cost),
+                reason: Reason::Error,
+                message,
+            });
+        };
         self.book.record(rule, kind, id, at, cost);
+        let (granted, by_rule, by_reward) = tallies;
+        self.report.granted = granted;
+        self.rule_tallies[rule] = by_rule;
+        self.reward_tallies.extend(by_reward);
         for g in grants {
-            self.report.granted.add(g.value);
-            self.rule_tallies[rule].add(g.value);
-            self.reward_tallies
-                .entry(g.reward.clone())
-                .or_default()
-                .add(g.value);
             self.emit(Emission::Grant(Box::new(g)))?;
         }
         Ok(())
+    }
+
+    /// The run's tallies (in all, of the rule, of each reward) with `grants` added,
+    /// or `None` when one of them would no longer fit in money.
+    #[allow(clippy::type_complexity)] // three tallies, used once
+    fn tallies_after(
+        &self,
+        rule: usize,
+        grants: &[Grant],
+    ) -> Option<(Tally, Tally, Vec<(Arc<str>, Tally)>)> {
+        let mut granted = self.report.granted;
+        let mut by_rule = self.rule_tallies[rule];
+        let mut by_reward: Vec<(Arc<str>, Tally)> = Vec::with_capacity(grants.len());
+        for g in grants {
+            granted = granted.plus(g.value)?;
+            by_rule = by_rule.plus(g.value)?;
+            let earlier = match by_reward.iter().rposition(|(r, _)| *r == g.reward) {
+                Some(i) => by_reward[i].1,
+                None => self
+                    .reward_tallies
+                    .get(&g.reward)
+                    .copied()
+                    .unwrap_or_default(),
+            };
+            by_reward.push((g.reward.clone(), earlier.plus(g.value)?));
+        }
+        Some((granted, by_rule, by_reward))
     }
 
     fn refuse(&mut self, refusal: Refusal) -> Result<(), RunError> {
@@ -1215,7 +1266,7 @@ impl<'e, 'p> Run<'e, 'p> {
         self.refuse(refusal)
     }
 
-    fn finish(mut self) -> RunReport {
+    fn finish(mut self) -> Result<RunReport, RunError> {
         let program = self.engine.program;
         self.report.by_rule = program
             .rules
@@ -1229,21 +1280,29 @@ impl<'e, 'p> Run<'e, 'p> {
             .map(|(k, v)| (k.to_string(), *v))
             .collect();
         let settings = &program.settings;
-        if let Some(limit) = settings.budget_total {
+        let total = settings
+            .budget_total
+            .map(|limit| ("total", limit, self.book.spent_total()));
+        let periods = settings.budget_per.iter().map(|(period, limit)| {
+            (
+                period.keyword(),
+                *limit,
+                self.book.spent_of(*period, self.opts.at),
+            )
+        });
+        for (window, limit, used) in total.into_iter().chain(periods) {
+            let used = used.to_fen().ok_or_else(|| {
+                RunError::Total(format!(
+                    "budget {limit} {window}: the ledger's spending, {used}, is more than money holds"
+                ))
+            })?;
             self.report.budget.push(BudgetLine {
-                window: "total",
+                window,
                 limit,
-                used: self.book.spent_total(),
+                used,
             });
         }
-        for (period, limit) in &settings.budget_per {
-            self.report.budget.push(BudgetLine {
-                window: period.keyword(),
-                limit: *limit,
-                used: self.book.spent_of(*period, self.opts.at),
-            });
-        }
-        self.report
+        Ok(self.report)
     }
 }
 
