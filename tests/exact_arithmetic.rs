@@ -451,3 +451,69 @@ rule 积分 {
         assert_eq!(json["value_fen"], serde_json::Value::Null);
     }
 }
+
+// ------------------------------------------------------- constants that always fail
+
+/// The `E0205` diagnostics of a playbook of one member schema and `segments`, as
+/// (underlined text, line).
+fn constant_failures(segments: &str) -> Vec<(String, u64)> {
+    let text = format!("member {{ spend: money  orders: int }}\n{segments}");
+    let out = playbook::check_text("c.playbook", &text);
+    let json = playbook::diagnostics::render_json_value(&out.diagnostics, &out.sources);
+    let lines: Vec<&str> = text.lines().collect();
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "E0205")
+        .map(|d| {
+            assert_eq!(d["name"], "constant-fails");
+            let line = d["line"].as_u64().expect("line");
+            let chars: Vec<char> = lines[line as usize - 1].chars().collect();
+            let (from, to) = (
+                d["column"].as_u64().expect("column") as usize - 1,
+                d["end_column"].as_u64().expect("end column") as usize - 1,
+            );
+            (chars[from..to].iter().collect(), line)
+        })
+        .collect()
+}
+
+#[test]
+fn a_constant_zero_divisor_is_a_check_error() {
+    assert_eq!(
+        constant_failures("segment a = spend / 0 > ¥1\nsegment b = spend / (1 - 1) > ¥1\n"),
+        [("0".into(), 2), ("(1 - 1)".into(), 3)]
+    );
+}
+
+#[test]
+fn constant_operands_that_overflow_are_a_check_error() {
+    assert_eq!(
+        constant_failures(
+            "segment a = orders == 9223372036854775807 + 1\nsegment b = spend > ¥1 * 9223372036854775807\n"
+        ),
+        [
+            ("9223372036854775807 + 1".into(), 2),
+            ("¥1 * 9223372036854775807".into(), 3)
+        ]
+    );
+}
+
+#[test]
+fn an_overflow_inside_a_constant_is_reported_once_at_its_cause() {
+    assert_eq!(
+        constant_failures("segment a = orders > (9223372036854775807 + 1) * 2\n"),
+        [("(9223372036854775807 + 1)".into(), 2)]
+    );
+}
+
+#[test]
+fn arithmetic_that_fails_only_for_some_rows_is_left_to_the_run() {
+    assert_eq!(
+        constant_failures(
+            "segment a = spend / orders > ¥1\nsegment b = spend * 1000 > ¥1\nsegment c = spend > ¥1 * 92233720368547758\n"
+        ),
+        []
+    );
+}

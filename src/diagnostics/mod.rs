@@ -88,6 +88,9 @@ codes! {
     WrongArguments = "E0203", "wrong-arguments", Error;
     /// A value that must be known when checking is not a constant.
     NotConstant = "E0204", "not-constant", Error;
+    /// Arithmetic that fails whatever the data: a divisor that is always zero, or
+    /// constant operands whose result does not fit.
+    ConstantFails = "E0205", "constant-fails", Error;
     /// A coupon that takes off as much as (or more than) its threshold.
     CouponExceedsThreshold = "E0301", "coupon-exceeds-threshold", Error;
     /// A discount outside (0%, 100%).
