@@ -41,7 +41,7 @@ impl Loader for FsLoader {
     fn load(&self, from: &str, path: &str) -> std::io::Result<(String, String)> {
         let base = Path::new(from).parent().unwrap_or(Path::new(""));
         let full: PathBuf = base.join(path);
-        let text = std::fs::read_to_string(&full)?;
+        let text = crate::source::read_source(&full)?;
         Ok((full.display().to_string(), text))
     }
 }

@@ -252,8 +252,11 @@ impl<'p> Printer<'p> {
         }
     }
 
+    /// Writes decisions or the summary; ids, names and values from the playbook and
+    /// the data are shown with their control characters escaped.
     fn write(&mut self, text: &str) {
         self.clear_progress();
+        let text = playbook::terminal::escape(text);
         if !self.closed && self.out.write_all(text.as_bytes()).is_err() {
             self.closed = true;
         }

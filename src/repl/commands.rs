@@ -184,7 +184,7 @@ impl Session {
     fn load_files(&mut self, paths: &[PathBuf]) -> Reply {
         let mut new = Vec::new();
         for path in paths {
-            let text = match std::fs::read_to_string(path) {
+            let text = match crate::source::read_source(path) {
                 Ok(t) => t,
                 Err(e) => {
                     return Reply::error(format!("error: cannot read {}: {e}", path.display()));
@@ -735,6 +735,7 @@ impl Decisions {
                     value,
                     tail,
                 ]
+                .map(|cell| crate::terminal::escape(&cell).into_owned())
             })
             .collect();
         let mut widths = [0usize; 5];
