@@ -517,3 +517,77 @@ fn arithmetic_that_fails_only_for_some_rows_is_left_to_the_run() {
         []
     );
 }
+
+#[test]
+fn an_overflowing_event_filter_refuses_that_event_and_serves_the_next() {
+    let rules = "
+event order_paid { amount: money }
+
+rule 返现 {
+  on order_paid where event.amount * 1000 > ¥1
+  give red_packet ¥1
+  limit 5 per member per day
+}
+";
+    let data = format!(
+        "{MEMBERS}CREATE TABLE events (id TEXT PRIMARY KEY, kind TEXT, member_id TEXT, at TEXT, data TEXT);
+INSERT INTO events VALUES
+  ('e1', 'order_paid', 'm1', '2026-04-20 09:10:00', '{{\"amount\": 9223372036854775807}}'),
+  ('e2', 'order_paid', 'm1', '2026-04-20 09:20:00', '{{\"amount\": 500}}');
+"
+    );
+    let dir = TempDir::new().expect("temp dir");
+    let playbook = dir.path().join("edges.playbook");
+    let sql = dir.path().join("edges.sql");
+    std::fs::write(&playbook, format!("{HEADER}{rules}")).expect("write the playbook");
+    std::fs::write(&sql, data).expect("write the data");
+    let out = bin()
+        .arg("run")
+        .arg(&playbook)
+        .arg("--data")
+        .arg(&sql)
+        .args(["--since", "2026-04-20 09:00", "--at", "2026-04-20 10:00"])
+        .args(["--format", "json"])
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(out["grants"][0]["cause"], "event:e2");
+    assert_eq!(out["refusals"][0]["cause"], "event:e1");
+    assert_eq!(out["refusals"][0]["reason"], "error");
+    assert_eq!(
+        out["refusals"][0]["message"],
+        "arithmetic overflow in `¥92,233,720,368,547,758.07 * 1000`"
+    );
+}
+
+#[test]
+fn explain_says_an_overflowing_rule_is_refused_with_the_values() {
+    let dir = TempDir::new().expect("temp dir");
+    let playbook = dir.path().join("edges.playbook");
+    let sql = dir.path().join("edges.sql");
+    std::fs::write(&playbook, format!("{HEADER}{AMOUNT_OVERFLOWS}")).expect("write");
+    std::fs::write(&sql, MEMBERS).expect("write");
+    let out = bin()
+        .arg("explain")
+        .arg(&playbook)
+        .arg("--data")
+        .arg(&sql)
+        .args(["--member", "m2", "--at", "2026-04-20 10:00"])
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(
+        text.contains("refused (error): arithmetic overflow in `2 * ¥92,233,720,368,547,758.07`"),
+        "{text}"
+    );
+}
