@@ -3,7 +3,7 @@
 //! rustyline — or, when stdin is not a terminal, a script runner.
 
 use std::borrow::Cow;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -103,8 +103,11 @@ fn piped(args: &ReplArgs) -> Status {
 
 fn print_reply(reply: &Reply) {
     if reply.failed {
+        // As is: diagnostics in it are coloured and already show control characters
+        // escaped.
+        let mut err = std::io::stderr().lock();
         for line in reply.text.lines() {
-            print_stderr_line(line);
+            let _ = writeln!(err, "{line}");
         }
     } else {
         print_stdout(&reply.text);

@@ -1164,10 +1164,7 @@ impl<'e, 'p> Run<'e, 'p> {
                 return self.refuse(refusal);
             }
         };
-        let Some(cost) = grants
-            .iter()
-            .try_fold(Fen::ZERO, |sum, g| sum.checked_add(g.value))
-        else {
+        let Some(cost) = FenSum::of(grants.iter().map(|g| g.value)).to_fen() else {
             let message = format!(
                 "arithmetic overflow: the rewards together cost more than {}",
                 Fen(i64::MAX)
