@@ -142,6 +142,13 @@ pub enum LedgerError {
         /// What is wrong with it.
         problem: String,
     },
+    /// The run's grants are worth more together than money holds, so its
+    /// `runs.value_fen` cannot be stored exactly.
+    #[error("ledger {}: this run's grants are worth more than {} together; nothing was recorded", path.display(), Fen(i64::MAX))]
+    TotalTooLarge {
+        /// The ledger file.
+        path: PathBuf,
+    },
     /// A write was attempted on a ledger opened with [`Ledger::open_read_only`].
     #[error("ledger {} is open read-only (dry run); nothing can be recorded", path.display())]
     ReadOnly {
@@ -531,7 +538,13 @@ impl RunWriter<'_> {
             return Ok(false);
         }
         self.run.grants += 1;
-        self.run.value = Fen(self.run.value.0.saturating_add(grant.value.0));
+        self.run.value =
+            self.run
+                .value
+                .checked_add(grant.value)
+                .ok_or_else(|| LedgerError::TotalTooLarge {
+                    path: self.path.to_path_buf(),
+                })?;
         Ok(true)
     }
 

@@ -18,6 +18,7 @@ pub mod source;
 pub mod sqlite_file;
 pub mod suite;
 pub mod syntax;
+pub mod terminal;
 
 use std::path::{Path, PathBuf};
 
@@ -58,9 +59,10 @@ pub fn check_text(name: &str, text: &str) -> CheckOutcome {
     check::check(sources, id, &check::FsLoader)
 }
 
-/// Reads, parses and checks a playbook file; `use` paths are relative to it.
+/// Reads, parses and checks a playbook file; `use` paths are relative to it. A file
+/// that is not UTF-8 fails with the byte and line where it stops being so.
 pub fn check_file(path: &Path) -> std::io::Result<CheckOutcome> {
-    let text = std::fs::read_to_string(path)?;
+    let text = source::read_source(path)?;
     let mut sources = SourceMap::new();
     let id = sources.add(SourceFile::new(path.display().to_string(), text));
     Ok(check::check(sources, id, &check::FsLoader))

@@ -92,8 +92,53 @@ fn div_round_half_away(n: i128, d: i128) -> Option<i128> {
     }
 }
 
+/// An exact sum of amounts of money, in fen. It holds the sum of 2^64 amounts of
+/// any size, so adding [`Fen`]s to it never overflows; [`FenSum::to_fen`] says
+/// whether the total fits back into money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FenSum(pub i128);
+
+impl FenSum {
+    /// Nothing yet.
+    pub const ZERO: FenSum = FenSum(0);
+
+    /// The sum with `amount` added. Saturates only past 2^64 additions of the
+    /// largest amounts, which no run or ledger reaches.
+    pub fn plus(self, amount: Fen) -> FenSum {
+        FenSum(self.0.saturating_add(i128::from(amount.0)))
+    }
+
+    /// The sum with `amount` taken away.
+    pub fn minus(self, amount: Fen) -> FenSum {
+        FenSum(self.0.saturating_sub(i128::from(amount.0)))
+    }
+
+    /// The total as money, when it fits.
+    pub fn to_fen(self) -> Option<Fen> {
+        i64::try_from(self.0).ok().map(Fen)
+    }
+
+    /// The sum of `amounts`, exactly.
+    pub fn of(amounts: impl IntoIterator<Item = Fen>) -> FenSum {
+        amounts.into_iter().fold(FenSum::ZERO, FenSum::plus)
+    }
+}
+
+impl From<Fen> for FenSum {
+    fn from(f: Fen) -> FenSum {
+        FenSum(i128::from(f.0))
+    }
+}
+
 impl fmt::Display for Fen {
     /// `¥1,234.5` style: comma grouping, no trailing zeros beyond what is needed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        FenSum::from(*self).fmt(f)
+    }
+}
+
+impl fmt::Display for FenSum {
+    /// As [`Fen`] shows money.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
@@ -107,7 +152,7 @@ impl fmt::Display for Fen {
     }
 }
 
-fn group_thousands(n: u64) -> String {
+fn group_thousands(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -67,9 +67,7 @@ impl SourceFile {
     /// Loads `text` under the display name `name`.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
         let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = line_starts(&text);
         SourceFile {
             name: name.into(),
             text,
@@ -166,6 +164,52 @@ fn blank_of_len(len: usize) -> char {
     }
 }
 
+/// Where each line of `text` starts. One rule for every position the tool reports:
+/// `\n`, `\r\n` and a lone `\r` each end a line.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, _) in text.match_indices(['\n', '\r']) {
+        if bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r' {
+            *starts.last_mut().unwrap_or(&mut 0) = i + 1; // the `\n` of a `\r\n`
+        } else {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
+/// The byte offset where the line holding `at` starts (see [`line_starts`]).
+pub fn line_start_before(text: &str, at: usize) -> usize {
+    text.get(..at)
+        .and_then(|before| before.rfind(['\n', '\r']))
+        .map_or(0, |i| i + 1)
+}
+
+/// The byte offset where the first line of `text` ends: its first `\n` or `\r`.
+pub fn line_end(text: &str) -> usize {
+    text.find(['\n', '\r']).unwrap_or(text.len())
+}
+
+/// Reads a playbook file as text; bytes that are not UTF-8 are reported with their
+/// place: `not valid UTF-8 at byte 1234 (line 5)`.
+pub fn read_source(path: &std::path::Path) -> std::io::Result<String> {
+    decode_source(std::fs::read(path)?)
+}
+
+/// Playbook text from bytes (a file, standard input), as [`read_source`].
+pub fn decode_source(bytes: Vec<u8>) -> std::io::Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+        let line = line_starts(valid).len();
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not valid UTF-8 at byte {at} (line {line})"),
+        )
+    })
+}
+
 /// All files of one check, indexed by [`FileId`].
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
@@ -215,6 +259,26 @@ mod tests {
         let x = f.text().find('x').unwrap();
         assert_eq!(f.line_col(x), LineCol { line: 2, column: 6 });
         assert_eq!(f.line_col(10_000).line, 3);
+    }
+
+    #[test]
+    fn every_line_ending_style_ends_a_line() {
+        for text in ["a\nb\nc", "a\r\nb\r\nc", "a\rb\rc", "a\r\nb\rc"] {
+            let f = SourceFile::new("t", text);
+            let c = text.find('c').unwrap();
+            assert_eq!(f.line_col(c), LineCol { line: 3, column: 1 }, "{text:?}");
+            assert_eq!(line_start_before(text, c), c, "{text:?}");
+        }
+        assert_eq!(line_starts("\r\n\r\n"), [0, 2, 4]);
+        assert_eq!(line_starts("\n\r"), [0, 1, 2]);
+        assert_eq!(line_end("ab\rc"), 2);
+    }
+
+    #[test]
+    fn invalid_utf8_is_placed() {
+        let err = decode_source(b"a\nb\r\nc\xff".to_vec()).unwrap_err();
+        assert_eq!(err.to_string(), "not valid UTF-8 at byte 6 (line 3)");
+        assert_eq!(decode_source(b"ok".to_vec()).unwrap(), "ok");
     }
 
     #[test]

@@ -670,6 +670,113 @@ fn bad_event_json() {
 }
 
 #[test]
+fn duplicate_keys_in_event_data_are_a_bad_value() {
+    let dir = TempDir::new().expect("tempdir");
+    let p = full();
+    let path = events_db(
+        &dir,
+        r#"('e1', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": 100, "amount": 999999}'),
+           ('e2', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": 100, "note": "a", "note": "b"}'),
+           ('e3', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": 100}')"#,
+    );
+    let (mut data, batch) = events(&path, &p, "2026-04-20 00:00", "2026-04-21 00:00");
+    let ids: Vec<&str> = batch.events.iter().map(|e| e.row.id.as_str()).collect();
+    assert_eq!(ids, ["e3"], "neither value of a repeated key is taken");
+    let problems = data.take_problems();
+    let found: Vec<(&str, &str, &str, &str)> = problems
+        .iter()
+        .map(|p| {
+            (
+                p.table.as_str(),
+                p.row.as_str(),
+                p.column.as_str(),
+                p.problem.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "events",
+                "e1",
+                "data.amount",
+                "duplicate key: `amount` appears more than once in data"
+            ),
+            (
+                "events",
+                "e2",
+                "data.note",
+                "duplicate key: `note` appears more than once in data"
+            ),
+        ]
+    );
+    assert_eq!(problems[0].value, r#"'{"amount": 100, "amount": 999999}'"#);
+}
+
+#[test]
+fn a_json_integer_too_large_for_64_bits_is_reported_as_an_integer_not_a_real() {
+    let dir = TempDir::new().expect("tempdir");
+    let p = full();
+    let path = events_db(
+        &dir,
+        r#"('e1', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": 100000000000000000000}'),
+           ('e2', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": 9223372036854775808}'),
+           ('e3', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": 9223372036854775807}')"#,
+    );
+    let (mut data, batch) = events(&path, &p, "2026-04-20 00:00", "2026-04-21 00:00");
+    let ids: Vec<&str> = batch.events.iter().map(|e| e.row.id.as_str()).collect();
+    assert_eq!(ids, ["e3"]);
+    let problems = data.take_problems();
+    let found: Vec<(&str, &str, &str, &str)> = problems
+        .iter()
+        .map(|p| {
+            (
+                p.row.as_str(),
+                p.column.as_str(),
+                p.value.as_str(),
+                p.problem.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "e1",
+                "data.amount",
+                "100000000000000000000",
+                "integer 100000000000000000000 does not fit in 64 bits (integers run from -9223372036854775808 to 9223372036854775807)"
+            ),
+            (
+                "e2",
+                "data.amount",
+                "9223372036854775808",
+                "integer 9223372036854775808 does not fit in 64 bits (integers run from -9223372036854775808 to 9223372036854775807)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_json_integer_too_large_for_64_bits_reads_exactly_as_a_decimal() {
+    let dir = TempDir::new().expect("tempdir");
+    let p = program(&format!(
+        "{MEMBERS}{GROUPS_AND_EVENTS}event weigh {{ grams: decimal }}\n"
+    ));
+    let path = events_db(
+        &dir,
+        r#"('e1', 'weigh', 'm1', 'g1', '2026-04-20 10:00:00', '{"grams": 123456789012345678901234}')"#,
+    );
+    let (mut data, batch) = events(&path, &p, "2026-04-20 00:00", "2026-04-21 00:00");
+    assert_eq!(data.take_problems(), vec![]);
+    assert_eq!(
+        batch.events[0].row.vals[4],
+        Val::Decimal(Decimal::from_str_exact("123456789012345678901234").expect("a decimal"))
+    );
+}
+
+#[test]
 fn missing_event_field() {
     let dir = TempDir::new().expect("tempdir");
     let p = full();

@@ -5,6 +5,7 @@ use chrono::TimeZone;
 use super::types::{Base, Builtin, Record, TExpr, TExprKind, Type, Value};
 use super::{Checker, Program, RecordSchema};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::money::{Fen, Rate};
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Literal, Scope, TargetKind, UnaryOp};
 
@@ -514,6 +515,12 @@ fn binary(
         operator_mismatch(c, op, op_span, &l, &r);
         return TExpr::error(span);
     };
+    if matches!(
+        op,
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
+    ) {
+        constant_fails(c, p, op, &l, &r, span);
+    }
     typed(
         TExprKind::Binary {
             op,
@@ -523,6 +530,110 @@ fn binary(
         Type::required(base),
         span,
     )
+}
+
+/// `E0205`: arithmetic that fails on every row — a divisor that is a constant zero,
+/// or constant operands whose result does not fit. Constants are folded with the
+/// runtime's own arithmetic, so the check and a run agree exactly.
+fn constant_fails(
+    c: &mut Checker<'_>,
+    p: &Program,
+    op: BinaryOp,
+    l: &TExpr,
+    r: &TExpr,
+    span: Span,
+) {
+    let divisor = folded(r, p);
+    let zero = match &divisor {
+        Some(Value::Int(0)) | Some(Value::Money(Fen(0))) => true,
+        Some(Value::Decimal(d)) => d.is_zero(),
+        _ => false,
+    };
+    if op == BinaryOp::Div && zero {
+        let text = c.text(span).to_owned();
+        c.report(
+            Diagnostic::new(
+                Code::ConstantFails,
+                r.span,
+                format!("`{text}` divides by zero"),
+            )
+            .label("always zero")
+            .help("it fails on every row, so every firing that computes it is refused; divide by something that is not zero"),
+        );
+        return;
+    }
+    let (Some(a), Some(b)) = (folded(l, p), divisor) else {
+        return;
+    };
+    let (a, b) = (
+        crate::runtime::plan::constant(&a),
+        crate::runtime::plan::constant(&b),
+    );
+    if let Err(crate::runtime::eval::EvalError::Overflow(values)) =
+        crate::runtime::eval::arith(op, a.view(), b.view(), p.settings.timezone)
+    {
+        let text = c.text(span).to_owned();
+        let label = if values == text.trim_start_matches('(').trim_end_matches(')') {
+            "the result does not fit".to_owned()
+        } else {
+            format!("`{values}` does not fit")
+        };
+        c.report(
+            Diagnostic::new(
+                Code::ConstantFails,
+                span,
+                format!("`{text}` overflows"),
+            )
+            .label(label)
+            .help(format!(
+                "it fails on every row, so every firing that computes it is refused; money holds at most {} and an int {}",
+                Fen(i64::MAX),
+                i64::MAX
+            )),
+        );
+    }
+}
+
+/// The value of an arithmetic expression over constants, computed as a run would;
+/// `None` when it reads data or cannot be computed.
+fn folded(e: &TExpr, p: &Program) -> Option<Value> {
+    use crate::runtime::value::V;
+    match &e.kind {
+        TExprKind::Binary { op, lhs, rhs }
+            if matches!(
+                op,
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
+            ) =>
+        {
+            let (a, b) = (folded(lhs, p)?, folded(rhs, p)?);
+            let (a, b) = (
+                crate::runtime::plan::constant(&a),
+                crate::runtime::plan::constant(&b),
+            );
+            let v =
+                crate::runtime::eval::arith(*op, a.view(), b.view(), p.settings.timezone).ok()?;
+            Some(match v {
+                V::Int(i) => Value::Int(i),
+                V::Decimal(d) => Value::Decimal(d),
+                V::Money(m) => Value::Money(m),
+                V::Percent(r) => Value::Percent(r),
+                V::Duration(d) => Value::Duration(d),
+                V::Time(t) => Value::Time(t),
+                _ => return None,
+            })
+        }
+        TExprKind::Neg(inner) if !matches!(inner.kind, TExprKind::Const(_)) => {
+            match folded(inner, p)? {
+                Value::Int(i) => i.checked_neg().map(Value::Int),
+                Value::Decimal(d) => Some(Value::Decimal(-d)),
+                Value::Money(m) => m.0.checked_neg().map(|f| Value::Money(Fen(f))),
+                Value::Percent(r) => r.0.checked_neg().map(|b| Value::Percent(Rate(b))),
+                Value::Duration(s) => s.checked_neg().map(Value::Duration),
+                _ => None,
+            }
+        }
+        _ => e.constant(),
+    }
 }
 
 fn coalesce(c: &mut Checker<'_>, l: TExpr, r: TExpr, span: Span) -> TExpr {

@@ -150,15 +150,8 @@ pub fn read_playbook_file(path: &Path) -> Result<String, LoadError> {
     if bytes.len() as u64 > MAX_USED_FILE_BYTES {
         return Err(too_big());
     }
-    String::from_utf8(bytes).map_err(|e| {
-        fail(
-            format!(
-                "not valid UTF-8 (byte {})",
-                e.utf8_error().valid_up_to() + 1
-            ),
-            Some("save the file as UTF-8"),
-        )
-    })
+    crate::source::decode_source(bytes)
+        .map_err(|e| fail(e.to_string(), Some("save the file as UTF-8")))
 }
 
 /// Parses `main` (already in `sources`) and every file it uses, then checks the whole.

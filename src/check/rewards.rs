@@ -560,7 +560,7 @@ fn lottery(
 fn first_line(c: &Checker<'_>, span: Span) -> Span {
     let text = c.text(span);
     Span {
-        end: span.start + text.find('\n').unwrap_or(text.len()),
+        end: span.start + crate::source::line_end(text),
         ..span
     }
 }

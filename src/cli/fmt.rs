@@ -51,11 +51,11 @@ impl Input {
     fn read(&self) -> std::io::Result<String> {
         match self {
             Input::Stdin => {
-                let mut text = String::new();
-                std::io::stdin().read_to_string(&mut text)?;
-                Ok(text)
+                let mut bytes = Vec::new();
+                std::io::stdin().read_to_end(&mut bytes)?;
+                playbook::source::decode_source(bytes)
             }
-            Input::File(p) => std::fs::read_to_string(p),
+            Input::File(p) => playbook::source::read_source(p),
         }
     }
 }

@@ -140,7 +140,9 @@ pub(crate) fn print_stdout(text: &str) {
 }
 
 /// Writes one line to stderr, ignoring failures for the same reason as [`print_stdout`].
+/// Control characters from files and data are shown escaped ([`playbook::terminal`]).
 pub(crate) fn print_stderr_line(line: &str) {
+    let line = playbook::terminal::escape(line);
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 

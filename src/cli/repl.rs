@@ -3,7 +3,7 @@
 //! rustyline — or, when stdin is not a terminal, a script runner.
 
 use std::borrow::Cow;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -79,11 +79,17 @@ fn start(session: &mut Session, args: &ReplArgs, out: &mut dyn FnMut(&Reply)) ->
 fn piped(args: &ReplArgs) -> Status {
     let mut session = Session::new("<stdin>", false);
     let mut ok = start(&mut session, args, &mut print_reply);
-    let mut input = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
-        print_stderr_line(&format!("error: cannot read stdin: {e}"));
-        return Status::Usage;
-    }
+    let mut bytes = Vec::new();
+    let input = std::io::stdin()
+        .read_to_end(&mut bytes)
+        .and_then(|_| playbook::source::decode_source(bytes));
+    let input = match input {
+        Ok(input) => input,
+        Err(e) => {
+            print_stderr_line(&format!("error: cannot read stdin: {e}"));
+            return Status::Usage;
+        }
+    };
     for statement in split_statements(&input) {
         let reply = session.eval_at(&statement.text, statement.line);
         ok &= !reply.failed;
@@ -97,8 +103,11 @@ fn piped(args: &ReplArgs) -> Status {
 
 fn print_reply(reply: &Reply) {
     if reply.failed {
+        // As is: diagnostics in it are coloured and already show control characters
+        // escaped.
+        let mut err = std::io::stderr().lock();
         for line in reply.text.lines() {
-            print_stderr_line(line);
+            let _ = writeln!(err, "{line}");
         }
     } else {
         print_stdout(&reply.text);

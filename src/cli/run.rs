@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use playbook::check::Program;
 use playbook::data::TableNames;
-use playbook::money::Fen;
 use playbook::runner::{RunFailure, RunOutcome, RunRequest};
 use playbook::runtime::engine::{RunReport, Sink};
 use playbook::runtime::grant::{Grant, Refusal};
@@ -286,8 +285,11 @@ impl<'p> Printer<'p> {
         }
     }
 
+    /// Writes decisions or the summary; ids, names and values from the playbook and
+    /// the data are shown with their control characters escaped.
     fn write(&mut self, text: &str) {
         self.clear_progress();
+        let text = playbook::terminal::escape(text);
         if !self.closed && self.out.write_all(text.as_bytes()).is_err() {
             self.closed = true;
         }
@@ -315,10 +317,10 @@ impl<'p> Printer<'p> {
                     .map(|g| &*g.reward)
                     .collect::<Vec<_>>()
                     .join(", "),
-                Fen(r.grants.iter().map(|g| g.value.0).sum()),
+                r.value.map_or_else(|| "-".to_owned(), |v| v.to_string()),
                 format!("REFUSED {}: {}", r.reason.as_str(), r.message),
             ),
-            None => (g.reward.to_string(), g.value, g.cause.key(tz)),
+            None => (g.reward.to_string(), g.value.to_string(), g.cause.key(tz)),
         };
         let line = format!(
             "{}  {}  {}  {}  {:>10}  {}\n",
@@ -335,7 +337,10 @@ impl<'p> Printer<'p> {
     fn csv_row(&mut self, g: &Grant, refusal: Option<&Refusal>) {
         let tz = self.program.settings.timezone;
         let Some(w) = self.csv.as_mut() else { return };
-        let value = refusal.map_or(g.value.0, |r| r.grants.iter().map(|g| g.value.0).sum());
+        let value = match refusal {
+            Some(r) => r.value.map_or_else(String::new, |v| v.0.to_string()),
+            None => g.value.0.to_string(),
+        };
         let reward = refusal.map_or_else(
             || g.reward.to_string(),
             |r| {
@@ -357,7 +362,7 @@ impl<'p> Printer<'p> {
             &g.target.id,
             &reward,
             g.kind.as_str(),
-            &value.to_string(),
+            &value,
             &format_instant(tz, g.at),
             &g.cause.key(tz),
             refusal.map_or("", |r| r.reason.as_str()),
@@ -491,10 +496,6 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
 }
 
-fn left(limit: Fen, used: Fen) -> Fen {
-    Fen(limit.0.saturating_sub(used.0).max(0))
-}
-
 /// The summary object of JSON outputs.
 pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
     let tz = program.settings.timezone;
@@ -514,7 +515,7 @@ pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
         "already_refused": r.already_refused,
         "ledger_grants_before": outcome.ledger_grants_before,
         "recorded_run": outcome.recorded.as_ref().map(|run| run.id),
-        "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": left(b.limit, b.used).0})).collect::<Vec<_>>(),
+        "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": serde_json::Number::from_i128(b.left().0)})).collect::<Vec<_>>(),
         "skipped_rows": r.skipped.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
         "notes": outcome.notes,
     })

@@ -53,6 +53,8 @@ pub(crate) enum Raw<'a> {
     Bool(bool),
     /// A JSON array or object.
     Json(&'a Json),
+    /// A JSON integer outside the 64-bit range, as written.
+    BigInt(&'a str),
 }
 
 impl<'a> From<ValueRef<'a>> for Raw<'a> {
@@ -82,6 +84,14 @@ impl<'a> Raw<'a> {
         }
     }
 
+    /// A value of event data as read by [`super::event_json`].
+    pub(crate) fn from_data(v: &'a super::event_json::DataValue) -> Raw<'a> {
+        match v {
+            super::event_json::DataValue::Json(v) => Raw::from_json(v),
+            super::event_json::DataValue::BigInt(digits) => Raw::BigInt(digits),
+        }
+    }
+
     fn type_name(&self) -> &'static str {
         match self {
             Raw::Null => "NULL",
@@ -92,6 +102,7 @@ impl<'a> Raw<'a> {
             Raw::Bool(_) => "a JSON bool",
             Raw::Json(Json::Array(_)) => "a JSON array",
             Raw::Json(_) => "a JSON object",
+            Raw::BigInt(_) => "a JSON integer",
         }
     }
 
@@ -106,6 +117,7 @@ impl<'a> Raw<'a> {
             Raw::Blob(b) => blob_literal(b),
             Raw::Bool(b) => b.to_string(),
             Raw::Json(v) => shortened(&v.to_string()),
+            Raw::BigInt(digits) => shortened(digits),
         }
     }
 }
@@ -282,6 +294,14 @@ impl Decoder {
             Raw::Text([]) if !matches!(self.kind, Kind::Text | Kind::TextSet) => {
                 return Err(EMPTY_TEXT.to_owned());
             }
+            Raw::BigInt(digits) if self.kind != Kind::Decimal => {
+                return Err(format!(
+                    "integer {} does not fit in 64 bits (integers run from {} to {})",
+                    shortened(digits),
+                    i64::MIN,
+                    i64::MAX
+                ));
+            }
             _ => {}
         }
         *slot = match self.kind {
@@ -407,6 +427,9 @@ fn decimal(raw: Raw<'_>, scratch: &mut String) -> Result<Decimal, String> {
     match raw {
         Raw::Int(i) => Ok(Decimal::from(i)),
         Raw::Real(f) => real_decimal(f, scratch),
+        Raw::BigInt(digits) => {
+            Decimal::from_str(digits).map_err(|_| "out of range for a decimal".to_owned())
+        }
         Raw::Text(b) => {
             let s = utf8(b)?;
             Decimal::from_str(s)

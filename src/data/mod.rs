@@ -7,6 +7,7 @@
 //! whether that stops the run or is reported as a skipped row.
 
 mod decode;
+mod event_json;
 pub mod filter;
 pub mod sqlite;
 

@@ -11,9 +11,9 @@ use std::path::Path;
 use std::ptr::NonNull;
 
 use rusqlite::{Connection, Statement};
-use serde_json::Value as Json;
 
 use super::decode::{Context, Decoder, NULL_IN_REQUIRED, Raw, is_plain, plain_id_code, read_id};
+use super::event_json::{self, DataError as JsonError, EventData};
 use super::filter::RowFilter;
 use super::{
     BadValue, DataError, DataSource, EventBatch, EventRecord, FieldSet, Table, TableNames,
@@ -1016,7 +1016,7 @@ impl EventReader<'_> {
         for (i, field) in kind.data.iter().enumerate() {
             let column = format!("data.{}", field.name);
             let value = match data.get(&field.name) {
-                Some(v) => Raw::from_json(v),
+                Some(v) => Raw::from_data(v),
                 None if field.decoder.is_optional() => Raw::Null,
                 None => {
                     let problem = format!("missing field: data has no `{}`", field.name);
@@ -1044,31 +1044,37 @@ impl EventReader<'_> {
     fn group_source<'r>(
         &self,
         r: &'r rusqlite::Row<'_>,
-        data: &'r serde_json::Map<String, Json>,
+        data: &'r EventData,
     ) -> Result<(Raw<'r>, &'static str), DataError> {
         let column = match self.spec.has_group_column {
             true => raw(r, EV_GROUP)?,
             false => Raw::Null,
         };
         Ok(match (column, data.get("group_id")) {
-            (Raw::Null, Some(v)) => (Raw::from_json(v), "data.group_id"),
+            (Raw::Null, Some(v)) => (Raw::from_data(v), "data.group_id"),
             (column, _) => (column, "group_id"),
         })
     }
 
-    /// The `data` column as a JSON object (NULL reads as `{}`), or `None` when it is
-    /// not one (recorded).
-    fn data_object(&mut self, id: &str, value: Raw<'_>) -> Option<serde_json::Map<String, Json>> {
-        let problem = match value {
-            Raw::Null => return Some(serde_json::Map::new()),
-            Raw::Text(text) => match serde_json::from_slice::<Json>(text) {
-                Ok(Json::Object(map)) => return Some(map),
-                Ok(_) => "data is not a JSON object".to_owned(),
-                Err(e) => format!("invalid JSON: {e}"),
+    /// The `data` column as a JSON object of unique keys (NULL reads as `{}`), or
+    /// `None` when it is not one (recorded).
+    fn data_object(&mut self, id: &str, value: Raw<'_>) -> Option<EventData> {
+        let (column, problem) = match value {
+            Raw::Null => return Some(EventData::new()),
+            Raw::Text(text) => match event_json::parse(text) {
+                Ok(data) => return Some(data),
+                Err(JsonError::Invalid(problem)) => ("data".to_owned(), problem),
+                Err(JsonError::DuplicateKey(key)) => (
+                    format!("data.{key}"),
+                    format!("duplicate key: `{key}` appears more than once in data"),
+                ),
             },
-            _ => "wrong type: expected a JSON object as TEXT".to_owned(),
+            _ => (
+                "data".to_owned(),
+                "wrong type: expected a JSON object as TEXT".to_owned(),
+            ),
         };
-        self.record(id, "data", value, problem);
+        self.record(id, &column, value, problem);
         None
     }
 

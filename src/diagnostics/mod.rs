@@ -88,6 +88,9 @@ codes! {
     WrongArguments = "E0203", "wrong-arguments", Error;
     /// A value that must be known when checking is not a constant.
     NotConstant = "E0204", "not-constant", Error;
+    /// Arithmetic that fails whatever the data: a divisor that is always zero, or
+    /// constant operands whose result does not fit.
+    ConstantFails = "E0205", "constant-fails", Error;
     /// Bounds that leave no value between them: `clamp(x, ¥5, ¥1)`, or a `min`/`max`
     /// argument that can never be chosen.
     ReversedBounds = "E0206", "reversed-bounds", Error;

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::{Diagnostic, Severity};
 use crate::source::{SourceFile, SourceMap, Span};
+use crate::terminal::{ShownSource, escape};
 
 /// Output formats of `playbook check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,17 +48,20 @@ pub fn render(format: Format, diagnostics: &[Diagnostic], sources: &SourceMap) -
     }
 }
 
-/// One diagnostic as miette draws it, with the file name and source snippet.
+/// One diagnostic as miette draws it, with the file name and source snippet. Text
+/// from the file is shown safe for a terminal ([`crate::terminal`]).
 pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     let file = sources.get(diagnostic.span.file);
+    let shown = ShownSource::new(file.text());
     let view = MietteView {
         diagnostic,
+        text_len: shown.text.len(),
         source: CharColumns {
-            name: file.name().to_string(),
+            name: escape(file.name()).into_owned(),
             text: file.shared_text(),
             first_line: file.first_line(),
+            shown,
         },
-        text_len: file.text().len(),
     };
     let theme = if color {
         GraphicalTheme::unicode()
@@ -82,8 +86,8 @@ fn plain(d: &Diagnostic, file: &SourceFile) -> String {
         "{}[{}]: {} at {}:{}:{}\n",
         d.severity().as_str(),
         d.code.code(),
-        d.message,
-        file.name(),
+        escape(&d.message),
+        escape(file.name()),
         at.line,
         at.column
     )
@@ -96,12 +100,14 @@ struct MietteView<'a> {
 }
 
 /// A named source whose reported columns count characters, as the JSON output does
-/// (miette's own count bytes, which disagree on every Chinese line).
+/// (miette's own count bytes, which disagree on every Chinese line). miette reads
+/// the shown text; positions are counted in the original.
 struct CharColumns {
     name: String,
     text: Arc<str>,
     /// Line number of the text's first line.
     first_line: usize,
+    shown: ShownSource,
 }
 
 impl SourceCode for CharColumns {
@@ -111,9 +117,12 @@ impl SourceCode for CharColumns {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.as_ref().read_span(span, before, after)?;
-        let at = inner.span().offset().min(self.text.len());
-        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let inner = self.shown.text.as_str().read_span(span, before, after)?;
+        let at = self
+            .shown
+            .original(inner.span().offset())
+            .min(self.text.len());
+        let line_start = crate::source::line_start_before(&self.text, at);
         let column = self
             .text
             .get(line_start..at)
@@ -140,7 +149,7 @@ impl fmt::Debug for MietteView<'_> {
 
 impl fmt::Display for MietteView<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&escape(&self.diagnostic.message))
     }
 }
 
@@ -163,7 +172,7 @@ impl miette::Diagnostic for MietteView<'_> {
         self.diagnostic
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(escape(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -173,22 +182,29 @@ impl miette::Diagnostic for MietteView<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
         let primary = LabeledSpan::new_primary_with_span(
-            (!d.label.is_empty()).then(|| d.label.clone()),
+            (!d.label.is_empty()).then(|| escape(&d.label).into_owned()),
             self.clamp(d.span),
         );
         let related = d
             .related
             .iter()
             .filter(|l| l.span.file == d.span.file)
-            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), self.clamp(l.span)));
+            .map(|l| {
+                let message = escape(&l.message).into_owned();
+                LabeledSpan::new_with_span(Some(message), self.clamp(l.span))
+            });
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
 
 impl MietteView<'_> {
     fn clamp(&self, span: Span) -> (usize, usize) {
-        let start = span.start.min(self.text_len);
-        let end = span.end.clamp(start, self.text_len);
+        let (start, end) = (
+            self.source.shown.shown(span.start),
+            self.source.shown.shown(span.end),
+        );
+        let start = start.min(self.text_len);
+        let end = end.clamp(start, self.text_len);
         (start, end - start)
     }
 }
@@ -267,13 +283,13 @@ pub fn github_command(
     let (start, end) = (file.line_col(span.start), file.line_col(span.end));
     format!(
         "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-        escape_property(file.name()),
+        escape_property(&escape(file.name())),
         start.line,
         start.column,
         end.line,
         end.column,
         escape_property(title),
-        escape_data(message)
+        escape_data(&escape(message))
     )
 }
 

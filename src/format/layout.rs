@@ -150,9 +150,13 @@ pub fn blank_between(source: &str, from: usize, to: usize) -> bool {
         return false;
     };
     let mut newlines = 0;
+    let mut after_cr = false;
     for c in gap.chars() {
+        let crlf = after_cr && c == '\n';
+        after_cr = c == '\r';
         match c {
-            '\n' => {
+            // `\n`, `\r\n` and a lone `\r` each end a line.
+            '\n' | '\r' if !crlf => {
                 newlines += 1;
                 if newlines == 2 {
                     return true;

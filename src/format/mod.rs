@@ -70,7 +70,7 @@ pub fn verify(
                     .get(i)
                     .map_or(original.len(), |it| it.span().start),
             )
-            .map_or(0, |before| before.matches('\n').count() + 1);
+            .map_or(0, |before| crate::source::line_starts(before).len());
         return Err(FormatError::Internal(format!(
             "the formatted text would change the meaning of the declaration at line {line}"
         )));

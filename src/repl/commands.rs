@@ -731,10 +731,10 @@ impl Decisions {
                             .map(|g| &*g.reward)
                             .collect::<Vec<_>>()
                             .join(", "),
-                        crate::money::Fen(r.grants.iter().map(|g| g.value.0).sum()),
+                        r.value.map_or_else(|| "-".to_owned(), |v| v.to_string()),
                         format!("REFUSED {}: {}", r.reason.as_str(), r.message),
                     ),
-                    None => (g.reward.to_string(), g.value, g.cause.key(tz)),
+                    None => (g.reward.to_string(), g.value.to_string(), g.cause.key(tz)),
                 };
                 [
                     instant_local(tz, g.at)
@@ -743,9 +743,10 @@ impl Decisions {
                     g.rule.to_string(),
                     g.target.id.clone(),
                     reward,
-                    value.to_string(),
+                    value,
                     tail,
                 ]
+                .map(|cell| crate::terminal::escape(&cell).into_owned())
             })
             .collect();
         let mut widths = [0usize; 5];

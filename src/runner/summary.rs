@@ -5,7 +5,6 @@ use unicode_width::UnicodeWidthStr;
 
 use super::RunOutcome;
 use crate::check::Program;
-use crate::money::Fen;
 use crate::runtime::engine::Tally;
 use crate::runtime::time::instant_local;
 
@@ -90,7 +89,7 @@ pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
                 format!("per {} (this {})", b.window, b.window)
             },
             b.used,
-            left(b.limit, b.used)
+            b.left()
         ));
     }
     for (kind, n) in &r.ignored_events {
@@ -125,8 +124,4 @@ fn plural(n: u64) -> &'static str {
 fn pad(text: &str, width: usize) -> String {
     let w = text.width();
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
-}
-
-fn left(limit: Fen, used: Fen) -> Fen {
-    Fen(limit.0.saturating_sub(used.0).max(0))
 }

@@ -10,7 +10,7 @@ use super::grant::Reason;
 use super::time::period_key;
 use crate::check::Program;
 use crate::check::model::LimitSpec;
-use crate::money::Fen;
+use crate::money::{Fen, FenSum};
 use crate::syntax::ast::{Period, TargetKind, Window};
 
 /// A window and the period it is in (`Total` has one period, 0).
@@ -53,9 +53,10 @@ pub struct Book {
     exclusive: Vec<Option<(Arc<str>, Option<Period>)>>,
     budget_total: Option<Fen>,
     budget_per: Vec<(Period, Fen)>,
-    spent_total: Fen,
-    spent: HashMap<(Period, i64), Fen>,
-    rule_spent: HashMap<(usize, WindowKey), Fen>,
+    /// Sums are exact: no history or run, however large, wraps or saturates them.
+    spent_total: FenSum,
+    spent: HashMap<(Period, i64), FenSum>,
+    rule_spent: HashMap<(usize, WindowKey), FenSum>,
     rule_firings: HashMap<(usize, WindowKey), u64>,
     target_firings: Vec<PerTarget<Vec<(WindowKey, u64)>>>,
     /// Per exclusivity group: each target's grants as (rule, instant).
@@ -112,7 +113,7 @@ impl Book {
                 .collect(),
             budget_total: program.settings.budget_total,
             budget_per: program.settings.budget_per.clone(),
-            spent_total: Fen::ZERO,
+            spent_total: FenSum::ZERO,
             spent: HashMap::new(),
             rule_spent: HashMap::new(),
             rule_firings: HashMap::new(),
@@ -240,7 +241,7 @@ impl Book {
                 .rule_spent
                 .get(&(rule, self.key(*window, at)))
                 .copied()
-                .unwrap_or(Fen::ZERO);
+                .unwrap_or_default();
             exceeds(used, cost, *cap).then(|| {
                 format!(
                     "cap {cap} {}: {used} used, this needs {cost}",
@@ -271,15 +272,15 @@ impl Book {
     }
 
     /// Money spent in the period of `at`.
-    pub fn spent_of(&self, period: Period, at: i64) -> Fen {
+    pub fn spent_of(&self, period: Period, at: i64) -> FenSum {
         self.spent
             .get(&(period, period_key(self.tz, at, period)))
             .copied()
-            .unwrap_or(Fen::ZERO)
+            .unwrap_or_default()
     }
 
     /// Money spent over the ledger's lifetime.
-    pub fn spent_total(&self) -> Fen {
+    pub fn spent_total(&self) -> FenSum {
         self.spent_total
     }
 
@@ -290,14 +291,14 @@ impl Book {
     }
 
     fn spend(&mut self, rule: Option<usize>, at: i64, cost: Fen) {
-        self.spent_total = self.spent_total.checked_add(cost).unwrap_or(Fen(i64::MAX));
+        self.spent_total = self.spent_total.plus(cost);
         for period in [Period::Day, Period::Week, Period::Month] {
             if self.budget_per.iter().any(|(p, _)| *p == period) {
                 let slot = self
                     .spent
                     .entry((period, period_key(self.tz, at, period)))
                     .or_default();
-                *slot = slot.checked_add(cost).unwrap_or(Fen(i64::MAX));
+                *slot = slot.plus(cost);
             }
         }
         if let Some(rule) = rule {
@@ -309,7 +310,7 @@ impl Book {
         for i in 0..self.caps[rule].len() {
             let key = self.key(self.caps[rule][i].0, at);
             let slot = self.rule_spent.entry((rule, key)).or_default();
-            *slot = slot.checked_add(cost).unwrap_or(Fen(i64::MAX));
+            *slot = slot.plus(cost);
         }
     }
 
@@ -337,8 +338,9 @@ impl Book {
     }
 }
 
-fn exceeds(used: Fen, cost: Fen, limit: Fen) -> bool {
-    used.checked_add(cost).is_none_or(|total| total > limit)
+/// Whether `used + cost > limit`, compared exactly.
+fn exceeds(used: FenSum, cost: Fen, limit: Fen) -> bool {
+    used.plus(cost) > FenSum::from(limit)
 }
 
 fn describe_window(window: Window, per: Option<TargetKind>) -> String {

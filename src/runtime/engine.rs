@@ -25,7 +25,7 @@ use crate::check::Program;
 use crate::check::model::{CouponOff, Trigger};
 use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataError, DataSource, EventRecord, Table};
-use crate::money::{FULL_RATE, Fen};
+use crate::money::{FULL_RATE, Fen, FenSum};
 use crate::syntax::ast::TargetKind;
 
 /// How to run.
@@ -75,9 +75,13 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, value: Fen) {
-        self.count += 1;
-        self.value = self.value.checked_add(value).unwrap_or(Fen(i64::MAX));
+    /// The tally with one more grant of `value`; `None` when the value no longer
+    /// fits in money.
+    fn plus(self, value: Fen) -> Option<Tally> {
+        Some(Tally {
+            count: self.count + 1,
+            value: self.value.checked_add(value)?,
+        })
     }
 }
 
@@ -122,6 +126,13 @@ pub struct BudgetLine {
     pub used: Fen,
 }
 
+impl BudgetLine {
+    /// What is left to spend, exactly (none when overspent).
+    pub fn left(&self) -> FenSum {
+        FenSum::from(self.limit).minus(self.used).max(FenSum::ZERO)
+    }
+}
+
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -144,6 +155,9 @@ pub enum RunError {
     /// The sink (output, ledger) failed.
     #[error("{0}")]
     Sink(String),
+    /// A total to report does not fit in money (history read from a ledger).
+    #[error("{0}")]
+    Total(String),
 }
 
 /// A compiled program ready to run over data.
@@ -206,7 +220,7 @@ impl<'p> Engine<'p> {
     ) -> Result<RunReport, RunError> {
         let mut run = Run::new(self, data, book, opts, sink);
         run.all()?;
-        Ok(run.finish())
+        run.finish()
     }
 
     /// Segment membership state for evaluating this program's expressions.
@@ -290,12 +304,13 @@ impl<'p> Engine<'p> {
             .iter()
             .map(|o| {
                 self.build_grant(rule, o, &target, cause, &cause_key, held_at)
-                    .map_err(|_| EvalError::Internal("the red packet cannot be split"))
+                    .map_err(EvalError::Reward)
             })
             .collect()
     }
 
-    /// Builds the grant of one resolved outcome.
+    /// Builds the grant of one resolved outcome; fails with the reason when the
+    /// reward cannot be made from its amount.
     fn build_grant(
         &self,
         rule: usize,
@@ -304,7 +319,7 @@ impl<'p> Engine<'p> {
         cause: &Cause,
         cause_key: &str,
         at: i64,
-    ) -> Result<Grant, RunError> {
+    ) -> Result<Grant, String> {
         let plan = &self.plan.rules[rule];
         let leaf = &plan.leaves[o.leaf as usize];
         let settings = &self.program.settings;
@@ -326,7 +341,12 @@ impl<'p> Engine<'p> {
                 settings
                     .point_value
                     .checked_mul_int(o.amount)
-                    .unwrap_or(Fen(i64::MAX))
+                    .ok_or_else(|| {
+                        format!(
+                            "arithmetic overflow in `{} points * point_value {}`",
+                            o.amount, settings.point_value
+                        )
+                    })?
             }
             RewardClass::Gift => {
                 let (name, worth) = leaf.gift.clone().unwrap_or((leaf.label.clone(), Fen::ZERO));
@@ -356,7 +376,7 @@ impl<'p> Engine<'p> {
         total: Fen,
         target: &Target,
         cause_key: &str,
-    ) -> Result<Vec<Fen>, RunError> {
+    ) -> Result<Vec<Fen>, String> {
         let n = u32::try_from(split.shares).unwrap_or(u32::MAX);
         if !split.random {
             return Ok(split_equal(total, n));
@@ -379,11 +399,41 @@ impl<'p> Engine<'p> {
             settings.red_packet_max,
             &mut draws,
         )
-        .map_err(|e| RunError::Eval {
-            rule: plan.name.to_string(),
-            target: format!("{} {}", target.kind.keyword(), target.id),
-            error: e.to_string(),
-        })
+        .map_err(|e| e.to_string())
+    }
+
+    /// The refusal of a firing that could not be computed: one stand-in grant
+    /// naming the rule's rewards as written, worth nothing, and the reason.
+    fn failed(&self, rule: usize, target: Target, cause: &Cause, at: i64, why: String) -> Refusal {
+        let plan = &self.plan.rules[rule];
+        let reward = plan
+            .give
+            .iter()
+            .map(|r| &*r.label)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let kind = plan
+            .give
+            .first()
+            .and_then(|r| plan.leaves.get(r.leaf))
+            .map_or(RewardClass::Gift, |l| l.class);
+        Refusal {
+            grants: vec![Grant {
+                rule: plan.name.clone(),
+                target,
+                cause: cause.clone(),
+                position: 0,
+                reward: Arc::from(reward),
+                leaf: 0,
+                kind,
+                value: Fen::ZERO,
+                at,
+                detail: Detail::default(),
+            }],
+            value: None,
+            reason: Reason::Error,
+            message: why,
+        }
     }
 
     /// The fields a run's scan of `kind` must decode: those its rules read.
@@ -564,6 +614,8 @@ struct Candidates {
     outcomes: Vec<Outcome>,
     keys: Vec<Val>,
     sorted: bool,
+    /// Targets whose firing could not be computed, with the reason.
+    failed: Vec<(String, String)>,
 }
 
 impl Candidates {
@@ -616,11 +668,29 @@ impl Candidates {
         self.ids.push_str(&next.ids);
         self.outcomes.extend(next.outcomes);
         self.keys.extend(next.keys);
+        self.failed.extend(next.failed);
         self.entries.extend(
             next.entries
                 .into_iter()
                 .map(|(i, il, o, ol)| (i + ids, il, o + outcomes, ol)),
         );
+    }
+
+    /// Records a target whose firing could not be computed.
+    fn fail(&mut self, id: &str, why: &EvalError) {
+        self.failed.push((id.to_owned(), why.to_string()));
+    }
+
+    /// The targets whose firing could not be computed, by id: they are refused
+    /// before the rule's other firings are served (they spend nothing).
+    fn failures(&self) -> Vec<(&str, &String)> {
+        let mut failed: Vec<(&str, &String)> = self
+            .failed
+            .iter()
+            .map(|(id, why)| (id.as_str(), why))
+            .collect();
+        failed.sort_by(|a, b| a.0.cmp(b.0));
+        failed
     }
 
     /// Entry indices in serving order: by key (ties by id ascending), else by id.
@@ -869,14 +939,9 @@ impl<'e, 'p> Run<'e, 'p> {
                     Ok(())
                 }
             });
-            result.map_err(|e| {
-                eval_error(
-                    &self.program().rules[r].name,
-                    TargetKind::Member,
-                    &member.id,
-                    e,
-                )
-            })?;
+            if let Err(e) = result {
+                cands.fail(&member.id, &e);
+            }
             self.serve(r, TargetKind::Member, &cands, &cause, &cause_key)?;
         }
         Ok(())
@@ -1054,6 +1119,9 @@ impl<'e, 'p> Run<'e, 'p> {
     ) -> Result<(), RunError> {
         let plan = &self.engine.plan.rules[rule];
         let descending = plan.order_by.as_ref().map(|(_, desc)| *desc);
+        for (id, why) in cands.failures() {
+            self.fail(rule, kind, id, cause, cause_key, why.clone())?;
+        }
         for entry in cands.order(descending) {
             self.fire(
                 rule,
@@ -1091,33 +1159,114 @@ impl<'e, 'p> Run<'e, 'p> {
                 self.engine
                     .build_grant(rule, o, &target, cause, cause_key, at)
             })
-            .collect::<Result<Vec<Grant>, RunError>>()?;
-        let cost = grants
-            .iter()
-            .try_fold(Fen::ZERO, |sum, g| sum.checked_add(g.value))
-            .unwrap_or(Fen(i64::MAX));
-        if let Some((reason, message)) = self.book.check(rule, kind, id, at, cost) {
-            *self.report.refusals.entry(reason).or_default() += 1;
-            return self.emit(Emission::Refusal(Refusal {
+            .collect::<Result<Vec<Grant>, String>>();
+        let grants = match grants {
+            Ok(grants) => grants,
+            Err(why) => {
+                let refusal = self.engine.failed(rule, target, cause, at, why);
+                return self.refuse(refusal);
+            }
+        };
+        let Some(cost) = FenSum::of(grants.iter().map(|g| g.value)).to_fen() else {
+            let message = format!(
+                "arithmetic overflow: the rewards together cost more than {}",
+                Fen(i64::MAX)
+            );
+            return self.refuse(Refusal {
                 grants,
+                value: None,
+                reason: Reason::Error,
+                message,
+            });
+        };
+        if let Some((reason, message)) = self.book.check(rule, kind, id, at, cost) {
+            return self.refuse(Refusal {
+                grants,
+                value: Some(cost),
                 reason,
                 message,
-            }));
+            });
         }
+        let Some(tallies) = self.tallies_after(rule, &grants) else {
+            let message = format!(
+                "arithmetic overflow: this run's grants would be worth more than {} together",
+                Fen(i64::MAX)
+            );
+            return self.refuse(Refusal {
+                grants,
+                value: Some(cost),
+                reason: Reason::Error,
+                message,
+            });
+        };
         self.book.record(rule, kind, id, at, cost);
+        let (granted, by_rule, by_reward) = tallies;
+        self.report.granted = granted;
+        self.rule_tallies[rule] = by_rule;
+        self.reward_tallies.extend(by_reward);
         for g in grants {
-            self.report.granted.add(g.value);
-            self.rule_tallies[rule].add(g.value);
-            self.reward_tallies
-                .entry(g.reward.clone())
-                .or_default()
-                .add(g.value);
             self.emit(Emission::Grant(Box::new(g)))?;
         }
         Ok(())
     }
 
-    fn finish(mut self) -> RunReport {
+    /// The run's tallies (in all, of the rule, of each reward) with `grants` added,
+    /// or `None` when one of them would no longer fit in money.
+    #[allow(clippy::type_complexity)] // three tallies, used once
+    fn tallies_after(
+        &self,
+        rule: usize,
+        grants: &[Grant],
+    ) -> Option<(Tally, Tally, Vec<(Arc<str>, Tally)>)> {
+        let mut granted = self.report.granted;
+        let mut by_rule = self.rule_tallies[rule];
+        let mut by_reward: Vec<(Arc<str>, Tally)> = Vec::with_capacity(grants.len());
+        for g in grants {
+            granted = granted.plus(g.value)?;
+            by_rule = by_rule.plus(g.value)?;
+            let earlier = match by_reward.iter().rposition(|(r, _)| *r == g.reward) {
+                Some(i) => by_reward[i].1,
+                None => self
+                    .reward_tallies
+                    .get(&g.reward)
+                    .copied()
+                    .unwrap_or_default(),
+            };
+            by_reward.push((g.reward.clone(), earlier.plus(g.value)?));
+        }
+        Some((granted, by_rule, by_reward))
+    }
+
+    fn refuse(&mut self, refusal: Refusal) -> Result<(), RunError> {
+        *self.report.refusals.entry(refusal.reason).or_default() += 1;
+        self.emit(Emission::Refusal(refusal))
+    }
+
+    /// Refuses, with the reason, a firing whose condition or rewards could not be
+    /// computed for one target.
+    fn fail(
+        &mut self,
+        rule: usize,
+        kind: TargetKind,
+        id: &str,
+        cause: &Cause,
+        cause_key: &str,
+        why: String,
+    ) -> Result<(), RunError> {
+        if self.book.is_held(rule, kind, id, cause_key) {
+            self.report.already_held += 1;
+            return Ok(());
+        }
+        let at = handed_out_at(&self.program().settings, cause);
+        let target = Target {
+            kind,
+            id: id.to_owned(),
+        };
+        let refusal = self.engine.failed(rule, target, cause, at, why);
+        self.refuse(refusal)
+    }
+
+    fn finish(mut self) -> Result<RunReport, RunError> {
         let program = self.engine.program;
         self.report.by_rule = program
             .rules
@@ -1131,21 +1280,29 @@ impl<'e, 'p> Run<'e, 'p> {
             .map(|(k, v)| (k.to_string(), *v))
             .collect();
         let settings = &program.settings;
-        if let Some(limit) = settings.budget_total {
+        let total = settings
+            .budget_total
+            .map(|limit| ("total", limit, self.book.spent_total()));
+        let periods = settings.budget_per.iter().map(|(period, limit)| {
+            (
+                period.keyword(),
+                *limit,
+                self.book.spent_of(*period, self.opts.at),
+            )
+        });
+        for (window, limit, used) in total.into_iter().chain(periods) {
+            let used = used.to_fen().ok_or_else(|| {
+                RunError::Total(format!(
+                    "budget {limit} {window}: the ledger's spending, {used}, is more than money holds"
+                ))
+            })?;
             self.report.budget.push(BudgetLine {
-                window: "total",
+                window,
                 limit,
-                used: self.book.spent_total(),
+                used,
             });
         }
-        for (period, limit) in &settings.budget_per {
-            self.report.budget.push(BudgetLine {
-                window: period.keyword(),
-                limit: *limit,
-                used: self.book.spent_of(*period, self.opts.at),
-            });
-        }
-        self.report
+        Ok(self.report)
     }
 }
 
@@ -1179,11 +1336,37 @@ fn candidate(
     cause_key: &str,
     out: &mut Candidates,
 ) -> Result<(), EvalError> {
+    let from = out.outcomes.len();
+    let found = resolve_firing(engine, rule, env, segs, seed, (kind, id), cause_key, out);
+    match found {
+        Ok(Some(key)) => out.push(id, from, key),
+        Ok(None) => {}
+        Err(e) => {
+            out.outcomes.truncate(from);
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// The condition and rewards of [`candidate`]: `Some(order key)` when the firing
+/// resolves to at least one reward (left in `out.outcomes`).
+#[allow(clippy::too_many_arguments)] // as `candidate`
+fn resolve_firing(
+    engine: &Engine<'_>,
+    rule: usize,
+    env: &Env<'_>,
+    segs: &mut Segments<'_>,
+    seed: &str,
+    (kind, id): (TargetKind, &str),
+    cause_key: &str,
+    out: &mut Candidates,
+) -> Result<Option<Option<Val>>, EvalError> {
     let plan = &engine.plan.rules[rule];
     if let Some(when) = &plan.when
         && !holds(when, env, segs)?
     {
-        return Ok(());
+        return Ok(None);
     }
     let from = out.outcomes.len();
     let draw = Draw {
@@ -1197,14 +1380,13 @@ fn candidate(
         resolve(reward, position as u32, env, segs, &draw, &mut out.outcomes)?;
     }
     if out.outcomes.len() == from {
-        return Ok(());
+        return Ok(None);
     }
     let key = match &plan.order_by {
         Some((key, _)) => Some(eval(key, env, segs)?.to_val()),
         None => None,
     };
-    out.push(id, from, key);
-    Ok(())
+    Ok(Some(key))
 }
 
 /// What one part of a parallel scan found: candidates per rule, and bad values.
@@ -1234,7 +1416,6 @@ impl PhaseOne<'_, '_> {
         let (kind, rules) = (self.kind, self.rules);
         let seed = program.settings.seed.as_str();
         let mut found: Vec<Candidates> = rules.iter().map(|_| Candidates::new()).collect();
-        let mut failure = None;
         let base = Env::at(self.instant, program.settings.timezone);
         let fields = engine.fields(kind);
         let mut rows = 0u64;
@@ -1267,16 +1448,12 @@ impl PhaseOne<'_, '_> {
                     )
                 });
                 if let Err(e) = result {
-                    failure = Some(eval_error(&program.rules[r].name, kind, &row.id, e));
-                    return false;
+                    found[k].fail(&row.id, &e);
                 }
             }
             true
         })?;
-        match failure {
-            Some(f) => Err(f),
-            None => Ok(found),
-        }
+        Ok(found)
     }
 }
 

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::plan::{Node, SegmentPlan};
 use super::time::instant_local;
-use super::value::{Row, V};
+use super::value::{Row, V, show};
 use crate::check::types::{Builtin, Record};
 use crate::money::{Fen, Rate};
 use crate::syntax::ast::{BinaryOp, TargetKind};
@@ -49,12 +49,16 @@ impl<'a> Env<'a> {
 /// Why an expression could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EvalError {
-    /// A result too large for its type.
-    #[error("arithmetic overflow")]
-    Overflow,
-    /// A division by zero.
-    #[error("division by zero")]
-    DivisionByZero,
+    /// A result too large for its type; the operation with its values.
+    #[error("arithmetic overflow in `{0}`")]
+    Overflow(String),
+    /// A division by zero; the operation with its values.
+    #[error("division by zero in `{0}`")]
+    DivisionByZero(String),
+    /// A reward that cannot be made from its computed amount (a red packet that
+    /// cannot be split, points worth more money than fits).
+    #[error("{0}")]
+    Reward(String),
     /// A value of an unexpected shape (a checked program never produces one).
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -137,7 +141,7 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, segs: &mut Segments<'_>) -> Resul
         Node::Segment(i) => V::Bool(segs.contains(*i, env)?),
         Node::Exists(x) => V::Bool(eval(x, env, segs)? != V::Null),
         Node::Not(x) => V::Bool(!holds(x, env, segs)?),
-        Node::Neg(x) => negate(eval(x, env, segs)?)?,
+        Node::Neg(x) => negate(eval(x, env, segs)?, env.tz)?,
         Node::And(parts) => {
             for p in parts {
                 if !holds(p, env, segs)? {
@@ -172,7 +176,7 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, segs: &mut Segments<'_>) -> Resul
             field(env, *record, *index),
             value.view(),
         )),
-        Node::Arith(op, a, b) => arith(*op, eval(a, env, segs)?, eval(b, env, segs)?)?,
+        Node::Arith(op, a, b) => arith(*op, eval(a, env, segs)?, eval(b, env, segs)?, env.tz)?,
         Node::In {
             elem,
             within,
@@ -262,13 +266,14 @@ pub fn compare(a: V<'_>, b: V<'_>) -> Option<Ordering> {
     })
 }
 
-fn negate(v: V<'_>) -> Result<V<'_>> {
+fn negate(v: V<'_>, tz: Tz) -> Result<V<'_>> {
+    let overflow = || EvalError::Overflow(format!("-({})", show(v, tz)));
     Ok(match v {
-        V::Int(i) => V::Int(i.checked_neg().ok_or(EvalError::Overflow)?),
+        V::Int(i) => V::Int(i.checked_neg().ok_or_else(overflow)?),
         V::Decimal(d) => V::Decimal(-d),
-        V::Money(m) => V::Money(Fen(m.0.checked_neg().ok_or(EvalError::Overflow)?)),
-        V::Percent(r) => V::Percent(Rate(r.0.checked_neg().ok_or(EvalError::Overflow)?)),
-        V::Duration(d) => V::Duration(d.checked_neg().ok_or(EvalError::Overflow)?),
+        V::Money(m) => V::Money(Fen(m.0.checked_neg().ok_or_else(overflow)?)),
+        V::Percent(r) => V::Percent(Rate(r.0.checked_neg().ok_or_else(overflow)?)),
+        V::Duration(d) => V::Duration(d.checked_neg().ok_or_else(overflow)?),
         V::Null => V::Null,
         _ => return Err(EvalError::Internal("negating a non-number")),
     })
@@ -282,26 +287,58 @@ fn decimal(v: V<'_>) -> Option<Decimal> {
     }
 }
 
-fn overflow<T>(v: Option<T>) -> Result<T> {
-    v.ok_or(EvalError::Overflow)
+/// Why one arithmetic step failed, before the operands are named.
+enum Fail {
+    Overflow,
+    DivisionByZero,
+    Unlike(&'static str),
+}
+
+type Step<T> = std::result::Result<T, Fail>;
+
+fn overflow<T>(v: Option<T>) -> Step<T> {
+    v.ok_or(Fail::Overflow)
 }
 
 /// `+ - * /` over typed operands, exact; money is rounded to the fen (halves away
-/// from zero) and rates to the basis point.
-pub fn arith<'a>(op: BinaryOp, a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+/// from zero) and rates to the basis point. An overflow or a division by zero names
+/// the operation with its values (`¥1 * 9223372036854775807`), instants shown in `tz`.
+pub fn arith<'a>(op: BinaryOp, a: V<'a>, b: V<'a>, tz: Tz) -> Result<V<'a>> {
     if a == V::Null || b == V::Null {
         return Ok(V::Null);
     }
-    match op {
+    let step = match op {
         BinaryOp::Add => add(a, b),
         BinaryOp::Sub => sub(a, b),
-        BinaryOp::Mul => mul(a, b).or_else(|_| mul(b, a)),
+        BinaryOp::Mul => {
+            let (x, y) = scale_first(a, b);
+            mul(x, y)
+        }
         BinaryOp::Div => div(a, b),
-        _ => Err(EvalError::Internal("not an arithmetic operator")),
-    }
+        _ => return Err(EvalError::Internal("not an arithmetic operator")),
+    };
+    step.map_err(|fail| {
+        let shown = || format!("{} {} {}", show(a, tz), op.symbol(), show(b, tz));
+        match fail {
+            Fail::Overflow => EvalError::Overflow(shown()),
+            Fail::DivisionByZero => EvalError::DivisionByZero(shown()),
+            Fail::Unlike(what) => EvalError::Internal(what),
+        }
+    })
 }
 
-fn add<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+/// The operands of a product with the money, rate or duration one on the left, the
+/// only order [`mul`] reads: `2 * ¥1` is computed as `¥1 * 2`.
+fn scale_first<'a>(a: V<'a>, b: V<'a>) -> (V<'a>, V<'a>) {
+    let rank = |v: V<'_>| match v {
+        V::Money(_) | V::Duration(_) => 2,
+        V::Percent(_) => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { (b, a) } else { (a, b) }
+}
+
+fn add<'a>(a: V<'a>, b: V<'a>) -> Step<V<'a>> {
     Ok(match (a, b) {
         (V::Int(x), V::Int(y)) => V::Int(overflow(x.checked_add(y))?),
         (V::Money(x), V::Money(y)) => V::Money(overflow(x.checked_add(y))?),
@@ -312,12 +349,12 @@ fn add<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
         }
         _ => match (decimal(a), decimal(b)) {
             (Some(x), Some(y)) => V::Decimal(overflow(x.checked_add(y))?),
-            _ => return Err(EvalError::Internal("adding unlike values")),
+            _ => return Err(Fail::Unlike("adding unlike values")),
         },
     })
 }
 
-fn sub<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+fn sub<'a>(a: V<'a>, b: V<'a>) -> Step<V<'a>> {
     Ok(match (a, b) {
         (V::Int(x), V::Int(y)) => V::Int(overflow(x.checked_sub(y))?),
         (V::Money(x), V::Money(y)) => V::Money(overflow(x.checked_sub(y))?),
@@ -327,14 +364,14 @@ fn sub<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
         (V::Time(x), V::Time(y)) => V::Duration(overflow(x.checked_sub(y))?),
         _ => match (decimal(a), decimal(b)) {
             (Some(x), Some(y)) => V::Decimal(overflow(x.checked_sub(y))?),
-            _ => return Err(EvalError::Internal("subtracting unlike values")),
+            _ => return Err(Fail::Unlike("subtracting unlike values")),
         },
     })
 }
 
-/// Multiplication with the money, rate or duration operand on the left; `arith`
-/// tries both orders.
-fn mul<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+/// Multiplication with the money, rate or duration operand on the left (see
+/// [`scale_first`]).
+fn mul<'a>(a: V<'a>, b: V<'a>) -> Step<V<'a>> {
     Ok(match (a, b) {
         (V::Int(x), V::Int(y)) => V::Int(overflow(x.checked_mul(y))?),
         (V::Money(m), V::Int(i)) => V::Money(overflow(m.checked_mul_int(i))?),
@@ -353,18 +390,18 @@ fn mul<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
             );
             V::Decimal(overflow(x.checked_mul(y))?)
         }
-        _ => return Err(EvalError::Internal("multiplying unlike values")),
+        _ => return Err(Fail::Unlike("multiplying unlike values")),
     })
 }
 
-fn div<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
+fn div<'a>(a: V<'a>, b: V<'a>) -> Step<V<'a>> {
     let zero = match b {
         V::Int(0) | V::Money(Fen(0)) => true,
         V::Decimal(d) => d.is_zero(),
         _ => false,
     };
     if zero {
-        return Err(EvalError::DivisionByZero);
+        return Err(Fail::DivisionByZero);
     }
     Ok(match (a, b) {
         (V::Money(m), V::Int(i)) => V::Money(overflow(m.checked_div_int(i))?),
@@ -377,16 +414,16 @@ fn div<'a>(a: V<'a>, b: V<'a>) -> Result<V<'a>> {
         )?),
         _ => match (decimal(a), decimal(b)) {
             (Some(x), Some(y)) => V::Decimal(overflow(x.checked_div(y))?),
-            _ => return Err(EvalError::Internal("dividing unlike values")),
+            _ => return Err(Fail::Unlike("dividing unlike values")),
         },
     })
 }
 
-fn round_to_i64(d: Decimal) -> Result<i64> {
+fn round_to_i64(d: Decimal) -> Step<i64> {
     use rust_decimal::prelude::ToPrimitive;
     d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
         .to_i64()
-        .ok_or(EvalError::Overflow)
+        .ok_or(Fail::Overflow)
 }
 
 fn call<'a>(
@@ -398,7 +435,13 @@ fn call<'a>(
     let first = eval(&args[0], env, segs)?;
     Ok(match func {
         Builtin::DaysSince => match first {
-            V::Time(t) => V::Int(overflow(env.now.checked_sub(t))?.div_euclid(86_400)),
+            V::Time(t) => match env.now.checked_sub(t) {
+                Some(seconds) => V::Int(seconds.div_euclid(86_400)),
+                None => {
+                    let shown = show(first, env.tz);
+                    return Err(EvalError::Overflow(format!("days_since({shown})")));
+                }
+            },
             _ => V::Null,
         },
         Builtin::Month => {

@@ -154,6 +154,9 @@ pub enum Reason {
     Cap,
     /// The playbook's budget.
     Budget,
+    /// The firing could not be computed for this target (an overflow, a division by
+    /// zero): nothing was granted and the run went on.
+    Error,
 }
 
 impl Reason {
@@ -164,15 +167,21 @@ impl Reason {
             Reason::Exclusive => "exclusive",
             Reason::Cap => "cap",
             Reason::Budget => "budget",
+            Reason::Error => "error",
         }
     }
 }
 
-/// A firing that a constraint stopped: the grants it would have made.
+/// A firing that a constraint stopped, or that could not be computed: the grants it
+/// would have made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    /// The grants not made (at least one).
+    /// The grants not made (at least one). For a firing that could not be computed
+    /// ([`Reason::Error`]) they are the rule's rewards as written, worth nothing.
     pub grants: Vec<Grant>,
+    /// What the firing would have cost: `None` when that is not known (the firing
+    /// could not be computed, or its rewards together cost more than money holds).
+    pub value: Option<Fen>,
     /// The first constraint that failed.
     pub reason: Reason,
     /// Human explanation, e.g. `cap ¥500 per day: ¥499 used, this needs ¥2`.
@@ -250,13 +259,13 @@ impl Grant {
 }
 
 impl Refusal {
-    /// The refusal as JSON: the grant fields (rewards joined, values summed) plus
-    /// `reason`, `message` and, for several rewards, each of them in `rewards`.
+    /// The refusal as JSON: the grant fields (rewards joined, `value_fen` the firing's
+    /// cost or `null` when unknown) plus `reason`, `message` and, for several
+    /// rewards, each of them in `rewards`.
     pub fn to_json(&self, tz: Tz) -> serde_json::Value {
         let first = &self.grants[0];
         let mut value = first.to_json(tz);
-        let total: i64 = self.grants.iter().map(|g| g.value.0).sum();
-        value["value_fen"] = total.into();
+        value["value_fen"] = self.value.map(|v| v.0).into();
         value["reason"] = self.reason.as_str().into();
         value["message"] = self.message.as_str().into();
         if self.grants.len() > 1 {

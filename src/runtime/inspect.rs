@@ -206,13 +206,11 @@ pub fn explain_member(
             },
             ..cx
         };
-        let explanation = cx
-            .rule(r, latest.map(|e| &e.row), book, &mut segs)
-            .map_err(|e| RunError::Eval {
-                rule: rule.name.clone(),
-                target: format!("member {id}"),
-                error: e.to_string(),
-            })?;
+        // As a run refuses the firing, the explanation says why it cannot fire.
+        let explanation = match cx.rule(r, latest.map(|e| &e.row), book, &mut segs) {
+            Ok(explanation) => explanation,
+            Err(e) => cx.stopped(r, format!("refused (error): {e}"), Vec::new()),
+        };
         out.push(explanation);
     }
     Ok(Some(out))
@@ -346,19 +344,24 @@ impl Explainer<'_, '_> {
                 seen,
             ));
         }
-        let cost = grants.iter().map(|g| g.value.0).sum::<i64>();
         let names = grants
             .iter()
             .map(|g| format!("{} ({})", g.reward, g.value))
             .collect::<Vec<_>>()
             .join(", ");
-        if let Some((reason, message)) = book.check(
-            r,
-            TargetKind::Member,
-            &self.member.id,
-            at,
-            crate::money::Fen(cost),
-        ) {
+        let Some(cost) = crate::money::FenSum::of(grants.iter().map(|g| g.value)).to_fen() else {
+            return Ok(self.stopped(
+                r,
+                format!(
+                    "refused (error): arithmetic overflow: the rewards together cost more than {}; it would give {names}",
+                    crate::money::Fen(i64::MAX)
+                ),
+                seen,
+            ));
+        };
+        if let Some((reason, message)) =
+            book.check(r, TargetKind::Member, &self.member.id, at, cost)
+        {
             return Ok(self.stopped(
                 r,
                 format!(

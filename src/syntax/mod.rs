@@ -93,7 +93,7 @@ const DECLARATION_KEYWORDS: [&str; 9] = [
 
 /// The byte offset of the next line at or after `from` that begins a declaration.
 fn next_declaration(text: &str, from: usize) -> Option<usize> {
-    let mut line_start = text.get(from..)?.find('\n').map(|i| from + i + 1)?;
+    let mut line_start = text.get(from..)?.find(['\n', '\r']).map(|i| from + i + 1)?;
     while line_start < text.len() {
         let line = &text[line_start..];
         let starts_declaration = DECLARATION_KEYWORDS.iter().any(|kw| {
@@ -106,7 +106,7 @@ fn next_declaration(text: &str, from: usize) -> Option<usize> {
         if starts_declaration {
             return Some(line_start);
         }
-        line_start += line.find('\n')? + 1;
+        line_start += line.find(['\n', '\r'])? + 1;
     }
     None
 }
@@ -119,7 +119,7 @@ fn nesting_error(file: FileId, text: &str) -> Option<Diagnostic> {
         match c {
             '/' if chars.peek().is_some_and(|&(_, n)| n == '/') => {
                 for (_, n) in chars.by_ref() {
-                    if n == '\n' {
+                    if n == '\n' || n == '\r' {
                         break;
                     }
                 }
@@ -131,7 +131,7 @@ fn nesting_error(file: FileId, text: &str) -> Option<Diagnostic> {
                         '\\' => {
                             chars.next();
                         }
-                        '\n' => break,
+                        '\n' | '\r' => break,
                         n if n == close => break,
                         _ => {}
                     }

@@ -66,7 +66,7 @@ pub(super) fn only_trivia(text: &str) -> bool {
     loop {
         rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
         match rest.strip_prefix("//") {
-            Some(comment) => rest = comment.split_once('\n').map_or("", |(_, after)| after),
+            Some(comment) => rest = &comment[crate::source::line_end(comment)..],
             None => return rest.is_empty(),
         }
     }
@@ -1096,7 +1096,7 @@ fn meaningful_len(text: &str) -> usize {
         end = trimmed.len();
         // A comment runs to the end of its line: look for `//` outside a string on the
         // last line (only its last stretch, so long lines stay linear).
-        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        let line_start = crate::source::line_start_before(trimmed, trimmed.len());
         let mut from = line_start.max(end.saturating_sub(2048));
         while !trimmed.is_char_boundary(from) {
             from += 1;
