@@ -591,3 +591,40 @@ fn explain_says_an_overflowing_rule_is_refused_with_the_values() {
         "{text}"
     );
 }
+
+#[test]
+fn computed_points_below_one_refuse_that_firing_and_never_offset_a_budget() {
+    let rules = "
+rule 积分 {
+  every day at 10:00
+  give points orders - 2
+  limit 1 per member per day
+}
+";
+    let out = json_run(rules, MEMBERS);
+    assert_eq!(targets(&out["grants"]), [("积分".into(), "m3".into())]);
+    let refusals = out["refusals"].as_array().expect("refusals");
+    let messages: Vec<(&str, &str)> = refusals
+        .iter()
+        .map(|r| {
+            (
+                r["target"]["id"].as_str().unwrap(),
+                r["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                "m1",
+                "the points come out as -1: a reward gives at least 1 point"
+            ),
+            (
+                "m2",
+                "the points come out as 0: a reward gives at least 1 point"
+            ),
+        ]
+    );
+    assert!(refusals.iter().all(|r| r["reason"] == "error"));
+}

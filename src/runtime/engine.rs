@@ -1486,6 +1486,13 @@ fn resolve(
             _ => return Err(EvalError::Internal("red packet amount is not money")),
         },
         RewardPlanKind::Points(n) => match eval(n, env, segs)? {
+            // A reward never takes value back: below one point it would offset a
+            // budget (the checker rejects amounts whose bounds allow it).
+            V::Int(p) if p < 1 => {
+                return Err(EvalError::Reward(format!(
+                    "the points come out as {p}: a reward gives at least 1 point"
+                )));
+            }
             V::Int(p) => out.push(leaf(p)),
             _ => return Err(EvalError::Internal("points are not an int")),
         },

@@ -1,0 +1,170 @@
+//! Over random playbooks with budgets — fixed and computed red packets, points that
+//! may be negative or zero (as typed, or computed), coupons, gifts and lotteries, on
+//! schedules and events — every playbook that checks grants only non-negative values,
+//! and their sum never exceeds the total budget nor, on any day, the daily budget.
+//!
+//! The cases are few by default; `PROPTEST_CASES=2000 cargo test --release --test
+//! budget_property` for a long run.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use playbook::runner::{RunRequest, run};
+use playbook::runtime::engine::Sink;
+use playbook::runtime::grant::{Grant, Refusal};
+use playbook::runtime::time::{local_date, parse_instant};
+use proptest::prelude::*;
+
+/// A fixed community: 30 members, orders over five days.
+fn community() -> PathBuf {
+    static PATH: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = PATH.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("community.sql");
+        let mut sql = String::from(
+            "CREATE TABLE members (id TEXT PRIMARY KEY, orders INTEGER, spend INTEGER);\n",
+        );
+        for i in 0..30 {
+            sql.push_str(&format!(
+                "INSERT INTO members VALUES ('m{i:02}', {}, {});\n",
+                i % 6,
+                (i * 7919) % 200_000
+            ));
+        }
+        sql.push_str(
+            "CREATE TABLE events (id TEXT PRIMARY KEY, kind TEXT, member_id TEXT,
+                                  group_id TEXT, at TEXT, data TEXT);\n",
+        );
+        for i in 0..60 {
+            sql.push_str(&format!(
+                "INSERT INTO events VALUES ('e{i:02}', 'order_paid', 'm{:02}', NULL, \
+                 '2026-04-{:02} {:02}:{:02}:00', '{{\"amount\": {}}}');\n",
+                (i * 7) % 30,
+                10 + i % 5,
+                9 + i % 12,
+                (i * 13) % 60,
+                ((i * 104_729) % 90_000) + 100
+            ));
+        }
+        std::fs::write(&path, sql).expect("write the community");
+        (dir, path)
+    });
+    path.clone()
+}
+
+fn yuan(fen: i64) -> String {
+    format!("¥{}.{:02}", fen / 100, fen % 100)
+}
+
+/// One rule of a random playbook.
+fn rule() -> impl Strategy<Value = String> {
+    let reward = prop_oneof![
+        (100i64..5_000).prop_map(|f| format!("red_packet {}", yuan(f))),
+        (-1_000i64..1_000).prop_map(|n| format!("points {n}")),
+        (0i64..6).prop_map(|k| format!("points orders - {k}")),
+        (100i64..5_000).prop_map(|f| format!("coupon {} over {}", yuan(f), yuan(f * 3))),
+        (0i64..5_000).prop_map(|f| format!("gift \"礼\" worth {}", yuan(f))),
+        (100i64..5_000, 1i64..500).prop_map(|(f, n)| format!(
+            "lottery {{ 30% -> red_packet {}  rest -> points {n} }}",
+            yuan(f)
+        )),
+    ];
+    let event_reward = prop_oneof![
+        (1i64..20, 200i64..5_000).prop_map(|(p, hi)| format!(
+            "red_packet clamp(event.amount * {p}%, ¥1, {})",
+            yuan(hi.max(100))
+        )),
+        reward.clone(),
+    ];
+    let limit = prop_oneof![
+        Just(String::new()),
+        Just("limit 1 per member per day".to_string()),
+        Just("limit 2 per day".to_string()),
+    ];
+    prop_oneof![
+        (8u32..21, reward, limit.clone())
+            .prop_map(|(h, r, l)| format!("  every day at {h:02}:00\n  give {r}\n  {l}\n")),
+        (event_reward, limit).prop_map(|(r, l)| format!("  on order_paid\n  give {r}\n  {l}\n")),
+    ]
+}
+
+/// A random playbook, with its total and daily budgets in fen.
+fn playbook() -> impl Strategy<Value = (String, i64, Option<i64>)> {
+    (
+        100i64..20_000,
+        prop::option::of(100i64..5_000),
+        prop::option::of(1i64..20),
+        prop::collection::vec(rule(), 1..5),
+    )
+        .prop_map(|(total, day, point_value, rules)| {
+            let mut text = format!(
+                "playbook \"p\" {{\n  timezone \"Asia/Shanghai\"\n  active 2026-04-01 .. 2026-04-30\n  budget {} total",
+                yuan(total)
+            );
+            if let Some(d) = day {
+                text.push_str(&format!(", {} per day", yuan(d)));
+            }
+            text.push('\n');
+            if let Some(v) = point_value {
+                text.push_str(&format!("  point_value {}\n", yuan(v)));
+            }
+            text.push_str("}\nmember { orders: int  spend: money }\nevent order_paid { amount: money }\n");
+            for (i, r) in rules.iter().enumerate() {
+                text.push_str(&format!("rule r{i} {{\n{r}}}\n"));
+            }
+            (text, total, day)
+        })
+}
+
+#[derive(Default)]
+struct Collect(Vec<Grant>);
+
+impl Sink for Collect {
+    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+        self.0.push(grant.clone());
+        Ok(())
+    }
+
+    fn refusal(&mut self, _: &Refusal) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
+    ))]
+
+    #[test]
+    fn no_budget_is_ever_exceeded_and_no_grant_takes_value_back(
+        (text, total, day) in playbook()
+    ) {
+        let checked = playbook::check_text("p.playbook", &text);
+        let Some(program) = checked.program else {
+            // Rejected at check (e.g. `points -5`): nothing can be granted.
+            return Ok(());
+        };
+        let tz = program.settings.timezone;
+        let data = community();
+        let request = RunRequest {
+            since: Some(parse_instant("2026-04-09 00:00", tz).unwrap()),
+            ..RunRequest::new(&program, &data, parse_instant("2026-04-15 23:59", tz).unwrap())
+        };
+        let mut grants = Collect::default();
+        run(&request, &mut grants).expect("the run completes");
+        let mut by_day: BTreeMap<chrono::NaiveDate, i128> = BTreeMap::new();
+        let mut sum = 0i128;
+        for g in &grants.0 {
+            prop_assert!(g.value.0 >= 0, "a grant of {} in\n{text}", g.value);
+            sum += i128::from(g.value.0);
+            *by_day.entry(local_date(tz, g.at)).or_default() += i128::from(g.value.0);
+        }
+        prop_assert!(sum <= i128::from(total), "spent {sum} of {total} in\n{text}");
+        if let Some(day) = day {
+            for (date, spent) in by_day {
+                prop_assert!(spent <= i128::from(day), "{date}: {spent} of {day} in\n{text}");
+            }
+        }
+    }
+}
