@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use std::sync::Arc;
-
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -52,11 +50,7 @@ pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -
     let file = sources.get(diagnostic.span.file);
     let view = MietteView {
         diagnostic,
-        source: CharColumns {
-            name: file.name().to_string(),
-            text: file.shared_text(),
-            first_line: file.first_line(),
-        },
+        source: CharColumns { file },
         text_len: file.text().len(),
     };
     let theme = if color {
@@ -91,41 +85,59 @@ fn plain(d: &Diagnostic, file: &SourceFile) -> String {
 
 struct MietteView<'a> {
     diagnostic: &'a Diagnostic,
-    source: CharColumns,
+    source: CharColumns<'a>,
     text_len: usize,
 }
 
 /// A named source whose reported columns count characters, as the JSON output does
 /// (miette's own count bytes, which disagree on every Chinese line).
-struct CharColumns {
-    name: String,
-    text: Arc<str>,
-    /// Line number of the text's first line.
-    first_line: usize,
+///
+/// miette reads a span by counting lines from the start of the text, which made
+/// rendering every diagnostic of a long file quadratic. Here the file's line table
+/// finds the lines around the span and miette reads only those: the cost of one
+/// diagnostic is the size of its snippet, not its distance from the top.
+struct CharColumns<'a> {
+    file: &'a SourceFile,
 }
 
-impl SourceCode for CharColumns {
-    fn read_span<'a>(
-        &'a self,
+impl SourceCode for CharColumns<'_> {
+    fn read_span<'b>(
+        &'b self,
         span: &SourceSpan,
         before: usize,
         after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.as_ref().read_span(span, before, after)?;
-        let at = inner.span().offset().min(self.text.len());
-        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let column = self
-            .text
-            .get(line_start..at)
-            .map_or(0, |s| s.chars().count());
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text = self.file.text();
+        let start = span.offset().min(text.len());
+        let end = span.offset().saturating_add(span.len()).min(text.len());
+        // The lines miette looks at: `before` lines above the span's first line (and
+        // the one before, as miette can stop a byte before an empty span), and one
+        // more than it reads below the last (so it stops before the window ends).
+        let window_line = self
+            .file
+            .line_index(start.saturating_sub(1))
+            .saturating_sub(before);
+        let last_line = self.file.line_index(end);
+        let lo = self.file.line_start(window_line).unwrap_or(0);
+        let hi = self
+            .file
+            .line_start(last_line.saturating_add(after).saturating_add(2))
+            .unwrap_or(text.len());
+        let window = text.get(lo..hi).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((span.offset() - lo.min(span.offset())).into(), span.len());
+        let inner = window.read_span(&local, before, after)?;
+        let offset = inner.span().offset() + lo;
+        let at = offset.min(text.len());
+        let line_start = self.file.line_start(self.file.line_index(at)).unwrap_or(0);
+        let column = text.get(line_start..at).map_or(0, |s| s.chars().count());
         Ok(Box::new(
             MietteSpanContents::new_named(
-                self.name.clone(),
+                self.file.name().to_string(),
                 inner.data(),
-                *inner.span(),
-                inner.line().saturating_add(self.first_line - 1),
+                SourceSpan::new(offset.into(), inner.span().len()),
+                (inner.line() + window_line).saturating_add(self.file.first_line() - 1),
                 column,
-                inner.line_count(),
+                inner.line_count() + window_line,
             )
             .with_language("playbook"),
         ))
@@ -329,6 +341,56 @@ mod tests {
         assert_eq!(
             out,
             "::error file=a.playbook,line=1,col=14,endLine=1,endColumn=20,title=E0101 unknown-name::unknown name `orderz`%0Ahelp: did you mean `orders`?\n"
+        );
+    }
+
+    /// The lines around a span, read from the line table, are what miette reads by
+    /// counting from the top: same text, offset, line and line count.
+    #[test]
+    fn reading_a_span_from_the_line_table_matches_reading_from_the_top() {
+        let text = "a\n\nsegment 潜客 = x\r\nfoo bar\nbaz\n\n\nend";
+        let file = SourceFile::new("t", text);
+        let source = CharColumns { file: &file };
+        for start in 0..=text.len() {
+            for len in 0..=(text.len() - start).min(12) {
+                for context in 0..3 {
+                    let span = SourceSpan::new(start.into(), len);
+                    let ours = source.read_span(&span, context, context);
+                    let theirs = text.read_span(&span, context, context);
+                    let (Ok(ours), Ok(theirs)) = (ours, theirs) else {
+                        continue;
+                    };
+                    assert_eq!(ours.data(), theirs.data(), "{start}+{len}, {context}");
+                    assert_eq!(ours.span(), theirs.span(), "{start}+{len}, {context}");
+                    assert_eq!(ours.line(), theirs.line(), "{start}+{len}, {context}");
+                    assert_eq!(ours.line_count(), theirs.line_count());
+                }
+            }
+        }
+    }
+
+    /// Rendering costs the size of the snippet, not the distance from the top: every
+    /// warning of a 50,000-line file renders, with its own line number.
+    #[test]
+    fn every_diagnostic_of_a_long_file_renders_with_its_line() {
+        let lines = 50_000;
+        let text: String = (0..lines).map(|i| format!("segment s{i} = x\n")).collect();
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("long.playbook", text.as_str()));
+        let mut at = 0;
+        let diagnostics: Vec<Diagnostic> = text
+            .lines()
+            .map(|line| {
+                let start = at + "segment ".len();
+                at += line.len() + 1;
+                Diagnostic::new(Code::UnknownName, Span::new(id, start, start + 2), "m")
+            })
+            .collect();
+        let out = render(Format::Human { color: false }, &diagnostics, &sources);
+        assert!(
+            out.contains(&format!("long.playbook:{lines}:9")),
+            "{}",
+            &out[out.len() - 500..]
         );
     }
 }
