@@ -60,6 +60,36 @@ fn deeply_nested_rewards_are_a_clear_error() {
     assert_eq!(codes(&text), vec![Code::NestingTooDeep]);
 }
 
+/// A date that is not a calendar date is one error at its place; no schedule is
+/// then searched for ticks from a made-up year (which took seconds per `cron` rule).
+#[test]
+fn invalid_dates_in_active_and_during_are_one_error_each_and_stop_schedule_analysis() {
+    let mut text = format!("playbook \"p\" {{ active 2026-04-00 .. 2026-05-01 }}\n{PRELUDE}");
+    for i in 0..8 {
+        text.push_str(&format!(
+            "rule r{i} {{ cron \"*/5 * * * *\" give coupon ¥1 limit once per member }}\n"
+        ));
+    }
+    text.push_str("rule d { cron \"0 3 * * *\" during 2026-02-30 .. 2026-13-01 give coupon ¥1 limit once per member }\n");
+    let out = check_text("dates.playbook", &text);
+    let found: Vec<(Code, &str)> = out
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, out.sources.get(d.span.file).slice(d.span)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::InvalidLiteral, "2026-04-00"),
+            (Code::InvalidLiteral, "2026-02-30"),
+            (Code::InvalidLiteral, "2026-13-01"),
+        ]
+    );
+    for d in &out.diagnostics {
+        assert!(!d.message.contains("262"), "{}", d.message);
+    }
+}
+
 #[test]
 fn moderate_nesting_is_fine() {
     let depth = 60;

@@ -227,6 +227,9 @@ pub(crate) struct Checker<'s> {
     pub(crate) current_reward_decl: Option<Span>,
     /// Reward references expanded so far (bounded).
     pub(crate) reward_expansions: usize,
+    /// `active` has no days (a date that is not a calendar date, or reversed): it is
+    /// reported, and nothing is said about when schedules fire.
+    pub(crate) days_unknown: bool,
 }
 
 impl<'s> Checker<'s> {
@@ -242,6 +245,7 @@ impl<'s> Checker<'s> {
             used_rewards: HashSet::new(),
             used_events: HashSet::new(),
             reward_expansions: 0,
+            days_unknown: false,
             current_reward_decl: None,
         }
     }

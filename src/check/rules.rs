@@ -133,10 +133,12 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
         );
     }
     let (target, target_segment) = target(c, p, cl.for_group, cl.trigger);
-    let during = cl.during.and_then(|d| match &d.node {
-        Clause::During(range) => super::declarations::date_range(c, range, "during"),
-        _ => None,
-    });
+    let during = match cl.during.map(|d| &d.node) {
+        Some(Clause::During(range)) => super::declarations::date_range(c, range, "during")
+            .map(Some)
+            .filter(|_| !c.days_unknown),
+        _ => Some(None).filter(|_| !c.days_unknown),
+    };
     let (trigger, event) = trigger(c, p, cl.trigger?, target, during)?;
     let cx = Context::of(target).with_event(event);
     let when = cl.when.and_then(|w| match &w.node {
@@ -172,7 +174,7 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
         name: r.name.node.clone(),
         span: r.name.span,
         trigger,
-        during,
+        during: during.flatten(),
         target,
         target_segment,
         when,
@@ -256,12 +258,15 @@ fn target(
     (TargetKind::Group, Some(i))
 }
 
+/// `during` is the rule's days (`Some(None)` when it has no `during`), or `None`
+/// when a date of `active` or `during` is not a calendar date or a range is reversed:
+/// that is reported, and when the rule fires is then left unsaid.
 fn trigger(
     c: &mut Checker<'_>,
     p: &Program,
     t: &Spanned<Clause>,
     target: TargetKind,
-    during: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    during: Option<Option<(chrono::NaiveDate, chrono::NaiveDate)>>,
 ) -> Option<(Trigger, Option<usize>)> {
     match &t.node {
         Clause::On { event, filter } => {
@@ -284,7 +289,9 @@ fn trigger(
             let filter = filter
                 .as_ref()
                 .map(|f| infer_bool(c, p, &cx, f, "the `where` filter"));
-            never_active(c, p, t.span, during);
+            if let Some(during) = during {
+                never_active(c, p, t.span, during);
+            }
             Some((Trigger::Event { event: i, filter }, Some(i)))
         }
         Clause::Schedule(s) => {
