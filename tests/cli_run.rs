@@ -971,3 +971,30 @@ fn segments_sizes_in_text_and_json() {
         ])
     );
 }
+
+/// A century of a once-a-minute schedule is refused before anything runs, naming the
+/// rule, its schedule and the window, instead of holding every tick and running for
+/// minutes.
+#[test]
+fn a_window_with_too_many_ticks_is_refused_naming_the_rule_and_schedule() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("pulse.playbook");
+    let text = std::fs::read_to_string(playbook_file())
+        .unwrap()
+        .replace("  active 2026-04-18 .. 2026-05-31\n", "")
+        + "rule pulse { every 1m from 00:00 to 23:59 give coupon ¥1 limit once per member }\n";
+    std::fs::write(&path, text).unwrap();
+    bin()
+        .arg("run")
+        .arg(&path)
+        .arg("--data")
+        .arg(community())
+        .args(["--since", "2026-01-01", "--at", "2126-01-01"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "rule `pulse` (`every 1m from 00:00 to 23:59`) would tick more than 1000000 times between \
+             2026-01-01T00:00:00+08:00 and 2126-01-01T00:00:00+08:00 (36526 days)",
+        ));
+}

@@ -286,8 +286,9 @@ impl Explainer<'_, '_> {
         }
         let mut seen = Vec::new();
         if let Trigger::Schedule(_) = rule.trigger {
-            let ticks = RuleSchedule::new(program, rule).map(|s| s.ticks(tz, self.at - 1, self.at));
-            if ticks.is_some_and(|t| t.is_empty()) {
+            let ticks_now = RuleSchedule::new(program, rule)
+                .is_none_or(|s| s.ticks(tz, self.at - 1, self.at).next().is_some());
+            if !ticks_now {
                 seen.push(format!(
                     "(the schedule does not tick at {}; judged as if it did)",
                     format_instant(tz, self.at)
