@@ -317,7 +317,6 @@ mod tests {
         let tz = p.settings.timezone;
         schedule
             .ticks(tz, instant(p, after), instant(p, until))
-            .into_iter()
             .map(|t| instant_local(tz, t).format("%Y-%m-%d %H:%M").to_string())
             .collect()
     }
