@@ -1,6 +1,8 @@
 //! Source files, spans and line/column positions.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use crate::terminal::ShownSource;
 
 /// Which loaded file a span points into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -61,6 +63,9 @@ pub struct SourceFile {
     /// The line number of the text's first line (1 for a whole file; more for a
     /// piece of a longer input, such as one statement typed into the REPL).
     first_line: usize,
+    /// The text as a terminal shows it, made once: rendering many diagnostics of a
+    /// long file must not copy it for each.
+    shown: OnceLock<Arc<ShownSource>>,
 }
 
 impl SourceFile {
@@ -73,6 +78,7 @@ impl SourceFile {
             text,
             line_starts,
             first_line: 1,
+            shown: OnceLock::new(),
         }
     }
 
@@ -87,6 +93,12 @@ impl SourceFile {
             first_line: first_line.max(1),
             ..SourceFile::new(name, text)
         }
+    }
+
+    /// The text as a terminal may show it ([`ShownSource`]), made on first use.
+    pub fn shown(&self) -> &ShownSource {
+        self.shown
+            .get_or_init(|| Arc::new(ShownSource::new(&self.text)))
     }
 
     /// The line number of the text's first line.
@@ -114,10 +126,22 @@ impl SourceFile {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 
+    /// The 0-based index of the line holding byte `offset` (clamped to the text),
+    /// counting from the text's own first line; a binary search, not a scan.
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The byte offset where 0-based line `index` starts, `None` past the last line.
+    pub fn line_start(&self, index: usize) -> Option<usize> {
+        self.line_starts.get(index).copied()
+    }
+
     /// Line and character column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let line = self.line_index(offset);
         let start = self.line_starts[line];
         let column = self
             .text
@@ -149,6 +173,7 @@ impl SourceFile {
             .collect();
         SourceFile {
             text: masked.into(),
+            shown: OnceLock::new(),
             ..self.clone()
         }
     }

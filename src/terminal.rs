@@ -39,7 +39,8 @@ pub struct ShownSource {
     /// The text to show.
     pub text: String,
     /// Each escaped character: its offset in the original, its length there, and how
-    /// many more bytes its escape takes.
+    /// many bytes all escapes up to and including it add; in text order, so both
+    /// directions are a binary search.
     shifts: Vec<(usize, usize, usize)>,
 }
 
@@ -57,6 +58,7 @@ impl ShownSource {
         }
         let mut out = String::with_capacity(text.len() + 8);
         let mut shifts = Vec::new();
+        let mut added = 0;
         for (i, c) in text.char_indices() {
             match c {
                 '\r' if lone_cr(i) => out.push('\n'),
@@ -64,7 +66,8 @@ impl ShownSource {
                 c if is_unsafe(c) => {
                     let before = out.len();
                     push_char(&mut out, c);
-                    shifts.push((i, c.len_utf8(), out.len() - before - c.len_utf8()));
+                    added += out.len() - before - c.len_utf8();
+                    shifts.push((i, c.len_utf8(), added));
                 }
                 c => out.push(c),
             }
@@ -72,32 +75,40 @@ impl ShownSource {
         ShownSource { text: out, shifts }
     }
 
+    /// Bytes the escapes before the `k`-th escaped character add.
+    fn added_before(&self, k: usize) -> usize {
+        k.checked_sub(1).map_or(0, |j| self.shifts[j].2)
+    }
+
     /// Where byte `offset` of the original is in the shown text.
     pub fn shown(&self, offset: usize) -> usize {
-        offset
-            + self
-                .shifts
-                .iter()
-                .take_while(|(at, _, _)| *at < offset)
-                .map(|(_, _, extra)| extra)
-                .sum::<usize>()
+        let k = self.shifts.partition_point(|(at, _, _)| *at < offset);
+        offset + self.added_before(k)
     }
 
     /// Where byte `offset` of the shown text came from in the original (the escaped
     /// character itself for an offset inside its escape).
     pub fn original(&self, offset: usize) -> usize {
-        let mut extra_before = 0;
-        for &(at, len, extra) in &self.shifts {
-            let shown_at = at + extra_before;
-            if offset <= shown_at {
-                break;
-            }
-            if offset < shown_at + len + extra {
+        // The escaped characters that start (in the shown text) before `offset`.
+        let k = self
+            .shifts
+            .partition_point(|(at, _, _)| *at + self.added_before_at(*at) < offset);
+        if let Some(j) = k.checked_sub(1) {
+            let (at, len, added) = self.shifts[j];
+            let shown_at = at + self.added_before(j);
+            if offset < shown_at + len + (added - self.added_before(j)) {
                 return at;
             }
-            extra_before += extra;
+            return offset - added;
         }
-        offset - extra_before
+        offset
+    }
+
+    /// Bytes the escapes before original offset `at` add (`at` is an escaped
+    /// character's offset).
+    fn added_before_at(&self, at: usize) -> usize {
+        let k = self.shifts.partition_point(|(a, _, _)| *a < at);
+        self.added_before(k)
     }
 }
 

@@ -1375,3 +1375,96 @@ fn segments_sizes_in_text_and_json() {
         ])
     );
 }
+
+/// A century of a once-a-minute schedule is refused before anything runs, naming the
+/// rule, its schedule and the window, instead of holding every tick and running for
+/// minutes.
+#[test]
+fn a_window_with_too_many_ticks_is_refused_naming_the_rule_and_schedule() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("pulse.playbook");
+    let text = std::fs::read_to_string(playbook_file())
+        .unwrap()
+        .replace("  active 2026-04-18 .. 2026-05-31\n", "")
+        + "rule pulse { every 1m from 00:00 to 23:59 give coupon ¥1 limit once per member }\n";
+    std::fs::write(&path, text).unwrap();
+    bin()
+        .arg("run")
+        .arg(&path)
+        .arg("--data")
+        .arg(community())
+        .args(["--since", "2026-01-01", "--at", "2126-01-01"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "rule `pulse` (`every 1m from 00:00 to 23:59`) would tick more than 1000000 times between \
+             2026-01-01T00:00:00+08:00 and 2126-01-01T00:00:00+08:00 (36526 days)",
+        ));
+}
+
+/// The fixture playbook with `extra` declarations appended, in a temporary file.
+fn with_declarations(dir: &TempDir, extra: &str) -> PathBuf {
+    let path = dir.path().join("more.playbook");
+    let text = std::fs::read_to_string(playbook_file()).unwrap() + extra;
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A chain of segments is explained as a list, each segment once: a long chain
+/// gives output proportional to its length (it was quadratic, a staircase of
+/// indentation), and a segment used twice at every link (`d1 = d0 or d0`, …) is
+/// explained once each instead of doubling at every link; `run` pushes such
+/// segments down without doubling either.
+#[test]
+fn explain_shows_each_segment_of_a_chain_once_and_diamonds_do_not_double() {
+    let dir = TempDir::new().unwrap();
+    let mut extra = String::from("segment c0 = orders > 0\n");
+    for i in 1..250 {
+        extra.push_str(&format!("segment c{i} = c{}\n", i - 1));
+    }
+    extra.push_str("segment d0 = orders > 0\n");
+    for i in 1..40 {
+        extra.push_str(&format!("segment d{i} = d{} or d{}\n", i - 1, i - 1));
+    }
+    extra.push_str(
+        "segment both = d2 or d1\n\
+         rule chain { every day at 10:00 when c249 give coupon ¥1 limit once per member }\n\
+         rule diamond { every day at 10:00 when d39 give coupon ¥1 limit once per member }\n\
+         rule both { every day at 10:00 when both give coupon ¥1 limit once per member }\n",
+    );
+    let path = with_declarations(&dir, &extra);
+    let explain = |member: &str| {
+        let mut cmd = bin();
+        cmd.arg("explain")
+            .arg(&path)
+            .arg("--data")
+            .arg(community())
+            .args(["--member", member, "--at", "2026-04-20 10:00"]);
+        stdout_of(&mut cmd)
+    };
+    // m4 has no orders: every segment of the chains is false.
+    let out = explain("m4");
+    assert_eq!(out.matches("c0 = false").count(), 1, "{out}");
+    assert!(out.contains("    c249 = false\n      because `c248` is false\n    c248 = false\n"));
+    assert!(out.len() < 100_000, "{} bytes", out.len());
+    let both = out.split("✗ both").nth(1).unwrap();
+    assert!(
+        both.starts_with(
+            ": `both` is false\n    both = false\n      because `d2 or d1` is false\n    \
+             d2 = false\n      because `d1 or d1` is false\n    \
+             d1 = false\n      because `d0 or d0` is false\n    \
+             d0 = false\n      because `orders > 0` is false\n      orders = 0\n    \
+             d1 = false (see above)\n"
+        ),
+        "{both}"
+    );
+    let mut run = bin();
+    run.arg("run")
+        .arg(&path)
+        .arg("--data")
+        .arg(community())
+        .args(["--since", SINCE, "--at", AT])
+        .assert()
+        .success();
+}

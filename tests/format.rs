@@ -404,8 +404,8 @@ fn limit() -> impl Strategy<Value = Limit> {
 
 fn date_range() -> impl Strategy<Value = DateRange> {
     (date(), date()).prop_map(|(from, to)| DateRange {
-        from: sp(from),
-        to: sp(to),
+        from: sp(Some(from)),
+        to: sp(Some(to)),
     })
 }
 

@@ -60,6 +60,104 @@ fn deeply_nested_rewards_are_a_clear_error() {
     assert_eq!(codes(&text), vec![Code::NestingTooDeep]);
 }
 
+/// A date that is not a calendar date is one error at its place; no schedule is
+/// then searched for ticks from a made-up year (which took seconds per `cron` rule).
+#[test]
+fn invalid_dates_in_active_and_during_are_one_error_each_and_stop_schedule_analysis() {
+    let mut text = format!("playbook \"p\" {{ active 2026-04-00 .. 2026-05-01 }}\n{PRELUDE}");
+    for i in 0..8 {
+        text.push_str(&format!(
+            "rule r{i} {{ cron \"*/5 * * * *\" give coupon ¥1 limit once per member }}\n"
+        ));
+    }
+    text.push_str("rule d { cron \"0 3 * * *\" during 2026-02-30 .. 2026-13-01 give coupon ¥1 limit once per member }\n");
+    let out = check_text("dates.playbook", &text);
+    let found: Vec<(Code, &str)> = out
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, out.sources.get(d.span.file).slice(d.span)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::InvalidLiteral, "2026-04-00"),
+            (Code::InvalidLiteral, "2026-02-30"),
+            (Code::InvalidLiteral, "2026-13-01"),
+        ]
+    );
+    for d in &out.diagnostics {
+        assert!(!d.message.contains("262"), "{}", d.message);
+    }
+}
+
+/// `segment s0 = …`, `segment s1 = s0`, … `segment s{n-1} = s{n-2}`.
+fn segment_chain(n: usize) -> String {
+    let mut text = String::from(PRELUDE);
+    text.push_str("segment s0 = orders > 0\n");
+    for i in 1..n {
+        text.push_str(&format!("segment s{i} = s{}\n", i - 1));
+    }
+    text
+}
+
+#[test]
+fn a_chain_of_a_hundred_thousand_segments_is_one_clear_error() {
+    let out = check_text("chain.playbook", &segment_chain(100_000));
+    let errors: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code != Code::Unused)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let d = errors[0];
+    assert_eq!(d.code, Code::NestingTooDeep);
+    assert_eq!(out.sources.get(d.span.file).slice(d.span), "s255");
+    assert!(
+        d.message
+            .contains("segment `s255` nests 257 levels deep through a chain of 256 segments"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.label
+            .contains("`s255` → `s254` → `s253` → … → `s1` → `s0`"),
+        "{}",
+        d.label
+    );
+}
+
+/// Just below the limit, checking, compiling, evaluating and the test blocks all
+/// work on an ordinary test thread's stack; and so does a chain whose every link
+/// nests a few levels.
+#[test]
+fn chains_of_segments_just_below_the_limit_run() {
+    let plain = segment_chain(254);
+    let mut nested = String::from(PRELUDE);
+    nested.push_str("segment s0 = orders > 0\n");
+    for i in 1..62 {
+        nested.push_str(&format!(
+            "segment s{i} = not (not s{} and spend >= ¥0)\n",
+            i - 1
+        ));
+    }
+    for (text, last) in [(plain, 253), (nested, 61)] {
+        let text = format!(
+            "{text}rule r {{ every day at 10:00 when s{last} give coupon ¥1 limit once per member }}\n\
+             test \"chain\" {{\n  at 2026-04-20 10:00\n  member a {{ orders: 1, spend: ¥0 }}\n  \
+             member b {{ orders: 0, spend: ¥0 }}\n  expect a gets r\n  expect b gets nothing\n}}\n"
+        );
+        let out = check_text("chain.playbook", &text);
+        assert_eq!(out.errors(), 0, "{:#?}", out.diagnostics);
+        let result = playbook::suite::run_file("chain.playbook".into(), out, &Default::default());
+        assert_eq!(result.tests.len(), 1);
+        assert!(
+            result.tests[0].outcome.passed(),
+            "{:#?}",
+            result.tests[0].outcome
+        );
+    }
+}
+
 #[test]
 fn moderate_nesting_is_fine() {
     let depth = 60;

@@ -122,11 +122,10 @@ fn apply_setting(c: &mut Checker<'_>, settings: &mut Settings, s: &Setting) {
                 c.report(d);
             }
         },
-        Setting::Active(range) => {
-            if let Some(r) = date_range(c, range, "active") {
-                settings.active = Some(r);
-            }
-        }
+        Setting::Active(range) => match date_range(c, range, "active") {
+            Some(r) => settings.active = Some(r),
+            None => c.days_unknown = true,
+        },
         Setting::Budget(items) => budget(c, settings, items),
         Setting::Seed(seed) => settings.seed = seed.node.clone(),
         Setting::RenamedFrom(names) => {
@@ -197,25 +196,29 @@ fn apply_setting(c: &mut Checker<'_>, settings: &mut Settings, s: &Setting) {
     }
 }
 
-/// Checks an inclusive date range; reports a reversed one.
+/// Checks an inclusive date range; reports a reversed one. `None` when it has no
+/// days: reversed, or a date that is not a calendar date (already reported).
 pub(super) fn date_range(
     c: &mut Checker<'_>,
     range: &ast::DateRange,
     what: &str,
 ) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
-    if range.to.node < range.from.node {
+    let (Some(from), Some(to)) = (range.from.node, range.to.node) else {
+        return None;
+    };
+    if to < from {
         c.report(
             Diagnostic::new(
                 Code::EmptyRange,
                 range.from.span.to(range.to.span),
                 format!("`{what}` ends before it starts"),
             )
-            .label(format!("{} is after {}", range.from.node, range.to.node))
+            .label(format!("{from} is after {to}"))
             .help("write the earlier date first; both days are included"),
         );
         return None;
     }
-    Some((range.from.node, range.to.node))
+    Some((from, to))
 }
 
 fn budget(c: &mut Checker<'_>, settings: &mut Settings, items: &[ast::Spanned<ast::BudgetItem>]) {

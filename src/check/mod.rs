@@ -385,6 +385,9 @@ pub(crate) struct Checker<'s> {
     /// Literals the parser could not read (already reported): their placeholder
     /// values must not cause a second, false diagnostic.
     pub(crate) invalid_literals: HashSet<Span>,
+    /// `active` has no days (a date that is not a calendar date, or reversed): it is
+    /// reported, and nothing is said about when schedules fire.
+    pub(crate) days_unknown: bool,
 }
 
 impl<'s> Checker<'s> {
@@ -400,6 +403,7 @@ impl<'s> Checker<'s> {
             used_rewards: HashSet::new(),
             used_events: HashSet::new(),
             reward_expansions: 0,
+            days_unknown: false,
             current_reward_decl: None,
             experiments: HashMap::new(),
             invalid_literals: HashSet::new(),

@@ -365,6 +365,38 @@ pub enum ScheduleSpec {
     Cron(String),
 }
 
+impl std::fmt::Display for ScheduleSpec {
+    /// The schedule as a playbook writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let time = |t: &NaiveTime| t.format("%H:%M").to_string();
+        match self {
+            ScheduleSpec::Daily(t) => write!(f, "every day at {}", time(t)),
+            ScheduleSpec::Weekly(days, t) => {
+                let names: Vec<String> = days
+                    .iter()
+                    .map(|d| format!("{d:?}").to_lowercase())
+                    .collect();
+                write!(f, "every {} at {}", names.join(", "), time(t))
+            }
+            ScheduleSpec::Interval {
+                step_seconds,
+                from,
+                to,
+            } => {
+                let step = match step_seconds {
+                    s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+                    s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+                    s => format!("{}m", s / 60),
+                };
+                write!(f, "every {step} from {} to {}", time(from), time(to))
+            }
+            ScheduleSpec::Monthly(day, t) => write!(f, "every month on {day} at {}", time(t)),
+            ScheduleSpec::Once(at) => write!(f, "at {}", at.format("%Y-%m-%d %H:%M")),
+            ScheduleSpec::Cron(text) => write!(f, "cron \"{text}\""),
+        }
+    }
+}
+
 /// A checked limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LimitSpec {

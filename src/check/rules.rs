@@ -183,10 +183,12 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
         );
     }
     let (target, target_segment) = target(c, p, cl.for_group, cl.trigger);
-    let during = cl.during.and_then(|d| match &d.node {
-        Clause::During(range) => super::declarations::date_range(c, range, "during"),
-        _ => None,
-    });
+    let during = match cl.during.map(|d| &d.node) {
+        Some(Clause::During(range)) => super::declarations::date_range(c, range, "during")
+            .map(Some)
+            .filter(|_| !c.days_unknown),
+        _ => Some(None).filter(|_| !c.days_unknown),
+    };
     let checked = trigger(c, p, cl.trigger?, target, during);
     let mut cx = Context::of(target).with_event(checked.as_ref().and_then(|t| t.1));
     // An undeclared event is reported once; the rule's other clauses are still checked.
@@ -225,7 +227,7 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
         name: r.name.node.clone(),
         span: r.name.span,
         trigger,
-        during,
+        during: during.flatten(),
         target,
         target_segment,
         when,
@@ -313,12 +315,15 @@ fn target(
     (TargetKind::Group, Some(i))
 }
 
+/// `during` is the rule's days (`Some(None)` when it has no `during`), or `None`
+/// when a date of `active` or `during` is not a calendar date or a range is reversed:
+/// that is reported, and when the rule fires is then left unsaid.
 fn trigger(
     c: &mut Checker<'_>,
     p: &Program,
     t: &Spanned<Clause>,
     target: TargetKind,
-    during: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    during: Option<Option<(chrono::NaiveDate, chrono::NaiveDate)>>,
 ) -> Option<(Trigger, Option<usize>)> {
     match &t.node {
         Clause::On { event, filter } => {
@@ -346,7 +351,9 @@ fn trigger(
             let filter = filter
                 .as_ref()
                 .map(|f| infer_bool(c, p, &cx, f, "the `where` filter"));
-            never_active(c, p, t.span, during);
+            if let Some(during) = during {
+                never_active(c, p, t.span, during);
+            }
             Some((Trigger::Event { event: i, filter }, Some(i)))
         }
         Clause::Schedule(s) => {

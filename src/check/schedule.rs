@@ -87,20 +87,22 @@ fn cron_times(cron: &croner::Cron, day: NaiveDate) -> Vec<NaiveTime> {
     out
 }
 
-/// Checks a schedule clause and returns its checked form.
+/// Checks a schedule clause and returns its checked form. `during` is the rule's
+/// days (`Some(None)` without `during`), `None` when a date range could not be read:
+/// then whether and when the schedule fires inside it is not looked into.
 pub(super) fn check_schedule(
     c: &mut Checker<'_>,
     p: &Program,
     s: &Schedule,
     span: Span,
-    during: Option<(NaiveDate, NaiveDate)>,
+    during: Option<Option<(NaiveDate, NaiveDate)>>,
 ) -> Option<ScheduleSpec> {
     let spec = well_formed(c, s)?;
     let cron = match &spec {
         ScheduleSpec::Cron(text) => parse_cron(text).ok(),
         _ => None,
     };
-    let window = window(p.settings.active, during);
+    let window = during.and_then(|d| window(p.settings.active, d));
     match window {
         Some((from, to)) if from > to => {
             c.report(

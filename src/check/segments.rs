@@ -52,6 +52,113 @@ pub(super) fn check_segments(c: &mut Checker<'_>, p: &mut Program, items: &[Item
         p.segments[i].def = def;
     }
     p.segment_order = order(c, p);
+    too_deep(c, p);
+}
+
+/// How deep a segment may nest, counting the expressions of the segments it uses as
+/// if written out in place (a segment used inside `not (… and s)` adds its own depth
+/// to the three levels around it). Evaluating, explaining and pushing a segment down
+/// recurse that deep; real playbooks stay under thirty.
+pub const MAX_SEGMENT_DEPTH: usize = 256;
+
+/// Reports each segment that nests deeper than [`MAX_SEGMENT_DEPTH`] while the
+/// segments it uses do not: once per chain, at the segment that crosses the limit.
+fn too_deep(c: &mut Checker<'_>, p: &Program) {
+    let n = p.segments.len();
+    let mut depth = vec![0usize; n];
+    // The segment each one's depth comes through, to show the chain.
+    let mut via: Vec<Option<usize>> = vec![None; n];
+    let mut over = vec![false; n];
+    for &i in &p.segment_order {
+        let mut deepest = (0, None);
+        let mut deps_over = false;
+        let mut visit = |e: &TExpr| {
+            let (d, through) = expr_depth(e, &depth);
+            if d > deepest.0 {
+                deepest = (d, through);
+            }
+            let mut refs = Vec::new();
+            segment_refs(e, &mut refs);
+            deps_over |= refs.iter().any(|&r| over[r]);
+        };
+        match &p.segments[i].def {
+            SegmentDef::Expr(e) => visit(e),
+            SegmentDef::Top { by, filter, .. } => {
+                visit(by);
+                if let Some(f) = filter {
+                    visit(f);
+                }
+            }
+        }
+        (depth[i], via[i]) = deepest;
+        over[i] = deps_over || depth[i] > MAX_SEGMENT_DEPTH;
+        if over[i] && !deps_over {
+            report_too_deep(c, p, i, depth[i], &via);
+        }
+    }
+}
+
+/// The nesting of `e` with each segment counted at its own depth, and the segment
+/// on its deepest path, if any. Recursion is bounded by the parser's nesting limit.
+fn expr_depth(e: &TExpr, depth: &[usize]) -> (usize, Option<usize>) {
+    let deepest = |xs: &mut dyn Iterator<Item = &TExpr>| {
+        xs.map(|x| expr_depth(x, depth))
+            .max_by_key(|(d, _)| *d)
+            .unwrap_or((0, None))
+    };
+    let (d, through) = match &e.kind {
+        TExprKind::Segment(i) => (depth.get(*i).copied().unwrap_or(0), Some(*i)),
+        TExprKind::Exists(x) | TExprKind::Not(x) | TExprKind::Neg(x) => expr_depth(x, depth),
+        TExprKind::Binary { lhs, rhs, .. } => deepest(&mut [&**lhs, &**rhs].into_iter()),
+        TExprKind::Call { args: xs, .. } | TExprKind::List(xs) => deepest(&mut xs.iter()),
+        _ => (0, None),
+    };
+    (d + 1, through)
+}
+
+fn report_too_deep(
+    c: &mut Checker<'_>,
+    p: &Program,
+    i: usize,
+    depth: usize,
+    via: &[Option<usize>],
+) {
+    let mut chain = vec![i];
+    while let Some(next) = chain.last().and_then(|&s| via[s]) {
+        if chain.contains(&next) || chain.len() > MAX_SEGMENT_DEPTH + 1 {
+            break;
+        }
+        chain.push(next);
+    }
+    let names: Vec<String> = chain
+        .iter()
+        .map(|&s| format!("`{}`", p.segments[s].name))
+        .collect();
+    let shown = if names.len() > 6 {
+        format!(
+            "{} → … → {}",
+            names[..3].join(" → "),
+            names[names.len() - 2..].join(" → ")
+        )
+    } else {
+        names.join(" → ")
+    };
+    let seg = &p.segments[i];
+    c.report(
+        Diagnostic::new(
+            Code::NestingTooDeep,
+            seg.span,
+            format!(
+                "segment `{}` nests {depth} levels deep through a chain of {} segments, more than {MAX_SEGMENT_DEPTH}",
+                seg.name,
+                chain.len()
+            ),
+        )
+        .label(shown)
+        .help(format!(
+            "a segment may nest at most {MAX_SEGMENT_DEPTH} levels, counting the segments it uses; define some of the chain from fields rather than from the segment before"
+        )),
+    );
 }
 
 /// The segments an expression uses directly.

@@ -29,7 +29,8 @@ pub struct FmtArgs {
     files: Vec<PathBuf>,
 
     /// Change nothing: print a unified diff for each file that is not formatted and
-    /// exit 1 if there is one.
+    /// exit 1 if there is one. (On a very large file the diff is correct but may be
+    /// longer than the smallest one.)
     #[arg(long)]
     check: bool,
 }
@@ -170,9 +171,17 @@ fn format_one(input: &Input, check: bool) -> (Status, bool) {
     }
 }
 
+/// How long the line diff may search for the smallest set of changes. Myers' diff
+/// costs the file's length times the number of changed lines, which is hours for a
+/// large file where most lines change; past this deadline the rest is shown as
+/// removed and added, so the diff is still correct, only not the smallest.
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// A unified diff from `before` to `after`.
 fn diff(name: &str, before: &str, after: &str) -> String {
-    similar::TextDiff::from_lines(before, after)
+    similar::TextDiff::configure()
+        .timeout(DIFF_DEADLINE)
+        .diff_lines(before, after)
         .unified_diff()
         .context_radius(3)
         .header(name, &format!("{name} (formatted)"))

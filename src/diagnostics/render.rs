@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use std::sync::Arc;
-
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -52,14 +50,13 @@ pub fn render(format: Format, diagnostics: &[Diagnostic], sources: &SourceMap) -
 /// from the file is shown safe for a terminal ([`crate::terminal`]).
 pub fn render_human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     let file = sources.get(diagnostic.span.file);
-    let shown = ShownSource::new(file.text());
+    let shown = file.shown();
     let view = MietteView {
         diagnostic,
         text_len: shown.text.len(),
         source: CharColumns {
             name: escape(file.name()).into_owned(),
-            text: file.shared_text(),
-            first_line: file.first_line(),
+            file,
             shown,
         },
     };
@@ -95,46 +92,62 @@ fn plain(d: &Diagnostic, file: &SourceFile) -> String {
 
 struct MietteView<'a> {
     diagnostic: &'a Diagnostic,
-    source: CharColumns,
+    source: CharColumns<'a>,
     text_len: usize,
 }
 
 /// A named source whose reported columns count characters, as the JSON output does
 /// (miette's own count bytes, which disagree on every Chinese line). miette reads
-/// the shown text; positions are counted in the original.
-struct CharColumns {
+/// the shown text ([`crate::terminal`]); positions are counted in the original.
+///
+/// miette reads a span by counting lines from the start of the text, which made
+/// rendering every diagnostic of a long file quadratic. Here the file's line table
+/// finds the lines around the span and miette reads only those: the cost of one
+/// diagnostic is the size of its snippet, not its distance from the top.
+struct CharColumns<'a> {
     name: String,
-    text: Arc<str>,
-    /// Line number of the text's first line.
-    first_line: usize,
-    shown: ShownSource,
+    file: &'a SourceFile,
+    shown: &'a ShownSource,
 }
 
-impl SourceCode for CharColumns {
-    fn read_span<'a>(
-        &'a self,
+impl SourceCode for CharColumns<'_> {
+    fn read_span<'b>(
+        &'b self,
         span: &SourceSpan,
         before: usize,
         after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.shown.text.as_str().read_span(span, before, after)?;
-        let at = self
-            .shown
-            .original(inner.span().offset())
-            .min(self.text.len());
-        let line_start = crate::source::line_start_before(&self.text, at);
-        let column = self
-            .text
-            .get(line_start..at)
-            .map_or(0, |s| s.chars().count());
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let (file, shown) = (self.file, self.shown);
+        let text = shown.text.as_str();
+        let start = span.offset().min(text.len());
+        let end = span.offset().saturating_add(span.len()).min(text.len());
+        // Lines are found in the original's line table: the shown text has the same
+        // lines (only a lone `\r` became `\n`, and escapes hold no line break).
+        let line_of = |shown_at: usize| file.line_index(shown.original(shown_at));
+        let line_start = |line: usize| file.line_start(line).map(|o| shown.shown(o));
+        // The lines miette looks at: `before` lines above the span's first line (and
+        // the one before, as miette can stop a byte before an empty span), and one
+        // more than it reads below the last (so it stops before the window ends).
+        let window_line = line_of(start.saturating_sub(1)).saturating_sub(before);
+        let last_line = line_of(end);
+        let lo = line_start(window_line).unwrap_or(0);
+        let hi =
+            line_start(last_line.saturating_add(after).saturating_add(2)).unwrap_or(text.len());
+        let window = text.get(lo..hi).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((span.offset() - lo.min(span.offset())).into(), span.len());
+        let inner = window.read_span(&local, before, after)?;
+        let offset = inner.span().offset() + lo;
+        let at = shown.original(offset).min(file.text().len());
+        let from = file.line_start(file.line_index(at)).unwrap_or(0);
+        let column = file.text().get(from..at).map_or(0, |s| s.chars().count());
         Ok(Box::new(
             MietteSpanContents::new_named(
                 self.name.clone(),
                 inner.data(),
-                *inner.span(),
-                inner.line().saturating_add(self.first_line - 1),
+                SourceSpan::new(offset.into(), inner.span().len()),
+                (inner.line() + window_line).saturating_add(self.file.first_line() - 1),
                 column,
-                inner.line_count(),
+                inner.line_count() + window_line,
             )
             .with_language("playbook"),
         ))
@@ -345,6 +358,70 @@ mod tests {
         assert_eq!(
             out,
             "::error file=a.playbook,line=1,col=14,endLine=1,endColumn=20,title=E0101 unknown-name::unknown name `orderz`%0Ahelp: did you mean `orders`?\n"
+        );
+    }
+
+    /// The lines around a span, read from the line table, are what miette reads by
+    /// counting from the top: same text, offset, line and line count.
+    #[test]
+    fn reading_a_span_from_the_line_table_matches_reading_from_the_top() {
+        // Line endings of every kind, and control characters that are shown escaped.
+        for original in [
+            "a\n\nsegment 潜客 = x\r\nfoo bar\nbaz\n\n\nend",
+            "a\r\rsegment\u{1b}[2J 潜客 = x\r\nfoo\u{7} bar\rbaz\n\n\u{9b}\nend",
+        ] {
+            read_every_span(original);
+        }
+    }
+
+    fn read_every_span(original: &str) {
+        let file = SourceFile::new("t", original);
+        let source = CharColumns {
+            name: "t".into(),
+            file: &file,
+            shown: file.shown(),
+        };
+        let text = file.shown().text.as_str();
+        for start in 0..=text.len() {
+            for len in 0..=(text.len() - start).min(12) {
+                for context in 0..3 {
+                    let span = SourceSpan::new(start.into(), len);
+                    let ours = source.read_span(&span, context, context);
+                    let theirs = text.read_span(&span, context, context);
+                    let (Ok(ours), Ok(theirs)) = (ours, theirs) else {
+                        continue;
+                    };
+                    assert_eq!(ours.data(), theirs.data(), "{start}+{len}, {context}");
+                    assert_eq!(ours.span(), theirs.span(), "{start}+{len}, {context}");
+                    assert_eq!(ours.line(), theirs.line(), "{start}+{len}, {context}");
+                    assert_eq!(ours.line_count(), theirs.line_count());
+                }
+            }
+        }
+    }
+
+    /// Rendering costs the size of the snippet, not the distance from the top: every
+    /// warning of a 50,000-line file renders, with its own line number.
+    #[test]
+    fn every_diagnostic_of_a_long_file_renders_with_its_line() {
+        let lines = 50_000;
+        let text: String = (0..lines).map(|i| format!("segment s{i} = x\n")).collect();
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("long.playbook", text.as_str()));
+        let mut at = 0;
+        let diagnostics: Vec<Diagnostic> = text
+            .lines()
+            .map(|line| {
+                let start = at + "segment ".len();
+                at += line.len() + 1;
+                Diagnostic::new(Code::UnknownName, Span::new(id, start, start + 2), "m")
+            })
+            .collect();
+        let out = render(Format::Human { color: false }, &diagnostics, &sources);
+        assert!(
+            out.contains(&format!("long.playbook:{lines}:9")),
+            "{}",
+            &out[out.len() - 500..]
         );
     }
 }

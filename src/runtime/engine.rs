@@ -19,6 +19,7 @@ use super::plan::{Leaf, Node, Plan, RewardPlan, RewardPlanKind, RulePlan, Segmen
 use super::pushdown::scan_filter;
 use super::random::{DrawStream, basis_point};
 use super::split::{split_equal, split_random};
+use super::time::format_instant;
 use super::timeline::{Timeline, allowed_at, hold_until};
 use super::value::{Row, V, Val};
 use crate::check::Program;
@@ -158,6 +159,23 @@ pub enum RunError {
     /// A total to report does not fit in money (history read from a ledger).
     #[error("{0}")]
     Total(String),
+    /// A rule would tick more often in the window than a run goes through.
+    #[error(
+        "rule `{rule}` (`{schedule}`) would tick more than {max} times between {since} and {at} ({days} days); a run goes through at most {max} ticks of one rule: run the window in shorter pieces (`--since` / `--at`)",
+        max = super::timeline::MAX_TICKS
+    )]
+    TooManyTicks {
+        /// Rule name.
+        rule: String,
+        /// Its schedule, as written.
+        schedule: String,
+        /// Window start, shown.
+        since: String,
+        /// Window end, shown.
+        at: String,
+        /// Local days of the window it may tick on.
+        days: u64,
+    },
 }
 
 /// A compiled program ready to run over data.
@@ -779,6 +797,16 @@ impl<'e, 'p> Run<'e, 'p> {
 
     fn all(&mut self) -> Result<(), RunError> {
         let (after, until) = self.report.window;
+        if let Some(over) = self.engine.timeline.too_many_ticks(after, until) {
+            let tz = self.tz;
+            return Err(RunError::TooManyTicks {
+                rule: self.program().rules[over.rule].name.clone(),
+                schedule: over.schedule,
+                since: format_instant(tz, after),
+                at: format_instant(tz, until),
+                days: over.days,
+            });
+        }
         let needs_events = self.engine.event_rules.iter().any(|r| !r.is_empty());
         let batch = if needs_events {
             self.data.events(after, until)?
@@ -790,9 +818,9 @@ impl<'e, 'p> Run<'e, 'p> {
         self.read_event_members(&batch.events)?;
         self.checkpoint()?;
         let ticks = self.engine.timeline.schedule_causes(after, until);
-        self.report.ticks = ticks.len() as u64;
         let mut events = batch.events.into_iter().peekable();
         for (instant, rules) in ticks {
+            self.report.ticks += 1;
             while let Some(event) = events.next_if(|e| e.at <= instant) {
                 self.event(&event)?;
             }

@@ -1,7 +1,7 @@
 //! Looking into a playbook over data: how big every segment is, and why each rule
 //! does or does not fire for one member.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::book::Book;
 use super::engine::{Engine, RunError};
@@ -284,8 +284,9 @@ impl Explainer<'_, '_> {
         }
         let mut seen = Vec::new();
         if let Trigger::Schedule(_) = rule.trigger {
-            let ticks = RuleSchedule::new(program, rule).map(|s| s.ticks(tz, self.at - 1, self.at));
-            if ticks.is_some_and(|t| t.is_empty()) {
+            let ticks_now = RuleSchedule::new(program, rule)
+                .is_none_or(|s| s.ticks(tz, self.at - 1, self.at).next().is_some());
+            if !ticks_now {
                 seen.push(format!(
                     "(the schedule does not tick at {}; judged as if it did)",
                     format_instant(tz, self.at)
@@ -387,20 +388,17 @@ impl Explainer<'_, '_> {
         env: &Env<'_>,
         segs: &mut Segments<'_>,
     ) -> Result<Option<(String, Vec<String>)>, EvalError> {
-        let mut parts = Vec::new();
-        conjuncts(e, &mut parts);
-        for part in parts {
-            let (mut m, mut g) = (BTreeSet::new(), BTreeSet::new());
-            let node = expr_reading(part, &mut m, &mut g);
-            if !holds(&node, env, segs)? {
-                return Ok(Some((self.text(part), self.values(part, env, segs)?)));
-            }
+        match first_false_part(e, env, segs)? {
+            Some(part) => Ok(Some((self.text(part), self.values(part, env, segs)?))),
+            None => Ok(None),
         }
-        Ok(None)
     }
 
-    /// `name = value` for every field and segment an expression reads; a segment
-    /// also shows what decided it.
+    /// `name = value` for every field and segment an expression reads. A segment
+    /// that is false is followed by what decided it, indented, and then by the
+    /// segments that used in turn, each explained once (a later mention says "see
+    /// above"): a chain of segments reads as a list, not a staircase, and a segment
+    /// used twice is not explained twice.
     fn values(
         &self,
         e: &TExpr,
@@ -408,46 +406,112 @@ impl Explainer<'_, '_> {
         segs: &mut Segments<'_>,
     ) -> Result<Vec<String>, EvalError> {
         let program = self.engine.program;
-        let tz = program.settings.timezone;
-        let mut refs = Vec::new();
-        references(e, &mut refs);
         let mut out = Vec::new();
-        for r in refs {
-            match r {
-                Ref::Field(record, index) => {
-                    let (row, schema, prefix) = match (record, self.event_kind) {
-                        (Record::Member, _) => (env.member, &program.member, ""),
-                        (Record::Event, Some(kind)) => (env.event, &program.events[kind], "event."),
-                        _ => continue,
-                    };
-                    let name = schema.fields.get(index).map_or("", |f| f.name.as_str());
-                    let value = row
-                        .and_then(|r| r.vals.get(index))
-                        .map_or(V::Null, |v| v.view());
-                    let line = format!("{prefix}{name} = {}", show(value, tz));
-                    if !out.contains(&line) {
-                        out.push(line);
-                    }
+        let mut seen_lines = HashSet::new();
+        let mut explained = HashSet::new();
+        let mut pending = Vec::new();
+        references(e, &mut pending);
+        pending.reverse();
+        while let Some(r) = pending.pop() {
+            let Ref::Segment(i) = r else {
+                if let Some(line) = self.value_line(r, env)
+                    && seen_lines.insert(line.clone())
+                {
+                    out.push(line);
                 }
-                Ref::Segment(i) => {
-                    let seg = &program.segments[i];
-                    let inside = segs.contains(i, env)?;
-                    out.push(format!("{} = {inside}", seg.name));
-                    if let SegmentDef::Expr(def) = &seg.def
-                        && !inside
-                        && let Some((part, inner)) = self.first_false(def, env, segs)?
-                    {
-                        out.push(format!("  because `{part}` is false"));
-                        out.extend(inner.into_iter().map(|l| format!("  {l}")));
-                    }
-                }
-                Ref::Now => out.push(format!("now = {}", show(V::Time(env.now), tz))),
+                continue;
+            };
+            let seg = &program.segments[i];
+            let inside = segs.contains(i, env)?;
+            if !explained.insert(i) {
+                out.push(format!("{} = {inside} (see above)", seg.name));
+                continue;
             }
+            out.push(format!("{} = {inside}", seg.name));
+            let SegmentDef::Expr(def) = &seg.def else {
+                continue;
+            };
+            let Some(part) = first_false_part(def, env, segs)?.filter(|_| !inside) else {
+                continue;
+            };
+            out.push(format!("  because `{}` is false", self.text(part)));
+            let mut inner = Vec::new();
+            references(part, &mut inner);
+            let mut block = Vec::new();
+            let mut then = Vec::new();
+            for r in inner {
+                match r {
+                    Ref::Segment(j) if explained.contains(&j) => {
+                        let used = &program.segments[j];
+                        let line =
+                            format!("  {} = {} (see above)", used.name, segs.contains(j, env)?);
+                        if !block.contains(&line) {
+                            block.push(line);
+                        }
+                    }
+                    Ref::Segment(j) => {
+                        if !then.contains(&j) {
+                            then.push(j);
+                        }
+                    }
+                    r => {
+                        if let Some(line) = self.value_line(r, env).map(|l| format!("  {l}"))
+                            && !block.contains(&line)
+                        {
+                            block.push(line);
+                        }
+                    }
+                }
+            }
+            out.extend(block);
+            pending.extend(then.into_iter().rev().map(Ref::Segment));
         }
         Ok(out)
     }
+
+    /// `name = value` for a field or `now`; `None` for a segment.
+    fn value_line(&self, r: Ref, env: &Env<'_>) -> Option<String> {
+        let program = self.engine.program;
+        let tz = program.settings.timezone;
+        match r {
+            Ref::Field(record, index) => {
+                let (row, schema, prefix) = match (record, self.event_kind) {
+                    (Record::Member, _) => (env.member, &program.member, ""),
+                    (Record::Event, Some(kind)) => (env.event, &program.events[kind], "event."),
+                    _ => return None,
+                };
+                let name = schema.fields.get(index).map_or("", |f| f.name.as_str());
+                let value = row
+                    .and_then(|r| r.vals.get(index))
+                    .map_or(V::Null, |v| v.view());
+                Some(format!("{prefix}{name} = {}", show(value, tz)))
+            }
+            Ref::Now => Some(format!("now = {}", show(V::Time(env.now), tz))),
+            Ref::Segment(_) => None,
+        }
+    }
 }
 
+/// The first part of an `and` chain that is false (the whole expression when it is
+/// not a chain).
+fn first_false_part<'e>(
+    e: &'e TExpr,
+    env: &Env<'_>,
+    segs: &mut Segments<'_>,
+) -> Result<Option<&'e TExpr>, EvalError> {
+    let mut parts = Vec::new();
+    conjuncts(e, &mut parts);
+    for part in parts {
+        let (mut m, mut g) = (BTreeSet::new(), BTreeSet::new());
+        let node = expr_reading(part, &mut m, &mut g);
+        if !holds(&node, env, segs)? {
+            return Ok(Some(part));
+        }
+    }
+    Ok(None)
+}
+
+#[derive(Clone, Copy)]
 enum Ref {
     Field(Record, usize),
     Segment(usize),

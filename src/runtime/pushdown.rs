@@ -9,6 +9,8 @@
 //! overflow or divide by zero) pushes nothing: skipping a row must never hide an
 //! error.
 
+use std::cell::Cell;
+
 use chrono::{DateTime, Datelike};
 
 use super::engine::Engine;
@@ -52,18 +54,33 @@ pub(crate) fn scan_filter(
         },
         types,
         env: Env::at(now, program.settings.timezone),
+        inlined: Cell::new(0),
     };
     RowFilter::any(rules.iter().map(|&r| cx.rule(r)))
 }
+
+/// Most segment definitions one scan filter looks into. Segments using a segment
+/// twice (`segment b = a or a`, `segment c = b or b`, …) would otherwise double the
+/// work at every link; past this, a segment is taken as "may hold, may fail", which
+/// only pushes less down.
+const MAX_INLINED_SEGMENTS: usize = 4_096;
 
 struct Translate<'e, 'p> {
     engine: &'e Engine<'p>,
     record: Record,
     types: Vec<&'p Type>,
     env: Env<'static>,
+    /// Segment definitions looked into so far.
+    inlined: Cell<usize>,
 }
 
 impl Translate<'_, '_> {
+    /// Whether one more segment definition may be looked into (and counts it).
+    fn inline(&self) -> bool {
+        self.inlined.set(self.inlined.get() + 1);
+        self.inlined.get() <= MAX_INLINED_SEGMENTS
+    }
+
     /// Rows the rule may fire for: in its segment, its `when` may hold, and its
     /// rewards may resolve to something.
     fn rule(&self, r: usize) -> RowFilter {
@@ -114,8 +131,8 @@ impl Translate<'_, '_> {
             Node::Or(parts) if want => RowFilter::any(parts.iter().map(|p| self.maybe(p, true))),
             Node::Or(parts) => RowFilter::all(parts.iter().map(|p| self.maybe(p, false))),
             Node::Segment(i) => match &self.engine.plan.segments[*i] {
-                SegmentPlan::Expr(e) => self.maybe(e, want),
-                SegmentPlan::Top { .. } => RowFilter::True,
+                SegmentPlan::Expr(e) if self.inline() => self.maybe(e, want),
+                _ => RowFilter::True,
             },
             Node::Exists(x) => match self.field(x) {
                 Some(f) if want => RowFilter::Present(f),
@@ -234,7 +251,7 @@ impl Translate<'_, '_> {
             Node::Const(_) | Node::Now | Node::Today | Node::Field(..) => true,
             Node::CompareField { .. } => true,
             Node::Segment(i) => match &self.engine.plan.segments[*i] {
-                SegmentPlan::Expr(e) => self.cannot_fail(e),
+                SegmentPlan::Expr(e) => self.inline() && self.cannot_fail(e),
                 SegmentPlan::Top { .. } => true,
             },
             Node::Exists(x) | Node::Not(x) => self.cannot_fail(x),

@@ -2,7 +2,7 @@
 //! a rule may fire on, and when quiet hours hold a grant back.
 
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
+use std::collections::{BTreeSet, BinaryHeap};
 
 use chrono::{Days, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
@@ -46,22 +46,19 @@ impl RuleSchedule {
     /// Every tick instant `t` with `after < t <= until`, ascending and deduplicated,
     /// on allowed days and outside quiet hours. Local times go through
     /// [`local_to_instant`]: a time skipped by DST ticks an hour later, an ambiguous
-    /// one at its earlier instant.
-    pub fn ticks(&self, tz: Tz, after: i64, until: i64) -> Vec<i64> {
-        let Some((first, last)) = self.days_to_visit(tz, after, until) else {
-            return Vec::new();
-        };
-        let mut out: Vec<i64> = first
-            .iter_days()
-            .take_while(|day| *day <= last)
-            .flat_map(|day| self.instants_on(tz, day))
-            .filter(|t| after < *t && *t <= until)
-            .filter(|t| !self.is_quiet(tz, *t))
-            .collect();
-        // A skipped time moved an hour later can land on, or after, another tick.
-        out.sort_unstable();
-        out.dedup();
-        out
+    /// one at its earlier instant. The ticks are computed a day at a time as they
+    /// are taken, so a long window holds no more than two days of them.
+    pub fn ticks(&self, tz: Tz, after: i64, until: i64) -> Ticks<'_> {
+        let days = self.days_to_visit(tz, after, until);
+        Ticks {
+            schedule: self,
+            tz,
+            after,
+            until,
+            next_day: days.map(|(first, _)| first),
+            last_day: days.map_or(NaiveDate::MIN, |(_, last)| last),
+            ready: BTreeSet::new(),
+        }
     }
 
     /// The local days whose ticks may fall in `(after, until]`, clamped to the
@@ -90,6 +87,49 @@ impl RuleSchedule {
     fn is_quiet(&self, tz: Tz, instant: i64) -> bool {
         self.quiet
             .is_some_and(|q| in_quiet(instant_local(tz, instant).time(), q))
+    }
+}
+
+/// The ticks of one schedule in a window, ascending: see [`RuleSchedule::ticks`].
+#[derive(Debug)]
+pub struct Ticks<'s> {
+    schedule: &'s RuleSchedule,
+    tz: Tz,
+    after: i64,
+    until: i64,
+    /// The next local day to compute, `None` once past the last.
+    next_day: Option<NaiveDate>,
+    last_day: NaiveDate,
+    /// Computed ticks not yet taken, sorted and without repeats: a time skipped by
+    /// DST and moved an hour later can land on, or after, another tick.
+    ready: BTreeSet<i64>,
+}
+
+impl Iterator for Ticks<'_> {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        loop {
+            if let Some(&t) = self.ready.first() {
+                // A later day's ticks are never a day earlier than its midnight.
+                let settled = self.next_day.is_none_or(|day| {
+                    t < local_to_instant(self.tz, day.and_time(NaiveTime::MIN)) - 86_400
+                });
+                if settled {
+                    self.ready.pop_first();
+                    return Some(t);
+                }
+            }
+            let day = self.next_day?;
+            self.next_day = day.succ_opt().filter(|d| *d <= self.last_day);
+            let (after, until) = (self.after, self.until);
+            let found = self
+                .schedule
+                .instants_on(self.tz, day)
+                .filter(|t| after < *t && *t <= until)
+                .filter(|t| !self.schedule.is_quiet(self.tz, *t));
+            self.ready.extend(found);
+        }
     }
 }
 
@@ -157,16 +197,91 @@ impl Timeline {
     }
 
     /// For each distinct tick instant in `(after, until]`, ascending, the indices of
-    /// the rules ticking then, by priority descending, then file order.
-    pub fn schedule_causes(&self, after: i64, until: i64) -> Vec<(i64, Vec<usize>)> {
-        let mut causes: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
-        // Visiting rules in firing order keeps every instant's list in that order.
-        for (rule, schedule) in &self.schedules {
-            for t in schedule.ticks(self.tz, after, until) {
-                causes.entry(t).or_default().push(*rule);
+    /// the rules ticking then, by priority descending, then file order. The rules'
+    /// ticks are merged as they are taken, never all held at once.
+    pub fn schedule_causes(&self, after: i64, until: i64) -> Causes<'_> {
+        let mut streams: Vec<Ticks<'_>> = self
+            .schedules
+            .iter()
+            .map(|(_, s)| s.ticks(self.tz, after, until))
+            .collect();
+        let heads = streams
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(k, s)| s.next().map(|t| Reverse((t, k))))
+            .collect();
+        Causes {
+            timeline: self,
+            streams,
+            heads,
+        }
+    }
+
+    /// The first scheduled rule that would tick more than [`MAX_TICKS`] times in
+    /// `(after, until]`, if any: counting stops at the limit, so this costs at most
+    /// that many ticks per rule.
+    pub fn too_many_ticks(&self, after: i64, until: i64) -> Option<TooManyTicks> {
+        self.ticking_over(MAX_TICKS, after, until)
+    }
+
+    fn ticking_over(&self, limit: usize, after: i64, until: i64) -> Option<TooManyTicks> {
+        self.schedules.iter().find_map(|(rule, s)| {
+            let over = s.ticks(self.tz, after, until).nth(limit).is_some();
+            over.then(|| TooManyTicks {
+                rule: *rule,
+                schedule: s.spec.to_string(),
+                days: s
+                    .days_to_visit(self.tz, after, until)
+                    .map_or(0, |(first, last)| {
+                        (last - first).num_days().saturating_add(1).max(0) as u64
+                    }),
+            })
+        })
+    }
+}
+
+/// Most ticks of one rule a run goes through: about two years of a schedule that
+/// ticks every minute. A longer run is refused before it starts (running.md).
+pub const MAX_TICKS: usize = 1_000_000;
+
+/// A rule that would tick more than [`MAX_TICKS`] times in a run's window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooManyTicks {
+    /// Index of the rule.
+    pub rule: usize,
+    /// Its schedule, as written.
+    pub schedule: String,
+    /// How many local days of the window it may tick on.
+    pub days: u64,
+}
+
+/// The merged ticks of every scheduled rule: see [`Timeline::schedule_causes`].
+#[derive(Debug)]
+pub struct Causes<'t> {
+    timeline: &'t Timeline,
+    streams: Vec<Ticks<'t>>,
+    /// The next tick of each stream that has one, smallest (then first rule) on top.
+    heads: BinaryHeap<Reverse<(i64, usize)>>,
+}
+
+impl Iterator for Causes<'_> {
+    type Item = (i64, Vec<usize>);
+
+    fn next(&mut self) -> Option<(i64, Vec<usize>)> {
+        let Reverse((at, _)) = *self.heads.peek()?;
+        let mut rules = Vec::new();
+        while let Some(&Reverse((t, k))) = self.heads.peek() {
+            if t != at {
+                break;
+            }
+            self.heads.pop();
+            // Streams are in firing order, so equal instants come out in that order.
+            rules.push(self.timeline.schedules[k].0);
+            if let Some(next) = self.streams[k].next() {
+                self.heads.push(Reverse((next, k)));
             }
         }
-        causes.into_iter().collect()
+        Some((at, rules))
     }
 }
 
@@ -202,7 +317,6 @@ mod tests {
         let tz = p.settings.timezone;
         schedule
             .ticks(tz, instant(p, after), instant(p, until))
-            .into_iter()
             .map(|t| instant_local(tz, t).format("%Y-%m-%d %H:%M").to_string())
             .collect()
     }
@@ -277,11 +391,14 @@ mod tests {
             got,
             ["2026-04-23 20:00", "2026-04-24 20:00", "2026-04-27 20:00"]
         );
-        let first = RuleSchedule::new(&p, &p.rules[0]).unwrap().ticks(
-            p.settings.timezone,
-            instant(&p, "2026-04-23"),
-            instant(&p, "2026-04-24"),
-        );
+        let first: Vec<i64> = RuleSchedule::new(&p, &p.rules[0])
+            .unwrap()
+            .ticks(
+                p.settings.timezone,
+                instant(&p, "2026-04-23"),
+                instant(&p, "2026-04-24"),
+            )
+            .collect();
         // 20:00 in Shanghai is 12:00 UTC.
         assert_eq!(
             first,
@@ -408,7 +525,9 @@ mod tests {
         );
         let schedule = RuleSchedule::new(&p, &p.rules[0]).unwrap();
         let tz = p.settings.timezone;
-        let got = schedule.ticks(tz, instant(&p, "2026-11-01"), instant(&p, "2026-11-02"));
+        let got: Vec<i64> = schedule
+            .ticks(tz, instant(&p, "2026-11-01"), instant(&p, "2026-11-02"))
+            .collect();
         assert_eq!(got, [parse_instant("2026-11-01T05:30:00Z", tz).unwrap()]);
     }
 
@@ -467,8 +586,9 @@ mod tests {
              rule low_too { every day at 20:00 give red_packet ¥1 cap ¥10 per day }\n\
              rule morning { every day at 09:00 give red_packet ¥1 cap ¥10 per day }\n",
         );
-        let causes =
-            Timeline::new(&p).schedule_causes(instant(&p, "2026-04-20"), instant(&p, "2026-04-21"));
+        let causes: Vec<_> = Timeline::new(&p)
+            .schedule_causes(instant(&p, "2026-04-20"), instant(&p, "2026-04-21"))
+            .collect();
         assert_eq!(
             causes,
             [
@@ -476,5 +596,52 @@ mod tests {
                 (instant(&p, "2026-04-20 20:00"), vec![1, 0, 2])
             ]
         );
+    }
+
+    /// Ticks come a day at a time: a century of a once-a-minute schedule is only
+    /// computed as far as it is taken.
+    #[test]
+    fn a_century_of_minutes_is_streamed_not_collected() {
+        let p = one_rule("", "cron \"* * * * *\"");
+        let schedule = RuleSchedule::new(&p, &p.rules[0]).unwrap();
+        let tz = p.settings.timezone;
+        let mut ticks = schedule.ticks(tz, instant(&p, "2026-01-01"), instant(&p, "2126-01-01"));
+        let first: Vec<i64> = ticks.by_ref().take(3).collect();
+        assert_eq!(first[1] - first[0], 60);
+        assert!(ticks.ready.len() <= 2 * 24 * 60, "{}", ticks.ready.len());
+    }
+
+    #[test]
+    fn a_window_with_more_ticks_than_a_run_takes_names_the_rule_and_schedule() {
+        let p = one_rule("", "cron \"* * * * *\"");
+        let timeline = Timeline::new(&p);
+        let over = timeline
+            .ticking_over(1440, instant(&p, "2026-01-01"), instant(&p, "2126-01-01"))
+            .unwrap();
+        assert_eq!(over.rule, 0);
+        assert_eq!(over.schedule, "cron \"* * * * *\"");
+        assert_eq!(over.days, 36_526);
+        // A day of minutes is exactly the limit.
+        let day = timeline.ticking_over(1440, instant(&p, "2026-01-01"), instant(&p, "2026-01-02"));
+        assert_eq!(day, None);
+    }
+
+    #[test]
+    fn streamed_causes_merge_rules_in_time_order() {
+        let p = program(
+            "timezone \"Asia/Shanghai\"",
+            "rule a { every 7m from 00:00 to 23:59 give red_packet ¥1 cap ¥10 per day }\n\
+             rule b { every 5m from 00:00 to 23:59 give red_packet ¥1 cap ¥10 per day }\n",
+        );
+        let causes: Vec<_> = Timeline::new(&p)
+            .schedule_causes(instant(&p, "2026-04-20"), instant(&p, "2026-04-23"))
+            .collect();
+        assert!(causes.windows(2).all(|w| w[0].0 < w[1].0));
+        let at_35m = causes
+            .iter()
+            .find(|(t, _)| *t == instant(&p, "2026-04-21 00:35"))
+            .unwrap();
+        assert_eq!(at_35m.1, [0, 1]);
+        assert_eq!(causes.len(), 3 * (206 + 288 - 42));
     }
 }

@@ -127,13 +127,15 @@ pub enum Setting {
     Retired(Vec<Spanned<String>>),
 }
 
-/// An inclusive range of whole local days.
+/// An inclusive range of whole local days. A date that is not a calendar date
+/// (`2026-04-00`) is reported when parsed and is `None` here, so that nothing later
+/// works with a made-up day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DateRange {
     /// First day.
-    pub from: Spanned<NaiveDate>,
+    pub from: Spanned<Option<NaiveDate>>,
     /// Last day (inclusive).
-    pub to: Spanned<NaiveDate>,
+    pub to: Spanned<Option<NaiveDate>>,
 }
 
 /// One amount of a `budget` setting.

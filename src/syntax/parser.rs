@@ -196,6 +196,11 @@ impl Builder<'_> {
         self.lit(pair, literal::date, chrono::NaiveDate::MIN)
     }
 
+    /// A day of a date range: `None` when it is not a calendar date.
+    fn day(&mut self, pair: &Pair<'_, Rule>) -> Spanned<Option<chrono::NaiveDate>> {
+        self.lit(pair, |t| literal::date(t).map(Some), None)
+    }
+
     fn datetime(&mut self, pair: &Pair<'_, Rule>) -> Spanned<chrono::NaiveDateTime> {
         self.lit(pair, literal::datetime, chrono::NaiveDateTime::MIN)
     }
@@ -275,8 +280,8 @@ impl Builder<'_> {
         let setting = match rule {
             Rule::set_timezone => Setting::Timezone(self.string(parts[0].clone())),
             Rule::set_active => Setting::Active(DateRange {
-                from: self.date(&parts[0]),
-                to: self.date(&parts[1]),
+                from: self.day(&parts[0]),
+                to: self.day(&parts[1]),
             }),
             Rule::set_budget => {
                 Setting::Budget(parts.into_iter().map(|b| self.budget_item(b)).collect())
@@ -643,8 +648,8 @@ impl Builder<'_> {
             Rule::during => {
                 let (a, b) = (next()?, next()?);
                 Clause::During(DateRange {
-                    from: self.date(&a),
-                    to: self.date(&b),
+                    from: self.day(&a),
+                    to: self.day(&b),
                 })
             }
             Rule::for_group => Clause::ForGroup(self.ident(next()?)),

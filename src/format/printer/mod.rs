@@ -372,7 +372,9 @@ fn quoted_list(names: &[Spanned<String>]) -> String {
 }
 
 fn date_range(r: &DateRange) -> String {
-    format!("{} .. {}", expr::date(r.from.node), expr::date(r.to.node))
+    // A file with an unreadable date has a literal error and is never formatted.
+    let day = |d: Option<chrono::NaiveDate>| d.map_or_else(String::new, expr::date);
+    format!("{} .. {}", day(r.from.node), day(r.to.node))
 }
 
 // ---------------------------------------------------------------- small parts
