@@ -502,7 +502,11 @@ fn schema() -> impl Strategy<Value = Schema> {
             optional,
         });
     prop::collection::vec(
-        (ident(), ty).prop_map(|(name, t)| FieldDecl { name, ty: sp(t) }),
+        (ident(), ty, any::<bool>()).prop_map(|(name, t, joined)| FieldDecl {
+            name,
+            ty: sp(t),
+            joined: joined.then(Span::default),
+        }),
         0..4,
     )
     .prop_map(|fields| Schema { fields })

@@ -317,8 +317,51 @@ fn schema(
         });
         out.span = s.span;
         fields(c, &s.node.fields, &mut out, &["id"]);
+        out.joined = joined_field(c, &s.node.fields, &out);
     }
     out
+}
+
+/// The field marked `joined`: at most one, of type `time` (or `time?`, where a
+/// missing value means the member was always there).
+fn joined_field(
+    c: &mut Checker<'_>,
+    decls: &[ast::FieldDecl],
+    schema: &RecordSchema,
+) -> Option<usize> {
+    let mut found: Option<(usize, Span)> = None;
+    for f in decls {
+        let Some(mark) = f.joined else { continue };
+        let Some(i) = schema.index(&f.name.node) else {
+            continue;
+        };
+        if schema.fields[i].ty.base != Base::Time {
+            c.report(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    mark,
+                    format!(
+                        "`{}` is not a time, so it cannot say when a member joined",
+                        f.name.node
+                    ),
+                )
+                .label("`joined` needs a `time` field")
+                .help("mark the field that holds the join time: `joined_at: time joined`"),
+            );
+            continue;
+        }
+        if let Some((_, first)) = found {
+            c.report(
+                Diagnostic::new(Code::Duplicate, mark, "a second field is marked `joined`")
+                    .label("again here")
+                    .related(first, "first here")
+                    .help("mark the one field that holds the join time"),
+            );
+            continue;
+        }
+        found = Some((i, mark));
+    }
+    found.map(|(i, _)| i)
 }
 
 fn implicit(name: &str, base: Base, optional: bool) -> FieldDef {
@@ -463,6 +506,13 @@ fn events(c: &mut Checker<'_>, items: &[Item]) -> Vec<RecordSchema> {
             &mut schema,
             &["id", "member_id", "at"],
         );
+        for mark in e.node.schema.fields.iter().filter_map(|f| f.joined) {
+            c.report(
+                Diagnostic::new(Code::TypeMismatch, mark, "an event has no join time")
+                    .label("only for members and groups")
+                    .help("mark the join time in `member { … }` (or the creation time in `group { … }`)"),
+            );
+        }
         out.push(schema);
     }
     out

@@ -119,6 +119,8 @@ pub struct RecordSchema {
     pub fields: Vec<FieldDef>,
     /// Where it was declared.
     pub span: Span,
+    /// The field marked `joined`: a member (group) does not exist before it.
+    pub joined: Option<usize>,
     by_name: HashMap<String, usize>,
 }
 
@@ -129,6 +131,7 @@ impl RecordSchema {
             name,
             fields: Vec::new(),
             span,
+            joined: None,
             by_name: HashMap::new(),
         };
         fields.into_iter().for_each(|f| schema.push(f));

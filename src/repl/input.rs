@@ -49,6 +49,7 @@ pub const KEYWORDS: &[&str] = &[
     "granted",
     "in",
     "int",
+    "joined",
     "ledger",
     "limit",
     "lottery",

@@ -206,9 +206,12 @@ impl<'p> Engine<'p> {
         for rules in &mut event_rules {
             rules.sort_by_key(|&i| (std::cmp::Reverse(program.rules[i].priority), i));
         }
+        // Who may take a place changes over time when a schema says when targets
+        // joined, so the ranking is then made again at each instant.
+        let joined = plan.member_joined.is_some() || plan.group_joined.is_some();
         let tops_depend_on_now = plan.segments.iter().any(|s| match s {
             SegmentPlan::Top { by, filter, .. } => {
-                uses_now(by, &plan) || filter.as_ref().is_some_and(|f| uses_now(f, &plan))
+                joined || uses_now(by, &plan) || filter.as_ref().is_some_and(|f| uses_now(f, &plan))
             }
             SegmentPlan::Expr(_) => false,
         });
@@ -263,6 +266,9 @@ impl<'p> Engine<'p> {
             let env0 = Env::at(now, self.program.settings.timezone);
             let fields = self.all_fields(kind);
             data.scan(table_of(kind), &fields, &mut |row| {
+                if !self.existed(kind, row, now) {
+                    return true;
+                }
                 segs.reset();
                 let env = target_env(env0, kind, row);
                 match rank_one(by, filter.as_ref(), &env, segs) {
@@ -459,6 +465,32 @@ impl<'p> Engine<'p> {
         match kind {
             TargetKind::Member => self.plan.member_fields.clone(),
             TargetKind::Group => self.plan.group_fields.clone(),
+        }
+    }
+
+    /// Whether the target of `row` existed at `at`: the schema's `joined` field is
+    /// not after it (a missing value, or no such field, means it always did). A
+    /// member who joined later is no target of a tick and takes no `top N` place.
+    pub fn existed(&self, kind: TargetKind, row: &Row, at: i64) -> bool {
+        let slot = match kind {
+            TargetKind::Member => self.plan.member_joined,
+            TargetKind::Group => self.plan.group_joined,
+        };
+        match slot.and_then(|i| row.vals.get(i)) {
+            Some(Val::Time(joined)) => *joined <= at,
+            _ => true,
+        }
+    }
+
+    /// When the target of `row` joined, if it had not yet at `at`.
+    pub fn joined_after(&self, kind: TargetKind, row: &Row, at: i64) -> Option<i64> {
+        let slot = match kind {
+            TargetKind::Member => self.plan.member_joined,
+            TargetKind::Group => self.plan.group_joined,
+        };
+        match slot.and_then(|i| row.vals.get(i)) {
+            Some(Val::Time(joined)) if *joined > at => Some(*joined),
+            _ => None,
         }
     }
 
@@ -1451,6 +1483,9 @@ impl PhaseOne<'_, '_> {
             rows += 1;
             if rows.is_multiple_of(PROGRESS_EVERY) {
                 progress(rows);
+            }
+            if !engine.existed(kind, row, self.instant) {
+                return true;
             }
             segs.reset();
             let env = target_env(base, kind, row);

@@ -65,6 +65,9 @@ pub fn segment_sizes(
             Table::Groups
         };
         data.scan(table, &engine.all_fields(kind), &mut |row| {
+            if !engine.existed(kind, row, at) {
+                return true; // not a member (group) yet
+            }
             segs.reset();
             let env = match kind {
                 TargetKind::Member => Env {
@@ -206,6 +209,16 @@ pub fn explain_member(
             },
             ..cx
         };
+        let joined_later = match rule.trigger {
+            Trigger::Schedule(_) => engine.joined_after(TargetKind::Member, &member, at),
+            Trigger::Event { .. } => None,
+        };
+        if let Some(joined) = joined_later {
+            let when = super::time::format_instant(program.settings.timezone, joined);
+            let why = format!("not a member yet at this instant: joined {when}");
+            out.push(cx.stopped(r, why, Vec::new()));
+            continue;
+        }
         // As a run refuses the firing, the explanation says why it cannot fire.
         let explanation = match cx.rule(r, latest.map(|e| &e.row), book, &mut segs) {
             Ok(explanation) => explanation,

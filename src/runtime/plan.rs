@@ -213,6 +213,11 @@ pub struct Plan {
     pub all_group_fields: Vec<usize>,
     /// Whether any segment is a `top N`.
     pub has_top: bool,
+    /// The member field marked `joined` (read with the others): a member does not
+    /// exist before it.
+    pub member_joined: Option<usize>,
+    /// The group field marked `joined`.
+    pub group_joined: Option<usize>,
 }
 
 /// Compiles a checked program.
@@ -247,7 +252,13 @@ pub fn compile(program: &Program) -> Plan {
     }
     all.member.extend(&rule_use.member);
     all.group.extend(&rule_use.group);
-    let needed = reachable(rule_use, &segment_uses);
+    let mut needed = reachable(rule_use, &segment_uses);
+    let member_joined = program.member.joined;
+    let group_joined = program.group.as_ref().and_then(|g| g.joined);
+    needed.member.extend(member_joined);
+    all.member.extend(member_joined);
+    needed.group.extend(group_joined);
+    all.group.extend(group_joined);
     Plan {
         segments,
         rules,
@@ -256,6 +267,8 @@ pub fn compile(program: &Program) -> Plan {
         all_member_fields: all.member.into_iter().collect(),
         all_group_fields: all.group.into_iter().collect(),
         has_top,
+        member_joined,
+        group_joined,
     }
 }
 

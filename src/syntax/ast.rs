@@ -194,6 +194,9 @@ pub struct FieldDecl {
     pub name: Ident,
     /// Declared type.
     pub ty: Spanned<TypeExpr>,
+    /// `joined`: the field says when the member joined (or the group was created);
+    /// where the mark is written.
+    pub joined: Option<Span>,
 }
 
 /// A type as written: `int`, `time?`, `set<text>`.

@@ -327,7 +327,8 @@ impl Builder<'_> {
         let mut it = children(pair);
         let name = self.ident(it.next().expect("grammar: field name"));
         let ty = self.type_expr(it.next().expect("grammar: field type"));
-        FieldDecl { name, ty }
+        let joined = it.next().map(|mark| self.span(&mark));
+        FieldDecl { name, ty, joined }
     }
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> Spanned<TypeExpr> {

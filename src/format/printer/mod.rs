@@ -246,7 +246,8 @@ impl<'a> Printer<'a> {
     fn fields(&mut self, fields: &[FieldDecl]) {
         self.indent += 1;
         for f in fields {
-            self.line(&field_decl(f), f.name.span.start, f.ty.span.end);
+            let end = f.joined.map_or(f.ty.span.end, |mark| mark.end);
+            self.line(&field_decl(f), f.name.span.start, end);
         }
         self.indent -= 1;
     }
@@ -412,7 +413,8 @@ fn setting(s: &Setting) -> String {
 }
 
 fn field_decl(f: &FieldDecl) -> String {
-    format!("{}: {}", f.name.node, type_expr(&f.ty.node))
+    let joined = if f.joined.is_some() { " joined" } else { "" };
+    format!("{}: {}{joined}", f.name.node, type_expr(&f.ty.node))
 }
 
 fn type_expr(t: &TypeExpr) -> String {
