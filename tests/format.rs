@@ -505,7 +505,7 @@ fn schema() -> impl Strategy<Value = Schema> {
         (ident(), ty, any::<bool>()).prop_map(|(name, t, joined)| FieldDecl {
             name,
             ty: sp(t),
-            joined: joined.then(Span::default),
+            joined: joined.then(|| sp(())),
         }),
         0..4,
     )

@@ -331,7 +331,9 @@ fn joined_field(
 ) -> Option<usize> {
     let mut found: Option<(usize, Span)> = None;
     for f in decls {
-        let Some(mark) = f.joined else { continue };
+        let Some(mark) = f.joined.as_ref().map(|m| m.span) else {
+            continue;
+        };
         let Some(i) = schema.index(&f.name.node) else {
             continue;
         };
@@ -506,7 +508,14 @@ fn events(c: &mut Checker<'_>, items: &[Item]) -> Vec<RecordSchema> {
             &mut schema,
             &["id", "member_id", "at"],
         );
-        for mark in e.node.schema.fields.iter().filter_map(|f| f.joined) {
+        for mark in e
+            .node
+            .schema
+            .fields
+            .iter()
+            .filter_map(|f| f.joined.as_ref())
+        {
+            let mark = mark.span;
             c.report(
                 Diagnostic::new(Code::TypeMismatch, mark, "an event has no join time")
                     .label("only for members and groups")

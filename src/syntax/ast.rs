@@ -196,7 +196,7 @@ pub struct FieldDecl {
     pub ty: Spanned<TypeExpr>,
     /// `joined`: the field says when the member joined (or the group was created);
     /// where the mark is written.
-    pub joined: Option<Span>,
+    pub joined: Option<Spanned<()>>,
 }
 
 /// A type as written: `int`, `time?`, `set<text>`.

@@ -327,7 +327,7 @@ impl Builder<'_> {
         let mut it = children(pair);
         let name = self.ident(it.next().expect("grammar: field name"));
         let ty = self.type_expr(it.next().expect("grammar: field type"));
-        let joined = it.next().map(|mark| self.span(&mark));
+        let joined = it.next().map(|mark| Spanned::new((), self.span(&mark)));
         FieldDecl { name, ty, joined }
     }
 

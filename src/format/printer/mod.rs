@@ -246,7 +246,10 @@ impl<'a> Printer<'a> {
     fn fields(&mut self, fields: &[FieldDecl]) {
         self.indent += 1;
         for f in fields {
-            let end = f.joined.map_or(f.ty.span.end, |mark| mark.end);
+            let end = f
+                .joined
+                .as_ref()
+                .map_or(f.ty.span.end, |mark| mark.span.end);
             self.line(&field_decl(f), f.name.span.start, end);
         }
         self.indent -= 1;
