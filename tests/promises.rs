@@ -372,3 +372,32 @@ fn a_lottery_whose_arms_reach_100_percent_before_rest_warns() {
     let body = rule("lottery { 60% -> points 1  40% -> points 2  rest -> points 3 }");
     assert_eq!(all_codes(&format!("{HEADER}{body}")), ["W0001", "W0004"]);
 }
+
+#[test]
+fn a_plain_number_compared_with_money_gets_the_exact_fix() {
+    let body = "segment 大户 = spend >= 500\n".to_string() + &rule("points 10 ");
+    let out = check_text("p.playbook", &format!("{HEADER}{body}"));
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code.code() == "E0201")
+        .expect("a type mismatch");
+    assert_eq!(
+        d.help.as_deref(),
+        Some("money is written with a yen sign: `¥500`")
+    );
+}
+
+#[test]
+fn a_step_that_does_not_divide_a_day_is_treated_as_every_0h() {
+    let schedule = |every: &str| {
+        codes(&format!(
+            "rule r {{ every {every} from 09:00 to 21:00 give points 1 limit 1 per member per day }}\n"
+        ))
+    };
+    assert_eq!(schedule("0h"), ["E0403"]);
+    assert_eq!(schedule("5h"), ["E0403"]);
+    assert_eq!(schedule("7m"), ["E0403"]);
+    assert_eq!(schedule("3h"), Vec::<String>::new());
+    assert_eq!(schedule("90m"), Vec::<String>::new());
+}

@@ -704,6 +704,17 @@ fn operator_mismatch(c: &mut Checker<'_>, op: BinaryOp, op_span: Span, l: &TExpr
         }
         (BinaryOp::Mul, Base::Money, Base::Money) => "multiply money by a number or a percentage".to_string(),
         (BinaryOp::In | BinaryOp::NotIn, _, _) => "`in` looks in a `set<text>` field or a list like `[\"淘宝\", \"抖音\"]`".to_string(),
+        // `spend >= 500`: the number is meant as yuan.
+        (_, Base::Money, Base::Int | Base::Decimal) | (_, Base::Int | Base::Decimal, Base::Money)
+            if op.is_comparison() =>
+        {
+            let number = if l.ty.base == Base::Money { r } else { l };
+            match number.constant() {
+                Some(Value::Int(n)) => format!("money is written with a yen sign: `¥{n}`"),
+                Some(Value::Decimal(d)) => format!("money is written with a yen sign: `¥{d}`"),
+                _ => "compare money with money, e.g. `spend >= ¥500`".to_string(),
+            }
+        }
         (_, Base::Time, Base::Date) | (_, Base::Date, Base::Time) => {
             "a time is an instant and a date a day: compare like with like, e.g. `joined_at >= 2026-04-18 00:00`".to_string()
         }

@@ -233,16 +233,19 @@ fn well_formed(c: &mut Checker<'_>, s: &Schedule) -> Option<ScheduleSpec> {
             ScheduleSpec::Weekly(days.iter().map(|d| d.node).collect(), at.node)
         }
         Schedule::Interval { step, from, to } => {
-            if step.node.seconds <= 0 || step.node.seconds > 86_400 {
+            // A step that does not divide a day would tick at other times of day on
+            // each day it carried over: only steps that fit a day evenly are steps.
+            let seconds = step.node.seconds;
+            if seconds <= 0 || seconds > 86_400 || 86_400 % seconds != 0 {
                 return bad(
                     c,
                     step.span,
                     format!(
                         "a step of `{}{}` does not divide a day",
-                        step.node.seconds / step.node.unit.seconds(),
+                        seconds / step.node.unit.seconds(),
                         step.node.unit.suffix()
                     ),
-                    "give a step between 1m and 24h, e.g. `every 2h`",
+                    "give a step that divides 24h (1h, 2h, 3h, 4h, 6h, 8h, 12h, or minutes such as 30m, 45m, 90m); for other times list them: `every day at 09:00` rules or `cron \"0 9,14,19 * * *\"`",
                 );
             }
             if to.node < from.node {
