@@ -128,3 +128,54 @@ fn decisions_are_identical_for_any_thread_count() {
     assert_eq!(runs[0], runs[1], "2 threads");
     assert_eq!(runs[0], runs[2], "3 threads");
 }
+
+/// Counts the progress reports of a run.
+#[derive(Default)]
+struct Progress(Vec<u64>);
+
+impl Sink for Progress {
+    fn grant(&mut self, _: &Grant) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn refusal(&mut self, _: &Refusal) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn progress(&mut self, rows: u64) {
+        self.0.push(rows);
+    }
+}
+
+#[test]
+fn progress_is_reported_whatever_the_thread_count() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().join("members.db");
+    // Enough rows that each of two parts passes one report interval.
+    let rows = 2 * playbook::runtime::engine::PROGRESS_EVERY + 10;
+    write_members(&data, rows);
+    let program = playbook::check_text("threads.playbook", PLAYBOOK)
+        .program
+        .expect("checks");
+    let tz = program.settings.timezone;
+    for threads in [1, 2] {
+        let request = RunRequest {
+            threads,
+            // Every row read, none skipped by the pushed-down filter.
+            pushdown: false,
+            ..RunRequest::new(
+                &program,
+                &data,
+                parse_instant("2026-04-20 21:00", tz).unwrap(),
+            )
+        };
+        let mut sink = Progress::default();
+        run(&request, &mut sink).unwrap();
+        let last = sink.0.last().copied().unwrap_or(0);
+        assert!(
+            last >= 2 * playbook::runtime::engine::PROGRESS_EVERY,
+            "{threads} threads: progress {:?}",
+            sink.0
+        );
+    }
+}

@@ -1128,19 +1128,35 @@ impl<'e, 'p> Run<'e, 'p> {
         parts: Vec<Box<dyn DataSource + Send>>,
     ) -> Result<Vec<Candidates>, RunError> {
         let tops = self.segs.tops.clone();
+        let sink = &mut *self.sink;
         let results: Vec<Result<PartResult, RunError>> = std::thread::scope(|threads| {
+            // Each part reports the rows it has read; this thread adds them up for the
+            // sink (which stays on this thread), so progress shows for any count.
+            let (tell, heard) = std::sync::mpsc::channel::<(usize, u64)>();
+            let parts_count = parts.len();
             let handles: Vec<_> = parts
                 .into_iter()
-                .map(|mut part| {
+                .enumerate()
+                .map(|(k, mut part)| {
                     let tops = tops.clone();
+                    let tell = tell.clone();
                     threads.spawn(move || {
                         let mut segs = scan.engine.segments();
                         segs.tops = tops;
-                        let found = scan.run(part.as_mut(), &mut segs, &mut |_| {})?;
+                        let found = scan.run(part.as_mut(), &mut segs, &mut |rows| {
+                            let _ = tell.send((k, rows));
+                        })?;
                         Ok((found, part.take_problems()))
                     })
                 })
                 .collect();
+            // Every sender is a thread's: the loop ends when the last one finishes.
+            drop(tell);
+            let mut rows = vec![0u64; parts_count];
+            while let Ok((k, read)) = heard.recv() {
+                rows[k] = read;
+                sink.progress(rows.iter().sum());
+            }
             handles
                 .into_iter()
                 .map(|h| {
