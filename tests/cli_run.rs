@@ -551,6 +551,53 @@ fn bad_data_with_a_ledger_records_nothing() {
 }
 
 #[test]
+fn skip_bad_rows_counts_left_out_events_and_warns_of_a_large_share() {
+    let assert = run_bad(&["--format", "summary", "--skip-bad-rows"])
+        .assert()
+        .success();
+    let out = assert.get_output();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("window (2026-04-20 00:00:00 .. 2026-04-20 23:59:00]: 2 events (and 1 left out for bad values), 2 ticks"),
+        "{text}"
+    );
+    let warning = "warning: --skip-bad-rows left out 2 of 5 rows of `members` (40.0%)";
+    assert!(text.contains(warning), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(warning));
+    let json = json_of(&mut run_bad(&["--format", "json", "--skip-bad-rows"]));
+    assert_eq!(json["summary"]["events_skipped"], 1);
+    assert_eq!(
+        json["summary"]["skipped_share"][1],
+        serde_json::json!({"table": "members", "rows": 2, "of": 5})
+    );
+}
+
+#[test]
+fn skip_bad_rows_that_leaves_out_every_member_fails() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("all_bad.sql");
+    let text = std::fs::read_to_string(community()).unwrap();
+    // Every member's spend written in yuan as text: not one row can be read.
+    let all_bad = ["120000", "80000", "60000", "     0", "90000"]
+        .iter()
+        .fold(text, |t, fen| {
+            t.replacen(&format!(" {fen}, '2026"), " '1 yuan', '2026", 1)
+        });
+    std::fs::write(&data, all_bad).unwrap();
+    bin()
+        .arg("run")
+        .arg(playbook_file())
+        .arg("--data")
+        .arg(&data)
+        .args(["--since", SINCE, "--at", AT, "--skip-bad-rows", "--format", "summary"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "error: --skip-bad-rows left out 5 of 5 rows of `members` (100.0%): nothing of it was evaluated",
+        ));
+}
+
+#[test]
 fn skip_bad_rows_exits_0_and_reports_each_skipped_row() {
     let assert = run_bad(&["--format", "json", "--skip-bad-rows"])
         .assert()

@@ -196,6 +196,10 @@ pub fn run(args: &RunArgs) -> Status {
     match result {
         Ok(outcome) => {
             printer.finish(&outcome);
+            if outcome.report.skipped_share.iter().any(|s| s.is_all()) {
+                // A run that evaluated none of a table's rows proves nothing.
+                return Status::Failure;
+            }
             Status::Success
         }
         Err(
@@ -416,6 +420,11 @@ impl<'p> Printer<'p> {
         for row in &outcome.report.skipped {
             print_stderr_line(&format!("skipped: {row}"));
         }
+        for share in &outcome.report.skipped_share {
+            if share.is_large() {
+                print_stderr_line(&playbook::runner::summary::skipped_share_line(share));
+            }
+        }
         let _ = self.out.flush();
     }
 }
@@ -517,6 +526,8 @@ pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
         "recorded_run": outcome.recorded.as_ref().map(|run| run.id),
         "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": serde_json::Number::from_i128(b.left().0)})).collect::<Vec<_>>(),
         "skipped_rows": r.skipped.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
+        "events_skipped": r.events_skipped,
+        "skipped_share": r.skipped_share.iter().map(|s| json!({"table": s.table, "rows": s.rows, "of": s.of})).collect::<Vec<_>>(),
         "notes": outcome.notes,
     })
 }

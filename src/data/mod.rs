@@ -171,6 +171,20 @@ pub trait DataSource {
     /// Bad values found since the last call, each row once over the source's life.
     fn take_problems(&mut self) -> Vec<BadValue>;
 
+    /// How many rows the table named `name` (as in the data, as [`BadValue::table`]
+    /// names it) holds; `None` when the source cannot tell. For saying what share of
+    /// a table `--skip-bad-rows` left out.
+    fn row_count(&mut self, name: &str) -> Result<Option<u64>, DataError> {
+        let _ = name;
+        Ok(None)
+    }
+
+    /// The name `table` has in the data, when the source has one.
+    fn table_name(&self, table: Table) -> Option<String> {
+        let _ = table;
+        None
+    }
+
     /// Up to `parts` independent sources that together scan `table` in its order,
     /// each a consecutive part, so a scan can use several threads; `None` when this
     /// source cannot be split (the scan then runs on one thread).

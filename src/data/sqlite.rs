@@ -202,6 +202,31 @@ impl DataSource for SqliteData {
         std::mem::take(&mut self.problems.pending)
     }
 
+    fn table_name(&self, table: Table) -> Option<String> {
+        match table {
+            Table::Members => Some(self.tables.members.name.clone()),
+            Table::Groups => self.tables.groups.as_ref().map(|g| g.name.clone()),
+            Table::Events => self.events.as_ref().map(|e| e.name.clone()),
+        }
+    }
+
+    fn row_count(&mut self, name: &str) -> Result<Option<u64>, DataError> {
+        let known = std::iter::once(&self.tables.members.name)
+            .chain(self.tables.groups.as_ref().map(|g| &g.name))
+            .chain(self.events.as_ref().map(|e| &e.name))
+            .any(|n| n == name);
+        if !known {
+            return Ok(None);
+        }
+        let sql = format!("SELECT count(*) FROM {}", quote(name));
+        let n: i64 = self
+            .conn
+            .get()
+            .query_row(&sql, [], |r| r.get(0))
+            .map_err(sql_error)?;
+        Ok(u64::try_from(n).ok())
+    }
+
     fn partitions(
         &mut self,
         table: Table,

@@ -14,8 +14,13 @@ pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
     let r = &outcome.report;
     let mut out = String::new();
     let local = |t| instant_local(tz, t).format("%Y-%m-%d %H:%M:%S").to_string();
+    let left_out = if r.events_skipped > 0 {
+        format!(" (and {} left out for bad values)", r.events_skipped)
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "window ({} .. {}]: {} event{}, {} tick{}\n",
+        "window ({} .. {}]: {} event{}{left_out}, {} tick{}\n",
         local(r.window.0),
         local(r.window.1),
         r.events,
@@ -105,6 +110,10 @@ pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
             plural(r.skipped.len() as u64)
         ));
     }
+    for share in &r.skipped_share {
+        out.push_str(&skipped_share_line(share));
+        out.push('\n');
+    }
     for note in &outcome.notes {
         out.push_str(&format!("note: {note}\n"));
     }
@@ -124,4 +133,23 @@ fn plural(n: u64) -> &'static str {
 fn pad(text: &str, width: usize) -> String {
     let w = text.width();
     format!("{text}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// `left out 2 of 40 rows of \`members\` (5.0%)`, a warning above 5%.
+pub fn skipped_share_line(share: &crate::runtime::engine::SkippedShare) -> String {
+    let Some(of) = share.of else {
+        return format!("left out {} rows of `{}`", share.rows, share.table);
+    };
+    let percent = share.rows as f64 * 100.0 / of.max(1) as f64;
+    let line = format!(
+        "left out {} of {of} rows of `{}` ({percent:.1}%)",
+        share.rows, share.table
+    );
+    if share.is_all() {
+        format!("error: --skip-bad-rows {line}: nothing of it was evaluated")
+    } else if share.is_large() {
+        format!("warning: --skip-bad-rows {line}: check the data before trusting this run")
+    } else {
+        line
+    }
 }

@@ -93,6 +93,8 @@ pub struct RunReport {
     pub window: (i64, i64),
     /// Events in the window (declared kinds).
     pub events: u64,
+    /// Events left out for bad values (with `skip_bad_rows`), not in `events`.
+    pub events_skipped: u64,
     /// Events of undeclared kinds, ignored, by kind.
     pub ignored_events: BTreeMap<String, u64>,
     /// Distinct tick instants.
@@ -114,6 +116,32 @@ pub struct RunReport {
     pub budget: Vec<BudgetLine>,
     /// Rows left out for bad values (with `skip_bad_rows`).
     pub skipped: Vec<BadValue>,
+    /// Per table with rows left out: its name, the rows left out and the rows it
+    /// holds (when the source can tell).
+    pub skipped_share: Vec<SkippedShare>,
+}
+
+/// What share of one table `--skip-bad-rows` left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedShare {
+    /// The table as named in the data.
+    pub table: String,
+    /// Distinct rows left out.
+    pub rows: u64,
+    /// Rows the table holds, when known.
+    pub of: Option<u64>,
+}
+
+impl SkippedShare {
+    /// Whether the share is above what a run passes quietly (5%), or all.
+    pub fn is_large(&self) -> bool {
+        self.of.is_some_and(|of| self.rows * 20 > of)
+    }
+
+    /// Whether every row of the table was left out.
+    pub fn is_all(&self) -> bool {
+        self.of.is_some_and(|of| of > 0 && self.rows >= of)
+    }
 }
 
 /// One budget after the run.
@@ -1366,6 +1394,14 @@ impl<'e, 'p> Run<'e, 'p> {
                 self.book.spent_of(*period, self.opts.at),
             )
         });
+        self.report.skipped_share = skipped_shares(&self.report.skipped, self.data)?;
+        let events_table = self.data.table_name(Table::Events);
+        self.report.events_skipped = self
+            .report
+            .skipped_share
+            .iter()
+            .find(|s| Some(&s.table) == events_table.as_ref())
+            .map_or(0, |s| s.rows);
         for (window, limit, used) in total.into_iter().chain(periods) {
             let used = used.to_fen().ok_or_else(|| {
                 RunError::Total(format!(
@@ -1380,6 +1416,28 @@ impl<'e, 'p> Run<'e, 'p> {
         }
         Ok(self.report)
     }
+}
+
+/// The share of each table the skipped rows make up.
+fn skipped_shares(
+    skipped: &[BadValue],
+    data: &mut dyn DataSource,
+) -> Result<Vec<SkippedShare>, RunError> {
+    let mut rows: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
+    for b in skipped {
+        rows.entry(b.table.as_str())
+            .or_default()
+            .insert(b.row.as_str());
+    }
+    rows.into_iter()
+        .map(|(table, ids)| {
+            Ok(SkippedShare {
+                table: table.to_string(),
+                rows: ids.len() as u64,
+                of: data.row_count(table)?,
+            })
+        })
+        .collect()
 }
 
 fn coupon_detail(leaf: &Leaf, at: i64, detail: &mut Detail) -> Fen {
