@@ -144,7 +144,7 @@ pub fn run_file(path: PathBuf, check: CheckOutcome, options: &SuiteOptions) -> F
         let diff = if outcome.passed() {
             Vec::new()
         } else {
-            grant_diff(case, &outcome)
+            grant_diff(&engine, &result.check.sources, case, &outcome)
         };
         result.tests.push(TestResult { outcome, diff });
     }

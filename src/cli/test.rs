@@ -237,10 +237,16 @@ fn target_diff(diff: &TargetDiff, paint: &Paint, out: &mut String) {
     for line in &diff.lines {
         let text = match line {
             DiffLine::Granted { reward, rule } => format!("    {reward}  (rule {rule})"),
-            DiffLine::Missing { reward, refused } => {
-                let why = refused
-                    .as_ref()
-                    .map_or_else(|| "not granted".to_owned(), |r| format!("refused: {r}"));
+            DiffLine::Missing {
+                reward,
+                refused,
+                why,
+            } => {
+                let why = match (refused, why) {
+                    (Some(r), _) => format!("refused: {r}"),
+                    (None, Some(line)) => format!("not granted: {line}"),
+                    (None, None) => "not granted".to_owned(),
+                };
                 paint.wrap("31", &format!("  - {reward}  ({why})"))
             }
             DiffLine::Unexpected { reward, rule } => {
@@ -421,8 +427,12 @@ fn diff_json(diff: &TargetDiff) -> Value {
             DiffLine::Granted { reward, rule } => {
                 json!({"status": "granted", "reward": reward, "rule": rule})
             }
-            DiffLine::Missing { reward, refused } => {
-                json!({"status": "missing", "reward": reward, "refused": refused})
+            DiffLine::Missing {
+                reward,
+                refused,
+                why,
+            } => {
+                json!({"status": "missing", "reward": reward, "refused": refused, "why": why})
             }
             DiffLine::Unexpected { reward, rule } => {
                 json!({"status": "unexpected", "reward": reward, "rule": rule})

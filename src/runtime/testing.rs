@@ -4,17 +4,18 @@
 
 use std::fmt::Write as _;
 
-use super::book::HistoryGrant;
+use super::book::{Book, HistoryGrant};
 use super::engine::{Engine, RunOptions, RunReport, Sink};
 use super::grant::{Grant, Refusal};
+use super::inspect::explain_member;
 use super::plan::constant;
 use super::time::{day_start, local_date};
 use super::value::{Row, SET_SEPARATOR, Val};
 use crate::check::types::Value;
-use crate::check::{Expectation, RecordSchema, TestCase, TestRecord};
+use crate::check::{Expectation, RecordSchema, Reward, RewardKind, TestCase, TestRecord};
 use crate::data::{EventRecord, MemoryData};
 use crate::money::Fen;
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 use crate::syntax::ast::TargetKind;
 
 /// The outcome of one test block.
@@ -61,8 +62,35 @@ impl Sink for Collect {
 
 /// Runs one test block.
 pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
+    let mut data = test_data(engine, case);
+    let opts = test_options(engine, case);
+    let mut book = test_book(engine, case, &opts);
+    let mut sink = Collect::default();
+    let result = engine.run(&mut data, &mut book, &opts, &mut sink);
+    let mut outcome = TestOutcome {
+        name: case.name.clone(),
+        span: case.span,
+        failures: Vec::new(),
+        grants: sink.grants,
+        refusals: sink.refusals,
+        error: None,
+    };
+    match result {
+        Ok(report) => {
+            for e in &case.expectations {
+                if let Some(message) = check(&e.node, &outcome, &report) {
+                    outcome.failures.push((e.span, message));
+                }
+            }
+        }
+        Err(e) => outcome.error = Some(e.to_string()),
+    }
+    outcome
+}
+
+/// The block's members, groups and events as in-memory data.
+fn test_data(engine: &Engine<'_>, case: &TestCase) -> MemoryData {
     let program = engine.program;
-    let tz = program.settings.timezone;
     let mut data = MemoryData {
         members: case
             .members
@@ -92,7 +120,13 @@ pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
             row,
         });
     }
-    // The window starts with the test's day, or its first event or ledger grant.
+    data
+}
+
+/// The run of a block: the window starts with the test's day, or its first event or
+/// ledger grant, and ends at its `at`.
+fn test_options(engine: &Engine<'_>, case: &TestCase) -> RunOptions {
+    let tz = engine.program.settings.timezone;
     let start = case
         .events
         .iter()
@@ -101,13 +135,17 @@ pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
         .chain([day_start(tz, local_date(tz, case.at))])
         .min()
         .unwrap_or(case.at);
-    let opts = RunOptions {
+    RunOptions {
         at: case.at,
         since: Some(start - 1),
         skip_bad_rows: false,
         threads: 1,
         pushdown: true,
-    };
+    }
+}
+
+/// The block's `ledger` as history.
+fn test_book(engine: &Engine<'_>, case: &TestCase, opts: &RunOptions) -> Book {
     let mut book = engine.book();
     let (after, until) = opts.window();
     for (n, entry) in case.ledger.iter().enumerate() {
@@ -131,27 +169,7 @@ pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
             until,
         );
     }
-    let mut sink = Collect::default();
-    let result = engine.run(&mut data, &mut book, &opts, &mut sink);
-    let mut outcome = TestOutcome {
-        name: case.name.clone(),
-        span: case.span,
-        failures: Vec::new(),
-        grants: sink.grants,
-        refusals: sink.refusals,
-        error: None,
-    };
-    match result {
-        Ok(report) => {
-            for e in &case.expectations {
-                if let Some(message) = check(&e.node, &outcome, &report) {
-                    outcome.failures.push((e.span, message));
-                }
-            }
-        }
-        Err(e) => outcome.error = Some(e.to_string()),
-    }
-    outcome
+    book
 }
 
 fn record_row(rec: &TestRecord, schema: &RecordSchema) -> Row {
@@ -330,6 +348,9 @@ pub enum DiffLine {
         reward: String,
         /// Why not, when a limit, cap, budget or `exclusive` refused it.
         refused: Option<String>,
+        /// Otherwise, the `explain` line of the rule that gives it: the first thing
+        /// that stopped it (`✗ 新人礼: \`潜客\` is false`).
+        why: Option<String>,
     },
     /// Granted but not expected.
     Unexpected {
@@ -355,7 +376,12 @@ pub struct TargetDiff {
 
 /// The grant diff of a failed test, one entry per target a failed expectation names
 /// (every target that got something when the failed expectation is `expect spend`).
-pub fn grant_diff(case: &TestCase, outcome: &TestOutcome) -> Vec<TargetDiff> {
+pub fn grant_diff(
+    engine: &Engine<'_>,
+    sources: &SourceMap,
+    case: &TestCase,
+    outcome: &TestOutcome,
+) -> Vec<TargetDiff> {
     let failed: Vec<&Expectation> = case
         .expectations
         .iter()
@@ -375,8 +401,73 @@ pub fn grant_diff(case: &TestCase, outcome: &TestOutcome) -> Vec<TargetDiff> {
     targets.retain(|t| seen.insert(*t));
     targets
         .into_iter()
-        .map(|t| target_diff(case, outcome, t))
+        .map(|t| {
+            let mut diff = target_diff(case, outcome, t);
+            explain_missing(engine, sources, case, &mut diff);
+            diff
+        })
         .collect()
+}
+
+/// Fills in the `why` of each missing reward that no refusal explains, from the
+/// explanation of the rule that gives it, as `playbook explain` shows it.
+fn explain_missing(
+    engine: &Engine<'_>,
+    sources: &SourceMap,
+    case: &TestCase,
+    diff: &mut TargetDiff,
+) {
+    let unexplained = |l: &DiffLine| matches!(l, DiffLine::Missing { refused: None, .. });
+    if !diff.lines.iter().any(unexplained) || !case.members.iter().any(|m| m.id == diff.target) {
+        return;
+    }
+    let mut data = test_data(engine, case);
+    let book = test_book(engine, case, &test_options(engine, case));
+    let Ok(Some(explanations)) =
+        explain_member(engine, sources, &mut data, &book, &diff.target, case.at)
+    else {
+        return;
+    };
+    let program = engine.program;
+    for line in &mut diff.lines {
+        let DiffLine::Missing {
+            reward,
+            refused: None,
+            why,
+        } = line
+        else {
+            continue;
+        };
+        *why = program
+            .rules
+            .iter()
+            .filter(|r| r.name == *reward || r.give.iter().any(|g| gives(g, reward)))
+            .find_map(|r| explanations.iter().find(|e| e.rule == r.name))
+            .map(|e| e.text().lines().next().unwrap_or_default().to_owned());
+    }
+}
+
+/// Whether `reward` is, or can come out as, the reward named `name`.
+fn gives(reward: &Reward, name: &str) -> bool {
+    reward.label == name
+        || match &reward.kind {
+            RewardKind::Lottery { arms, rest } => {
+                arms.iter().any(|(_, r)| gives(r, name))
+                    || rest.as_ref().is_some_and(|r| gives(r, name))
+            }
+            RewardKind::Tier { arms, otherwise } => {
+                arms.iter().any(|(_, r)| gives(r, name))
+                    || otherwise.as_ref().is_some_and(|r| gives(r, name))
+            }
+            RewardKind::TierBy {
+                arms, otherwise, ..
+            } => {
+                arms.iter().any(|(_, _, r)| gives(r, name))
+                    || otherwise.as_ref().is_some_and(|r| gives(r, name))
+            }
+            RewardKind::Experiment { arms, .. } => arms.iter().any(|(_, _, r)| gives(r, name)),
+            _ => false,
+        }
 }
 
 fn target_diff(case: &TestCase, outcome: &TestOutcome, target: &str) -> TargetDiff {
@@ -420,6 +511,7 @@ fn target_diff(case: &TestCase, outcome: &TestOutcome, target: &str) -> TargetDi
                     .iter()
                     .find(|r| r.grants.iter().any(|g| names(g, x)))
                     .map(|r| refusal_line(r)),
+                why: None,
             }),
         }
     }

@@ -630,18 +630,18 @@ mod tests {
     fn streamed_causes_merge_rules_in_time_order() {
         let p = program(
             "timezone \"Asia/Shanghai\"",
-            "rule a { every 7m from 00:00 to 23:59 give red_packet ¥1 cap ¥10 per day }\n\
+            "rule a { every 8m from 00:00 to 23:59 give red_packet ¥1 cap ¥10 per day }\n\
              rule b { every 5m from 00:00 to 23:59 give red_packet ¥1 cap ¥10 per day }\n",
         );
         let causes: Vec<_> = Timeline::new(&p)
             .schedule_causes(instant(&p, "2026-04-20"), instant(&p, "2026-04-23"))
             .collect();
         assert!(causes.windows(2).all(|w| w[0].0 < w[1].0));
-        let at_35m = causes
+        let at_40m = causes
             .iter()
-            .find(|(t, _)| *t == instant(&p, "2026-04-21 00:35"))
+            .find(|(t, _)| *t == instant(&p, "2026-04-21 00:40"))
             .unwrap();
-        assert_eq!(at_35m.1, [0, 1]);
-        assert_eq!(causes.len(), 3 * (206 + 288 - 42));
+        assert_eq!(at_40m.1, [0, 1]);
+        assert_eq!(causes.len(), 3 * (180 + 288 - 36));
     }
 }
