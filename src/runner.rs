@@ -323,6 +323,10 @@ impl Sink for Recording<'_, '_, '_> {
     fn progress(&mut self, rows: u64) {
         self.sink.progress(rows);
     }
+
+    fn held(&mut self, firing: &crate::runtime::engine::Held) -> Result<(), String> {
+        self.sink.held(firing)
+    }
 }
 
 /// A dry run's filter: refusals the ledger already holds are counted, not passed on.
@@ -353,6 +357,10 @@ impl Sink for KnownRefusals<'_, '_> {
 
     fn progress(&mut self, rows: u64) {
         self.sink.progress(rows);
+    }
+
+    fn held(&mut self, firing: &crate::runtime::engine::Held) -> Result<(), String> {
+        self.sink.held(firing)
     }
 }
 

@@ -1303,7 +1303,11 @@ fn explain_a_member_who_gets_a_reward() {
         out.starts_with("member m1 at 2026-04-20T10:00:00+08:00"),
         "{out}"
     );
-    assert!(out.contains("✓ 复购: fires: gives 复购券 (¥20)"), "{out}");
+    // The 10:00 tick decides it: explain shows what the run did.
+    assert!(
+        out.contains("✓ 复购: granted 复购券 (¥20) at 2026-04-20T10:00:00+08:00 (tick:2026-04-20T10:00:00+08:00)"),
+        "{out}"
+    );
     assert!(
         out.contains("✗ 晚八点: targets groups, not members"),
         "{out}"

@@ -231,3 +231,71 @@ fn shell_words_reads_quotes_and_comments() {
     );
     assert_eq!(shell_words(r#"x "" y"#), ["x", "", "y"]);
 }
+
+/// `explain` says what `run` did: for every member the run of an example's README
+/// window decided something for, explaining that member over the same window gives,
+/// rule by rule, the run's last decision — granted, or refused for the same reason.
+#[test]
+fn explain_agrees_with_run_for_every_member_of_the_examples() {
+    use std::collections::BTreeMap;
+    // The first run of each example, as `every_example_runs_on_its_data_in_the_readme_window`.
+    let mut runs = BTreeMap::new();
+    for line in readme_code_blocks().into_iter().flatten() {
+        if line.starts_with("cargo run --release -- run examples/") {
+            let args = playbook_args(line);
+            runs.entry(args[1].clone()).or_insert(args);
+        }
+    }
+    assert!(runs.len() >= 4, "{runs:?}");
+    let mut checked = 0;
+    for args in runs.values() {
+        let out = run_json(args);
+        // (member, rule) → (at, what), the last decision in the window.
+        let mut last: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+        let mut note = |d: &serde_json::Value, what: String| {
+            if d["target"]["kind"] != "member" {
+                return;
+            }
+            let key = (
+                d["target"]["id"].as_str().unwrap().to_owned(),
+                d["rule"].as_str().unwrap().to_owned(),
+            );
+            let at = d["at"].as_str().unwrap().to_owned();
+            if last.get(&key).is_none_or(|(seen, _)| *seen <= at) {
+                last.insert(key, (at, what));
+            }
+        };
+        for g in out["grants"].as_array().unwrap() {
+            note(g, "granted".to_owned());
+        }
+        for r in out["refusals"].as_array().unwrap() {
+            note(r, format!("refused ({})", r["reason"].as_str().unwrap()));
+        }
+        let mut members: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+        for ((member, rule), (_, what)) in &last {
+            members.entry(member).or_default().push((rule, what));
+        }
+        for (member, decided) in members {
+            let mut explain: Vec<String> = args.clone();
+            explain[0] = "explain".to_owned();
+            explain.extend(["--member".to_owned(), member.to_owned()]);
+            let doc = run_json(&explain);
+            for (rule, what) in decided {
+                let verdict = doc["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["rule"] == rule)
+                    .map(|r| r["verdict"].as_str().unwrap().to_owned())
+                    .unwrap_or_default();
+                assert!(
+                    verdict.starts_with(what),
+                    "{}: run {what} {member} by {rule}, explain says `{verdict}`",
+                    args[1]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} decisions compared");
+}

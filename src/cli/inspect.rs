@@ -28,7 +28,13 @@ pub enum InspectFormat {
 Every rule is judged for the member at --at: event rules on the member's latest event \
 of their kind up to --at, schedules as if they ticked at --at. For a rule that does not \
 fire, the first condition or constraint that stopped it is shown with the values it saw. \
-With --ledger, limits, caps and budgets count what the ledger holds (read only).")]
+With --ledger, limits, caps and budgets count what the ledger holds (read only).
+
+A rule that the run of the window (--since, --at] decided for the member — granted, \
+refused, or already in the ledger — shows that decision, exactly as `playbook run` \
+with the same window and ledger makes it (caps and budgets used by the targets served \
+before this one included). Without --since the window starts where `run` would start \
+it: at the ledger's last run, or at --at itself.")]
 pub struct ExplainArgs {
     /// The playbook.
     #[arg(value_name = "FILE")]
@@ -44,6 +50,10 @@ pub struct ExplainArgs {
     /// A ledger to count limits, caps and budgets against (never written).
     #[arg(long, value_name = "DB")]
     ledger: Option<PathBuf>,
+
+    /// Start of the window whose run decisions are shown (exclusive), as `run`.
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
 
     /// How to print.
     #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
@@ -96,12 +106,15 @@ pub fn explain(args: &ExplainArgs) -> Status {
         &args.member,
         at,
     );
-    let rules = match explained {
+    let mut rules = match explained {
         Ok(Some(rules)) => rules,
         Ok(None) => return fail(&format!("no member `{}` in the data", args.member)),
         Err(e) => return fail(&e.to_string()),
     };
     let tz = program.settings.timezone;
+    if let Err(status) = apply_run(args, &program, at, &mut rules) {
+        return status;
+    }
     match args.format {
         InspectFormat::Json => {
             let value = json!({
@@ -127,6 +140,47 @@ pub fn explain(args: &ExplainArgs) -> Status {
         }
     }
     Status::Success
+}
+
+/// Replaces the verdicts of the rules the run of the window decided for the member
+/// with those decisions: a dry run, as `run --dry-run` with the same window and
+/// ledger, so explain and run cannot disagree.
+fn apply_run(
+    args: &ExplainArgs,
+    program: &playbook::check::Program,
+    at: i64,
+    rules: &mut [playbook::runtime::inspect::RuleExplanation],
+) -> Result<(), Status> {
+    let since = match args.since.as_deref() {
+        Some(text) => Some(super::run::parse_time(text, program, "--since")?),
+        None => None,
+    };
+    let request = playbook::runner::RunRequest {
+        since,
+        ledger: args.ledger.as_deref(),
+        dry_run: args.ledger.is_some(),
+        skip_bad_rows: args.data.skip_bad_rows,
+        tables: args.data.tables(),
+        ..playbook::runner::RunRequest::new(program, &args.data.data, at)
+    };
+    let mut decisions = playbook::runtime::inspect::MemberDecisions::new(&args.member);
+    match playbook::runner::run(&request, &mut decisions) {
+        Ok(outcome) => {
+            let tz = program.settings.timezone;
+            let (after, until) = outcome.report.window;
+            let window = format!(
+                "({} .. {}]",
+                format_instant(tz, after),
+                format_instant(tz, until)
+            );
+            decisions.apply(rules, tz, &window);
+            Ok(())
+        }
+        Err(e) => {
+            print_stderr_line(&format!("error: {e}"));
+            Err(Status::Failure)
+        }
+    }
 }
 
 /// Runs `playbook segments`.

@@ -61,6 +61,11 @@ pub trait Sink {
     /// Rows read so far in the current scan, every [`PROGRESS_EVERY`] rows; for
     /// showing progress on long runs.
     fn progress(&mut self, _rows: u64) {}
+    /// A firing the ledger already held, so not granted again; for `explain`, which
+    /// must say what the run did.
+    fn held(&mut self, _firing: &Held) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// How often a scan reports progress.
@@ -793,6 +798,18 @@ impl Candidates {
 enum Emission {
     Grant(Box<Grant>),
     Refusal(Refusal),
+    Held(Held),
+}
+
+/// A firing the ledger already held (see [`Sink::held`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// Rule name.
+    pub rule: String,
+    /// Member or group.
+    pub target: Target,
+    /// What caused it.
+    pub cause: Cause,
 }
 
 struct Run<'e, 'p> {
@@ -938,6 +955,7 @@ impl<'e, 'p> Run<'e, 'p> {
             match e {
                 Emission::Grant(g) => self.sink.grant(g.as_ref()),
                 Emission::Refusal(r) => self.sink.refusal(&r),
+                Emission::Held(h) => self.sink.held(&h),
             }
             .map_err(RunError::Sink)?;
         }
@@ -953,6 +971,7 @@ impl<'e, 'p> Run<'e, 'p> {
             None => match e {
                 Emission::Grant(g) => self.sink.grant(g.as_ref()),
                 Emission::Refusal(r) => self.sink.refusal(&r),
+                Emission::Held(h) => self.sink.held(&h),
             }
             .map_err(RunError::Sink),
         }
@@ -1250,7 +1269,15 @@ impl<'e, 'p> Run<'e, 'p> {
     ) -> Result<(), RunError> {
         if self.book.is_held(rule, kind, id, cause_key) {
             self.report.already_held += 1;
-            return Ok(());
+            let held = Held {
+                rule: self.program().rules[rule].name.clone(),
+                target: Target {
+                    kind,
+                    id: id.to_owned(),
+                },
+                cause: cause.clone(),
+            };
+            return self.emit(Emission::Held(held));
         }
         let at = handed_out_at(&self.program().settings, cause);
         let target = Target {
@@ -1359,7 +1386,15 @@ impl<'e, 'p> Run<'e, 'p> {
     ) -> Result<(), RunError> {
         if self.book.is_held(rule, kind, id, cause_key) {
             self.report.already_held += 1;
-            return Ok(());
+            let held = Held {
+                rule: self.program().rules[rule].name.clone(),
+                target: Target {
+                    kind,
+                    id: id.to_owned(),
+                },
+                cause: cause.clone(),
+            };
+            return self.emit(Emission::Held(held));
         }
         let at = handed_out_at(&self.program().settings, cause);
         let target = Target {
