@@ -1297,6 +1297,47 @@ fn explain(member: &str, at: &str, extra: &[&str]) -> Command {
 }
 
 #[test]
+fn explain_group_judges_the_group_rules() {
+    let mut cmd = bin();
+    cmd.arg("explain")
+        .arg(playbook_file())
+        .arg("--data")
+        .arg(community())
+        .args(["--group", "g2", "--at", "2026-04-20 20:00"]);
+    let out = stdout_of(&mut cmd);
+    assert!(
+        out.starts_with("group g2 at 2026-04-20T20:00:00+08:00"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✗ 新人礼: targets members, not groups"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✗ 晚八点: not in `冷群`\n    冷群 = false\n      because `messages_today < 50` is false\n      messages_today = 300"),
+        "{out}"
+    );
+    let mut cmd = bin();
+    cmd.arg("explain")
+        .arg(playbook_file())
+        .arg("--data")
+        .arg(community())
+        .args([
+            "--group", "g1", "--since", SINCE, "--at", AT, "--format", "json",
+        ]);
+    let doc = json_of(&mut cmd);
+    assert_eq!(doc["group"], "g1");
+    assert_eq!(doc["rules"][3]["fires"], true);
+    assert!(
+        doc["rules"][3]["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("granted 晚八点红包 (¥10)"),
+        "{doc}"
+    );
+}
+
+#[test]
 fn explain_a_member_who_gets_a_reward() {
     let out = stdout_of(&mut explain("m1", "2026-04-20 10:00", &[]));
     assert!(

@@ -6,8 +6,9 @@ use clap::{Args, ValueEnum};
 use playbook::data::sqlite::SqliteData;
 use playbook::ledger::Ledger;
 use playbook::runtime::engine::Engine;
-use playbook::runtime::inspect::{explain_member, segment_sizes};
+use playbook::runtime::inspect::{explain_target, segment_sizes};
 use playbook::runtime::time::format_instant;
+use playbook::syntax::ast::TargetKind;
 use serde_json::json;
 
 use super::run::DataArgs;
@@ -44,8 +45,17 @@ pub struct ExplainArgs {
     data: DataArgs,
 
     /// The member to explain.
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with = "group",
+        required_unless_present = "group"
+    )]
+    member: Option<String>,
+
+    /// The group to explain (judged by the rules that target groups).
     #[arg(long, value_name = "ID")]
-    member: String,
+    group: Option<String>,
 
     /// A ledger to count limits, caps and budgets against (never written).
     #[arg(long, value_name = "DB")]
@@ -98,17 +108,11 @@ pub fn explain(args: &ExplainArgs) -> Status {
             return fail(&e.to_string());
         }
     }
-    let explained = explain_member(
-        &engine,
-        &outcome.sources,
-        &mut data,
-        &book,
-        &args.member,
-        at,
-    );
+    let (kind, id) = target(args);
+    let explained = explain_target(&engine, &outcome.sources, &mut data, &book, kind, id, at);
     let mut rules = match explained {
         Ok(Some(rules)) => rules,
-        Ok(None) => return fail(&format!("no member `{}` in the data", args.member)),
+        Ok(None) => return fail(&format!("no {} `{id}` in the data", kind.keyword())),
         Err(e) => return fail(&e.to_string()),
     };
     let tz = program.settings.timezone;
@@ -118,7 +122,7 @@ pub fn explain(args: &ExplainArgs) -> Status {
     match args.format {
         InspectFormat::Json => {
             let value = json!({
-                "member": args.member,
+                kind.keyword(): id,
                 "at": format_instant(tz, at),
                 "rules": rules.iter().map(|r| json!({"rule": r.rule, "fires": r.fires, "verdict": r.verdict, "seen": r.seen})).collect::<Vec<_>>(),
             });
@@ -128,7 +132,7 @@ pub fn explain(args: &ExplainArgs) -> Status {
             ));
         }
         InspectFormat::Text => {
-            let mut out = format!("member {} at {}\n", args.member, format_instant(tz, at));
+            let mut out = format!("{} {id} at {}\n", kind.keyword(), format_instant(tz, at));
             if args.ledger.is_none() {
                 out.push_str("(no --ledger: limits, caps and budgets count no earlier grants)\n");
             }
@@ -140,6 +144,15 @@ pub fn explain(args: &ExplainArgs) -> Status {
         }
     }
     Status::Success
+}
+
+/// The member or group `explain` was asked about.
+fn target(args: &ExplainArgs) -> (TargetKind, &str) {
+    match (&args.member, &args.group) {
+        (Some(m), _) => (TargetKind::Member, m),
+        (None, Some(g)) => (TargetKind::Group, g),
+        (None, None) => (TargetKind::Member, ""),
+    }
 }
 
 /// Replaces the verdicts of the rules the run of the window decided for the member
@@ -163,7 +176,8 @@ fn apply_run(
         tables: args.data.tables(),
         ..playbook::runner::RunRequest::new(program, &args.data.data, at)
     };
-    let mut decisions = playbook::runtime::inspect::MemberDecisions::new(&args.member);
+    let (kind, id) = target(args);
+    let mut decisions = playbook::runtime::inspect::MemberDecisions::of(kind, id);
     match playbook::runner::run(&request, &mut decisions) {
         Ok(outcome) => {
             let tz = program.settings.timezone;

@@ -167,9 +167,30 @@ pub fn explain_member(
     id: &str,
     at: i64,
 ) -> Result<Option<Vec<RuleExplanation>>, RunError> {
+    explain_target(engine, sources, data, book, TargetKind::Member, id, at)
+}
+
+/// As [`explain_member`], for a member or a group: a group is judged by the rules
+/// that target groups (`for group in SEGMENT`), on their schedules.
+pub fn explain_target(
+    engine: &Engine<'_>,
+    sources: &SourceMap,
+    data: &mut dyn DataSource,
+    book: &Book,
+    kind: TargetKind,
+    id: &str,
+    at: i64,
+) -> Result<Option<Vec<RuleExplanation>>, RunError> {
     let program = engine.program;
-    let all = (0..program.member.fields.len()).collect::<Vec<_>>();
-    let Some(member) = data.lookup(Table::Members, id, &all)? else {
+    let (table, width) = match kind {
+        TargetKind::Member => (Table::Members, program.member.fields.len()),
+        TargetKind::Group => match &program.group {
+            Some(g) => (Table::Groups, g.fields.len()),
+            None => return Ok(None),
+        },
+    };
+    let all = (0..width).collect::<Vec<_>>();
+    let Some(member) = data.lookup(table, id, &all)? else {
         let problems = data.take_problems();
         if problems.is_empty() {
             return Ok(None);
@@ -188,6 +209,7 @@ pub fn explain_member(
     let cx = Explainer {
         engine,
         sources,
+        kind,
         member: &member,
         at,
         event_kind: None,
@@ -210,12 +232,16 @@ pub fn explain_member(
             ..cx
         };
         let joined_later = match rule.trigger {
-            Trigger::Schedule(_) => engine.joined_after(TargetKind::Member, &member, at),
+            Trigger::Schedule(_) => engine.joined_after(kind, &member, at),
             Trigger::Event { .. } => None,
         };
         if let Some(joined) = joined_later {
             let when = super::time::format_instant(program.settings.timezone, joined);
-            let why = format!("not a member yet at this instant: joined {when}");
+            let what = match kind {
+                TargetKind::Member => "not a member yet at this instant: joined",
+                TargetKind::Group => "no such group yet at this instant: created",
+            };
+            let why = format!("{what} {when}");
             out.push(cx.stopped(r, why, Vec::new()));
             continue;
         }
@@ -233,6 +259,9 @@ pub fn explain_member(
 struct Explainer<'a, 'p> {
     engine: &'a Engine<'p>,
     sources: &'a SourceMap,
+    /// Whether `member` is a member or a group.
+    kind: TargetKind,
+    /// The target explained (a member or a group).
     member: &'a Row,
     at: i64,
     /// The event kind of the rule being explained.
@@ -264,8 +293,12 @@ impl Explainer<'_, '_> {
         let program = self.engine.program;
         let rule = &program.rules[r];
         let tz = program.settings.timezone;
-        if rule.target == TargetKind::Group {
-            return Ok(self.stopped(r, "targets groups, not members".into(), vec![]));
+        if rule.target != self.kind {
+            let why = match rule.target {
+                TargetKind::Group => "targets groups, not members",
+                TargetKind::Member => "targets members, not groups",
+            };
+            return Ok(self.stopped(r, why.into(), vec![]));
         }
         let now = match (&rule.trigger, event) {
             (Trigger::Event { event: kind, .. }, None) => {
@@ -308,11 +341,30 @@ impl Explainer<'_, '_> {
         } else if let Some(e) = event {
             seen.push(format!("event {} at {}", e.id, format_instant(tz, now)));
         }
-        let env = Env {
-            member: Some(self.member),
-            event,
-            ..Env::at(now, tz)
+        let env = match self.kind {
+            TargetKind::Member => Env {
+                member: Some(self.member),
+                event,
+                ..Env::at(now, tz)
+            },
+            TargetKind::Group => Env {
+                group: Some(self.member),
+                ..Env::at(now, tz)
+            },
         };
+        if let Some(s) = rule.target_segment
+            && !segs.contains(s, &env)?
+        {
+            let segment = &program.segments[s];
+            seen.push(format!("{} = false", segment.name));
+            if let SegmentDef::Expr(def) = &segment.def
+                && let Some((part, values)) = self.first_false(def, &env, segs)?
+            {
+                seen.push(format!("  because `{part}` is false"));
+                seen.extend(values.into_iter().map(|v| format!("  {v}")));
+            }
+            return Ok(self.stopped(r, format!("not in `{}`", segment.name), seen));
+        }
         if let Trigger::Event {
             filter: Some(f), ..
         } = &rule.trigger
@@ -348,9 +400,9 @@ impl Explainer<'_, '_> {
             None => Cause::Tick { at: env.now },
         };
         let at = super::engine::handed_out_at(&program.settings, &cause);
-        let grants =
-            self.engine
-                .preview(r, env, segs, TargetKind::Member, &self.member.id, &cause)?;
+        let grants = self
+            .engine
+            .preview(r, env, segs, self.kind, &self.member.id, &cause)?;
         if grants.is_empty() {
             return Ok(self.stopped(
                 r,
@@ -373,9 +425,7 @@ impl Explainer<'_, '_> {
                 seen,
             ));
         };
-        if let Some((reason, message)) =
-            book.check(r, TargetKind::Member, &self.member.id, at, cost)
-        {
+        if let Some((reason, message)) = book.check(r, self.kind, &self.member.id, at, cost) {
             return Ok(self.stopped(
                 r,
                 format!(
@@ -490,6 +540,10 @@ impl Explainer<'_, '_> {
             Ref::Field(record, index) => {
                 let (row, schema, prefix) = match (record, self.event_kind) {
                     (Record::Member, _) => (env.member, &program.member, ""),
+                    (Record::Group, _) => match &program.group {
+                        Some(g) => (env.group, g, ""),
+                        None => return None,
+                    },
                     (Record::Event, Some(kind)) => (env.event, &program.events[kind], "event."),
                     _ => return None,
                 };
@@ -566,6 +620,7 @@ fn references(e: &TExpr, out: &mut Vec<Ref>) {
 /// each rule, so that `explain` says what `run` did rather than judge it again.
 #[derive(Debug, Default)]
 pub struct MemberDecisions {
+    kind: Option<TargetKind>,
     id: String,
     decided: std::collections::BTreeMap<String, Decided>,
 }
@@ -584,14 +639,20 @@ pub enum Decided {
 impl MemberDecisions {
     /// Collects the decisions about member `id`.
     pub fn new(id: &str) -> MemberDecisions {
+        MemberDecisions::of(TargetKind::Member, id)
+    }
+
+    /// Collects the decisions about the member or group `id`.
+    pub fn of(kind: TargetKind, id: &str) -> MemberDecisions {
         MemberDecisions {
+            kind: Some(kind),
             id: id.to_owned(),
             decided: Default::default(),
         }
     }
 
     fn about(&self, kind: TargetKind, id: &str) -> bool {
-        kind == TargetKind::Member && id == self.id
+        self.kind == Some(kind) && id == self.id
     }
 
     /// Replaces the verdict of every rule the run decided for the member with that
