@@ -1560,3 +1560,56 @@ fn explain_shows_each_segment_of_a_chain_once_and_diamonds_do_not_double() {
         .assert()
         .success();
 }
+
+#[test]
+fn explain_says_which_tier_arm_matched_and_why_the_ones_above_did_not() {
+    let dir = TempDir::new().unwrap();
+    let pb = dir.path().join("tiers.playbook");
+    std::fs::write(
+        &pb,
+        r#"playbook "tiers" {
+  timezone "Asia/Shanghai"
+  active 2026-04-01 .. 2026-04-30
+}
+member { orders: int  spend: money }
+segment 忠诚 = orders >= 5
+segment 老客 = orders >= 2
+rule 周券 {
+  every day at 10:00
+  give tier {
+    忠诚 -> coupon ¥20 over ¥200
+    老客 -> tier by spend {
+      >= ¥1,000 -> coupon ¥15 over ¥150
+      >= ¥100 -> coupon ¥10 over ¥100
+      else -> coupon ¥5 over ¥50
+    }
+    else -> coupon ¥3 over ¥30
+  }
+  limit 1 per member per day
+}
+"#,
+    )
+    .unwrap();
+    let data = dir.path().join("tiers.sql");
+    std::fs::write(
+        &data,
+        "CREATE TABLE members (id TEXT PRIMARY KEY, orders INTEGER, spend INTEGER);
+         INSERT INTO members VALUES ('m1', 3, 50000);",
+    )
+    .unwrap();
+    let mut cmd = bin();
+    cmd.arg("explain").arg(&pb).arg("--data").arg(&data).args([
+        "--member",
+        "m1",
+        "--at",
+        "2026-04-20 10:00",
+    ]);
+    let out = stdout_of(&mut cmd);
+    let expected = "    tier arm `忠诚` does not match: `忠诚` is false
+    tier arm `老客` matches: tier by spend { >= ¥1,000 -> coupon ¥15 over ¥150 >= ¥100 -> coupon ¥10 over ¥100 else -> coupon ¥5 over ¥50 }
+    `spend` = ¥500
+    tier arm `>= ¥1,000` does not match
+    tier arm `>= ¥100` matches: coupon ¥10 over ¥100
+";
+    assert!(out.contains(expected), "{out}");
+}

@@ -5,13 +5,13 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::book::Book;
 use super::engine::{Engine, RunError};
-use super::eval::{Env, EvalError, Segments, holds};
+use super::eval::{Env, EvalError, Segments, compare_holds, eval, holds};
 use super::grant::Cause;
-use super::plan::expr_reading;
+use super::plan::{constant, expr_reading};
 use super::time::{format_instant, instant_local};
 use super::timeline::{RuleSchedule, allowed_at};
 use super::value::{Row, V, show};
-use crate::check::model::{SegmentDef, Trigger};
+use crate::check::model::{Reward, RewardKind, SegmentDef, Trigger};
 use crate::check::types::{Record, TExpr, TExprKind};
 use crate::data::{BadValue, DataSource, Table};
 use crate::source::SourceMap;
@@ -403,6 +403,10 @@ impl Explainer<'_, '_> {
         let grants = self
             .engine
             .preview(r, env, segs, self.kind, &self.member.id, &cause)?;
+        let mut seen = seen;
+        for reward in &program.rules[r].give {
+            self.tier_lines(reward, env, segs, &mut seen)?;
+        }
         if grants.is_empty() {
             return Ok(self.stopped(
                 r,
@@ -441,6 +445,72 @@ impl Explainer<'_, '_> {
             verdict: format!("fires: gives {names}"),
             seen,
         })
+    }
+
+    /// For a tier among `reward`: which arm matched and why the arms above it did not
+    /// (first match wins), through nested tiers.
+    fn tier_lines(
+        &self,
+        reward: &Reward,
+        env: &Env<'_>,
+        segs: &mut Segments<'_>,
+        out: &mut Vec<String>,
+    ) -> Result<(), EvalError> {
+        let tz = self.engine.program.settings.timezone;
+        let (chosen, otherwise) = match &reward.kind {
+            RewardKind::Tier { arms, otherwise } => {
+                let mut chosen = None;
+                for (condition, arm) in arms {
+                    let arm_text = self.text(condition);
+                    match first_false_part(condition, env, segs)? {
+                        Some(part) => out.push(format!(
+                            "tier arm `{arm_text}` does not match: `{}` is false",
+                            self.text(part)
+                        )),
+                        None => {
+                            out.push(format!("tier arm `{arm_text}` matches: {}", arm.label));
+                            chosen = Some(arm);
+                            break;
+                        }
+                    }
+                }
+                (chosen, otherwise)
+            }
+            RewardKind::TierBy {
+                subject,
+                arms,
+                otherwise,
+            } => {
+                let (mut m, mut g) = (BTreeSet::new(), BTreeSet::new());
+                let node = expr_reading(subject, &mut m, &mut g);
+                let value = eval(&node, env, segs)?;
+                out.push(format!("`{}` = {}", self.text(subject), show(value, tz)));
+                let mut chosen = None;
+                for (op, threshold, arm) in arms {
+                    let limit = constant(threshold);
+                    let arm_text = format!("{} {}", op.symbol(), show(limit.view(), tz));
+                    if compare_holds(*op, value, limit.view()) {
+                        out.push(format!("tier arm `{arm_text}` matches: {}", arm.label));
+                        chosen = Some(arm);
+                        break;
+                    }
+                    out.push(format!("tier arm `{arm_text}` does not match"));
+                }
+                (chosen, otherwise)
+            }
+            _ => return Ok(()),
+        };
+        match (chosen, otherwise) {
+            (Some(arm), _) => self.tier_lines(arm, env, segs, out),
+            (None, Some(rest)) => {
+                out.push(format!("no tier arm matches: else {}", rest.label));
+                self.tier_lines(rest, env, segs, out)
+            }
+            (None, None) => {
+                out.push("no tier arm matches and there is no `else`".to_string());
+                Ok(())
+            }
+        }
     }
 
     /// The first part of an `and` chain that is false (the whole expression when it
@@ -694,7 +764,12 @@ impl MemberDecisions {
             };
             r.fires = fires;
             r.verdict = verdict;
-            r.seen = vec![format!("as the run of the window {window} decided it")];
+            // What was judged at the instant stays (tier arms, values), but not a
+            // note that the schedule does not tick then: the run's decision is shown.
+            r.seen
+                .retain(|line| !line.starts_with("(the schedule does not tick"));
+            r.seen
+                .insert(0, format!("as the run of the window {window} decided it"));
         }
     }
 }
