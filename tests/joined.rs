@@ -168,3 +168,26 @@ fn joined_must_mark_one_time_field_of_members_or_groups() {
     // A field called `joined` is still a field.
     assert!(codes("member { a: time\n joined: int }\n").is_empty());
 }
+
+#[test]
+fn explain_gives_the_rank_and_the_cut_off_of_a_top_segment() {
+    let (_dir, pb, data) = files(PLAYBOOK);
+    let out = bin()
+        .arg("explain")
+        .arg(&pb)
+        .arg("--data")
+        .arg(&data)
+        .args(["--member", "m1", "--at", "2026-04-16 11:00"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains(
+            "✗ 榜首礼: `榜首` is false\n    榜首 = false\n      rank 2 of 2 by `orders`: the first 1 get in, place 1 has 9\n"
+        ),
+        "{text}"
+    );
+}

@@ -324,6 +324,63 @@ impl<'p> Engine<'p> {
         Ok(())
     }
 
+    /// Where target `id` stands in the `top N` segment `segment` at `now`: its rank
+    /// (from 1) among the targets the ranking admits, their number, and the key of
+    /// the last place that gets in (`None` when fewer than N are ranked). For
+    /// explanations; a run keeps only the places that get in.
+    pub fn rank_of(
+        &self,
+        data: &mut dyn DataSource,
+        now: i64,
+        segment: usize,
+        id: &str,
+    ) -> Result<Option<TopRank>, RunError> {
+        let SegmentPlan::Top { count, by, filter } = &self.plan.segments[segment] else {
+            return Ok(None);
+        };
+        let kind = self.segment_targets[segment];
+        let mut segs = self.segments();
+        let mut all: Vec<(Val, String)> = Vec::new();
+        let mut failure = None;
+        let env0 = Env::at(now, self.program.settings.timezone);
+        let fields = self.all_fields(kind);
+        data.scan(table_of(kind), &fields, &mut |row| {
+            if !self.existed(kind, row, now) {
+                return true;
+            }
+            segs.reset();
+            let env = target_env(env0, kind, row);
+            match rank_one(by, filter.as_ref(), &env, &mut segs) {
+                Ok(Some(key)) => all.push((key, row.id.clone())),
+                Ok(None) => {}
+                Err(e) => {
+                    failure = Some(eval_error(
+                        &self.program.segments[segment].name,
+                        kind,
+                        &row.id,
+                        e,
+                    ));
+                    return false;
+                }
+            }
+            true
+        })?;
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        all.sort_by(Ranking::better);
+        let places = usize::try_from(*count).unwrap_or(usize::MAX);
+        Ok(Some(TopRank {
+            rank: all.iter().position(|(_, i)| i == id).map(|p| p + 1),
+            ranked: all.len(),
+            places,
+            cutoff: all
+                .get(places.saturating_sub(1))
+                .filter(|_| all.len() >= places)
+                .map(|(k, _)| k.clone()),
+        }))
+    }
+
     /// The grants a rule would make for one target, before any constraint: for
     /// explanations and the REPL.
     pub fn preview(
@@ -549,6 +606,20 @@ fn rank_one(
     }
     let key = eval(by, env, segs)?;
     Ok((key != V::Null).then(|| key.to_val()))
+}
+
+/// A target's place in a `top N` ranking (see [`Engine::rank_of`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopRank {
+    /// Its rank from 1, `None` when the ranking leaves it out (its key is missing, or
+    /// the segment's `where` is false).
+    pub rank: Option<usize>,
+    /// How many targets are ranked.
+    pub ranked: usize,
+    /// How many places get in (N).
+    pub places: usize,
+    /// The key of place N, when there are that many.
+    pub cutoff: Option<Val>,
 }
 
 /// The best `count` (key descending, id ascending) seen so far.

@@ -206,6 +206,15 @@ pub fn explain_target(
     } else {
         data.events(i64::MIN, at)?.events
     };
+    let mut tops = std::collections::HashMap::new();
+    for (i, segment) in program.segments.iter().enumerate() {
+        if segment.target == kind
+            && matches!(segment.def, SegmentDef::Top { .. })
+            && let Some(rank) = engine.rank_of(data, at, i, id)?
+        {
+            tops.insert(i, rank);
+        }
+    }
     let cx = Explainer {
         engine,
         sources,
@@ -213,6 +222,7 @@ pub fn explain_target(
         member: &member,
         at,
         event_kind: None,
+        tops: &tops,
     };
     let mut out = Vec::new();
     for (r, rule) in program.rules.iter().enumerate() {
@@ -266,6 +276,8 @@ struct Explainer<'a, 'p> {
     at: i64,
     /// The event kind of the rule being explained.
     event_kind: Option<usize>,
+    /// The target's place in each `top N` segment of its kind.
+    tops: &'a std::collections::HashMap<usize, super::engine::TopRank>,
 }
 
 impl Explainer<'_, '_> {
@@ -447,6 +459,31 @@ impl Explainer<'_, '_> {
         })
     }
 
+    /// `rank 3 of 40 by \`spend\`: the first 10 get in, place 10 has ¥2,000`.
+    fn rank_line(&self, rank: &super::engine::TopRank, by: &TExpr) -> String {
+        let tz = self.engine.program.settings.timezone;
+        let place = match rank.rank {
+            Some(r) => format!("rank {r} of {} by `{}`", rank.ranked, self.text(by)),
+            None => format!(
+                "not ranked by `{}` (no value, or the `where` is false)",
+                self.text(by)
+            ),
+        };
+        let cutoff = match &rank.cutoff {
+            Some(key) => format!(
+                "the first {} get in, place {} has {}",
+                rank.places,
+                rank.places,
+                show(key.view(), tz)
+            ),
+            None => format!(
+                "all {} ranked get in (fewer than {})",
+                rank.ranked, rank.places
+            ),
+        };
+        format!("  {place}: {cutoff}")
+    }
+
     /// For a tier among `reward`: which arm matched and why the arms above it did not
     /// (first match wins), through nested tiers.
     fn tier_lines(
@@ -561,6 +598,9 @@ impl Explainer<'_, '_> {
                 continue;
             }
             out.push(format!("{} = {inside}", seg.name));
+            if let (SegmentDef::Top { by, .. }, Some(rank)) = (&seg.def, self.tops.get(&i)) {
+                out.push(self.rank_line(rank, by));
+            }
             let SegmentDef::Expr(def) = &seg.def else {
                 continue;
             };
