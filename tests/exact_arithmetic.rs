@@ -515,6 +515,19 @@ fn an_overflow_inside_a_constant_is_reported_once_at_its_cause() {
     );
 }
 
+/// A chain is checked one step at a time, as `((a + b) + c) + …`: the step that
+/// fails is reported with what came before it, once, and the steps after are not.
+#[test]
+fn a_chain_of_constants_is_reported_at_the_step_that_fails() {
+    assert_eq!(
+        constant_failures(
+            "segment a = orders > 9223372036854775806 + 1 + 1 + 1 + 1\n\
+             segment b = spend / 2 / 0 / 2 > ¥1\n"
+        ),
+        [("9223372036854775806 + 1 + 1".into(), 2), ("0".into(), 3)]
+    );
+}
+
 #[test]
 fn arithmetic_that_fails_only_for_some_rows_is_left_to_the_run() {
     assert_eq!(

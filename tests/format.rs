@@ -199,6 +199,31 @@ fn binary_op() -> impl Strategy<Value = BinaryOp> {
     ])
 }
 
+/// Operators that form chains, grouped by precedence level.
+fn chain_ops() -> impl Strategy<Value = Vec<BinaryOp>> {
+    prop::sample::select(vec![
+        vec![BinaryOp::Or],
+        vec![BinaryOp::And],
+        vec![BinaryOp::Coalesce],
+        vec![BinaryOp::Add, BinaryOp::Sub],
+        vec![BinaryOp::Mul, BinaryOp::Div],
+    ])
+}
+
+/// `first OP x OP y …`: two or more operators of one level.
+fn chain(inner: impl Strategy<Value = Expr> + Clone) -> impl Strategy<Value = Expr> {
+    chain_ops().prop_flat_map(move |ops| {
+        let op = prop::sample::select(ops);
+        let rest = prop::collection::vec((op, inner.clone()), 2..5);
+        (inner.clone(), rest).prop_map(|(first, rest)| {
+            sp(ExprKind::Chain {
+                first: Box::new(first),
+                rest: rest.into_iter().map(|(op, e)| (sp(op), e)).collect(),
+            })
+        })
+    })
+}
+
 fn expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![
         literal().prop_map(|l| sp(ExprKind::Literal(l))),
@@ -214,6 +239,7 @@ fn expr() -> impl Strategy<Value = Expr> {
                     rhs: Box::new(r),
                 }
             )),
+            chain(inner.clone()),
             (prop::bool::ANY, inner.clone()).prop_map(|(not, e)| sp(ExprKind::Unary {
                 op: if not { UnaryOp::Not } else { UnaryOp::Neg },
                 operand: Box::new(e),

@@ -42,11 +42,25 @@ fn long_prefix_chains_are_a_clear_error() {
     }
 }
 
+/// A flat chain is not nesting: a hundred thousand `+` (or `and`, `or`) in a row
+/// check, as one level; a chain inside 100 levels of real nesting is one too many.
 #[test]
-fn long_operator_chains_are_a_clear_error() {
-    let chain = vec!["orders"; 100_000].join(" + ");
-    let text = format!("{PRELUDE}segment s = {chain} > 1\n");
-    assert!(codes(&text).contains(&Code::NestingTooDeep));
+fn long_operator_chains_are_one_level() {
+    let sum = vec!["orders"; 100_000].join(" + ");
+    let all = vec!["orders > 1"; 10_000].join(" and ");
+    let any = vec!["orders > 1"; 10_000].join(" or ");
+    let text = format!("{PRELUDE}segment a = {sum} > 1\nsegment b = {all}\nsegment c = {any}\n");
+    assert_eq!(codes(&text), vec![Code::Unused; 3]);
+    let sum = vec!["orders"; 1_000].join(" + ");
+    let deep = |depth: usize| {
+        format!(
+            "{PRELUDE}segment s = {}{sum} > 1{}\n",
+            "not (".repeat(depth),
+            ")".repeat(depth)
+        )
+    };
+    assert_eq!(codes(&deep(45)), vec![Code::Unused]);
+    assert_eq!(codes(&deep(50)), vec![Code::NestingTooDeep]);
 }
 
 #[test]

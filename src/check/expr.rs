@@ -7,7 +7,7 @@ use super::{Checker, Program, RecordSchema};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::money::{Fen, Rate};
 use crate::source::Span;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Literal, Scope, TargetKind, UnaryOp};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Literal, Scope, Spanned, TargetKind, UnaryOp};
 
 /// What names mean where an expression is written.
 #[derive(Debug, Clone, Default)]
@@ -64,7 +64,14 @@ pub(crate) fn infer(c: &mut Checker<'_>, p: &Program, cx: &Context, e: &Expr) ->
         ExprKind::Call { func, args } => call(c, p, cx, &func.node, func.span, args, span),
         ExprKind::List(items) => list(c, p, cx, items, span),
         ExprKind::Unary { op, operand } => unary(c, p, cx, *op, operand, span),
-        ExprKind::Binary { op, lhs, rhs } => binary(c, p, cx, op.node, op.span, lhs, rhs, span),
+        ExprKind::Binary { op, lhs, rhs } if !op.node.chains() => {
+            binary(c, p, cx, op.node, op.span, lhs, rhs, span)
+        }
+        ExprKind::Binary { op, lhs, rhs } => chain(c, p, cx, lhs, &[(op, &**rhs)], span),
+        ExprKind::Chain { first, rest } => {
+            let rest: Vec<_> = rest.iter().map(|(op, x)| (op, x)).collect();
+            chain(c, p, cx, first, &rest, span)
+        }
     }
 }
 
@@ -437,26 +444,19 @@ fn facts(e: &TExpr, negated: bool, out: &mut Vec<(Record, usize)>) {
             }
         }
         TExprKind::Not(inner) => facts(inner, !negated, out),
-        TExprKind::Binary {
-            op: BinaryOp::And,
-            lhs,
-            rhs,
-        } if !negated => {
-            facts(lhs, false, out);
-            facts(rhs, false, out);
-        }
-        TExprKind::Binary {
-            op: BinaryOp::Or,
-            lhs,
-            rhs,
-        } if negated => {
-            facts(lhs, true, out);
-            facts(rhs, true, out);
+        TExprKind::Chain { .. } => {
+            let joins = if negated { BinaryOp::Or } else { BinaryOp::And };
+            if e.chain_op() == Some(joins) {
+                for part in e.operands_of(joins) {
+                    facts(part, negated, out);
+                }
+            }
         }
         _ => {}
     }
 }
 
+/// A comparison, `in` or `not in`.
 #[allow(clippy::too_many_arguments)]
 fn binary(
     c: &mut Checker<'_>,
@@ -469,57 +469,24 @@ fn binary(
     span: Span,
 ) -> TExpr {
     let l = infer(c, p, cx, lhs);
-    // `exists f and f < x`: the right side of `and` sees what the left establishes;
-    // `not exists f or f < x`: the right side of `or` sees what the left refutes.
-    let mut narrowed = cx.clone();
-    match op {
-        BinaryOp::And => facts(&l, false, &mut narrowed.narrowed),
-        BinaryOp::Or => facts(&l, true, &mut narrowed.narrowed),
-        _ => {}
-    }
-    let r = infer(c, p, &narrowed, rhs);
-    if op == BinaryOp::Coalesce {
-        return coalesce(c, l, r, span);
-    }
+    let r = infer(c, p, cx, rhs);
     let (l, r) = (require_value(c, l), require_value(c, r));
     let (lb, rb) = (l.ty.base.clone(), r.ty.base.clone());
     let result = match op {
-        BinaryOp::And | BinaryOp::Or => {
-            expect_base(
-                c,
-                &l,
-                &Base::Bool,
-                &format!("the left side of `{}`", op.symbol()),
-            );
-            expect_base(
-                c,
-                &r,
-                &Base::Bool,
-                &format!("the right side of `{}`", op.symbol()),
-            );
-            Some(Base::Bool)
-        }
-        BinaryOp::Eq | BinaryOp::Ne => compatible(&lb, &rb).then_some(Base::Bool),
+        BinaryOp::Eq | BinaryOp::Ne => compatible(&lb, &rb),
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-            (compatible(&lb, &rb) && lb.is_ordered() && rb.is_ordered()).then_some(Base::Bool)
+            compatible(&lb, &rb) && lb.is_ordered() && rb.is_ordered()
         }
-        BinaryOp::In | BinaryOp::NotIn => match &rb {
-            Base::TextSet => compatible(&lb, &Base::Text).then_some(Base::Bool),
-            Base::List(elem) => compatible(&lb, elem).then_some(Base::Bool),
-            Base::Error => Some(Base::Bool),
-            _ => None,
+        _ => match &rb {
+            Base::TextSet => compatible(&lb, &Base::Text),
+            Base::List(elem) => compatible(&lb, elem),
+            Base::Error => true,
+            _ => false,
         },
-        _ => arithmetic(op, &lb, &rb),
     };
-    let Some(base) = result else {
-        operator_mismatch(c, op, op_span, &l, &r);
+    if !result {
+        operator_mismatch(c, op, op_span, (&l.ty.base, l.span), (&r.ty.base, r.span));
         return TExpr::error(span);
-    };
-    if matches!(
-        op,
-        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
-    ) {
-        constant_fails(c, p, op, &l, &r, span);
     }
     typed(
         TExprKind::Binary {
@@ -527,22 +494,190 @@ fn binary(
             lhs: Box::new(l),
             rhs: Box::new(r),
         },
+        Type::required(Base::Bool),
+        span,
+    )
+}
+
+/// `first OP x OP y …` — `and`, `or`, `??` or arithmetic, one operator or a run of
+/// them — typed left to right in one loop, exactly as if it nested to the left:
+/// each operand of `and` sees what the ones before it establish (`exists f and
+/// f < x`), each of `or` what they refute (`not exists f or f < x`).
+fn chain(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    first: &Expr,
+    rest: &[(&Spanned<BinaryOp>, &Expr)],
+    span: Span,
+) -> TExpr {
+    let Some((op, _)) = rest.first() else {
+        return infer(c, p, cx, first);
+    };
+    match op.node {
+        BinaryOp::And | BinaryOp::Or => logical(c, p, cx, op.node, first, rest, span),
+        BinaryOp::Coalesce => defaults(c, p, cx, first, rest, span),
+        _ => arithmetic_chain(c, p, cx, first, rest, span),
+    }
+}
+
+/// A run of `and` (or of `or`): each operand a required `bool`.
+fn logical(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    op: BinaryOp,
+    first: &Expr,
+    rest: &[(&Spanned<BinaryOp>, &Expr)],
+    span: Span,
+) -> TExpr {
+    let refutes = op == BinaryOp::Or;
+    let mut narrowed = cx.clone();
+    let operand = |c: &mut Checker<'_>, cx: &mut Context, e: &Expr, side: &str| {
+        let t = infer(c, p, cx, e);
+        facts(&t, refutes, &mut cx.narrowed);
+        let t = require_value(c, t);
+        let what = format!("the {side} side of `{}`", op.symbol());
+        expect_base(c, &t, &Base::Bool, &what);
+        t
+    };
+    let head = operand(c, &mut narrowed, first, "left");
+    let parts = rest
+        .iter()
+        .map(|(_, x)| (op, operand(c, &mut narrowed, x, "right")))
+        .collect();
+    typed(
+        TExprKind::Chain {
+            first: Box::new(head),
+            rest: parts,
+        },
+        Type::required(Base::Bool),
+        span,
+    )
+}
+
+/// A run of `??`: the first value that is present. Each default must have the type
+/// of what it replaces; the result may be missing only when the last may.
+fn defaults(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    first: &Expr,
+    rest: &[(&Spanned<BinaryOp>, &Expr)],
+    span: Span,
+) -> TExpr {
+    let head = infer(c, p, cx, first);
+    let mut ty = head.ty.clone();
+    let mut failed = false;
+    let mut parts = Vec::with_capacity(rest.len());
+    for (_, x) in rest {
+        let r = infer(c, p, cx, x);
+        failed = !compatible(&ty.base, &r.ty.base);
+        ty = if failed {
+            mismatch(
+                c,
+                r.span,
+                format!("the default must be {}, found {}", ty.base, r.ty.base),
+                "`a ?? b` gives `b` when `a` is missing, so both must have the same type",
+            );
+            Type::error()
+        } else {
+            Type {
+                base: if ty.is_error() {
+                    r.ty.base.clone()
+                } else {
+                    ty.base
+                },
+                optional: r.ty.optional,
+            }
+        };
+        parts.push((BinaryOp::Coalesce, r));
+    }
+    if failed {
+        return TExpr::error(span);
+    }
+    typed(
+        TExprKind::Chain {
+            first: Box::new(head),
+            rest: parts,
+        },
+        ty,
+        span,
+    )
+}
+
+/// A run of `+ -` (or of `* /`): each step typed as `(a OP b) OP c` would be, and
+/// checked for arithmetic that fails on every row (E0205) with the constant value
+/// of everything before it carried along.
+fn arithmetic_chain(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    first: &Expr,
+    rest: &[(&Spanned<BinaryOp>, &Expr)],
+    span: Span,
+) -> TExpr {
+    let head = infer(c, p, cx, first);
+    let head = require_value(c, head);
+    let mut base = head.ty.base.clone();
+    let mut value = folded(&head, p);
+    let mut prefix = head.span;
+    let mut failed = false;
+    let mut parts = Vec::with_capacity(rest.len());
+    for (i, (op, x)) in rest.iter().enumerate() {
+        let r = infer(c, p, cx, x);
+        let r = require_value(c, r);
+        let left_span = prefix;
+        // The last step is the whole expression, with its parentheses if it has them.
+        prefix = if i + 1 == rest.len() {
+            span
+        } else {
+            prefix.to(r.span)
+        };
+        match arithmetic(op.node, &base, &r.ty.base) {
+            Some(b) => {
+                value = constant_fails(c, p, op.node, value, &r, prefix);
+                base = b;
+                failed = false;
+            }
+            None => {
+                operator_mismatch(
+                    c,
+                    op.node,
+                    op.span,
+                    (&base, left_span),
+                    (&r.ty.base, r.span),
+                );
+                (base, value, failed) = (Base::Error, None, true);
+            }
+        }
+        parts.push((op.node, r));
+    }
+    if failed {
+        return TExpr::error(span);
+    }
+    typed(
+        TExprKind::Chain {
+            first: Box::new(head),
+            rest: parts,
+        },
         Type::required(base),
         span,
     )
 }
 
-/// `E0205`: arithmetic that fails on every row — a divisor that is a constant zero,
-/// or constant operands whose result does not fit. Constants are folded with the
-/// runtime's own arithmetic, so the check and a run agree exactly.
+/// `E0205`: one step `left OP r` of arithmetic (`span`: the whole step) that fails
+/// on every row — a divisor that is a constant zero, or constant operands whose
+/// result does not fit. Constants are folded with the runtime's own arithmetic, so
+/// the check and a run agree exactly. Returns the step's constant value, if any.
 fn constant_fails(
     c: &mut Checker<'_>,
     p: &Program,
     op: BinaryOp,
-    l: &TExpr,
+    left: Option<Value>,
     r: &TExpr,
     span: Span,
-) {
+) -> Option<Value> {
     let divisor = folded(r, p);
     let zero = match &divisor {
         Some(Value::Int(0)) | Some(Value::Money(Fen(0))) => true,
@@ -560,67 +695,71 @@ fn constant_fails(
             .label("always zero")
             .help("it fails on every row, so every firing that computes it is refused; divide by something that is not zero"),
         );
-        return;
+        return None;
     }
-    let (Some(a), Some(b)) = (folded(l, p), divisor) else {
-        return;
-    };
-    let (a, b) = (
-        crate::runtime::plan::constant(&a),
-        crate::runtime::plan::constant(&b),
-    );
-    if let Err(crate::runtime::eval::EvalError::Overflow(values)) =
-        crate::runtime::eval::arith(op, a.view(), b.view(), p.settings.timezone)
-    {
-        let text = c.text(span).to_owned();
-        let label = if values == text.trim_start_matches('(').trim_end_matches(')') {
-            "the result does not fit".to_owned()
-        } else {
-            format!("`{values}` does not fit")
-        };
-        c.report(
-            Diagnostic::new(
-                Code::ConstantFails,
-                span,
-                format!("`{text}` overflows"),
-            )
-            .label(label)
-            .help(format!(
-                "it fails on every row, so every firing that computes it is refused; money holds at most {} and an int {}",
-                Fen(i64::MAX),
-                i64::MAX
-            )),
-        );
+    match fold_step(p, op, &left?, &divisor?) {
+        Ok(v) => v,
+        Err(values) => {
+            let text = c.text(span).to_owned();
+            let label = if values == text.trim_start_matches('(').trim_end_matches(')') {
+                "the result does not fit".to_owned()
+            } else {
+                format!("`{values}` does not fit")
+            };
+            c.report(
+                Diagnostic::new(
+                    Code::ConstantFails,
+                    span,
+                    format!("`{text}` overflows"),
+                )
+                .label(label)
+                .help(format!(
+                    "it fails on every row, so every firing that computes it is refused; money holds at most {} and an int {}",
+                    Fen(i64::MAX),
+                    i64::MAX
+                )),
+            );
+            None
+        }
     }
+}
+
+/// `a OP b` over constants, computed as a run would: `Ok(None)` when it cannot be
+/// computed here, `Err` with the operation's values when it overflows.
+fn fold_step(p: &Program, op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>, String> {
+    use crate::runtime::eval::{EvalError, arith};
+    use crate::runtime::plan::constant;
+    use crate::runtime::value::V;
+    let (a, b) = (constant(a), constant(b));
+    Ok(match arith(op, a.view(), b.view(), p.settings.timezone) {
+        Ok(V::Int(i)) => Some(Value::Int(i)),
+        Ok(V::Decimal(d)) => Some(Value::Decimal(d)),
+        Ok(V::Money(m)) => Some(Value::Money(m)),
+        Ok(V::Percent(r)) => Some(Value::Percent(r)),
+        Ok(V::Duration(d)) => Some(Value::Duration(d)),
+        Ok(V::Time(t)) => Some(Value::Time(t)),
+        Err(EvalError::Overflow(values)) => return Err(values),
+        _ => None,
+    })
 }
 
 /// The value of an arithmetic expression over constants, computed as a run would;
 /// `None` when it reads data or cannot be computed.
 fn folded(e: &TExpr, p: &Program) -> Option<Value> {
-    use crate::runtime::value::V;
     match &e.kind {
-        TExprKind::Binary { op, lhs, rhs }
-            if matches!(
-                op,
-                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
-            ) =>
+        TExprKind::Chain { first, rest }
+            if rest.iter().all(|(op, _)| {
+                matches!(
+                    op,
+                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
+                )
+            }) =>
         {
-            let (a, b) = (folded(lhs, p)?, folded(rhs, p)?);
-            let (a, b) = (
-                crate::runtime::plan::constant(&a),
-                crate::runtime::plan::constant(&b),
-            );
-            let v =
-                crate::runtime::eval::arith(*op, a.view(), b.view(), p.settings.timezone).ok()?;
-            Some(match v {
-                V::Int(i) => Value::Int(i),
-                V::Decimal(d) => Value::Decimal(d),
-                V::Money(m) => Value::Money(m),
-                V::Percent(r) => Value::Percent(r),
-                V::Duration(d) => Value::Duration(d),
-                V::Time(t) => Value::Time(t),
-                _ => return None,
-            })
+            let mut value = folded(first, p)?;
+            for (op, x) in rest {
+                value = fold_step(p, *op, &value, &folded(x, p)?).ok()??;
+            }
+            Some(value)
         }
         TExprKind::Neg(inner) if !matches!(inner.kind, TExprKind::Const(_)) => {
             match folded(inner, p)? {
@@ -636,38 +775,8 @@ fn folded(e: &TExpr, p: &Program) -> Option<Value> {
     }
 }
 
-fn coalesce(c: &mut Checker<'_>, l: TExpr, r: TExpr, span: Span) -> TExpr {
-    if !compatible(&l.ty.base, &r.ty.base) {
-        mismatch(
-            c,
-            r.span,
-            format!("the default must be {}, found {}", l.ty.base, r.ty.base),
-            "`a ?? b` gives `b` when `a` is missing, so both must have the same type",
-        );
-        return TExpr::error(span);
-    }
-    let base = if l.ty.is_error() {
-        r.ty.base.clone()
-    } else {
-        l.ty.base.clone()
-    };
-    let ty = Type {
-        base,
-        optional: r.ty.optional,
-    };
-    typed(
-        TExprKind::Binary {
-            op: BinaryOp::Coalesce,
-            lhs: Box::new(l),
-            rhs: Box::new(r),
-        },
-        ty,
-        span,
-    )
-}
-
 /// Result type of `+ - * /`, or `None` when the operands do not go together.
-fn arithmetic(op: BinaryOp, l: &Base, r: &Base) -> Option<Base> {
+pub(super) fn arithmetic(op: BinaryOp, l: &Base, r: &Base) -> Option<Base> {
     use Base::*;
     if *l == Error || *r == Error {
         return Some(Error);
@@ -696,8 +805,15 @@ fn arithmetic(op: BinaryOp, l: &Base, r: &Base) -> Option<Base> {
     }
 }
 
-fn operator_mismatch(c: &mut Checker<'_>, op: BinaryOp, op_span: Span, l: &TExpr, r: &TExpr) {
-    let help = match (op, &l.ty.base, &r.ty.base) {
+/// `E0201` for `l OP r`, each side given by its type and span.
+fn operator_mismatch(
+    c: &mut Checker<'_>,
+    op: BinaryOp,
+    op_span: Span,
+    (lb, l_span): (&Base, Span),
+    (rb, r_span): (&Base, Span),
+) {
+    let help = match (op, lb, rb) {
         (BinaryOp::Add | BinaryOp::Sub, Base::Money, Base::Int | Base::Decimal)
         | (BinaryOp::Add | BinaryOp::Sub, Base::Int | Base::Decimal, Base::Money) => {
             "money only adds to money: write the number as an amount, e.g. `¥5`".to_string()
@@ -725,16 +841,11 @@ fn operator_mismatch(c: &mut Checker<'_>, op: BinaryOp, op_span: Span, l: &TExpr
         Diagnostic::new(
             Code::TypeMismatch,
             op_span,
-            format!(
-                "`{}` cannot combine {} and {}",
-                op.symbol(),
-                l.ty.base,
-                r.ty.base
-            ),
+            format!("`{}` cannot combine {} and {}", op.symbol(), lb, rb),
         )
-        .label(format!("{} {} {}", l.ty.base, op.symbol(), r.ty.base))
-        .related(l.span, format!("{}", l.ty.base))
-        .related(r.span, format!("{}", r.ty.base))
+        .label(format!("{lb} {} {rb}", op.symbol()))
+        .related(l_span, format!("{lb}"))
+        .related(r_span, format!("{rb}"))
         .help(help),
     );
 }

@@ -684,11 +684,10 @@ fn atoms<'a>(
             SegmentDef::Expr(def) if seen.insert(*i) => atoms(p, def, out, seen),
             _ => false,
         },
-        TExprKind::Binary {
-            op: BinaryOp::And,
-            lhs,
-            rhs,
-        } => atoms(p, lhs, out, seen) && atoms(p, rhs, out, seen),
+        TExprKind::Chain { .. } if e.chain_op() == Some(BinaryOp::And) => e
+            .operands_of(BinaryOp::And)
+            .into_iter()
+            .all(|part| atoms(p, part, out, seen)),
         _ => {
             out.push(e);
             out.len() <= MOST
@@ -715,13 +714,10 @@ fn compared_field(e: &TExpr) -> Option<((super::types::Record, usize), BinaryOp,
 fn conjuncts_segments(e: &TExpr, out: &mut Vec<usize>) {
     match &e.kind {
         TExprKind::Segment(i) => out.push(*i),
-        TExprKind::Binary {
-            op: BinaryOp::And,
-            lhs,
-            rhs,
-        } => {
-            conjuncts_segments(lhs, out);
-            conjuncts_segments(rhs, out);
+        TExprKind::Chain { .. } if e.chain_op() == Some(BinaryOp::And) => {
+            for part in e.operands_of(BinaryOp::And) {
+                conjuncts_segments(part, out);
+            }
         }
         _ => {}
     }
@@ -986,7 +982,7 @@ pub(crate) fn money_bounds(e: &TExpr) -> Bounds {
                     .and_then(|v| v.into_iter().max()),
             }
         }
-        TExprKind::Binary { op, lhs, rhs } => binary_bounds(*op, lhs, rhs),
+        TExprKind::Chain { first, rest } => chain_bounds(first, rest),
         _ => UNBOUNDED,
     }
 }
@@ -1005,33 +1001,61 @@ fn min_opt(a: Option<i128>, b: Option<i128>) -> Option<i128> {
     }
 }
 
-fn binary_bounds(op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Bounds {
+/// The bounds of a chain, one step at a time: `a OP b OP c` as `(a OP b) OP c`.
+fn chain_bounds(first: &TExpr, rest: &[(BinaryOp, TExpr)]) -> Bounds {
+    let mut left = Left {
+        bounds: money_bounds(first),
+        base: first.ty.base.clone(),
+        factor: first,
+        alone: true,
+    };
+    for (op, rhs) in rest {
+        left.bounds = binary_bounds(*op, &left, rhs);
+        left.base = match op {
+            BinaryOp::Coalesce => left.base,
+            _ => super::expr::arithmetic(*op, &left.base, &rhs.ty.base).unwrap_or(Base::Error),
+        };
+        left.alone = false;
+    }
+    left.bounds
+}
+
+/// The left operand of one step of a chain: what came before it.
+struct Left<'a> {
+    bounds: Bounds,
+    base: Base,
+    /// The first operand, which is the whole left side while `alone`.
+    factor: &'a TExpr,
+    alone: bool,
+}
+
+fn binary_bounds(op: BinaryOp, lhs: &Left<'_>, rhs: &TExpr) -> Bounds {
     let add = |a: Option<i128>, b: Option<i128>| a?.checked_add(b?);
     match op {
         BinaryOp::Add => {
-            let (a, b) = (money_bounds(lhs), money_bounds(rhs));
+            let (a, b) = (lhs.bounds, money_bounds(rhs));
             Bounds {
                 lo: add(a.lo, b.lo),
                 hi: add(a.hi, b.hi),
             }
         }
         BinaryOp::Sub => {
-            let (a, b) = (money_bounds(lhs), money_bounds(rhs));
+            let (a, b) = (lhs.bounds, money_bounds(rhs));
             Bounds {
                 lo: add(a.lo, b.hi.map(|v| -v)),
                 hi: add(a.hi, b.lo.map(|v| -v)),
             }
         }
         BinaryOp::Mul | BinaryOp::Div => {
-            let (money, factor) = if lhs.ty.base == Base::Money || rhs.constant().is_some() {
-                (lhs, rhs)
+            let (b, factor) = if lhs.base == Base::Money || rhs.constant().is_some() {
+                (lhs.bounds, Some(rhs))
             } else {
-                (rhs, lhs)
+                // Only a lone constant on the left is a factor (as `rhs.constant()`).
+                (money_bounds(rhs), lhs.alone.then_some(lhs.factor))
             };
-            let Some(f) = factor_of(factor, op == BinaryOp::Div) else {
+            let Some(f) = factor.and_then(|x| factor_of(x, op == BinaryOp::Div)) else {
                 return UNBOUNDED;
             };
-            let b = money_bounds(money);
             let scale = |v: Option<i128>| {
                 v.and_then(|v| (Decimal::from_i128_with_scale(v, 0) * f).round().to_i128())
             };
@@ -1043,7 +1067,7 @@ fn binary_bounds(op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Bounds {
             }
         }
         BinaryOp::Coalesce => {
-            let (a, b) = (money_bounds(lhs), money_bounds(rhs));
+            let (a, b) = (lhs.bounds, money_bounds(rhs));
             Bounds {
                 lo: a.lo.zip(b.lo).map(|(x, y)| x.min(y)),
                 hi: a.hi.zip(b.hi).map(|(x, y)| x.max(y)),

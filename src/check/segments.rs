@@ -99,19 +99,17 @@ fn too_deep(c: &mut Checker<'_>, p: &Program) {
 }
 
 /// The nesting of `e` with each segment counted at its own depth, and the segment
-/// on its deepest path, if any. Recursion is bounded by the parser's nesting limit.
+/// on its deepest path, if any. A chain (`a and b and …`) is one level, as in the
+/// parser; recursion is bounded by the parser's nesting limit.
 fn expr_depth(e: &TExpr, depth: &[usize]) -> (usize, Option<usize>) {
-    let deepest = |xs: &mut dyn Iterator<Item = &TExpr>| {
-        xs.map(|x| expr_depth(x, depth))
-            .max_by_key(|(d, _)| *d)
-            .unwrap_or((0, None))
-    };
     let (d, through) = match &e.kind {
         TExprKind::Segment(i) => (depth.get(*i).copied().unwrap_or(0), Some(*i)),
-        TExprKind::Exists(x) | TExprKind::Not(x) | TExprKind::Neg(x) => expr_depth(x, depth),
-        TExprKind::Binary { lhs, rhs, .. } => deepest(&mut [&**lhs, &**rhs].into_iter()),
-        TExprKind::Call { args: xs, .. } | TExprKind::List(xs) => deepest(&mut xs.iter()),
-        _ => (0, None),
+        _ => e
+            .children()
+            .into_iter()
+            .map(|x| expr_depth(x, depth))
+            .max_by_key(|(d, _)| *d)
+            .unwrap_or((0, None)),
     };
     (d + 1, through)
 }
@@ -165,15 +163,7 @@ fn report_too_deep(
 pub(super) fn segment_refs(e: &TExpr, out: &mut Vec<usize>) {
     match &e.kind {
         TExprKind::Segment(i) => out.push(*i),
-        TExprKind::Exists(x) | TExprKind::Not(x) | TExprKind::Neg(x) => segment_refs(x, out),
-        TExprKind::Binary { lhs, rhs, .. } => {
-            segment_refs(lhs, out);
-            segment_refs(rhs, out);
-        }
-        TExprKind::Call { args: xs, .. } | TExprKind::List(xs) => {
-            xs.iter().for_each(|x| segment_refs(x, out))
-        }
-        _ => {}
+        _ => e.children().into_iter().for_each(|x| segment_refs(x, out)),
     }
 }
 

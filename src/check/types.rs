@@ -236,7 +236,7 @@ pub enum TExprKind {
     Not(Box<TExpr>),
     /// `-x`
     Neg(Box<TExpr>),
-    /// Any infix operator, with operand types known from the children.
+    /// A comparison, `in` or `not in`, with operand types known from the children.
     Binary {
         /// The operator.
         op: BinaryOp,
@@ -244,6 +244,15 @@ pub enum TExprKind {
         lhs: Box<TExpr>,
         /// Right operand.
         rhs: Box<TExpr>,
+    },
+    /// Every other infix operator: `and`, `or`, `??`, `+ -` or `* /` over two or more
+    /// operands, applied left to right (`a - b + c` is `(a - b) + c`). The operators
+    /// of one chain share a precedence level; a chain is flat however long it is.
+    Chain {
+        /// The leftmost operand.
+        first: Box<TExpr>,
+        /// Each further operand with the operator before it (never empty).
+        rest: Vec<(BinaryOp, TExpr)>,
     },
     /// A built-in call.
     Call {
@@ -286,6 +295,47 @@ impl TExpr {
                 .collect::<Option<Vec<_>>>()
                 .map(Value::List),
             _ => None,
+        }
+    }
+
+    /// The operator of a chain (its first; `+` and `-` share one chain).
+    pub fn chain_op(&self) -> Option<BinaryOp> {
+        match &self.kind {
+            TExprKind::Chain { rest, .. } => rest.first().map(|(op, _)| *op),
+            _ => None,
+        }
+    }
+
+    /// The operands of a chain of `op` alone (`a and b and c`), or `self` when it is
+    /// not one.
+    pub fn operands_of(&self, op: BinaryOp) -> Vec<&TExpr> {
+        match &self.kind {
+            TExprKind::Chain { first, rest }
+                if !rest.is_empty() && rest.iter().all(|(o, _)| *o == op) =>
+            {
+                std::iter::once(&**first)
+                    .chain(rest.iter().map(|(_, x)| x))
+                    .collect()
+            }
+            _ => vec![self],
+        }
+    }
+
+    /// Every operand directly below this node.
+    pub fn children(&self) -> Vec<&TExpr> {
+        match &self.kind {
+            TExprKind::Exists(x) | TExprKind::Not(x) | TExprKind::Neg(x) => vec![x],
+            TExprKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
+            TExprKind::Chain { first, rest } => std::iter::once(&**first)
+                .chain(rest.iter().map(|(_, x)| x))
+                .collect(),
+            TExprKind::Call { args, .. } | TExprKind::List(args) => args.iter().collect(),
+            TExprKind::Const(_)
+            | TExprKind::Now
+            | TExprKind::Today
+            | TExprKind::Field { .. }
+            | TExprKind::Segment(_)
+            | TExprKind::Error => Vec::new(),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Expressions and literals as text, on one line.
 //!
 //! Parentheses are printed exactly where the parser needs them to build the same tree
-//! (LANGUAGE.md §7.14): a left operand that binds more loosely than its operator, a
-//! right operand that binds no tighter (every operator groups to the left), and a
-//! `not` anywhere but at the loose end of a chain.
+//! (LANGUAGE.md §7.14): a left operand that binds more loosely than its operator (or
+//! as loosely, when the two would read as one chain: `(a + b) + c` is not
+//! `a + b + c`), a right operand that binds no tighter (every operator groups to the
+//! left), and a `not` anywhere but at the loose end of a chain. A chain prints flat,
+//! in one loop, however long.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use rust_decimal::Decimal;
@@ -18,6 +20,9 @@ use crate::syntax::ast::{
 pub fn binding(e: &Expr) -> u8 {
     match &e.node {
         ExprKind::Binary { op, .. } => op.node.precedence(),
+        ExprKind::Chain { rest, .. } => {
+            rest.first().map_or(u8::MAX, |(op, _)| op.node.precedence())
+        }
         ExprKind::Unary {
             op: UnaryOp::Not, ..
         } => NOT_PRECEDENCE,
@@ -44,6 +49,18 @@ pub fn expr(e: &Expr) -> String {
             op.node.symbol(),
             right_operand(op.node, rhs)
         ),
+        ExprKind::Chain { first, rest } => {
+            let mut out = rest
+                .first()
+                .map_or_else(|| expr(first), |(op, _)| left_operand(op.node, first));
+            for (op, operand) in rest {
+                out.push(' ');
+                out.push_str(op.node.symbol());
+                out.push(' ');
+                out.push_str(&right_operand(op.node, operand));
+            }
+            out
+        }
     }
 }
 
@@ -60,9 +77,15 @@ fn unary(op: UnaryOp, operand: &Expr) -> String {
     }
 }
 
-/// The left operand of `op`, bracketed when it binds more loosely.
+/// The left operand of `op`, bracketed when it binds more loosely, or as loosely
+/// and would otherwise join `op` in one chain.
 pub fn left_operand(op: BinaryOp, lhs: &Expr) -> String {
-    wrap(lhs, binding(lhs) < op.precedence() || for_clarity(op, lhs))
+    let b = binding(lhs);
+    let p = op.precedence();
+    wrap(
+        lhs,
+        b < p || (b == p && op.chains()) || for_clarity(op, lhs),
+    )
 }
 
 /// The right operand of `op`, bracketed when it binds no tighter. A `not` on the
@@ -76,7 +99,7 @@ pub fn right_operand(op: BinaryOp, rhs: &Expr) -> String {
 /// examples write it: `(first_order_at ?? joined_at) >= now - 30d`.
 fn for_clarity(op: BinaryOp, operand: &Expr) -> bool {
     op.precedence() == BinaryOp::Eq.precedence()
-        && matches!(&operand.node, ExprKind::Binary { op: inner, .. } if inner.node == BinaryOp::Coalesce)
+        && binding(operand) == BinaryOp::Coalesce.precedence()
 }
 
 /// `e`, in parentheses when `parens`.
@@ -202,7 +225,13 @@ mod tests {
     #[test]
     fn keeps_only_the_parentheses_the_tree_needs() {
         assert_eq!(round("a - (b - c)"), "a - (b - c)");
-        assert_eq!(round("(a - b) - c"), "a - b - c");
+        assert_eq!(round("(a - b) - c"), "(a - b) - c");
+        assert_eq!(round("a - b - c"), "a - b - c");
+        assert_eq!(round("a - b + (c - d) - e"), "a - b + (c - d) - e");
+        assert_eq!(round("(a and b) and c and d"), "(a and b) and c and d");
+        assert_eq!(round("a < b < c"), "a < b < c");
+        assert_eq!(round("(a ?? b) ?? c"), "(a ?? b) ?? c");
+        assert_eq!(round("a ?? b ?? c >= d"), "(a ?? b ?? c) >= d");
         assert_eq!(round("not (a and b)"), "not (a and b)");
         assert_eq!(round("(not a) and b"), "not a and b");
         assert_eq!(round("(not a) == b"), "(not a) == b");

@@ -409,15 +409,7 @@ impl Reads {
                 self.target = true;
                 self.segment = true;
             }
-            TExprKind::Exists(x) | TExprKind::Not(x) | TExprKind::Neg(x) => self.visit(x),
-            TExprKind::Binary { lhs, rhs, .. } => {
-                self.visit(lhs);
-                self.visit(rhs);
-            }
-            TExprKind::Call { args, .. } | TExprKind::List(args) => {
-                args.iter().for_each(|a| self.visit(a))
-            }
-            TExprKind::Const(_) | TExprKind::Now | TExprKind::Today | TExprKind::Error => {}
+            _ => e.children().into_iter().for_each(|x| self.visit(x)),
         }
     }
 }

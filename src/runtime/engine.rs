@@ -685,9 +685,12 @@ fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
                 }
         }
         Node::Exists(x) | Node::Not(x) | Node::Neg(x) => uses_now_in(x, plan, seen),
-        Node::And(xs) | Node::Or(xs) | Node::List(xs) | Node::Call(_, xs) => any(xs, seen),
-        Node::Coalesce(a, b) | Node::Compare(_, a, b) | Node::Arith(_, a, b) => {
-            uses_now_in(a, plan, seen) || uses_now_in(b, plan, seen)
+        Node::And(xs) | Node::Or(xs) | Node::Coalesce(xs) | Node::List(xs) | Node::Call(_, xs) => {
+            any(xs, seen)
+        }
+        Node::Compare(_, a, b) => uses_now_in(a, plan, seen) || uses_now_in(b, plan, seen),
+        Node::Arith(first, rest) => {
+            uses_now_in(first, plan, seen) || rest.iter().any(|(_, x)| uses_now_in(x, plan, seen))
         }
         Node::In { elem, within, .. } => {
             uses_now_in(elem, plan, seen) || uses_now_in(within, plan, seen)

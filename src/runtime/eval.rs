@@ -158,10 +158,16 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, segs: &mut Segments<'_>) -> Resul
             }
             V::Bool(false)
         }
-        Node::Coalesce(a, b) => match eval(a, env, segs)? {
-            V::Null => eval(b, env, segs)?,
-            v => v,
-        },
+        Node::Coalesce(parts) => {
+            let mut value = V::Null;
+            for p in parts {
+                value = eval(p, env, segs)?;
+                if value != V::Null {
+                    break;
+                }
+            }
+            value
+        }
         Node::Compare(op, a, b) => {
             let (a, b) = (eval(a, env, segs)?, eval(b, env, segs)?);
             V::Bool(compare_holds(*op, a, b))
@@ -176,7 +182,13 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, segs: &mut Segments<'_>) -> Resul
             field(env, *record, *index),
             value.view(),
         )),
-        Node::Arith(op, a, b) => arith(*op, eval(a, env, segs)?, eval(b, env, segs)?, env.tz)?,
+        Node::Arith(first, rest) => {
+            let mut value = eval(first, env, segs)?;
+            for (op, x) in rest {
+                value = arith(*op, value, eval(x, env, segs)?, env.tz)?;
+            }
+            value
+        }
         Node::In {
             elem,
             within,

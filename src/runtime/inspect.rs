@@ -697,13 +697,10 @@ enum Ref {
 
 fn conjuncts<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
     match &e.kind {
-        TExprKind::Binary {
-            op: BinaryOp::And,
-            lhs,
-            rhs,
-        } => {
-            conjuncts(lhs, out);
-            conjuncts(rhs, out);
+        TExprKind::Chain { .. } if e.chain_op() == Some(BinaryOp::And) => {
+            for part in e.operands_of(BinaryOp::And) {
+                conjuncts(part, out);
+            }
         }
         _ => out.push(e),
     }
@@ -714,15 +711,7 @@ fn references(e: &TExpr, out: &mut Vec<Ref>) {
         TExprKind::Field { record, index } => out.push(Ref::Field(*record, *index)),
         TExprKind::Segment(i) => out.push(Ref::Segment(*i)),
         TExprKind::Now | TExprKind::Today => out.push(Ref::Now),
-        TExprKind::Exists(x) | TExprKind::Not(x) | TExprKind::Neg(x) => references(x, out),
-        TExprKind::Binary { lhs, rhs, .. } => {
-            references(lhs, out);
-            references(rhs, out);
-        }
-        TExprKind::Call { args, .. } | TExprKind::List(args) => {
-            args.iter().for_each(|a| references(a, out))
-        }
-        TExprKind::Const(_) | TExprKind::Error => {}
+        _ => e.children().into_iter().for_each(|x| references(x, out)),
     }
 }
 

@@ -38,8 +38,8 @@ pub enum Node {
     And(Vec<Node>),
     /// Any true (short-circuit, left to right).
     Or(Vec<Node>),
-    /// `a ?? b`
-    Coalesce(Box<Node>, Box<Node>),
+    /// `a ?? b ?? …`: the first value present, left to right.
+    Coalesce(Vec<Node>),
     /// A comparison.
     Compare(BinaryOp, Box<Node>, Box<Node>),
     /// A field compared with a constant: the commonest condition, one step.
@@ -53,8 +53,8 @@ pub enum Node {
         /// The constant on the right.
         value: Val,
     },
-    /// `+ - * /`.
-    Arith(BinaryOp, Box<Node>, Box<Node>),
+    /// `+ - * /` applied left to right in one loop: `a - b + c` is `(a - b) + c`.
+    Arith(Box<Node>, Vec<(BinaryOp, Node)>),
     /// `x in y` (`negated` for `not in`).
     In {
         /// Element.
@@ -534,6 +534,7 @@ fn expr(e: &TExpr, fields: &mut FieldUse) -> Node {
             other => Node::Neg(Box::new(other)),
         },
         TExprKind::Binary { op, lhs, rhs } => binary(*op, lhs, rhs, fields),
+        TExprKind::Chain { first, rest } => chain(e, first, rest, fields),
         TExprKind::Call { func, args } => {
             Node::Call(*func, args.iter().map(|a| expr(a, fields)).collect())
         }
@@ -558,19 +559,38 @@ fn negated_constant(v: Val) -> Node {
     }
 }
 
-fn binary(op: BinaryOp, lhs: &TExpr, rhs: &TExpr, fields: &mut FieldUse) -> Node {
-    match op {
-        BinaryOp::And | BinaryOp::Or => {
-            let mut parts = Vec::new();
-            flatten(op, lhs, fields, &mut parts);
-            flatten(op, rhs, fields, &mut parts);
+/// A chain becomes one node with a list: `and`/`or` short-circuit over it, `??`
+/// takes the first value present, arithmetic folds it left to right.
+fn chain(e: &TExpr, first: &TExpr, rest: &[(BinaryOp, TExpr)], fields: &mut FieldUse) -> Node {
+    match e.chain_op() {
+        Some(op @ (BinaryOp::And | BinaryOp::Or)) => {
+            let mut parts = Vec::with_capacity(rest.len() + 1);
+            for part in e.operands_of(op) {
+                flatten(op, part, fields, &mut parts);
+            }
             if op == BinaryOp::And {
                 Node::And(parts)
             } else {
                 Node::Or(parts)
             }
         }
-        BinaryOp::Coalesce => Node::Coalesce(boxed(lhs, fields), boxed(rhs, fields)),
+        Some(BinaryOp::Coalesce) => Node::Coalesce(
+            e.operands_of(BinaryOp::Coalesce)
+                .into_iter()
+                .map(|x| expr(x, fields))
+                .collect(),
+        ),
+        Some(_) => Node::Arith(
+            boxed(first, fields),
+            rest.iter().map(|(op, x)| (*op, expr(x, fields))).collect(),
+        ),
+        None => expr(first, fields),
+    }
+}
+
+/// A comparison, `in` or `not in`.
+fn binary(op: BinaryOp, lhs: &TExpr, rhs: &TExpr, fields: &mut FieldUse) -> Node {
+    match op {
         BinaryOp::In | BinaryOp::NotIn => Node::In {
             elem: boxed(lhs, fields),
             within: boxed(rhs, fields),
@@ -585,20 +605,18 @@ fn binary(op: BinaryOp, lhs: &TExpr, rhs: &TExpr, fields: &mut FieldUse) -> Node
             },
             (l, r) => Node::Compare(op, Box::new(l), Box::new(r)),
         },
-        _ => Node::Arith(op, boxed(lhs, fields), boxed(rhs, fields)),
+        // The checker leaves nothing else in a `Binary`; kept total all the same.
+        _ => Node::Arith(boxed(lhs, fields), vec![(op, expr(rhs, fields))]),
     }
 }
 
 /// `a and (b and c)` becomes one list, so explanations can name the first false part.
 fn flatten(op: BinaryOp, e: &TExpr, fields: &mut FieldUse, out: &mut Vec<Node>) {
-    match &e.kind {
-        TExprKind::Binary {
-            op: inner,
-            lhs,
-            rhs,
-        } if *inner == op => {
-            flatten(op, lhs, fields, out);
-            flatten(op, rhs, fields, out);
+    match e.chain_op() {
+        Some(inner) if inner == op => {
+            for part in e.operands_of(op) {
+                flatten(op, part, fields, out);
+            }
         }
         _ => out.push(expr(e, fields)),
     }

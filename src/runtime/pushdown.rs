@@ -255,10 +255,12 @@ impl Translate<'_, '_> {
                 SegmentPlan::Top { .. } => true,
             },
             Node::Exists(x) | Node::Not(x) => self.cannot_fail(x),
-            Node::And(xs) | Node::Or(xs) | Node::List(xs) | Node::Call(_, xs) => all(xs),
-            Node::Coalesce(a, b) | Node::Compare(_, a, b) => {
-                self.cannot_fail(a) && self.cannot_fail(b)
-            }
+            Node::And(xs)
+            | Node::Or(xs)
+            | Node::Coalesce(xs)
+            | Node::List(xs)
+            | Node::Call(_, xs) => all(xs),
+            Node::Compare(_, a, b) => self.cannot_fail(a) && self.cannot_fail(b),
             Node::In { elem, within, .. } => self.cannot_fail(elem) && self.cannot_fail(within),
             // Overflow, division by zero.
             Node::Neg(_) | Node::Arith(..) => false,
@@ -318,12 +320,11 @@ fn row_free(node: &Node) -> bool {
         Node::Const(_) | Node::Now | Node::Today => true,
         Node::Field(..) | Node::Segment(_) | Node::CompareField { .. } => false,
         Node::Exists(x) | Node::Not(x) | Node::Neg(x) => row_free(x),
-        Node::And(xs) | Node::Or(xs) | Node::List(xs) | Node::Call(_, xs) => {
+        Node::And(xs) | Node::Or(xs) | Node::Coalesce(xs) | Node::List(xs) | Node::Call(_, xs) => {
             xs.iter().all(row_free)
         }
-        Node::Coalesce(a, b) | Node::Compare(_, a, b) | Node::Arith(_, a, b) => {
-            row_free(a) && row_free(b)
-        }
+        Node::Compare(_, a, b) => row_free(a) && row_free(b),
+        Node::Arith(first, rest) => row_free(first) && rest.iter().all(|(_, x)| row_free(x)),
         Node::In { elem, within, .. } => row_free(elem) && row_free(within),
     }
 }

@@ -697,7 +697,7 @@ pub enum ExprKind {
         /// Operand.
         operand: Box<Expr>,
     },
-    /// `a OP b`
+    /// `a OP b`: one operator (a comparison or `in` always stands alone).
     Binary {
         /// Operator.
         op: Spanned<BinaryOp>,
@@ -705,6 +705,17 @@ pub enum ExprKind {
         lhs: Box<Expr>,
         /// Right side.
         rhs: Box<Expr>,
+    },
+    /// `a OP b OP c …`: two or more operators of one precedence level written in a
+    /// row (`and`, `or`, `??`, `+ -` or `* /`), applied left to right. A chain is one
+    /// node however long, so it counts as one level of nesting. An operand written
+    /// in parentheses stays one operand: `(a + b) + c` is a `Binary` whose left side
+    /// is `a + b`.
+    Chain {
+        /// The leftmost operand.
+        first: Box<Expr>,
+        /// Each further operand with the operator before it.
+        rest: Vec<(Spanned<BinaryOp>, Expr)>,
     },
 }
 
@@ -847,6 +858,13 @@ impl BinaryOp {
     /// Whether this is a comparison (`==` … `>=`).
     pub fn is_comparison(self) -> bool {
         self.precedence() == 4 && !matches!(self, BinaryOp::In | BinaryOp::NotIn)
+    }
+
+    /// Whether a run of this operator and others of its precedence forms one
+    /// [`ExprKind::Chain`]: every operator but the comparisons and `in`, which
+    /// group to the left one at a time (`a == b == c` is `(a == b) == c`).
+    pub fn chains(self) -> bool {
+        self.precedence() != 4
     }
 }
 

@@ -12,9 +12,11 @@ mod parser;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
-/// How deep brackets and operator chains may nest. Real playbooks stay under ten; the
-/// limit keeps every recursive stage (parser, builder, checker, formatter) far from
-/// the end of the stack, whatever the input.
+/// How deep brackets, prefix operators and operands may nest. Real playbooks stay
+/// under ten; the limit keeps every recursive stage (parser, builder, checker,
+/// formatter) far from the end of the stack, whatever the input. A flat chain of
+/// operators of one precedence level (`a and b and …`) is one level however long:
+/// every stage walks it in a loop.
 pub const MAX_NESTING: usize = 100;
 
 /// A parsed file: every declaration that parsed, and every problem found.

@@ -908,6 +908,9 @@ impl Builder<'_> {
     }
 
     /// Precedence climbing over the flat token list; returns the tree and its height.
+    /// A run of operators of one precedence level is one node (see
+    /// [`ExprKind::Chain`]), built in a loop and one level high however long it is;
+    /// comparisons nest to the left one at a time, as they always have.
     fn climb(
         &mut self,
         toks: &[Tok<'_>],
@@ -916,26 +919,26 @@ impl Builder<'_> {
         depth: usize,
     ) -> R<(Expr, usize)> {
         let (mut lhs, mut height) = self.unary(toks, pos, depth)?;
-        while let Some(Tok::Infix(op, op_span)) = toks.get(*pos) {
+        while let Some(Tok::Infix(op, _)) = toks.get(*pos) {
             let prec = op.precedence();
             if prec < min_prec {
                 break;
             }
-            *pos += 1;
-            let (rhs, rh) = self.climb(toks, pos, prec + 1, depth + 1)?;
-            height = height.max(rh) + 1;
-            let span = lhs.span.to(rhs.span);
-            if height + depth > MAX_NESTING {
-                return Err(too_deep(span));
+            let mut rest = Vec::new();
+            while let Some(Tok::Infix(op, op_span)) = toks.get(*pos) {
+                if op.precedence() != prec || (!op.chains() && !rest.is_empty()) {
+                    break;
+                }
+                *pos += 1;
+                let (rhs, rh) = self.climb(toks, pos, prec + 1, depth + 1)?;
+                height = height.max(rh);
+                rest.push((Spanned::new(*op, *op_span), rhs));
             }
-            lhs = Spanned::new(
-                ExprKind::Binary {
-                    op: Spanned::new(*op, *op_span),
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
-                span,
-            );
+            height += 1;
+            lhs = chain(lhs, rest);
+            if height + depth > MAX_NESTING {
+                return Err(too_deep(lhs.span));
+            }
         }
         Ok((lhs, height))
     }
@@ -1136,6 +1139,29 @@ fn pair_text(root: &Pair<'_, Rule>, fields: &[Pair<'_, Rule>]) -> String {
         .chain(fields.iter().map(|f| f.as_str()))
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// `first` followed by a run of operators: a `Binary` for one, a `Chain` for more.
+fn chain(first: Expr, mut rest: Vec<(Spanned<BinaryOp>, Expr)>) -> Expr {
+    let span = rest
+        .last()
+        .map_or(first.span, |(_, e)| first.span.to(e.span));
+    let kind = match rest.pop() {
+        Some((op, rhs)) if rest.is_empty() => ExprKind::Binary {
+            op,
+            lhs: Box::new(first),
+            rhs: Box::new(rhs),
+        },
+        Some(last) => {
+            rest.push(last);
+            ExprKind::Chain {
+                first: Box::new(first),
+                rest,
+            }
+        }
+        None => return first,
+    };
+    Spanned::new(kind, span)
 }
 
 fn too_deep(span: Span) -> Diagnostic {

@@ -313,44 +313,41 @@ impl<'a> Printer<'a> {
     /// one level deeper, starting with the operator. The last line stays open.
     fn condition(&mut self, e: &Expr) {
         let text = expr(e);
-        let ExprKind::Binary { op, .. } = &e.node else {
+        let breaks = chain(e).filter(|(_, op, _)| matches!(op, BinaryOp::And | BinaryOp::Or));
+        let Some((first, op, rest)) = breaks.filter(|_| !self.fits(&text)) else {
             self.push(&text);
             self.reach(e.span.end);
             return;
         };
-        let op = op.node;
-        if self.fits(&text) || !matches!(op, BinaryOp::And | BinaryOp::Or) {
-            self.push(&text);
-            self.reach(e.span.end);
-            return;
-        }
-        let (first, rest) = chain(e, op);
         self.push(&left_operand(op, first));
         self.reach(first.span.end);
         self.indent += 1;
-        for (op_span, operand) in rest {
-            self.begin(op_span.start, Kind::Continuation);
-            self.push(&format!("{} {}", op.symbol(), right_operand(op, operand)));
+        for (op, operand) in rest {
+            self.begin(op.span.start, Kind::Continuation);
+            self.push(&format!(
+                "{} {}",
+                op.node.symbol(),
+                right_operand(op.node, operand)
+            ));
             self.reach(operand.span.end);
         }
         self.indent -= 1;
     }
 }
 
-/// The operands of a left-leaning chain of `op`: the first, then each further one
-/// with the span of the operator before it.
-fn chain(e: &Expr, op: BinaryOp) -> (&Expr, Vec<(crate::source::Span, &Expr)>) {
-    let mut rest = Vec::new();
-    let mut node = e;
-    while let ExprKind::Binary { op: o, lhs, rhs } = &node.node {
-        if o.node != op {
-            break;
+/// The operands of a binary expression or chain: the first, the (first) operator,
+/// then each further operand with the operator before it.
+type Operands<'e> = (&'e Expr, BinaryOp, Vec<(&'e Spanned<BinaryOp>, &'e Expr)>);
+
+fn chain(e: &Expr) -> Option<Operands<'_>> {
+    match &e.node {
+        ExprKind::Binary { op, lhs, rhs } => Some((lhs, op.node, vec![(op, rhs.as_ref())])),
+        ExprKind::Chain { first, rest } => {
+            let (op, _) = rest.first()?;
+            Some((first, op.node, rest.iter().map(|(op, x)| (op, x)).collect()))
         }
-        rest.push((o.span, rhs.as_ref()));
-        node = lhs;
+        _ => None,
     }
-    rest.reverse();
-    (node, rest)
 }
 
 /// `text` padded with spaces to `width` columns.
