@@ -824,11 +824,15 @@ fn operator_mismatch(
         (_, Base::Money, Base::Int | Base::Decimal) | (_, Base::Int | Base::Decimal, Base::Money)
             if op.is_comparison() =>
         {
-            let number = if l.ty.base == Base::Money { r } else { l };
-            match number.constant() {
-                Some(Value::Int(n)) => format!("money is written with a yen sign: `¥{n}`"),
-                Some(Value::Decimal(d)) => format!("money is written with a yen sign: `¥{d}`"),
-                _ => "compare money with money, e.g. `spend >= ¥500`".to_string(),
+            let number = c
+                .text(if *lb == Base::Money { r_span } else { l_span })
+                .trim();
+            let literal = !number.is_empty()
+                && number.chars().all(|ch| ch.is_ascii_digit() || ch == '.');
+            if literal {
+                format!("money is written with a yen sign: `¥{number}`")
+            } else {
+                "compare money with money, e.g. `spend >= ¥500`".to_string()
             }
         }
         (_, Base::Time, Base::Date) | (_, Base::Date, Base::Time) => {
