@@ -73,20 +73,42 @@ fn use_resolution_findings() {
 /// the fuzzer generated for it.
 #[test]
 fn decode_findings() {
-    each(inputs("decode", "sql"), |script| {
-        let schema = text(&script.with_extension("playbook"));
-        let outcome = properties::check_text(&schema);
-        let program = outcome.program.expect("the schema checks");
-        let conn = rusqlite::Connection::open_in_memory().expect("SQLite opens");
-        conn.execute_batch(&text(script)).expect("the script runs");
-        let count = |table: &str| {
-            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map_or(0, |n| n as usize)
-        };
-        properties::decode_all(script, &program, [count("members"), count("groups")]);
-    });
+    each(inputs("decode", "sql"), decode_case);
+}
+
+fn decode_case(script: &Path) {
+    let schema = text(&script.with_extension("playbook"));
+    let outcome = properties::check_text(&schema);
+    let program = outcome.program.expect("the schema checks");
+    let conn = rusqlite::Connection::open_in_memory().expect("SQLite opens");
+    conn.execute_batch(&text(script)).expect("the script runs");
+    let count = |table: &str| {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_or(0, |n| n as usize)
+    };
+    let rows = [count("members"), count("groups")];
+    properties::decode_all(script, &program, rows, false);
+}
+
+// Findings whose defect is still open, one test each, in `tests/fixtures/fuzz/open/`.
+// With the fix, move the files to the target's folder and drop the test.
+
+fn open(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz/open")
+        .join(path)
+}
+
+/// A member whose id is an INTEGER in a column without type affinity is scanned as
+/// `42`, but `lookup("42")` finds nothing: the lookup binds the id as TEXT, and
+/// SQLite does not convert it for an untyped column. So `:member 42` fails, and an
+/// event whose `member_id` is 42 reports `no member with this id`.
+#[test]
+#[ignore = "open defect: an INTEGER id in an untyped column is not found by lookup"]
+fn open_integer_id_lookup() {
+    decode_case(&open("decode/integer_id_lookup.sql"));
 }
 
 /// The REPL reads `:load` and `:data` paths from the current directory, so this is
