@@ -299,7 +299,8 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// What the `use_resolution` sandbox holds: shared files that use each other, a
+/// What the `use_resolution` sandbox holds: shared files that use each other (`c`
+/// and `d` by a path through the parent directory), a
 /// file with a rule (not allowed in a shared file), a syntax error, an empty file,
 /// a file that is not UTF-8, and a directory named like a playbook.
 pub const USE_FILES: &[(&str, &[u8])] = &[
@@ -316,6 +317,11 @@ pub const USE_FILES: &[(&str, &[u8])] = &[
         b"use \"../shared.playbook\"\nuse \"b.playbook\"\nreward r = coupon \xc2\xa55 over \xc2\xa530\n",
     ),
     ("sub/b.playbook", b"use \"a.playbook\"\nsegment big = spend > \xc2\xa5100\n"),
+    (
+        "sub/c.playbook",
+        b"use \"../sub/d.playbook\"\nsegment c = orders > 2\n",
+    ),
+    ("sub/d.playbook", b"use \"c.playbook\"\nsegment d = orders > 3\n"),
     (
         "rule.playbook",
         b"rule r { every day at 10:00 give coupon \xc2\xa51 limit once per member }\n",
@@ -370,8 +376,15 @@ pub fn use_text(paths: &[String], body: &str) -> String {
 
 /// `use_resolution`: `text`, checked as the file `main.playbook` of the sandbox
 /// `root` (filled by [`fill_use_sandbox`]), checks without panicking and loads only
-/// files inside the sandbox; its diagnostics' spans lie inside their files and render.
-pub fn use_resolution(root: &Path, text: &str) {
+/// files inside the sandbox; its diagnostics' spans lie inside their files and
+/// render; and no file is read twice under two spellings of its path.
+///
+/// With `skip_known`, the check that an open defect fails is skipped: a file
+/// reached by two spellings (`shared.playbook` and `sub/../shared.playbook`) is
+/// loaded twice, its declarations duplicated; files that use each other through
+/// `..` are loaded again and again under ever longer names until the path is too
+/// long (`tests/fixtures/fuzz/open/use_resolution/`).
+pub fn use_resolution(root: &Path, text: &str, skip_known: bool) {
     let mut sources = SourceMap::new();
     let main_name = root.join("main.playbook").display().to_string();
     let id = sources.add(SourceFile::new(main_name, text));
@@ -388,6 +401,26 @@ pub fn use_resolution(root: &Path, text: &str) {
         &outcome.sources,
     );
     assert_eq!(human.is_empty(), outcome.diagnostics.is_empty());
+    if skip_known {
+        return;
+    }
+    let mut read: Vec<(PathBuf, &str)> = Vec::new();
+    for (file, source) in outcome.sources.files() {
+        if file == id {
+            continue;
+        }
+        let Ok(path) = std::fs::canonicalize(source.name()) else {
+            continue;
+        };
+        if let Some((_, first)) = read.iter().find(|(p, _)| *p == path) {
+            panic!(
+                "{} is read twice: as `{first}` and as `{}`",
+                path.display(),
+                source.name()
+            );
+        }
+        read.push((path, source.name()));
+    }
 }
 
 /// `decode`: every value of a data file is read or reported. Opens `path` for
