@@ -59,25 +59,17 @@ fn format_findings() {
     });
 }
 
+/// Includes `use` once finding files by the path as written: `shared.playbook` used
+/// directly and through `sub/../shared.playbook` loaded twice, and two files using
+/// each other through `../sub/` hundreds of times under ever longer names. Files are
+/// now known by their canonical path.
 #[test]
 fn use_resolution_findings() {
     let sandbox = tempfile::tempdir().expect("a temporary directory");
     let root = sandbox.path().canonicalize().expect("the directory exists");
     properties::fill_use_sandbox(&root).expect("the sandbox is filled");
     each(inputs("use_resolution", "playbook"), |f| {
-        properties::use_resolution(&root, &text(f), false)
-    });
-}
-
-/// Checks each of `files` (under `open/use_resolution/`) as `main.playbook` of the
-/// `use_resolution` sandbox.
-fn use_case(files: &[&str]) {
-    let sandbox = tempfile::tempdir().expect("a temporary directory");
-    let root = sandbox.path().canonicalize().expect("the directory exists");
-    properties::fill_use_sandbox(&root).expect("the sandbox is filled");
-    let files = files.iter().map(|f| open(&format!("use_resolution/{f}")));
-    each(files.collect(), |f| {
-        properties::use_resolution(&root, &text(f), false)
+        properties::use_resolution(&root, &text(f))
     });
 }
 
@@ -101,26 +93,7 @@ fn decode_case(script: &Path) {
         .map_or(0, |n| n as usize)
     };
     let rows = [count("members"), count("groups")];
-    properties::decode_all(script, &program, rows, false);
-}
-
-// Findings whose defect is still open, one test each, in `tests/fixtures/fuzz/open/`.
-// With the fix, move the files to the target's folder and drop the test.
-
-fn open(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fuzz/open")
-        .join(path)
-}
-
-/// A member whose id is an INTEGER in a column without type affinity is scanned as
-/// `42`, but `lookup("42")` finds nothing: the lookup binds the id as TEXT, and
-/// SQLite does not convert it for an untyped column. So `:member 42` fails, and an
-/// event whose `member_id` is 42 reports `no member with this id`.
-#[test]
-#[ignore = "open defect: an INTEGER id in an untyped column is not found by lookup"]
-fn open_integer_id_lookup() {
-    decode_case(&open("decode/integer_id_lookup.sql"));
+    properties::decode_all(script, &program, rows);
 }
 
 /// The REPL reads `:load` and `:data` paths from the current directory, so this is
@@ -139,17 +112,4 @@ fn repl_findings() {
         let run = std::panic::catch_unwind(|| properties::repl_session(&input));
         assert!(run.is_ok(), "{}", file.display());
     }
-}
-
-/// `use` finds files by the path as written, joined to the using file's directory,
-/// and remembers them by that name: `shared.playbook` used directly and through
-/// `sub/a.playbook` (as `sub/../shared.playbook`) is loaded twice, and its
-/// declarations are reported as duplicates; `sub/c.playbook` and `sub/d.playbook`,
-/// which use each other through `../sub/`, are loaded hundreds of times under ever
-/// longer names (`sub/../sub/../sub/…`) until the path is too long, with an error for
-/// every copy.
-#[test]
-#[ignore = "open defect: a file reached by two spellings of its path is loaded twice"]
-fn open_use_by_two_spellings() {
-    use_case(&["diamond.playbook", "mutual.playbook"]);
 }

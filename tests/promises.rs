@@ -401,3 +401,42 @@ fn a_step_that_does_not_divide_a_day_is_treated_as_every_0h() {
     assert_eq!(schedule("3h"), Vec::<String>::new());
     assert_eq!(schedule("90m"), Vec::<String>::new());
 }
+
+#[test]
+fn a_division_whose_divisor_can_be_zero_is_a_check_error_unless_guarded() {
+    let segment = |def: &str| {
+        codes(&format!(
+            "segment s = {def}\n{}",
+            rule("points 1").replace("every day at 10:00", "every day at 10:00\n  when s")
+        ))
+    };
+    assert_eq!(segment("30 / orders >= 10"), ["E0207"]);
+    assert_eq!(segment("spend / orders > ¥100"), ["E0207"]);
+    assert!(segment("orders > 0 and 30 / orders >= 10").is_empty());
+    assert!(segment("orders >= 1 and spend / orders > ¥100").is_empty());
+    assert!(segment("orders == 0 or spend / orders > ¥100").is_empty());
+    assert!(segment("not (orders <= 0) and 30 / orders >= 10").is_empty());
+    assert!(segment("spend / max(orders, 1) > ¥100").is_empty());
+    // A guard on another field, or one that allows zero, guards nothing.
+    assert_eq!(segment("spend > ¥0 and 30 / orders >= 10"), ["E0207"]);
+    assert_eq!(segment("orders >= 0 and 30 / orders >= 10"), ["E0207"]);
+}
+
+#[test]
+fn a_rules_when_and_a_tier_arm_guard_the_division_in_their_rewards() {
+    let guarded = "rule r {\n  every day at 10:00\n  when orders > 0\n  give red_packet clamp(spend / orders * 1%, ¥1, ¥5)\n  limit once per member\n}\n";
+    assert!(codes(guarded).is_empty(), "{:?}", codes(guarded));
+    assert_eq!(
+        codes(&guarded.replace("  when orders > 0\n", "")),
+        ["E0207"]
+    );
+    let tier = rule(
+        "tier { orders > 0 -> red_packet clamp(spend / orders * 1%, ¥1, ¥5)  else -> points 1 }",
+    );
+    assert!(codes(&tier).is_empty(), "{:?}", codes(&tier));
+    let message = messages(&rule("red_packet clamp(spend / orders, ¥1, ¥5)"));
+    assert_eq!(
+        message,
+        ["`spend / orders` divides by `orders`, which can be 0"]
+    );
+}

@@ -422,5 +422,5 @@ fuzz_target!(|case: Case| {
     };
     let path = db_path();
     let rows = write_db(&case, path).expect("the data file is written");
-    properties::decode_all(path, &program, rows, true);
+    properties::decode_all(path, &program, rows);
 });

@@ -34,5 +34,5 @@ fn sandbox() -> &'static PathBuf {
 
 fuzz_target!(|input: Input| {
     let paths: Vec<String> = input.paths.into_iter().take(8).collect();
-    properties::use_resolution(sandbox(), &properties::use_text(&paths, &input.body), true);
+    properties::use_resolution(sandbox(), &properties::use_text(&paths, &input.body));
 });

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use playbook::check::{self, FsLoader, Loader};
+use playbook::check::{self, FsLoader, LoadError, Loaded, Loader};
 use playbook::data::sqlite::SqliteData;
 use playbook::data::{DataSource, Table, TableNames};
 use playbook::diagnostics::{Code, Diagnostic};
@@ -59,11 +59,22 @@ impl Default for MemoryLoader {
 }
 
 impl Loader for MemoryLoader {
-    fn load(&self, _from: &str, path: &str) -> io::Result<(String, String)> {
+    fn load(&self, _from: &str, path: &str) -> Result<Loaded, LoadError> {
         match self.files.get(path) {
-            Some(text) => Ok((path.to_owned(), (*text).to_owned())),
-            None => Err(io::Error::new(io::ErrorKind::NotFound, "no such file")),
+            Some(text) => Ok(Loaded {
+                key: path.to_owned(),
+                name: path.to_owned(),
+                text: (*text).to_owned(),
+            }),
+            None => Err(LoadError {
+                message: "no such file".to_owned(),
+                help: None,
+            }),
         }
+    }
+
+    fn identify(&self, name: &str) -> Option<String> {
+        Some(name.to_owned())
     }
 }
 
@@ -271,16 +282,20 @@ pub struct SandboxLoader {
 }
 
 impl Loader for SandboxLoader {
-    fn load(&self, from: &str, path: &str) -> io::Result<(String, String)> {
+    fn load(&self, from: &str, path: &str) -> Result<Loaded, LoadError> {
         let base = Path::new(from).parent().unwrap_or(Path::new(""));
         let full = normalize(&base.join(path));
         if !full.starts_with(&self.root) {
-            return Err(io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                "outside the fuzz sandbox",
-            ));
+            return Err(LoadError {
+                message: "outside the fuzz sandbox".to_owned(),
+                help: None,
+            });
         }
         FsLoader.load(from, path)
+    }
+
+    fn identify(&self, name: &str) -> Option<String> {
+        FsLoader.identify(name)
     }
 }
 
@@ -378,13 +393,7 @@ pub fn use_text(paths: &[String], body: &str) -> String {
 /// `root` (filled by [`fill_use_sandbox`]), checks without panicking and loads only
 /// files inside the sandbox; its diagnostics' spans lie inside their files and
 /// render; and no file is read twice under two spellings of its path.
-///
-/// With `skip_known`, the check that an open defect fails is skipped: a file
-/// reached by two spellings (`shared.playbook` and `sub/../shared.playbook`) is
-/// loaded twice, its declarations duplicated; files that use each other through
-/// `..` are loaded again and again under ever longer names until the path is too
-/// long (`tests/fixtures/fuzz/open/use_resolution/`).
-pub fn use_resolution(root: &Path, text: &str, skip_known: bool) {
+pub fn use_resolution(root: &Path, text: &str) {
     let mut sources = SourceMap::new();
     let main_name = root.join("main.playbook").display().to_string();
     let id = sources.add(SourceFile::new(main_name, text));
@@ -401,9 +410,6 @@ pub fn use_resolution(root: &Path, text: &str, skip_known: bool) {
         &outcome.sources,
     );
     assert_eq!(human.is_empty(), outcome.diagnostics.is_empty());
-    if skip_known {
-        return;
-    }
     let mut read: Vec<(PathBuf, &str)> = Vec::new();
     for (file, source) in outcome.sources.files() {
         if file == id {
@@ -427,13 +433,7 @@ pub fn use_resolution(root: &Path, text: &str, skip_known: bool) {
 /// `program`; scans members and groups, looks every id up, reads every event; a
 /// scan that leaves a row out has reported a bad value, and every bad value names
 /// its table, column and row. `rows` is how many rows each table holds.
-///
-/// With `skip_known`, the checks that open defects fail are skipped, so that the
-/// fuzzer can look past them:
-/// - an id scanned from an INTEGER in a column without type affinity (`id` declared
-///   with no type, or `BLOB`) is not found by `lookup`, which binds it as TEXT
-///   (`tests/fixtures/fuzz/open/decode/integer_id_lookup.sql`).
-pub fn decode_all(path: &Path, program: &check::Program, rows: [usize; 2], skip_known: bool) {
+pub fn decode_all(path: &Path, program: &check::Program, rows: [usize; 2]) {
     let mut data = match SqliteData::open(path, program, TableNames::default()) {
         Ok(d) => d,
         Err(e) => panic!("the data file does not open: {e}"),
@@ -469,10 +469,6 @@ pub fn decode_all(path: &Path, program: &check::Program, rows: [usize; 2], skip_
             let row = data
                 .lookup(table, id, &fields)
                 .unwrap_or_else(|e| panic!("looking up {id:?} failed: {e}"));
-            let integer = id.parse::<i64>().is_ok_and(|n| n.to_string() == *id);
-            if row.is_none() && skip_known && integer {
-                continue;
-            }
             assert!(
                 row.is_some_and(|r| &r.id == id),
                 "{id:?} scanned but not found"

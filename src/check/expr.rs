@@ -21,6 +21,21 @@ pub(crate) struct Context {
     /// Inside an `on` rule whose event is not declared (already reported): `event.`
     /// fields are of unknown type, so the rule's other mistakes are still found.
     pub unknown_event: bool,
+    /// Numeric fields known not to be zero here (`orders > 0 and …`): a divisor
+    /// among them cannot fail.
+    pub nonzero: Vec<(Record, usize)>,
+}
+
+impl Context {
+    /// This context with what `condition` establishes when it holds: fields that
+    /// `exists` and fields that are not zero (for a rule's rewards under its `when`,
+    /// a tier arm's reward under its condition).
+    pub fn assuming(&self, condition: &TExpr) -> Context {
+        let mut cx = self.clone();
+        facts(condition, false, &mut cx.narrowed);
+        nonzero_facts(condition, false, &mut cx.nonzero);
+        cx
+    }
 }
 
 impl Context {
@@ -456,6 +471,128 @@ fn facts(e: &TExpr, negated: bool, out: &mut Vec<(Record, usize)>) {
     }
 }
 
+/// Fields that are not zero when `e` is true (`negated`: when it is false):
+/// `f > 0`, `f >= 1`, `f != 0`, `f < 0`, `f == 5` and the like, through `and` (or,
+/// negated, `or`) and `not`.
+fn nonzero_facts(e: &TExpr, negated: bool, out: &mut Vec<(Record, usize)>) {
+    match &e.kind {
+        TExprKind::Not(inner) => nonzero_facts(inner, !negated, out),
+        TExprKind::Chain { .. } => {
+            let joins = if negated { BinaryOp::Or } else { BinaryOp::And };
+            if e.chain_op() == Some(joins) {
+                for part in e.operands_of(joins) {
+                    nonzero_facts(part, negated, out);
+                }
+            }
+        }
+        TExprKind::Binary { op, lhs, rhs } => {
+            let (field, op, constant) = match (&lhs.kind, &rhs.kind) {
+                (TExprKind::Field { record, index }, _) => ((*record, *index), *op, rhs.constant()),
+                (_, TExprKind::Field { record, index }) => {
+                    ((*record, *index), flipped(*op), lhs.constant())
+                }
+                _ => return,
+            };
+            let op = if negated { negation(op) } else { Some(op) };
+            let (Some(op), Some(c)) = (op, constant.and_then(|v| sign_of(&v))) else {
+                return;
+            };
+            // Whether every value `f` with `f OP c` is non-zero.
+            let excludes_zero = match op {
+                BinaryOp::Gt => c >= 0,
+                BinaryOp::Ge => c > 0,
+                BinaryOp::Lt => c <= 0,
+                BinaryOp::Le => c < 0,
+                BinaryOp::Eq => c != 0,
+                BinaryOp::Ne => c == 0,
+                _ => false,
+            };
+            if excludes_zero {
+                out.push(field);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `c OP f` as `f OP' c`.
+fn flipped(op: BinaryOp) -> BinaryOp {
+    match op {
+        BinaryOp::Lt => BinaryOp::Gt,
+        BinaryOp::Le => BinaryOp::Ge,
+        BinaryOp::Gt => BinaryOp::Lt,
+        BinaryOp::Ge => BinaryOp::Le,
+        other => other,
+    }
+}
+
+/// The comparison that holds exactly when `op` does not.
+fn negation(op: BinaryOp) -> Option<BinaryOp> {
+    Some(match op {
+        BinaryOp::Lt => BinaryOp::Ge,
+        BinaryOp::Le => BinaryOp::Gt,
+        BinaryOp::Gt => BinaryOp::Le,
+        BinaryOp::Ge => BinaryOp::Lt,
+        BinaryOp::Eq => BinaryOp::Ne,
+        BinaryOp::Ne => BinaryOp::Eq,
+        _ => return None,
+    })
+}
+
+/// -1, 0 or 1 for a numeric constant.
+fn sign_of(v: &Value) -> Option<i32> {
+    let sign = |n: i128| n.signum() as i32;
+    match v {
+        Value::Int(i) => Some(sign(i128::from(*i))),
+        Value::Money(f) => Some(sign(i128::from(f.0))),
+        Value::Percent(r) => Some(sign(i128::from(r.0))),
+        Value::Decimal(d) => Some(if d.is_zero() {
+            0
+        } else if d.is_sign_negative() {
+            -1
+        } else {
+            1
+        }),
+        _ => None,
+    }
+}
+
+/// `E0207`: a division whose divisor can be zero for some row: a field not guarded
+/// by a condition that excludes zero, or an expression whose static bounds include
+/// zero. One member's zero would otherwise refuse that member's firing at run time.
+fn unguarded_division(c: &mut Checker<'_>, cx: &Context, r: &TExpr, step: Span) {
+    if !matches!(
+        r.ty.base,
+        Base::Int | Base::Decimal | Base::Money | Base::Percent
+    ) || r.ty.is_error()
+        || r.constant().is_some()
+    {
+        return;
+    }
+    if let TExprKind::Field { record, index } = r.kind
+        && cx.nonzero.contains(&(record, index))
+    {
+        return;
+    }
+    let b = super::rewards::money_bounds(r);
+    if b.lo.is_some_and(|lo| lo > 0) || b.hi.is_some_and(|hi| hi < 0) {
+        return;
+    }
+    let divisor = c.text(r.span).to_owned();
+    let step_text = c.text(step).to_owned();
+    c.report(
+        Diagnostic::new(
+            Code::UnguardedDivision,
+            r.span,
+            format!("`{step_text}` divides by `{divisor}`, which can be 0"),
+        )
+        .label("can be zero")
+        .help(format!(
+            "guard it: `{divisor} > 0 and {step_text} …` (a rule's `when {divisor} > 0` guards its rewards too), or divide by `max({divisor}, 1)`"
+        )),
+    );
+}
+
 /// A comparison, `in` or `not in`.
 #[allow(clippy::too_many_arguments)]
 fn binary(
@@ -536,6 +673,7 @@ fn logical(
     let operand = |c: &mut Checker<'_>, cx: &mut Context, e: &Expr, side: &str| {
         let t = infer(c, p, cx, e);
         facts(&t, refutes, &mut cx.narrowed);
+        nonzero_facts(&t, refutes, &mut cx.nonzero);
         let t = require_value(c, t);
         let what = format!("the {side} side of `{}`", op.symbol());
         expect_base(c, &t, &Base::Bool, &what);
@@ -636,6 +774,9 @@ fn arithmetic_chain(
         };
         match arithmetic(op.node, &base, &r.ty.base) {
             Some(b) => {
+                if op.node == BinaryOp::Div && folded(&r, p).is_none() {
+                    unguarded_division(c, cx, &r, prefix);
+                }
                 value = constant_fails(c, p, op.node, value, &r, prefix);
                 base = b;
                 failed = false;

@@ -580,7 +580,8 @@ fn tier(
             let earlier_span = earlier.0.span;
             unreachable_arm(c, when.span, earlier_span, c.text(earlier_span).to_string());
         }
-        out.push((when, check_reward(c, p, cx, &arm.reward, depth + 1)));
+        let reward = check_reward(c, p, &cx.assuming(&when), &arm.reward, depth + 1);
+        out.push((when, reward));
     }
     let otherwise = otherwise.map(|r| {
         if let Some((e, _)) = out.iter().find(|(e, _)| always_true(e)) {

@@ -197,10 +197,12 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
         Clause::When(e) => Some(infer_bool(c, p, &cx, e, "the `when` condition")),
         _ => None,
     });
+    // The rewards are computed only for targets the `when` lets through.
+    let given = when.as_ref().map_or_else(|| cx.clone(), |w| cx.assuming(w));
     let give = match &cl.give?.node {
         Clause::Give(rewards) => rewards
             .iter()
-            .map(|g| check_reward(c, p, &cx, g, 0))
+            .map(|g| check_reward(c, p, &given, g, 0))
             .collect(),
         _ => Vec::new(),
     };

@@ -165,7 +165,15 @@ impl DataSource for SqliteData {
         };
         let spec = self.tables.get(table)?.expect("found above");
         let Lookup { plan, stmt, .. } = &mut self.lookups[i];
-        let mut rows = stmt.query([id]).map_err(sql_error)?;
+        let as_integer = id
+            .parse::<i64>()
+            .ok()
+            .filter(|n| n.to_string() == id)
+            .map_or_else(
+                || rusqlite::types::Value::Text(id.to_owned()),
+                rusqlite::types::Value::Integer,
+            );
+        let mut rows = stmt.query((id, as_integer)).map_err(sql_error)?;
         let Some(r) = rows.next().map_err(sql_error)? else {
             return Ok(None);
         };
@@ -806,7 +814,10 @@ impl ReadPlan {
         sql.push_str(" FROM ");
         sql.push_str(&quote(&spec.name));
         if by_id {
-            sql.push_str(" WHERE \"id\" = ?1");
+            // `?2` is the id as an INTEGER when it reads as one: a column without a
+            // type stores `42` as an integer, which `= '42'` does not find (a scan
+            // shows it as `42`, so a lookup must find it too).
+            sql.push_str(" WHERE \"id\" IN (?1, ?2)");
         }
         sql
     }

@@ -94,6 +94,8 @@ codes! {
     /// Bounds that leave no value between them: `clamp(x, ¥5, ¥1)`, or a `min`/`max`
     /// argument that can never be chosen.
     ReversedBounds = "E0206", "reversed-bounds", Error;
+    /// A division whose divisor can be zero for some row and is not guarded.
+    UnguardedDivision = "E0207", "unguarded-division", Error;
     /// A coupon that takes off as much as (or more than) its threshold.
     CouponExceedsThreshold = "E0301", "coupon-exceeds-threshold", Error;
     /// A discount outside (0%, 100%).
