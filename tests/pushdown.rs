@@ -17,7 +17,7 @@ use rusqlite::types::Value;
 /// bools, `exists`, `not`, segments, a tier without `else`) and some it does not.
 fn playbook(timezone: &str, with_arithmetic: bool) -> String {
     let arithmetic = if with_arithmetic {
-        "rule 算术 { every day at 16:00  when orders == 0 and exists age and 100 / age > 1  give coupon ¥7 }"
+        "rule 算术 { every day at 16:00  when orders == 0 and exists age and age > 0 and 100 / age > 1  give coupon ¥7 }"
     } else {
         ""
     };

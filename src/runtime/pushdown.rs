@@ -405,7 +405,7 @@ member { level: int, orders: int, spend: money, joined_at: time, channel: text, 
 segment 新人 = orders == 0 and joined_at >= now - 30d
 rule 新人礼 { every day at 10:00  when 新人 and not vip  give coupon ¥1 }
 rule 渠道 { every day at 10:00  when channel in ["淘宝", "it's"] and level >= 2  give coupon ¥2 }
-rule 算术 { every day at 12:00  when exists age and 100 / age > 1  give coupon ¥3 }
+rule 算术 { every day at 12:00  when exists age and age * 9223372036854775807 > 1  give coupon ¥3 }
 rule 全部 { every day at 14:00  give tier { spend >= ¥10 -> coupon ¥4  else -> coupon ¥1 } }
 "#;
 
@@ -438,7 +438,7 @@ rule 全部 { every day at 14:00  give tier { spend >= ¥10 -> coupon ¥4  else 
 
     #[test]
     fn nothing_is_pushed_when_a_condition_may_fail_or_every_row_fires() {
-        assert_eq!(filter_sql(&[2]), "1", "division may fail");
+        assert_eq!(filter_sql(&[2]), "1", "a product may overflow");
         assert_eq!(filter_sql(&[3]), "1", "a tier with `else` always gives");
         assert_eq!(filter_sql(&[0, 2]), "1", "one rule needing every row");
     }
