@@ -215,9 +215,7 @@ fn describe(rule: Rule) -> Option<String> {
     }
     let text = match rule {
         Rule::EOI => "end of file",
-        Rule::ident | Rule::reward_ref | Rule::path_root | Rule::path | Rule::call_name => {
-            "a name"
-        }
+        Rule::ident | Rule::reward_ref | Rule::path_root | Rule::path | Rule::call_name => "a name",
         Rule::expr
         | Rule::paren
         | Rule::list
