@@ -907,3 +907,34 @@ fn not_a_database_is_an_open_error() {
     let err = SqliteData::open(&path, &p, TableNames::default()).expect_err("not sqlite");
     assert!(matches!(err, DataError::Open { .. }), "{err:?}");
 }
+
+/// Found by fuzzing: a column without a type keeps `42` and `'42'` apart, even under
+/// a unique key, but both read as the id `42`. They are one id held twice.
+#[test]
+fn an_id_as_text_and_as_integer_in_an_untyped_column_is_a_duplicate() {
+    let dir = TempDir::new().expect("tempdir");
+    let p = program("member { level: int }\n");
+    let sql = "CREATE TABLE members (id PRIMARY KEY, level INTEGER);
+               INSERT INTO members VALUES ('42', 1), (42, 2), (7, 3);";
+    let mut data = open(&db(&dir, sql), &p);
+    let problem = only_problem(&mut data, "id", "42");
+    assert!(
+        problem.problem.starts_with("duplicate id: 2 rows"),
+        "{problem}"
+    );
+    let rows = scan_all(&mut data, &p);
+    assert_eq!(
+        rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["7"]
+    );
+    // The integer id the scan shows is found by a lookup too.
+    let found = data
+        .lookup(Table::Members, "7", &all_member_fields(&p))
+        .expect("lookup");
+    assert_eq!(found.map(|r| r.id), Some("7".to_owned()));
+    assert_eq!(
+        data.lookup(Table::Members, "42", &all_member_fields(&p))
+            .expect("lookup"),
+        None
+    );
+}

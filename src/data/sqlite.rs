@@ -518,12 +518,20 @@ fn duplicates(
     problems: &mut Problems,
 ) -> rusqlite::Result<HashSet<String>> {
     let mut ids = HashSet::new();
-    if id_is_unique(conn, name)? {
+    // Without a type, a column keeps `42` and `'42'` apart (a unique key too), but
+    // both read as the id `42`: they are grouped by their text.
+    let typed = id_has_affinity(conn, name)?;
+    if typed && id_is_unique(conn, name)? {
         return Ok(ids);
     }
+    let key = if typed {
+        "\"id\""
+    } else {
+        "CAST(\"id\" AS TEXT)"
+    };
     let sql = format!(
-        "SELECT \"id\", count(*) FROM {} WHERE \"id\" IS NOT NULL \
-         GROUP BY \"id\" HAVING count(*) > 1",
+        "SELECT min(\"id\"), count(*) FROM {} WHERE \"id\" IS NOT NULL \
+         GROUP BY {key} HAVING count(*) > 1",
         quote(name)
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -545,6 +553,21 @@ fn duplicates(
         ids.insert(id);
     }
     Ok(ids)
+}
+
+/// Whether the `id` column's declared type gives it an affinity that stores every
+/// id in one form (TEXT turns `42` into `'42'`, INTEGER or NUMERIC the reverse);
+/// a column declared without a type, or BLOB, keeps each value as given.
+fn id_has_affinity(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    let declared: Option<String> = conn
+        .query_row(
+            "SELECT type FROM pragma_table_info(?1) WHERE lower(name) = 'id'",
+            [table],
+            |r| r.get(0),
+        )
+        .unwrap_or(None);
+    let t = declared.unwrap_or_default().to_ascii_uppercase();
+    Ok(!(t.trim().is_empty() || t.contains("BLOB")))
 }
 
 /// Whether `id` alone is the primary key or has a full (not partial) unique index.
