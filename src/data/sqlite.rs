@@ -1,6 +1,6 @@
 //! The SQLite layout of the runtime spec ("Data in"): `members`, `groups` and
 //! `events` tables, checked against the playbook's schema when opened and decoded
-//! column by column with [`super::decode`].
+//! column by column with `decode`.
 //!
 //! The file is opened read-only and never changed. A `.sql` file is read as SQL text
 //! into an in-memory database instead, so example data can ship readable and diffable.

@@ -1,7 +1,7 @@
 //! `playbook fmt`: one canonical layout for a playbook, comments kept.
 //!
-//! The file is parsed, its AST printed in the canonical layout ([`printer`]), and its
-//! comments put back by position ([`layout`]). The formatter proves every result
+//! The file is parsed, its AST printed in the canonical layout (`printer`), and its
+//! comments put back by position (`layout`). The formatter proves every result
 //! before handing it out: the output must parse to the same AST (spans aside) and hold
 //! the same comments in the same order. A result that fails either test is an
 //! internal error, and the caller must leave the file as it was.
