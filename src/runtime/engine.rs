@@ -293,31 +293,10 @@ impl<'p> Engine<'p> {
             let SegmentPlan::Top { count, by, filter } = &self.plan.segments[i] else {
                 continue;
             };
-            let kind = self.segment_targets[i];
             let mut ranking = Ranking::new(*count);
-            let mut failure = None;
-            let env0 = Env::at(now, self.program.settings.timezone);
-            let fields = self.all_fields(kind);
-            data.scan(table_of(kind), &fields, &mut |row| {
-                if !self.existed(kind, row, now) {
-                    return true;
-                }
-                segs.reset();
-                let env = target_env(env0, kind, row);
-                match rank_one(by, filter.as_ref(), &env, segs) {
-                    Ok(Some(key)) => ranking.offer(key, &row.id),
-                    Ok(None) => {}
-                    Err(e) => {
-                        failure =
-                            Some(eval_error(&self.program.segments[i].name, kind, &row.id, e));
-                        return false;
-                    }
-                }
-                true
+            self.rank_keys(data, now, i, (by, filter.as_ref()), segs, &mut |key, id| {
+                ranking.offer(key, id);
             })?;
-            if let Some(f) = failure {
-                return Err(f);
-            }
             segs.tops[i] = Some(ranking.ids());
         }
         segs.reset();
@@ -334,40 +313,22 @@ impl<'p> Engine<'p> {
         now: i64,
         segment: usize,
         id: &str,
+        segs: &mut Segments<'_>,
     ) -> Result<Option<TopRank>, RunError> {
         let SegmentPlan::Top { count, by, filter } = &self.plan.segments[segment] else {
             return Ok(None);
         };
-        let kind = self.segment_targets[segment];
-        let mut segs = self.segments();
         let mut all: Vec<(Val, String)> = Vec::new();
-        let mut failure = None;
-        let env0 = Env::at(now, self.program.settings.timezone);
-        let fields = self.all_fields(kind);
-        data.scan(table_of(kind), &fields, &mut |row| {
-            if !self.existed(kind, row, now) {
-                return true;
-            }
-            segs.reset();
-            let env = target_env(env0, kind, row);
-            match rank_one(by, filter.as_ref(), &env, &mut segs) {
-                Ok(Some(key)) => all.push((key, row.id.clone())),
-                Ok(None) => {}
-                Err(e) => {
-                    failure = Some(eval_error(
-                        &self.program.segments[segment].name,
-                        kind,
-                        &row.id,
-                        e,
-                    ));
-                    return false;
-                }
-            }
-            true
-        })?;
-        if let Some(f) = failure {
-            return Err(f);
-        }
+        self.rank_keys(
+            data,
+            now,
+            segment,
+            (by, filter.as_ref()),
+            segs,
+            &mut |key, id| {
+                all.push((key, id.to_owned()));
+            },
+        )?;
         all.sort_by(Ranking::better);
         let places = usize::try_from(*count).unwrap_or(usize::MAX);
         Ok(Some(TopRank {
@@ -379,6 +340,41 @@ impl<'p> Engine<'p> {
                 .filter(|_| all.len() >= places)
                 .map(|(k, _)| k.clone()),
         }))
+    }
+
+    /// Offers the ranking key of every target of `top N` segment `segment` that
+    /// existed at `now` and passes its `where` (`rank`: its key and filter).
+    fn rank_keys(
+        &self,
+        data: &mut dyn DataSource,
+        now: i64,
+        segment: usize,
+        (by, filter): (&Node, Option<&Node>),
+        segs: &mut Segments<'_>,
+        offer: &mut dyn FnMut(Val, &str),
+    ) -> Result<(), RunError> {
+        let kind = self.segment_targets[segment];
+        let mut failure = None;
+        let env0 = Env::at(now, self.program.settings.timezone);
+        let fields = self.all_fields(kind);
+        data.scan(table_of(kind), &fields, &mut |row| {
+            if !self.existed(kind, row, now) {
+                return true;
+            }
+            segs.reset();
+            let env = target_env(env0, kind, row);
+            match rank_one(by, filter, &env, segs) {
+                Ok(Some(key)) => offer(key, &row.id),
+                Ok(None) => {}
+                Err(e) => {
+                    let name = &self.program.segments[segment].name;
+                    failure = Some(eval_error(name, kind, &row.id, e));
+                    return false;
+                }
+            }
+            true
+        })?;
+        failure.map_or(Ok(()), Err)
     }
 
     /// The grants a rule would make for one target, before any constraint: for

@@ -210,7 +210,7 @@ pub fn explain_target(
     for (i, segment) in program.segments.iter().enumerate() {
         if segment.target == kind
             && matches!(segment.def, SegmentDef::Top { .. })
-            && let Some(rank) = engine.rank_of(data, at, i, id)?
+            && let Some(rank) = engine.rank_of(data, at, i, id, &mut segs)?
         {
             tops.insert(i, rank);
         }
