@@ -2,7 +2,7 @@
 //! grants in a ledger file, against a hand-written rusqlite loop inserting the same
 //! rows, in one criterion group:
 //!
-//! * `run_with_ledger` — `playbook::runner::run` of `bench/ledger.playbook` over the
+//! * `run_with_ledger` — `playbook::app::run::run` of `bench/ledger.playbook` over the
 //!   workload's members with a fresh ledger file: reading and deciding, then every
 //!   grant recorded in the run's one transaction;
 //! * `rusqlite_insert` — the same grant rows (read back from a ledger the run wrote)
@@ -23,11 +23,11 @@ use std::time::Duration;
 
 use common::{data_file, members, root};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use playbook::app::run::{RunOutcome, RunRequest, run};
 use playbook::check::Program;
-use playbook::runner::{RunOutcome, RunRequest, run};
-use playbook::runtime::engine::Sink;
-use playbook::runtime::grant::{Grant, Refusal};
-use playbook::runtime::time::parse_instant;
+use playbook::interpret::engine::Sink;
+use playbook::interpret::grant::{Grant, Refusal};
+use playbook::time::parse_instant;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 

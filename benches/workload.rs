@@ -3,8 +3,8 @@
 //!
 //! * `sql` — the hand-written query `bench/workload.sql`, through rusqlite;
 //! * `rust_loop` — a hand-written rusqlite loop in Rust computing the same numbers;
-//! * `playbook_run` — `playbook::runner::run` of `bench/workload.playbook`;
-//! * `playbook_segments` — `playbook::runtime::inspect::segment_sizes` (what
+//! * `playbook_run` — `playbook::app::run::run` of `bench/workload.playbook`;
+//! * `playbook_segments` — `playbook::app::explain::segment_sizes` (what
 //!   `playbook segments` prints).
 //!
 //! Before timing, all four must agree on the ten segment counts and on the coupons.
@@ -24,14 +24,14 @@ use std::time::Duration;
 
 use common::{data_file, members, root};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use playbook::app::explain::segment_sizes;
+use playbook::app::run::{RunRequest, run};
 use playbook::check::Program;
 use playbook::data::TableNames;
 use playbook::data::sqlite::SqliteData;
-use playbook::runner::{RunRequest, run};
-use playbook::runtime::engine::{Engine, Sink};
-use playbook::runtime::grant::{Grant, Refusal};
-use playbook::runtime::inspect::segment_sizes;
-use playbook::runtime::time::parse_instant;
+use playbook::interpret::engine::{Engine, Sink};
+use playbook::interpret::grant::{Grant, Refusal};
+use playbook::time::parse_instant;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 

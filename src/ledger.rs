@@ -42,8 +42,8 @@ pub mod refusals;
 pub use refusals::HistoryEntry;
 use refusals::RefusalRow;
 
+use crate::interpret::grant::{Cause, Grant, Refusal, RewardClass};
 use crate::money::Fen;
-use crate::runtime::grant::{Cause, Grant, Refusal, RewardClass};
 use crate::syntax::ast::TargetKind;
 
 /// The schema version this build writes and understands.
@@ -189,8 +189,8 @@ pub struct LedgerEntry<'a> {
 
 impl<'a> LedgerEntry<'a> {
     /// What the book counts of this grant.
-    pub fn history(&self) -> crate::runtime::book::HistoryGrant<'a> {
-        crate::runtime::book::HistoryGrant {
+    pub fn history(&self) -> crate::interpret::usage::HistoryGrant<'a> {
+        crate::interpret::usage::HistoryGrant {
             rule: self.rule,
             target_kind: self.target_kind,
             target: self.target,

@@ -5,20 +5,22 @@
 //! The command-line tool is a thin shell over these; a Rust program can call
 //! [`check_file`] or [`check_text`] directly.
 
+pub mod app;
 pub mod check;
+pub mod compile;
 pub mod data;
 pub mod diagnostics;
 pub mod format;
+pub mod interpret;
 pub mod ledger;
 pub mod money;
 pub mod repl;
-pub mod runner;
-pub mod runtime;
 pub mod source;
 pub mod sqlite_file;
-pub mod suite;
 pub mod syntax;
 pub mod terminal;
+pub mod time;
+pub mod value;
 
 use std::path::{Path, PathBuf};
 

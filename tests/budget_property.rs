@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use playbook::runner::{RunRequest, run};
-use playbook::runtime::engine::Sink;
-use playbook::runtime::grant::{Grant, Refusal};
-use playbook::runtime::time::{local_date, parse_instant};
+use playbook::app::run::{RunRequest, run};
+use playbook::interpret::engine::Sink;
+use playbook::interpret::grant::{Grant, Refusal};
+use playbook::time::{local_date, parse_instant};
 use proptest::prelude::*;
 
 /// A fixed community: 30 members, orders over five days.

@@ -8,8 +8,8 @@ use playbook::check::Program;
 use playbook::data::sqlite::SqliteData;
 use playbook::data::{BadValue, DataError, DataSource, EventBatch, Table, TableNames};
 use playbook::money::{Fen, Rate};
-use playbook::runtime::time::parse_instant;
-use playbook::runtime::value::{Row, SET_SEPARATOR, Val};
+use playbook::time::parse_instant;
+use playbook::value::{Row, SET_SEPARATOR, Val};
 use rust_decimal::Decimal;
 use tempfile::TempDir;
 

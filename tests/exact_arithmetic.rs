@@ -219,13 +219,13 @@ mod sums {
 
     use playbook::check::Program;
     use playbook::data::MemoryData;
+    use playbook::interpret::engine::{Engine, RunOptions, Sink};
+    use playbook::interpret::grant::{Grant, Reason, Refusal};
+    use playbook::interpret::usage::{Book, HistoryGrant};
     use playbook::money::{Fen, FenSum};
-    use playbook::runtime::book::{Book, HistoryGrant};
-    use playbook::runtime::engine::{Engine, RunOptions, Sink};
-    use playbook::runtime::grant::{Grant, Reason, Refusal};
-    use playbook::runtime::time::parse_instant;
-    use playbook::runtime::value::{Row, Val};
     use playbook::syntax::ast::TargetKind;
+    use playbook::time::parse_instant;
+    use playbook::value::{Row, Val};
     use proptest::prelude::*;
 
     /// A total budget of the largest amount money holds; points worth ¥1 each and

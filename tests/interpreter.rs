@@ -6,10 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
+use playbook::app::test::case::{TestOutcome, run_test};
 use playbook::check::Program;
-use playbook::runtime::engine::Engine;
-use playbook::runtime::grant::{Cause, Grant, RewardClass};
-use playbook::runtime::testing::{TestOutcome, run_test};
+use playbook::interpret::engine::Engine;
+use playbook::interpret::grant::{Cause, Grant, RewardClass};
 
 fn run_file(path: &str) -> Vec<String> {
     let outcome = playbook::check_file(std::path::Path::new(path)).unwrap();
@@ -164,7 +164,7 @@ fn block(file: &str, name: &str) -> TestOutcome {
 
 /// A local time in Asia/Shanghai, the timezone of every semantics file.
 fn instant(text: &str) -> i64 {
-    playbook::runtime::time::parse_instant(text, chrono_tz::Asia::Shanghai).unwrap()
+    playbook::time::parse_instant(text, chrono_tz::Asia::Shanghai).unwrap()
 }
 
 fn grants_to<'a>(outcome: &'a TestOutcome, target: &str) -> Vec<&'a Grant> {

@@ -5,9 +5,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono_tz::Tz;
+use playbook::interpret::grant::{Cause, Detail, Grant, RewardClass, Target};
 use playbook::ledger::{Ledger, LedgerEntry, LedgerError, SCHEMA_VERSION};
 use playbook::money::Fen;
-use playbook::runtime::grant::{Cause, Detail, Grant, RewardClass, Target};
 use playbook::syntax::ast::TargetKind;
 use rusqlite::Connection;
 

@@ -6,13 +6,13 @@
 
 use std::path::Path;
 
+use playbook::app::explain::explain_member;
+use playbook::app::run::{RunRequest, run};
 use playbook::check::Program;
-use playbook::runner::{RunRequest, run};
-use playbook::runtime::engine::{Engine, Sink};
-use playbook::runtime::grant::{Grant, Refusal};
-use playbook::runtime::inspect::explain_member;
-use playbook::runtime::time::parse_instant;
+use playbook::interpret::engine::{Engine, Sink};
+use playbook::interpret::grant::{Grant, Refusal};
 use playbook::source::{FileId, SourceMap};
+use playbook::time::parse_instant;
 use tempfile::TempDir;
 
 /// The stack a spawned thread gets by default.

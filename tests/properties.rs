@@ -21,17 +21,17 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use chrono_tz::Tz;
+use playbook::app::run::RunRequest;
 use playbook::check::Program;
 use playbook::data::{EventRecord, MemoryData};
+use playbook::interpret::engine::{Engine, RunOptions, RunReport, Sink};
+use playbook::interpret::grant::{Grant, Refusal, RewardClass};
+use playbook::interpret::usage::{Book, HistoryGrant};
 use playbook::ledger::Ledger;
 use playbook::money::Fen;
-use playbook::runner::RunRequest;
-use playbook::runtime::book::{Book, HistoryGrant};
-use playbook::runtime::engine::{Engine, RunOptions, RunReport, Sink};
-use playbook::runtime::grant::{Grant, Refusal, RewardClass};
-use playbook::runtime::time::period_key;
-use playbook::runtime::value::{Row, SET_SEPARATOR, Val};
 use playbook::syntax::ast::{Period, Window};
+use playbook::time::period_key;
+use playbook::value::{Row, SET_SEPARATOR, Val};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -747,7 +747,7 @@ fn run_file(data: &Path, ledger: &Path, since: Option<i64>, at: i64) -> Collect 
         ..RunRequest::new(program(), data, at)
     };
     let mut sink = Collect::default();
-    playbook::runner::run(&request, &mut sink).expect("the run completes");
+    playbook::app::run::run(&request, &mut sink).expect("the run completes");
     sink
 }
 

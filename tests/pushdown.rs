@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use playbook::runner::{RunRequest, run};
-use playbook::runtime::engine::Sink;
-use playbook::runtime::grant::{Grant, Refusal};
-use playbook::runtime::time::parse_instant;
+use playbook::app::run::{RunRequest, run};
+use playbook::interpret::engine::Sink;
+use playbook::interpret::grant::{Grant, Refusal};
+use playbook::time::parse_instant;
 use proptest::prelude::*;
 use rusqlite::Connection;
 use rusqlite::types::Value;

@@ -162,7 +162,8 @@ fn chains_of_segments_just_below_the_limit_run() {
         );
         let out = check_text("chain.playbook", &text);
         assert_eq!(out.errors(), 0, "{:#?}", out.diagnostics);
-        let result = playbook::suite::run_file("chain.playbook".into(), out, &Default::default());
+        let result =
+            playbook::app::test::run_file("chain.playbook".into(), out, &Default::default());
         assert_eq!(result.tests.len(), 1);
         assert!(
             result.tests[0].outcome.passed(),

@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use playbook::runner::{RunRequest, run};
-use playbook::runtime::engine::Sink;
-use playbook::runtime::grant::{Grant, Refusal};
-use playbook::runtime::time::parse_instant;
+use playbook::app::run::{RunRequest, run};
+use playbook::interpret::engine::Sink;
+use playbook::interpret::grant::{Grant, Refusal};
+use playbook::time::parse_instant;
 use rusqlite::Connection;
 
 const PLAYBOOK: &str = r#"
@@ -152,7 +152,7 @@ fn progress_is_reported_whatever_the_thread_count() {
     let dir = tempfile::TempDir::new().unwrap();
     let data = dir.path().join("members.db");
     // Enough rows that each of two parts passes one report interval.
-    let rows = 2 * playbook::runtime::engine::PROGRESS_EVERY + 10;
+    let rows = 2 * playbook::interpret::engine::PROGRESS_EVERY + 10;
     write_members(&data, rows);
     let program = playbook::check_text("threads.playbook", PLAYBOOK)
         .program
@@ -173,7 +173,7 @@ fn progress_is_reported_whatever_the_thread_count() {
         run(&request, &mut sink).unwrap();
         let last = sink.0.last().copied().unwrap_or(0);
         assert!(
-            last >= 2 * playbook::runtime::engine::PROGRESS_EVERY,
+            last >= 2 * playbook::interpret::engine::PROGRESS_EVERY,
             "{threads} threads: progress {:?}",
             sink.0
         );

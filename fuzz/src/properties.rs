@@ -8,6 +8,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use playbook::check::{self, FsLoader, LoadError, Loaded, Loader};
+use playbook::compile::plan::Plan;
 use playbook::data::sqlite::SqliteData;
 use playbook::data::{DataSource, Table, TableNames};
 use playbook::diagnostics::{Code, Diagnostic};
@@ -15,7 +16,6 @@ use playbook::diagnostics::{Format, render};
 use playbook::format::{FormatError, format_source};
 use playbook::repl::Session;
 use playbook::repl::input::split_statements;
-use playbook::runtime::plan::Plan;
 use playbook::source::{FileId, SourceFile, SourceMap};
 use playbook::syntax;
 use playbook::syntax::ast::TargetKind;

@@ -868,9 +868,9 @@ fn constant_fails(
 /// `a OP b` over constants, computed as a run would: `Ok(None)` when it cannot be
 /// computed here, `Err` with the operation's values when it overflows.
 fn fold_step(p: &Program, op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>, String> {
-    use crate::runtime::eval::{EvalError, arith};
-    use crate::runtime::plan::constant;
-    use crate::runtime::value::V;
+    use crate::compile::plan::constant;
+    use crate::interpret::eval::{EvalError, arith};
+    use crate::value::V;
     let (a, b) = (constant(a), constant(b));
     Ok(match arith(op, a.view(), b.view(), p.settings.timezone) {
         Ok(V::Int(i)) => Some(Value::Int(i)),

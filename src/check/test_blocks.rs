@@ -91,7 +91,7 @@ fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) -> Tes
                         case.events.push(TestEvent {
                             kind: i,
                             by: by.node.clone(),
-                            at: crate::runtime::time::local_to_instant(tz, at.node),
+                            at: crate::time::local_to_instant(tz, at.node),
                             values,
                         });
                     }
@@ -113,7 +113,7 @@ fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) -> Tes
             }
             TestItem::At(at) => {
                 has_at = true;
-                case.at = crate::runtime::time::local_to_instant(tz, *at);
+                case.at = crate::time::local_to_instant(tz, *at);
             }
             TestItem::Ledger(entries) => {
                 for e in entries {
@@ -124,7 +124,7 @@ fn check_test(c: &mut Checker<'_>, p: &Program, t: &TestDecl, span: Span) -> Tes
                         reward: e.node.reward.node.clone(),
                         target: e.node.target.node.clone(),
                         rule: e.node.rule.node.clone(),
-                        at: crate::runtime::time::local_to_instant(tz, e.node.at.node),
+                        at: crate::time::local_to_instant(tz, e.node.at.node),
                     });
                 }
             }

@@ -10,8 +10,8 @@ use unicode_width::UnicodeWidthStr;
 use super::{Status, print_stderr_line, print_stdout};
 use playbook::ledger::{HistoryEntry, Ledger};
 use playbook::money::Fen;
-use playbook::runtime::time::{format_instant, instant_local};
 use playbook::syntax::ast::TargetKind;
+use playbook::time::{format_instant, instant_local};
 
 /// Arguments of `playbook history`.
 #[derive(Debug, Args)]

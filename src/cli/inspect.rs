@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use playbook::app::explain::{explain_target, segment_sizes};
 use playbook::data::sqlite::SqliteData;
+use playbook::interpret::engine::Engine;
 use playbook::ledger::Ledger;
-use playbook::runtime::engine::Engine;
-use playbook::runtime::inspect::{explain_target, segment_sizes};
-use playbook::runtime::time::format_instant;
 use playbook::syntax::ast::TargetKind;
+use playbook::time::format_instant;
 use serde_json::json;
 
 use super::run::DataArgs;
@@ -103,7 +103,7 @@ pub fn explain(args: &ExplainArgs) -> Status {
     let mut book = engine.book();
     if let Some(path) = &args.ledger {
         let loaded = Ledger::open_read_only(path)
-            .and_then(|l| playbook::runner::load_history(&l, &program, &mut book, at, at));
+            .and_then(|l| playbook::app::run::load_history(&l, &program, &mut book, at, at));
         if let Err(e) = loaded {
             return fail(&e.to_string());
         }
@@ -162,23 +162,23 @@ fn apply_run(
     args: &ExplainArgs,
     program: &playbook::check::Program,
     at: i64,
-    rules: &mut [playbook::runtime::inspect::RuleExplanation],
+    rules: &mut [playbook::app::explain::RuleExplanation],
 ) -> Result<(), Status> {
     let since = match args.since.as_deref() {
         Some(text) => Some(super::run::parse_time(text, program, "--since")?),
         None => None,
     };
-    let request = playbook::runner::RunRequest {
+    let request = playbook::app::run::RunRequest {
         since,
         ledger: args.ledger.as_deref(),
         dry_run: args.ledger.is_some(),
         skip_bad_rows: args.data.skip_bad_rows,
         tables: args.data.tables(),
-        ..playbook::runner::RunRequest::new(program, &args.data.data, at)
+        ..playbook::app::run::RunRequest::new(program, &args.data.data, at)
     };
     let (kind, id) = target(args);
-    let mut decisions = playbook::runtime::inspect::MemberDecisions::of(kind, id);
-    match playbook::runner::run(&request, &mut decisions) {
+    let mut decisions = playbook::app::explain::MemberDecisions::of(kind, id);
+    match playbook::app::run::run(&request, &mut decisions) {
         Ok(outcome) => {
             let tz = program.settings.timezone;
             let (after, until) = outcome.report.window;
@@ -232,7 +232,7 @@ pub fn segments(args: &SegmentsArgs) -> Status {
         }
         InspectFormat::Text => {
             let at = format_instant(program.settings.timezone, at);
-            print_stdout(&playbook::runtime::inspect::segments_text(&sizes, &at));
+            print_stdout(&playbook::app::explain::segments_text(&sizes, &at));
         }
     }
     Status::Success

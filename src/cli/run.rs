@@ -5,12 +5,12 @@ use std::io::{BufWriter, IsTerminal, Stdout, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use playbook::app::run::{RunFailure, RunOutcome, RunRequest};
 use playbook::check::Program;
 use playbook::data::TableNames;
-use playbook::runner::{RunFailure, RunOutcome, RunRequest};
-use playbook::runtime::engine::{RunReport, Sink};
-use playbook::runtime::grant::{Grant, Refusal};
-use playbook::runtime::time::{format_instant, instant_local, parse_instant};
+use playbook::interpret::engine::{RunReport, Sink};
+use playbook::interpret::grant::{Grant, Refusal};
+use playbook::time::{format_instant, instant_local, parse_instant};
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
@@ -192,7 +192,7 @@ pub fn run(args: &RunArgs) -> Status {
     };
     let mut printer = Printer::new(args.format, &program, args.bom);
     printer.only = args.only;
-    let result = playbook::runner::run(&request, &mut printer);
+    let result = playbook::app::run::run(&request, &mut printer);
     match result {
         Ok(outcome) => {
             printer.finish(&outcome);
@@ -203,7 +203,7 @@ pub fn run(args: &RunArgs) -> Status {
             Status::Success
         }
         Err(
-            e @ (RunFailure::Run(playbook::runtime::engine::RunError::Data(
+            e @ (RunFailure::Run(playbook::interpret::engine::RunError::Data(
                 playbook::data::DataError::Open { .. },
             ))
             | RunFailure::EmptyWindow { .. }
@@ -246,7 +246,7 @@ impl<'p> Printer<'p> {
             names.map(|n| n.width()).max().unwrap_or(4).max(4)
         };
         let rule_width = width(&mut program.rules.iter().map(|r| r.name.as_str()));
-        let engine = playbook::runtime::plan::compile(program);
+        let engine = playbook::compile::plan::compile(program);
         let reward_width = width(
             &mut engine
                 .rules
@@ -390,7 +390,7 @@ impl<'p> Printer<'p> {
                 if self.rows > 0 {
                     self.write("\n");
                 }
-                let text = playbook::runner::summary::summary_text(self.program, outcome);
+                let text = playbook::app::run::summary::summary_text(self.program, outcome);
                 self.write(&text);
             }
             RunFormat::Json => {
@@ -412,7 +412,8 @@ impl<'p> Printer<'p> {
                 if let Some(w) = self.csv.as_mut() {
                     let _ = w.flush();
                 }
-                for line in playbook::runner::summary::summary_text(self.program, outcome).lines() {
+                for line in playbook::app::run::summary::summary_text(self.program, outcome).lines()
+                {
                     print_stderr_line(line);
                 }
             }
@@ -422,7 +423,7 @@ impl<'p> Printer<'p> {
         }
         for share in &outcome.report.skipped_share {
             if share.is_large() {
-                print_stderr_line(&playbook::runner::summary::skipped_share_line(share));
+                print_stderr_line(&playbook::app::run::summary::skipped_share_line(share));
             }
         }
         let _ = self.out.flush();

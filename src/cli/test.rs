@@ -6,11 +6,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use playbook::app::test::case::{DiffLine, TargetDiff};
+use playbook::app::test::coverage::{CoverageItem, ItemKind};
+use playbook::app::test::{FileResult, SuiteOptions, SuiteReport, TestResult, run_suite};
 use playbook::diagnostics::{Format, github_command, render, render_human, render_json_value};
-use playbook::runtime::coverage::{CoverageItem, ItemKind};
-use playbook::runtime::testing::{DiffLine, TargetDiff};
 use playbook::source::{SourceMap, Span};
-use playbook::suite::{FileResult, SuiteOptions, SuiteReport, TestResult, run_suite};
 use regex::Regex;
 use serde_json::{Value, json};
 

@@ -17,8 +17,8 @@ use serde_json::Value as Json;
 
 use crate::check::types::{Base, Type};
 use crate::money::{Fen, Rate};
-use crate::runtime::time::local_to_instant;
-use crate::runtime::value::{SET_SEPARATOR, V, Val};
+use crate::time::local_to_instant;
+use crate::value::{SET_SEPARATOR, V, Val};
 
 /// The problem of a NULL where the schema wants a value.
 pub(crate) const NULL_IN_REQUIRED: &str = "NULL in a non-optional field";

@@ -14,7 +14,7 @@ pub mod sqlite;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::runtime::value::Row;
+use crate::value::Row;
 use filter::RowFilter;
 
 /// Which table a record comes from.

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::check::model::{FieldDef, Program, RecordSchema};
 use crate::check::types::{Base, Type};
-use crate::runtime::value::{Row, Val};
+use crate::value::{Row, Val};
 
 /// Members, groups and events in a SQLite file (or a `.sql` script).
 ///

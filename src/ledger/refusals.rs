@@ -9,8 +9,8 @@ use chrono_tz::Tz;
 use rusqlite::Connection;
 
 use super::{LedgerError, sqlite_error};
+use crate::interpret::grant::Refusal;
 use crate::money::Fen;
-use crate::runtime::grant::Refusal;
 use crate::syntax::ast::TargetKind;
 
 /// What version 2 adds to version 1.

@@ -6,20 +6,20 @@ use unicode_width::UnicodeWidthStr;
 
 use super::declarations::{Decl, Key};
 use super::{Reply, Session, opened};
+use crate::app::explain::{explain_member, segment_sizes, segments_text};
+use crate::app::run::{RunRequest, summary::summary_text};
 use crate::check::{self, FsLoader};
+use crate::compile::plan::{Plan, compile_expr};
 use crate::data::sqlite::SqliteData;
 use crate::data::{DataSource, Table, TableNames};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::runner::{RunRequest, summary::summary_text};
-use crate::runtime::engine::{Engine, Sink};
-use crate::runtime::eval::{Env, holds};
-use crate::runtime::grant::{Grant, Refusal};
-use crate::runtime::inspect::{explain_member, segment_sizes, segments_text};
-use crate::runtime::plan::{Plan, compile_expr};
-use crate::runtime::time::{day_start, format_instant, instant_local, local_date, parse_instant};
-use crate::runtime::value::{Row, show};
+use crate::interpret::engine::{Engine, Sink};
+use crate::interpret::eval::{Env, holds};
+use crate::interpret::grant::{Grant, Refusal};
 use crate::source::SourceFile;
 use crate::syntax::ast::TargetKind;
+use crate::time::{day_start, format_instant, instant_local, local_date, parse_instant};
+use crate::value::{Row, show};
 
 /// A command's name, arguments and what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,10 +333,7 @@ impl Session {
             .unwrap_or(0);
         let mut out = format!("{} {}\n", kind.keyword(), row.id);
         for (i, field) in schema.fields.iter().enumerate() {
-            let value = row
-                .vals
-                .get(i)
-                .map_or(crate::runtime::value::V::Null, |v| v.view());
+            let value = row.vals.get(i).map_or(crate::value::V::Null, |v| v.view());
             let pad = " ".repeat(width.saturating_sub(field.name.width()));
             out.push_str(&format!("  {}{pad}  {}\n", field.name, show(value, tz)));
         }
@@ -531,7 +528,7 @@ impl Session {
             ..RunRequest::new(program, &path, self.at)
         };
         let mut decisions = Decisions::default();
-        match crate::runner::run(&request, &mut decisions) {
+        match crate::app::run::run(&request, &mut decisions) {
             Ok(outcome) => {
                 let mut text = summary_text(program, &outcome);
                 text.push_str(&decisions.table(tz));

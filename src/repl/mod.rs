@@ -21,15 +21,15 @@ pub mod input;
 use std::path::PathBuf;
 
 use crate::check::types::{Record, TExpr, TExprKind};
+use crate::compile::plan::compile_expr;
 use crate::data::sqlite::SqliteData;
 use crate::data::{DataSource, Table, TableNames};
 use crate::diagnostics::{Code, Diagnostic, render_human};
-use crate::runtime::engine::Engine;
-use crate::runtime::eval::{Env, eval};
-use crate::runtime::plan::compile_expr;
-use crate::runtime::value::{Row, show};
+use crate::interpret::engine::Engine;
+use crate::interpret::eval::{Env, eval};
 use crate::source::{FileId, SourceFile};
 use crate::syntax::{self, ast::TargetKind};
+use crate::value::{Row, show};
 
 use declarations::{Decl, Declarations, Key};
 
@@ -328,7 +328,7 @@ impl Session {
 
     /// Reads one record with every field.
     fn lookup(&mut self, kind: TargetKind, table: Table, id: &str) -> Result<Option<Row>, String> {
-        let fields = crate::runtime::plan::Plan::all_fields(self.decls.program(), kind);
+        let fields = crate::compile::plan::Plan::all_fields(self.decls.program(), kind);
         self.open_data()?;
         let (_, data) = opened(&mut self.opened)?;
         let row = data.lookup(table, id, &fields).map_err(|e| e.to_string())?;

@@ -2,14 +2,17 @@
 //! `test` blocks through the interpreter and measures what they covered. `playbook
 //! test` renders what [`run_suite`] returns.
 
+pub mod case;
+pub mod coverage;
+
 use std::path::PathBuf;
 
 use regex::Regex;
 
 use crate::CheckOutcome;
-use crate::runtime::coverage::{CoverageItem, Reached, coverage};
-use crate::runtime::engine::Engine;
-use crate::runtime::testing::{TargetDiff, TestOutcome, grant_diff, run_test};
+use crate::app::test::case::{TargetDiff, TestOutcome, grant_diff, run_test};
+use crate::app::test::coverage::{CoverageItem, Reached, coverage};
+use crate::interpret::engine::Engine;
 
 /// What to run.
 #[derive(Debug, Default)]
@@ -94,7 +97,7 @@ impl SuiteReport {
     /// Covered items in percent over all files (100 when there is nothing to cover).
     pub fn coverage_percent(&self) -> f64 {
         let items: Vec<CoverageItem> = self.coverage().map(|(_, c)| c.clone()).collect();
-        crate::runtime::coverage::percent(&items)
+        crate::app::test::coverage::percent(&items)
     }
 
     fn results(&self) -> impl Iterator<Item = &TestResult> {

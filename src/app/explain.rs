@@ -3,19 +3,19 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::book::Book;
-use super::engine::{Engine, RunError};
-use super::eval::{Env, EvalError, Segments, compare_holds, eval, holds};
-use super::grant::Cause;
-use super::plan::{constant, expr_reading};
-use super::time::{format_instant, instant_local};
-use super::timeline::{RuleSchedule, allowed_at};
-use super::value::{Row, V, show};
 use crate::check::model::{Reward, RewardKind, SegmentDef, Trigger};
 use crate::check::types::{Record, TExpr, TExprKind};
+use crate::compile::plan::{constant, expr_reading};
+use crate::compile::timeline::{RuleSchedule, allowed_at};
 use crate::data::{BadValue, DataSource, Table};
+use crate::interpret::engine::{Engine, RunError};
+use crate::interpret::eval::{Env, EvalError, Segments, compare_holds, eval, holds};
+use crate::interpret::grant::Cause;
+use crate::interpret::usage::Book;
 use crate::source::SourceMap;
 use crate::syntax::ast::{BinaryOp, TargetKind};
+use crate::time::{format_instant, instant_local};
+use crate::value::{Row, V, show};
 
 /// The size of one segment at an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,7 +229,7 @@ pub fn explain_target(
         let latest = match rule.trigger {
             Trigger::Event { event, .. } => events.iter().rev().find(|e| {
                 e.kind == event
-                    && matches!(e.row.vals.get(1), Some(super::value::Val::Text(m)) if m == id)
+                    && matches!(e.row.vals.get(1), Some(crate::value::Val::Text(m)) if m == id)
             }),
             Trigger::Schedule(_) => None,
         };
@@ -246,7 +246,7 @@ pub fn explain_target(
             Trigger::Event { .. } => None,
         };
         if let Some(joined) = joined_later {
-            let when = super::time::format_instant(program.settings.timezone, joined);
+            let when = crate::time::format_instant(program.settings.timezone, joined);
             let what = match kind {
                 TargetKind::Member => "not a member yet at this instant: joined",
                 TargetKind::Group => "no such group yet at this instant: created",
@@ -277,7 +277,7 @@ struct Explainer<'a, 'p> {
     /// The event kind of the rule being explained.
     event_kind: Option<usize>,
     /// The target's place in each `top N` segment of its kind.
-    tops: &'a std::collections::HashMap<usize, super::engine::TopRank>,
+    tops: &'a std::collections::HashMap<usize, crate::interpret::engine::TopRank>,
 }
 
 impl Explainer<'_, '_> {
@@ -325,7 +325,7 @@ impl Explainer<'_, '_> {
                 ));
             }
             (Trigger::Event { .. }, Some(e)) => match e.vals.get(2) {
-                Some(super::value::Val::Time(t)) => *t,
+                Some(crate::value::Val::Time(t)) => *t,
                 _ => self.at,
             },
             (Trigger::Schedule(_), _) => self.at,
@@ -411,7 +411,7 @@ impl Explainer<'_, '_> {
             },
             None => Cause::Tick { at: env.now },
         };
-        let at = super::engine::handed_out_at(&program.settings, &cause);
+        let at = crate::interpret::engine::handed_out_at(&program.settings, &cause);
         let grants = self
             .engine
             .preview(r, env, segs, self.kind, &self.member.id, &cause)?;
@@ -460,7 +460,7 @@ impl Explainer<'_, '_> {
     }
 
     /// `rank 3 of 40 by \`spend\`: the first 10 get in, place 10 has ¥2,000`.
-    fn rank_line(&self, rank: &super::engine::TopRank, by: &TExpr) -> String {
+    fn rank_line(&self, rank: &crate::interpret::engine::TopRank, by: &TExpr) -> String {
         let tz = self.engine.program.settings.timezone;
         let place = match rank.rank {
             Some(r) => format!("rank {r} of {} by `{}`", rank.ranked, self.text(by)),
@@ -728,11 +728,11 @@ pub struct MemberDecisions {
 #[derive(Debug, Clone)]
 pub enum Decided {
     /// Granted these rewards (one firing).
-    Granted(Vec<super::grant::Grant>),
+    Granted(Vec<crate::interpret::grant::Grant>),
     /// Refused.
-    Refused(super::grant::Refusal),
+    Refused(crate::interpret::grant::Refusal),
     /// Already in the ledger, not granted again.
-    Held(super::engine::Held),
+    Held(crate::interpret::engine::Held),
 }
 
 impl MemberDecisions {
@@ -774,7 +774,7 @@ impl MemberDecisions {
                             "granted {}{} at {} ({})",
                             rewards.join(", "),
                             value.map_or_else(String::new, |v| format!(" ({v})")),
-                            super::time::format_instant(tz, first.at),
+                            crate::time::format_instant(tz, first.at),
                             first.cause.key(tz)
                         ),
                     )
@@ -803,8 +803,8 @@ impl MemberDecisions {
     }
 }
 
-impl super::engine::Sink for MemberDecisions {
-    fn grant(&mut self, g: &super::grant::Grant) -> Result<(), String> {
+impl crate::interpret::engine::Sink for MemberDecisions {
+    fn grant(&mut self, g: &crate::interpret::grant::Grant) -> Result<(), String> {
         if !self.about(g.target.kind, &g.target.id) {
             return Ok(());
         }
@@ -821,7 +821,7 @@ impl super::engine::Sink for MemberDecisions {
         Ok(())
     }
 
-    fn refusal(&mut self, r: &super::grant::Refusal) -> Result<(), String> {
+    fn refusal(&mut self, r: &crate::interpret::grant::Refusal) -> Result<(), String> {
         if let Some(g) = r.grants.first()
             && self.about(g.target.kind, &g.target.id)
         {
@@ -831,7 +831,7 @@ impl super::engine::Sink for MemberDecisions {
         Ok(())
     }
 
-    fn held(&mut self, h: &super::engine::Held) -> Result<(), String> {
+    fn held(&mut self, h: &crate::interpret::engine::Held) -> Result<(), String> {
         if self.about(h.target.kind, &h.target.id) {
             self.decided
                 .insert(h.rule.clone(), Decided::Held(h.clone()));

@@ -4,19 +4,19 @@
 
 use std::fmt::Write as _;
 
-use super::book::{Book, HistoryGrant};
-use super::engine::{Engine, RunOptions, RunReport, Sink};
-use super::grant::{Grant, Refusal};
-use super::inspect::explain_member;
-use super::plan::constant;
-use super::time::{day_start, local_date};
-use super::value::{Row, SET_SEPARATOR, Val};
+use crate::app::explain::explain_member;
 use crate::check::types::Value;
 use crate::check::{Expectation, RecordSchema, Reward, RewardKind, TestCase, TestRecord};
+use crate::compile::plan::constant;
 use crate::data::{EventRecord, MemoryData};
+use crate::interpret::engine::{Engine, RunOptions, RunReport, Sink};
+use crate::interpret::grant::{Grant, Refusal};
+use crate::interpret::usage::{Book, HistoryGrant};
 use crate::money::Fen;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::TargetKind;
+use crate::time::{day_start, local_date};
+use crate::value::{Row, SET_SEPARATOR, Val};
 
 /// The outcome of one test block.
 #[derive(Debug, Clone)]

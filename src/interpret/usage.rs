@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 
-use super::grant::Reason;
-use super::time::period_key;
 use crate::check::Program;
 use crate::check::model::LimitSpec;
+use crate::interpret::grant::Reason;
 use crate::money::{Fen, FenSum};
 use crate::syntax::ast::{Period, TargetKind, Window};
+use crate::time::period_key;
 
 /// A window and the period it is in (`Total` has one period, 0).
 type WindowKey = (Window, i64);

@@ -177,7 +177,7 @@ pub fn show(v: V<'_>, tz: chrono_tz::Tz) -> String {
         V::Percent(r) => format!("{}%", Decimal::new(r.0, 2).normalize()),
         V::Bool(b) => b.to_string(),
         V::Text(s) => format!("{s:?}"),
-        V::Time(t) => super::time::instant_local(tz, t)
+        V::Time(t) => crate::time::instant_local(tz, t)
             .format("%Y-%m-%d %H:%M:%S")
             .to_string(),
         V::Date(d) => d.format("%Y-%m-%d").to_string(),

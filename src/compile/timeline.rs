@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 use crate::check::schedule::{in_quiet, parse_cron, ticks_on};
 use crate::check::{Program, Rule, ScheduleSpec, Settings, Trigger};
-use crate::runtime::time::{instant_local, local_date, local_to_instant};
+use crate::time::{instant_local, local_date, local_to_instant};
 
 /// Inclusive local days, `None` when unbounded.
 type DayRange = Option<(NaiveDate, NaiveDate)>;
@@ -288,7 +288,7 @@ impl Iterator for Causes<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::time::parse_instant;
+    use crate::time::parse_instant;
 
     const SCHEMA: &str = "member { orders: int }\n";
 

@@ -8,10 +8,10 @@
 
 use std::collections::HashSet;
 
-use super::grant::Grant;
-use super::plan::{Plan, RewardPlan, RewardPlanKind};
-use super::testing::TestOutcome;
+use crate::app::test::case::TestOutcome;
 use crate::check::Program;
+use crate::compile::plan::{Plan, RewardPlan, RewardPlanKind};
+use crate::interpret::grant::Grant;
 use crate::source::Span;
 
 /// One thing a test can exercise.
@@ -175,7 +175,7 @@ pub fn percent(items: &[CoverageItem]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::testing::run_test;
+    use crate::app::test::case::run_test;
 
     const PLAYBOOK: &str = r#"
 member { orders: int }
@@ -202,7 +202,7 @@ test "老客" {
     fn items(run_tests: bool) -> Vec<CoverageItem> {
         let outcome = crate::check_text("t.playbook", PLAYBOOK);
         let program = outcome.program.expect("checks");
-        let engine = crate::runtime::engine::Engine::new(&program);
+        let engine = crate::interpret::engine::Engine::new(&program);
         let mut reached = Reached::default();
         if run_tests {
             for case in &program.tests {

@@ -8,12 +8,12 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
-use super::plan::{Node, SegmentPlan};
-use super::time::instant_local;
-use super::value::{Row, V, show};
 use crate::check::types::{Builtin, Record};
+use crate::compile::plan::{Node, SegmentPlan};
 use crate::money::{Fen, Rate};
 use crate::syntax::ast::{BinaryOp, TargetKind};
+use crate::time::instant_local;
+use crate::value::{Row, V, show};
 
 /// What an expression can see: the instant and the records in scope.
 #[derive(Debug, Clone, Copy)]

@@ -12,8 +12,8 @@ use crate::money::{Fen, Rate};
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Split, TargetKind};
 
-use super::grant::RewardClass;
-use super::value::Val;
+use crate::interpret::grant::RewardClass;
+use crate::value::Val;
 
 /// A compiled expression.
 #[derive(Debug, Clone, PartialEq)]

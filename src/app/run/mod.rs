@@ -3,16 +3,16 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use playbook::runner::{RunRequest, run};
-//! use playbook::runtime::engine::Sink;
+//! use playbook::app::run::{RunRequest, run};
+//! use playbook::interpret::engine::Sink;
 //! # struct Print;
 //! # impl Sink for Print {
-//! #     fn grant(&mut self, g: &playbook::runtime::grant::Grant) -> Result<(), String> { Ok(()) }
-//! #     fn refusal(&mut self, r: &playbook::runtime::grant::Refusal) -> Result<(), String> { Ok(()) }
+//! #     fn grant(&mut self, g: &playbook::interpret::grant::Grant) -> Result<(), String> { Ok(()) }
+//! #     fn refusal(&mut self, r: &playbook::interpret::grant::Refusal) -> Result<(), String> { Ok(()) }
 //! # }
 //! let checked = playbook::check_file(Path::new("examples/package_card_launch.playbook")).unwrap();
 //! let program = checked.program.expect("the playbook checks");
-//! let at = playbook::runtime::time::parse_instant("2026-04-20 10:00", program.settings.timezone).unwrap();
+//! let at = playbook::time::parse_instant("2026-04-20 10:00", program.settings.timezone).unwrap();
 //! let request = RunRequest::new(&program, Path::new("examples/community.sql"), at);
 //! let outcome = run(&request, &mut Print).unwrap();
 //! println!("{} grants", outcome.report.granted.count);
@@ -27,11 +27,11 @@ use std::path::Path;
 use crate::check::Program;
 use crate::data::TableNames;
 use crate::data::sqlite::SqliteData;
+use crate::interpret::engine::{Engine, RunError, RunOptions, RunReport, Sink};
+use crate::interpret::grant::{Grant, Reason, Refusal};
+use crate::interpret::usage::Book;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
-use crate::runtime::book::Book;
-use crate::runtime::engine::{Engine, RunError, RunOptions, RunReport, Sink};
-use crate::runtime::grant::{Grant, Reason, Refusal};
-use crate::runtime::time::{day_start, instant_local};
+use crate::time::{day_start, instant_local};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -324,7 +324,7 @@ impl Sink for Recording<'_, '_, '_> {
         self.sink.progress(rows);
     }
 
-    fn held(&mut self, firing: &crate::runtime::engine::Held) -> Result<(), String> {
+    fn held(&mut self, firing: &crate::interpret::engine::Held) -> Result<(), String> {
         self.sink.held(firing)
     }
 }
@@ -359,7 +359,7 @@ impl Sink for KnownRefusals<'_, '_> {
         self.sink.progress(rows);
     }
 
-    fn held(&mut self, firing: &crate::runtime::engine::Held) -> Result<(), String> {
+    fn held(&mut self, firing: &crate::interpret::engine::Held) -> Result<(), String> {
         self.sink.held(firing)
     }
 }

@@ -13,13 +13,13 @@ use std::cell::Cell;
 
 use chrono::{DateTime, Datelike};
 
-use super::engine::Engine;
-use super::eval::{Env, eval};
-use super::plan::{Node, RewardPlan, RewardPlanKind, SegmentPlan};
-use super::value::Val;
 use crate::check::types::{Base, Record, Type};
+use crate::compile::plan::{Node, RewardPlan, RewardPlanKind, SegmentPlan};
 use crate::data::filter::{FilterOp, RowFilter, Stored};
+use crate::interpret::engine::Engine;
+use crate::interpret::eval::{Env, eval};
 use crate::syntax::ast::{BinaryOp, TargetKind};
+use crate::value::Val;
 
 /// Seconds a stored local time may lie from its instant: the widest UTC offset any
 /// zone has used (under 16 hours) plus a skipped DST day, rounded up. Time
@@ -397,7 +397,7 @@ fn flip(op: BinaryOp) -> BinaryOp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::time::parse_instant;
+    use crate::time::parse_instant;
 
     const PLAYBOOK: &str = r#"
 playbook "p" { seed "s" }

@@ -12,22 +12,24 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 
-use super::book::Book;
-use super::eval::{Env, EvalError, Segments, compare, eval, holds};
-use super::grant::{Cause, Detail, Grant, Reason, Refusal, RewardClass, Target};
-use super::plan::{Leaf, Node, Plan, RewardPlan, RewardPlanKind, RulePlan, SegmentPlan, compile};
-use super::pushdown::scan_filter;
-use super::random::{DrawStream, basis_point};
-use super::split::{split_equal, split_random};
-use super::time::format_instant;
-use super::timeline::{Timeline, allowed_at, hold_until};
-use super::value::{Row, V, Val};
 use crate::check::Program;
 use crate::check::model::{CouponOff, Trigger};
+use crate::compile::plan::{
+    Leaf, Node, Plan, RewardPlan, RewardPlanKind, RulePlan, SegmentPlan, compile,
+};
+use crate::compile::timeline::{Timeline, allowed_at, hold_until};
 use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataError, DataSource, EventRecord, Table};
+use crate::interpret::eval::{Env, EvalError, Segments, compare, eval, holds};
+use crate::interpret::grant::{Cause, Detail, Grant, Reason, Refusal, RewardClass, Target};
+use crate::interpret::pushdown::scan_filter;
+use crate::interpret::random::{DrawStream, basis_point};
+use crate::interpret::split::{split_equal, split_random};
+use crate::interpret::usage::Book;
 use crate::money::{FULL_RATE, Fen, FenSum};
 use crate::syntax::ast::TargetKind;
+use crate::time::format_instant;
+use crate::value::{Row, V, Val};
 
 /// How to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +197,7 @@ pub enum RunError {
     /// A rule would tick more often in the window than a run goes through.
     #[error(
         "rule `{rule}` (`{schedule}`) would tick more than {max} times between {since} and {at} ({days} days); a run goes through at most {max} ticks of one rule: run the window in shorter pieces (`--since` / `--at`)",
-        max = super::timeline::MAX_TICKS
+        max = crate::compile::timeline::MAX_TICKS
     )]
     TooManyTicks {
         /// Rule name.
@@ -1773,7 +1775,9 @@ fn resolve(
             let value = eval(subject, env, segs)?;
             let chosen = arms
                 .iter()
-                .find(|(op, threshold, _)| super::eval::compare_holds(*op, value, threshold.view()))
+                .find(|(op, threshold, _)| {
+                    crate::interpret::eval::compare_holds(*op, value, threshold.view())
+                })
                 .map(|(_, _, r)| r)
                 .or(otherwise.as_deref());
             if let Some(r) = chosen {

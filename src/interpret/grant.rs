@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 
-use super::time::format_instant;
 use crate::money::{Fen, Rate};
 use crate::syntax::ast::TargetKind;
+use crate::time::format_instant;
 
 /// Who receives a grant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -5,8 +5,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::RunOutcome;
 use crate::check::Program;
-use crate::runtime::engine::Tally;
-use crate::runtime::time::instant_local;
+use crate::interpret::engine::Tally;
+use crate::time::instant_local;
 
 /// The summary for people.
 pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
@@ -136,7 +136,7 @@ fn pad(text: &str, width: usize) -> String {
 }
 
 /// `left out 2 of 40 rows of \`members\` (5.0%)`, a warning above 5%.
-pub fn skipped_share_line(share: &crate::runtime::engine::SkippedShare) -> String {
+pub fn skipped_share_line(share: &crate::interpret::engine::SkippedShare) -> String {
     let Some(of) = share.of else {
         return format!("left out {} rows of `{}`", share.rows, share.table);
     };

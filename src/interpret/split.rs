@@ -25,7 +25,7 @@
 //!    - `lo = max(min, remaining − max × (left − 1))`;
 //!
 //!    the share is `draws.between(lo, hi)` (uniform, inclusive; see
-//!    [`crate::runtime::random`]), and `remaining` decreases by it. Every such share
+//!    [`crate::interpret::random`]), and `remaining` decreases by it. Every such share
 //!    reads at least one word from the stream, even when `lo = hi`.
 //! 3. **Last share**: share `n` is `remaining`, with no draw (so a one-share split
 //!    reads nothing).
@@ -39,8 +39,8 @@
 
 use thiserror::Error;
 
+use crate::interpret::random::DrawStream;
 use crate::money::Fen;
-use crate::runtime::random::DrawStream;
 
 /// Why an amount cannot be split into the requested shares.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

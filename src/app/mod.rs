@@ -1,0 +1,6 @@
+//! Jobs that combine the stages: a run with its ledger, test suites with their
+//! coverage, and explanations of one member's decisions.
+
+pub mod explain;
+pub mod run;
+pub mod test;

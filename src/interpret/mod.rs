@@ -1,0 +1,10 @@
+//! The interpreter: a compiled program run over data, producing grants and
+//! refusals within limits, caps and budgets.
+
+pub mod engine;
+pub mod eval;
+pub mod grant;
+mod pushdown;
+pub mod random;
+pub mod split;
+pub mod usage;
