@@ -42,7 +42,8 @@ pub mod refusals;
 pub use refusals::HistoryEntry;
 use refusals::RefusalRow;
 
-use crate::interpret::grant::{Cause, Grant, Refusal, RewardClass};
+use crate::compile::plan::RewardClass;
+use crate::interpret::grant::{Cause, Grant, Refusal};
 use crate::money::Fen;
 use crate::syntax::ast::TargetKind;
 

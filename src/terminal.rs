@@ -33,7 +33,7 @@ fn push_char(out: &mut String, c: char) {
 
 /// A source text as a terminal may show it, with the way back to the original's byte
 /// offsets: unsafe characters escaped, and every lone `\r` made a `\n` (it ends a
-/// line either way; see [`crate::source::line_starts`]).
+/// line either way; see `source::line_starts`).
 #[derive(Debug, Clone)]
 pub struct ShownSource {
     /// The text to show.

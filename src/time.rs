@@ -6,7 +6,27 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use crate::syntax::ast::Period;
+/// A calendar period local to the playbook's timezone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Period {
+    /// A local calendar day.
+    Day,
+    /// An ISO week, Monday to Sunday.
+    Week,
+    /// A calendar month.
+    Month,
+}
+
+impl Period {
+    /// The keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+        }
+    }
+}
 
 /// The instant of a local wall-clock time. An ambiguous time (clocks turned back)
 /// is its earlier instant; a time skipped by a DST jump is read an hour later.

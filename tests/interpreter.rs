@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use playbook::app::test::case::{TestOutcome, run_test};
 use playbook::check::Program;
+use playbook::compile::plan::RewardClass;
 use playbook::interpret::engine::Engine;
-use playbook::interpret::grant::{Cause, Grant, RewardClass};
+use playbook::interpret::grant::{Cause, Grant};
 
 fn run_file(path: &str) -> Vec<String> {
     let outcome = playbook::check_file(std::path::Path::new(path)).unwrap();

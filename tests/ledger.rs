@@ -5,7 +5,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono_tz::Tz;
-use playbook::interpret::grant::{Cause, Detail, Grant, RewardClass, Target};
+use playbook::compile::plan::RewardClass;
+use playbook::interpret::grant::{Cause, Detail, Grant, Target};
 use playbook::ledger::{Ledger, LedgerEntry, LedgerError, SCHEMA_VERSION};
 use playbook::money::Fen;
 use playbook::syntax::ast::TargetKind;

@@ -5,16 +5,17 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::check::model::{Reward, RewardKind, SegmentDef, Trigger};
 use crate::check::types::{Record, TExpr, TExprKind};
-use crate::compile::plan::{constant, expr_reading};
+use crate::compile::plan::expr_reading;
 use crate::compile::timeline::{RuleSchedule, allowed_at};
 use crate::data::{BadValue, DataSource, Table};
 use crate::interpret::engine::{Engine, RunError};
-use crate::interpret::eval::{Env, EvalError, Segments, compare_holds, eval, holds};
+use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::grant::Cause;
 use crate::interpret::usage::Book;
 use crate::source::SourceMap;
 use crate::syntax::ast::{BinaryOp, TargetKind};
 use crate::time::{format_instant, instant_local};
+use crate::value::arith::{EvalError, compare_holds};
 use crate::value::{Row, V, show};
 
 /// The size of one segment at an instant.
@@ -524,7 +525,7 @@ impl Explainer<'_, '_> {
                 out.push(format!("`{}` = {}", self.text(subject), show(value, tz)));
                 let mut chosen = None;
                 for (op, threshold, arm) in arms {
-                    let limit = constant(threshold);
+                    let limit = threshold.val();
                     let arm_text = format!("{} {}", op.symbol(), show(limit.view(), tz));
                     if compare_holds(*op, value, limit.view()) {
                         out.push(format!("tier arm `{arm_text}` matches: {}", arm.label));

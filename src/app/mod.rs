@@ -2,5 +2,6 @@
 //! coverage, and explanations of one member's decisions.
 
 pub mod explain;
+pub mod files;
 pub mod run;
 pub mod test;

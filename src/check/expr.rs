@@ -868,10 +868,9 @@ fn constant_fails(
 /// `a OP b` over constants, computed as a run would: `Ok(None)` when it cannot be
 /// computed here, `Err` with the operation's values when it overflows.
 fn fold_step(p: &Program, op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>, String> {
-    use crate::compile::plan::constant;
-    use crate::interpret::eval::{EvalError, arith};
     use crate::value::V;
-    let (a, b) = (constant(a), constant(b));
+    use crate::value::arith::{EvalError, arith};
+    let (a, b) = (a.val(), b.val());
     Ok(match arith(op, a.view(), b.view(), p.settings.timezone) {
         Ok(V::Int(i)) => Some(Value::Int(i)),
         Ok(V::Decimal(d)) => Some(Value::Decimal(d)),

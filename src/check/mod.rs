@@ -23,7 +23,7 @@ pub use model::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::{self, ast};
 
@@ -155,7 +155,7 @@ pub fn read_playbook_file(path: &Path) -> Result<String, LoadError> {
 }
 
 /// Parses `main` (already in `sources`) and every file it uses, then checks the whole.
-pub fn check(mut sources: SourceMap, main: FileId, loader: &dyn Loader) -> crate::CheckOutcome {
+pub fn check(mut sources: SourceMap, main: FileId, loader: &dyn Loader) -> CheckOutcome {
     let (items, diagnostics) = parse_with_uses(&mut sources, main, loader);
     check_items(sources, &items, diagnostics)
 }
@@ -185,7 +185,7 @@ pub fn check_items(
     sources: SourceMap,
     items: &[ast::Item],
     earlier: Vec<Diagnostic>,
-) -> crate::CheckOutcome {
+) -> CheckOutcome {
     let syntax_ok = earlier.is_empty();
     let mut checker = Checker::new(&sources);
     checker.invalid_literals = earlier
@@ -209,7 +209,7 @@ pub fn check_items(
     let has_errors = diagnostics
         .iter()
         .any(|d| d.severity() == crate::diagnostics::Severity::Error);
-    crate::CheckOutcome {
+    CheckOutcome {
         sources,
         program: (syntax_ok && !has_errors).then_some(program),
         diagnostics,
@@ -428,4 +428,47 @@ impl<'s> Checker<'s> {
         lints::lint(self, &program, items);
         program
     }
+}
+
+/// What checking a playbook produced.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// Every file read (the playbook and the files it `use`s), for rendering.
+    pub sources: SourceMap,
+    /// The checked program, when there were no errors.
+    pub program: Option<Program>,
+    /// Errors and warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckOutcome {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Parses and checks playbook source text; `name` is shown in diagnostics. `use`
+/// declarations are resolved relative to the current directory.
+pub fn check_text(name: &str, text: &str) -> CheckOutcome {
+    let mut sources = SourceMap::new();
+    let id = sources.add(SourceFile::new(name, text));
+    check(sources, id, &FsLoader)
+}
+
+/// Reads, parses and checks a playbook file; `use` paths are relative to it. A file
+/// that is not UTF-8 fails with the byte and line where it stops being so.
+pub fn check_file(path: &Path) -> std::io::Result<CheckOutcome> {
+    let text = crate::source::read_source(path)?;
+    let mut sources = SourceMap::new();
+    let id = sources.add(SourceFile::new(path.display().to_string(), text));
+    Ok(check(sources, id, &FsLoader))
 }

@@ -783,24 +783,9 @@ fn tier_by(
     }
 }
 
-/// Orders two constants of the same type.
+/// Orders two constants of the same type, as a run orders their values.
 pub(crate) fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
-    let dec = |v: &Value| match v {
-        Value::Int(i) => Some(Decimal::from(*i)),
-        Value::Decimal(d) => Some(*d),
-        _ => None,
-    };
-    match (a, b) {
-        (Value::Money(x), Value::Money(y)) => Some(x.cmp(y)),
-        (Value::Percent(x), Value::Percent(y)) => Some(x.cmp(y)),
-        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-        (Value::Time(x), Value::Time(y)) | (Value::Duration(x), Value::Duration(y)) => {
-            Some(x.cmp(y))
-        }
-        (Value::TimeOfDay(x), Value::TimeOfDay(y)) => Some(x.cmp(y)),
-        (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
-        _ => Some(dec(a)?.cmp(&dec(b)?)),
-    }
+    crate::value::arith::compare(a.val().view(), b.val().view())
 }
 
 /// Whether every value matching `later` also matches `earlier` (`x OP v`).

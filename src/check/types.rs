@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use crate::money::{Fen, Rate};
 use crate::source::Span;
 use crate::syntax::ast::BinaryOp;
+use crate::value::Val;
 
 /// A type without optionality.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -148,6 +149,26 @@ pub enum Value {
     TimeOfDay(NaiveTime),
     /// A list (or set) of values.
     List(Vec<Value>),
+}
+
+impl Value {
+    /// This constant as a runtime value.
+    pub fn val(&self) -> Val {
+        match self {
+            Value::Int(i) => Val::Int(*i),
+            Value::Decimal(d) => Val::Decimal(*d),
+            Value::Money(m) => Val::Money(*m),
+            Value::Percent(r) => Val::Percent(*r),
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Text(s) => Val::Text(s.clone()),
+            Value::Time(t) => Val::Time(*t),
+            Value::Date(d) => Val::Date(*d),
+            Value::Duration(d) => Val::Duration(*d),
+            Value::TimeOfDay(t) => Val::TimeOfDay(*t),
+            // Lists only appear on the right of `in`; they compile to a list node.
+            Value::List(_) => Val::Null,
+        }
+    }
 }
 
 /// Whose field a resolved field reference reads.

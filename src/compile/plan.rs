@@ -12,7 +12,6 @@ use crate::money::{Fen, Rate};
 use crate::source::Span;
 use crate::syntax::ast::{BinaryOp, Split, TargetKind};
 
-use crate::interpret::grant::RewardClass;
 use crate::value::Val;
 
 /// A compiled expression.
@@ -444,7 +443,7 @@ fn reward_kind(r: &Reward, fields: &mut FieldUse, n: &mut Numbering) -> RewardPl
             subject: expr(subject, fields),
             arms: arms
                 .iter()
-                .map(|(op, v, r)| (*op, constant(v), reward(r, fields, n)))
+                .map(|(op, v, r)| (*op, v.val(), reward(r, fields, n)))
                 .collect(),
             otherwise: otherwise.as_ref().map(|r| Box::new(reward(r, fields, n))),
         },
@@ -464,24 +463,6 @@ fn reward_kind(r: &Reward, fields: &mut FieldUse, n: &mut Numbering) -> RewardPl
                 arms,
             }
         }
-    }
-}
-
-/// A checked constant as a runtime value.
-pub fn constant(v: &Value) -> Val {
-    match v {
-        Value::Int(i) => Val::Int(*i),
-        Value::Decimal(d) => Val::Decimal(*d),
-        Value::Money(m) => Val::Money(*m),
-        Value::Percent(r) => Val::Percent(*r),
-        Value::Bool(b) => Val::Bool(*b),
-        Value::Text(s) => Val::Text(s.clone()),
-        Value::Time(t) => Val::Time(*t),
-        Value::Date(d) => Val::Date(*d),
-        Value::Duration(d) => Val::Duration(*d),
-        Value::TimeOfDay(t) => Val::TimeOfDay(*t),
-        // Lists only appear on the right of `in`; they compile to `Node::List`.
-        Value::List(_) => Val::Null,
     }
 }
 
@@ -510,9 +491,9 @@ pub(crate) fn expr_reading(
 fn expr(e: &TExpr, fields: &mut FieldUse) -> Node {
     match &e.kind {
         TExprKind::Const(Value::List(items)) => {
-            Node::List(items.iter().map(|v| Node::Const(constant(v))).collect())
+            Node::List(items.iter().map(|v| Node::Const(v.val())).collect())
         }
-        TExprKind::Const(v) => Node::Const(constant(v)),
+        TExprKind::Const(v) => Node::Const(v.val()),
         TExprKind::Now => Node::Now,
         TExprKind::Today => Node::Today,
         TExprKind::Field { record, index } => {
@@ -619,5 +600,42 @@ fn flatten(op: BinaryOp, e: &TExpr, fields: &mut FieldUse, out: &mut Vec<Node>) 
             }
         }
         _ => out.push(expr(e, fields)),
+    }
+}
+
+/// The kind of a granted reward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RewardClass {
+    /// A coupon.
+    Coupon,
+    /// A red packet.
+    RedPacket,
+    /// A physical gift.
+    Gift,
+    /// Loyalty points.
+    Points,
+}
+
+impl RewardClass {
+    /// The name on grants.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RewardClass::Coupon => "coupon",
+            RewardClass::RedPacket => "red_packet",
+            RewardClass::Gift => "gift",
+            RewardClass::Points => "points",
+        }
+    }
+
+    /// Reads [`RewardClass::as_str`] back.
+    pub fn parse(text: &str) -> Option<RewardClass> {
+        [
+            RewardClass::Coupon,
+            RewardClass::RedPacket,
+            RewardClass::Gift,
+            RewardClass::Points,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == text)
     }
 }

@@ -295,7 +295,7 @@ mod tests {
     /// Checks a playbook made of `header` settings and `rules`.
     fn program(header: &str, rules: &str) -> Program {
         let text = format!("playbook \"t\" {{\n{header}\n}}\n{SCHEMA}{rules}");
-        let outcome = crate::check_text("t.playbook", &text);
+        let outcome = crate::check::check_text("t.playbook", &text);
         assert_eq!(outcome.errors(), 0, "{text}\n{:#?}", outcome.diagnostics);
         outcome.program.unwrap()
     }

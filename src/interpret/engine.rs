@@ -15,13 +15,13 @@ use chrono_tz::Tz;
 use crate::check::Program;
 use crate::check::model::{CouponOff, Trigger};
 use crate::compile::plan::{
-    Leaf, Node, Plan, RewardPlan, RewardPlanKind, RulePlan, SegmentPlan, compile,
+    Leaf, Node, Plan, RewardClass, RewardPlan, RewardPlanKind, RulePlan, SegmentPlan, compile,
 };
 use crate::compile::timeline::{Timeline, allowed_at, hold_until};
 use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataError, DataSource, EventRecord, Table};
-use crate::interpret::eval::{Env, EvalError, Segments, compare, eval, holds};
-use crate::interpret::grant::{Cause, Detail, Grant, Reason, Refusal, RewardClass, Target};
+use crate::interpret::eval::{Env, Segments, eval, holds};
+use crate::interpret::grant::{Cause, Detail, Grant, Reason, Refusal, Target};
 use crate::interpret::pushdown::scan_filter;
 use crate::interpret::random::{DrawStream, basis_point};
 use crate::interpret::split::{split_equal, split_random};
@@ -29,6 +29,7 @@ use crate::interpret::usage::Book;
 use crate::money::{FULL_RATE, Fen, FenSum};
 use crate::syntax::ast::TargetKind;
 use crate::time::format_instant;
+use crate::value::arith::{EvalError, compare};
 use crate::value::{Row, V, Val};
 
 /// How to run.
@@ -1776,7 +1777,7 @@ fn resolve(
             let chosen = arms
                 .iter()
                 .find(|(op, threshold, _)| {
-                    crate::interpret::eval::compare_holds(*op, value, threshold.view())
+                    crate::value::arith::compare_holds(*op, value, threshold.view())
                 })
                 .map(|(_, _, r)| r)
                 .or(otherwise.as_deref());

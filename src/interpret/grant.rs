@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 
+use crate::compile::plan::RewardClass;
 use crate::money::{Fen, Rate};
 use crate::syntax::ast::TargetKind;
 use crate::time::format_instant;
@@ -49,43 +50,6 @@ impl Cause {
             Cause::Event { id, .. } => format!("event:{id}"),
             Cause::Tick { at } => format!("tick:{}", format_instant(tz, *at)),
         }
-    }
-}
-
-/// The kind of a granted reward.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RewardClass {
-    /// A coupon.
-    Coupon,
-    /// A red packet.
-    RedPacket,
-    /// A physical gift.
-    Gift,
-    /// Loyalty points.
-    Points,
-}
-
-impl RewardClass {
-    /// The name on grants.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RewardClass::Coupon => "coupon",
-            RewardClass::RedPacket => "red_packet",
-            RewardClass::Gift => "gift",
-            RewardClass::Points => "points",
-        }
-    }
-
-    /// Reads [`RewardClass::as_str`] back.
-    pub fn parse(text: &str) -> Option<RewardClass> {
-        [
-            RewardClass::Coupon,
-            RewardClass::RedPacket,
-            RewardClass::Gift,
-            RewardClass::Points,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == text)
     }
 }
 

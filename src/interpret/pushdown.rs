@@ -410,7 +410,7 @@ rule 全部 { every day at 14:00  give tier { spend >= ¥10 -> coupon ¥4  else 
 "#;
 
     fn filter_sql(rules: &[usize]) -> String {
-        let checked = crate::check_text("p.playbook", PLAYBOOK);
+        let checked = crate::check::check_text("p.playbook", PLAYBOOK);
         let program = checked.program.expect("the playbook checks");
         let engine = Engine::new(&program);
         let now = parse_instant("2026-05-01 10:00", program.settings.timezone).unwrap();

@@ -147,27 +147,7 @@ pub struct BudgetItem {
     pub window: Window,
 }
 
-/// A calendar period local to the playbook's timezone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Period {
-    /// A local calendar day.
-    Day,
-    /// An ISO week, Monday to Sunday.
-    Week,
-    /// A calendar month.
-    Month,
-}
-
-impl Period {
-    /// The keyword.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            Period::Day => "day",
-            Period::Week => "week",
-            Period::Month => "month",
-        }
-    }
-}
+pub use crate::time::Period;
 
 /// The window a budget, cap or limit counts over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,6 +4,8 @@
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
+pub mod arith;
+
 use crate::money::{Fen, Rate};
 
 /// Separates the elements of a decoded `set<text>` value. Data elements never

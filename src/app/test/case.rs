@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 use crate::app::explain::explain_member;
 use crate::check::types::Value;
 use crate::check::{Expectation, RecordSchema, Reward, RewardKind, TestCase, TestRecord};
-use crate::compile::plan::constant;
 use crate::data::{EventRecord, MemoryData};
 use crate::interpret::engine::{Engine, RunOptions, RunReport, Sink};
 use crate::interpret::grant::{Grant, Refusal};
@@ -199,7 +198,7 @@ fn value(v: &Value) -> Val {
             }
             Val::Set(set)
         }
-        other => constant(other),
+        other => other.val(),
     }
 }
 

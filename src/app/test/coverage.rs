@@ -200,7 +200,7 @@ test "老客" {
 "#;
 
     fn items(run_tests: bool) -> Vec<CoverageItem> {
-        let outcome = crate::check_text("t.playbook", PLAYBOOK);
+        let outcome = crate::check::check_text("t.playbook", PLAYBOOK);
         let program = outcome.program.expect("checks");
         let engine = crate::interpret::engine::Engine::new(&program);
         let mut reached = Reached::default();

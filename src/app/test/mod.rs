@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use regex::Regex;
 
-use crate::CheckOutcome;
 use crate::app::test::case::{TargetDiff, TestOutcome, grant_diff, run_test};
 use crate::app::test::coverage::{CoverageItem, Reached, coverage};
+use crate::check::CheckOutcome;
 use crate::interpret::engine::Engine;
 
 /// What to run.
@@ -107,10 +107,10 @@ impl SuiteReport {
 
 /// Checks every file and runs the test blocks of those without errors.
 pub fn run_suite(paths: &[PathBuf], options: &SuiteOptions) -> SuiteReport {
-    let (files, mut unreadable) = crate::playbook_files(paths);
+    let (files, mut unreadable) = crate::app::files::playbook_files(paths);
     let mut report = SuiteReport::default();
     for path in files {
-        match crate::check_file(&path) {
+        match crate::check::check_file(&path) {
             Ok(check) => report.files.push(run_file(path, check, options)),
             Err(e) => unreadable.push((path, e.to_string())),
         }
