@@ -25,6 +25,7 @@ use common::{data_file, members, root};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use playbook::app::run::{RunOutcome, RunRequest, run};
 use playbook::check::Program;
+use playbook::compile::compile;
 use playbook::interpret::engine::Sink;
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::parse_instant;
@@ -69,9 +70,10 @@ impl Sink for Count {
 /// (a) `playbook run --ledger` into a fresh ledger file.
 fn by_run(program: &Program, db: &Path, ledger: &Path, at: i64) -> (RunOutcome, Count) {
     remove(ledger);
+    let compiled = compile(program.clone());
     let request = RunRequest {
         ledger: Some(ledger),
-        ..RunRequest::new(program, db, at)
+        ..RunRequest::new(&compiled, db, at)
     };
     let mut sink = Count::default();
     let outcome = run(&request, &mut sink).expect("playbook run");

@@ -27,9 +27,10 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use playbook::app::explain::segment_sizes;
 use playbook::app::run::{RunRequest, run};
 use playbook::check::Program;
+use playbook::compile::{Compiled, compile};
 use playbook::data::TableNames;
 use playbook::data::sqlite::SqliteData;
-use playbook::interpret::engine::{Engine, Sink};
+use playbook::interpret::engine::Sink;
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::parse_instant;
 use rusqlite::types::ValueRef;
@@ -194,16 +195,17 @@ impl Sink for Count {
 /// (c) `playbook run`.
 fn by_run(program: &Program, db: &Path, at: i64, threads: usize) -> Count {
     let mut sink = Count::default();
+    let compiled = compile(program.clone());
     let request = RunRequest {
         threads,
-        ..RunRequest::new(program, db, at)
+        ..RunRequest::new(&compiled, db, at)
     };
     run(&request, &mut sink).expect("playbook run");
     sink
 }
 
 /// (d) `playbook segments`.
-fn by_segments(engine: &Engine<'_>, program: &Program, db: &Path, at: i64) -> [u64; 10] {
+fn by_segments(engine: &Compiled, program: &Program, db: &Path, at: i64) -> [u64; 10] {
     let mut data =
         SqliteData::open(db, program, TableNames::default()).expect("open the data file");
     let (sizes, bad) = segment_sizes(engine, &mut data, at, false).expect("segment sizes");
@@ -229,7 +231,7 @@ fn bench_workload(c: &mut Criterion) {
     assert_eq!(checked.errors(), 0, "bench/workload.playbook has errors");
     let program = checked.program.expect("bench/workload.playbook checks");
     let at = parse_instant(AT, program.settings.timezone).expect("the instant");
-    let engine = Engine::new(&program);
+    let engine = compile(program.clone());
     let conn = open_read_only(&db);
 
     // Agreement, before any timing.

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use playbook::app::run::{RunRequest, run};
+use playbook::compile::compile;
 use playbook::interpret::engine::Sink;
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::{local_date, parse_instant};
@@ -147,9 +148,10 @@ proptest! {
         };
         let tz = program.settings.timezone;
         let data = community();
+        let compiled = compile(program.clone());
         let request = RunRequest {
             since: Some(parse_instant("2026-04-09 00:00", tz).unwrap()),
-            ..RunRequest::new(&program, &data, parse_instant("2026-04-15 23:59", tz).unwrap())
+            ..RunRequest::new(&compiled, &data, parse_instant("2026-04-15 23:59", tz).unwrap())
         };
         let mut grants = Collect::default();
         run(&request, &mut grants).expect("the run completes");

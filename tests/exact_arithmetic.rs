@@ -218,8 +218,9 @@ mod sums {
     use std::sync::OnceLock;
 
     use playbook::check::Program;
+    use playbook::compile::compile;
     use playbook::data::MemoryData;
-    use playbook::interpret::engine::{Engine, RunOptions, Sink};
+    use playbook::interpret::engine::{RunOptions, Sink};
     use playbook::interpret::grant::{Grant, Reason, Refusal};
     use playbook::interpret::usage::{Book, HistoryGrant};
     use playbook::money::{Fen, FenSum};
@@ -328,7 +329,7 @@ rule 积分 {
             history in prop::collection::vec(extreme(), 0..6),
             cost in extreme(),
         ) {
-            let engine = Engine::new(program());
+            let engine = compile(program().clone());
             let mut book = engine.book();
             load_history(&mut book, &history);
             let spent = exact(history.iter().copied().map(Fen));
@@ -356,7 +357,7 @@ rule 积分 {
             history in prop::collection::vec(extreme(), 0..4),
             points in prop::collection::vec(extreme(), 1..8),
         ) {
-            let engine = Engine::new(program());
+            let engine = compile(program().clone());
             let mut book = engine.book();
             load_history(&mut book, &history);
             let data = MemoryData {
@@ -430,7 +431,7 @@ rule 积分 {
 
     #[test]
     fn a_firing_whose_rewards_sum_past_money_is_refused_with_no_value() {
-        let engine = Engine::new(program());
+        let engine = compile(program().clone());
         let mut book = engine.book();
         let data = MemoryData {
             members: vec![member("m1".into(), i64::MAX / 100)],

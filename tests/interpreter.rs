@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use playbook::app::test::case::{TestOutcome, run_test};
 use playbook::check::Program;
+use playbook::compile::compile;
 use playbook::compile::plan::RewardClass;
-use playbook::interpret::engine::Engine;
 use playbook::interpret::grant::{Cause, Grant};
 
 fn run_file(path: &str) -> Vec<String> {
@@ -17,7 +17,7 @@ fn run_file(path: &str) -> Vec<String> {
     let program = outcome
         .program
         .unwrap_or_else(|| panic!("{path} does not check: {:?}", outcome.diagnostics));
-    let engine = Engine::new(&program);
+    let engine = compile(program.clone());
     program
         .tests
         .iter()
@@ -70,7 +70,7 @@ fn program(path: &Path) -> Program {
 /// Runs every block of a file; one line per failing block with all its messages.
 fn failing_blocks(path: &Path) -> (usize, Vec<String>) {
     let program = program(path);
-    let engine = Engine::new(&program);
+    let engine = compile(program.clone());
     let failures = program
         .tests
         .iter()
@@ -147,7 +147,7 @@ fn semantic_files_check_without_warnings_and_name_blocks_once() {
 /// expectations too.
 fn block(file: &str, name: &str) -> TestOutcome {
     let program = program(&Path::new(SEMANTICS).join(file));
-    let engine = Engine::new(&program);
+    let engine = compile(program.clone());
     let case = program
         .tests
         .iter()
@@ -713,7 +713,7 @@ fn lottery_outcomes(arms: &str, n: usize, seed: &str) -> TestOutcome {
     let outcome = playbook::check_text("lottery.playbook", &text);
     assert_eq!(outcome.errors(), 0, "{:#?}", outcome.diagnostics);
     let program = outcome.program.unwrap();
-    let engine = Engine::new(&program);
+    let engine = compile(program.clone());
     let out = run_test(&engine, &program.tests[0]);
     assert!(out.error.is_none(), "{:?}", out.error);
     out
@@ -756,8 +756,8 @@ fn the_same_block_gives_identical_grants_every_time() {
     let mut compared = 0;
     for path in playbooks(SEMANTICS) {
         let program = program(&path);
-        let first = Engine::new(&program);
-        let second = Engine::new(&program);
+        let first = compile(program.clone());
+        let second = compile(program.clone());
         for case in &program.tests {
             let a = run_test(&first, case);
             let b = run_test(&first, case);
@@ -817,7 +817,7 @@ fn the_runner_fails_a_wrong_expectation_and_says_what_was_granted() {
     let outcome = playbook::check_text("wrong.playbook", WRONG);
     assert_eq!(outcome.errors(), 0, "{:#?}", outcome.diagnostics);
     let program = outcome.program.unwrap();
-    let engine = Engine::new(&program);
+    let engine = compile(program.clone());
     let out = run_test(&engine, &program.tests[0]);
     assert!(!out.passed());
     let messages: Vec<&str> = out.failures.iter().map(|(_, m)| m.as_str()).collect();
@@ -862,7 +862,7 @@ fn the_runner_fails_a_wrong_expectation_and_says_what_was_granted() {
         .replace("expect m1 gets nothing", "expect m1 gets 新人礼");
     let outcome = playbook::check_text("right.playbook", &right);
     let program = outcome.program.unwrap();
-    let engine = Engine::new(&program);
+    let engine = compile(program.clone());
     let out = run_test(&engine, &program.tests[0]);
     assert!(out.passed(), "{:#?}", out.failures);
 }
@@ -885,7 +885,7 @@ fn top_n_over_thousands_of_members_breaks_ties_by_id() {
     let outcome = playbook::check_text("top.playbook", &text);
     assert_eq!(outcome.errors(), 0, "{:#?}", outcome.diagnostics);
     let program = outcome.program.unwrap();
-    let engine = Engine::new(&program);
+    let engine = compile(program.clone());
     let out = run_test(&engine, &program.tests[0]);
     let ids: Vec<&str> = out.grants.iter().map(|g| g.target.id.as_str()).collect();
     assert_eq!(ids, ["m0006", "m0013", "m0020", "m0027", "m0034"]);

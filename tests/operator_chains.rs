@@ -9,7 +9,8 @@ use std::path::Path;
 use playbook::app::explain::explain_member;
 use playbook::app::run::{RunRequest, run};
 use playbook::check::Program;
-use playbook::interpret::engine::{Engine, Sink};
+use playbook::compile::compile;
+use playbook::interpret::engine::Sink;
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::source::{FileId, SourceMap};
 use playbook::time::parse_instant;
@@ -107,10 +108,11 @@ fn formats(text: &str) -> String {
 
 fn run_day(program: &Program, data: &Path) -> Vec<String> {
     let tz = program.settings.timezone;
+    let compiled = compile(program.clone());
     let request = RunRequest {
         since: Some(parse_instant("2026-04-20 00:00", tz).expect("instant")),
         ..RunRequest::new(
-            program,
+            &compiled,
             data,
             parse_instant("2026-04-20 23:59", tz).expect("instant"),
         )
@@ -122,7 +124,7 @@ fn run_day(program: &Program, data: &Path) -> Vec<String> {
 
 /// `explain` for `member` at the day's tick: the rule's verdict and values.
 fn explain(program: &Program, sources: &SourceMap, data: &Path, member: &str) -> String {
-    let engine = Engine::new(program);
+    let engine = compile(program.clone());
     let mut data = playbook::data::sqlite::SqliteData::open(data, program, Default::default())
         .expect("the data opens");
     let at = parse_instant("2026-04-20 10:00", program.settings.timezone).expect("instant");

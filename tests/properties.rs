@@ -24,8 +24,9 @@ use chrono_tz::Tz;
 use playbook::app::run::RunRequest;
 use playbook::check::Program;
 use playbook::compile::plan::RewardClass;
+use playbook::compile::{Compiled, compile};
 use playbook::data::{EventRecord, MemoryData};
-use playbook::interpret::engine::{Engine, RunOptions, RunReport, Sink};
+use playbook::interpret::engine::{RunOptions, RunReport, Sink};
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::interpret::usage::{Book, HistoryGrant};
 use playbook::ledger::Ledger;
@@ -449,7 +450,7 @@ impl Sink for Collect {
 }
 
 fn run_memory(
-    engine: &Engine<'_>,
+    engine: &Compiled,
     data: &MemoryData,
     book: &mut Book,
     since: i64,
@@ -679,7 +680,7 @@ proptest! {
         c in community(),
         w in span(),
     ) {
-        let engine = Engine::new(program());
+        let engine = compile(program().clone());
         let data = memory(&c);
 
         let mut book = engine.book();
@@ -742,10 +743,11 @@ fn ledger_keys(path: &Path) -> Vec<LedgerKey> {
 }
 
 fn run_file(data: &Path, ledger: &Path, since: Option<i64>, at: i64) -> Collect {
+    let compiled = compile(program().clone());
     let request = RunRequest {
         since,
         ledger: Some(ledger),
-        ..RunRequest::new(program(), data, at)
+        ..RunRequest::new(&compiled, data, at)
     };
     let mut sink = Collect::default();
     playbook::app::run::run(&request, &mut sink).expect("the run completes");
@@ -791,7 +793,7 @@ proptest! {
         );
         prop_assert_eq!(ledger_keys(&overlap_ledger), ledger_keys(&whole_ledger));
 
-        let engine = Engine::new(program());
+        let engine = compile(program().clone());
         let mut book = engine.book();
         let (_, memory) = run_memory(&engine, &memory(&c), &mut book, w.since, w.at);
         prop_assert_eq!(&memory.grants, &whole.grants);
@@ -826,7 +828,7 @@ fn a_busy_week_runs_into_both_budgets() {
             })
             .collect(),
     };
-    let engine = Engine::new(program());
+    let engine = compile(program().clone());
     let mut book = engine.book();
     let (report, out) = run_memory(&engine, &memory(&c), &mut book, T0, T0 + 7 * DAY);
     check_constraints(&out.grants).unwrap();

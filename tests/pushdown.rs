@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use playbook::app::run::{RunRequest, run};
+use playbook::compile::compile;
 use playbook::interpret::engine::Sink;
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::parse_instant;
@@ -287,12 +288,13 @@ fn outcome(text: &str, data: &Path, skip_bad_rows: bool, pushdown: bool) -> Stri
         .program
         .unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
     let tz = program.settings.timezone;
+    let compiled = compile(program.clone());
     let request = RunRequest {
         since: Some(parse_instant("2026-05-01 00:00", tz).unwrap()),
         skip_bad_rows,
         pushdown,
         ..RunRequest::new(
-            &program,
+            &compiled,
             data,
             parse_instant("2026-05-01 23:00", tz).unwrap(),
         )

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use playbook::app::run::{RunRequest, run};
+use playbook::compile::compile;
 use playbook::interpret::engine::Sink;
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::parse_instant;
@@ -102,11 +103,12 @@ fn decisions_are_identical_for_any_thread_count() {
     let runs: Vec<Vec<String>> = [1, 2, 3]
         .into_iter()
         .map(|threads| {
+            let compiled = compile(program.clone());
             let request = RunRequest {
                 since: Some(parse_instant("2026-04-20 00:00", tz).unwrap()),
                 threads,
                 ..RunRequest::new(
-                    &program,
+                    &compiled,
                     &data,
                     parse_instant("2026-04-21 23:00", tz).unwrap(),
                 )
@@ -159,12 +161,13 @@ fn progress_is_reported_whatever_the_thread_count() {
         .expect("checks");
     let tz = program.settings.timezone;
     for threads in [1, 2] {
+        let compiled = compile(program.clone());
         let request = RunRequest {
             threads,
             // Every row read, none skipped by the pushed-down filter.
             pushdown: false,
             ..RunRequest::new(
-                &program,
+                &compiled,
                 &data,
                 parse_instant("2026-04-20 21:00", tz).unwrap(),
             )

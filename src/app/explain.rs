@@ -5,10 +5,11 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::check::model::{Reward, RewardKind, SegmentDef, Trigger};
 use crate::check::types::{Record, TExpr, TExprKind};
+use crate::compile::Compiled;
 use crate::compile::plan::expr_reading;
 use crate::compile::timeline::{RuleSchedule, allowed_at};
 use crate::data::{BadValue, DataSource, Table};
-use crate::interpret::engine::{Engine, RunError};
+use crate::interpret::engine::RunError;
 use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::grant::Cause;
 use crate::interpret::usage::Book;
@@ -33,12 +34,12 @@ pub struct SegmentSize {
 
 /// Counts every segment at `at`: one scan of members, one of groups.
 pub fn segment_sizes(
-    engine: &Engine<'_>,
+    engine: &Compiled,
     data: &mut dyn DataSource,
     at: i64,
     skip_bad_rows: bool,
 ) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
-    let program = engine.program;
+    let program = &engine.program;
     let mut segs = engine.segments();
     engine.rank_tops(data, at, &mut segs)?;
     let mut sizes: Vec<SegmentSize> = program
@@ -161,7 +162,7 @@ impl RuleExplanation {
 /// member's latest event of their kind up to `at`; schedules as if they ticked at
 /// `at`. `book` holds what the ledger already granted.
 pub fn explain_member(
-    engine: &Engine<'_>,
+    engine: &Compiled,
     sources: &SourceMap,
     data: &mut dyn DataSource,
     book: &Book,
@@ -174,7 +175,7 @@ pub fn explain_member(
 /// As [`explain_member`], for a member or a group: a group is judged by the rules
 /// that target groups (`for group in SEGMENT`), on their schedules.
 pub fn explain_target(
-    engine: &Engine<'_>,
+    engine: &Compiled,
     sources: &SourceMap,
     data: &mut dyn DataSource,
     book: &Book,
@@ -182,7 +183,7 @@ pub fn explain_target(
     id: &str,
     at: i64,
 ) -> Result<Option<Vec<RuleExplanation>>, RunError> {
-    let program = engine.program;
+    let program = &engine.program;
     let (table, width) = match kind {
         TargetKind::Member => (Table::Members, program.member.fields.len()),
         TargetKind::Group => match &program.group {
@@ -267,8 +268,8 @@ pub fn explain_target(
 }
 
 #[derive(Clone, Copy)]
-struct Explainer<'a, 'p> {
-    engine: &'a Engine<'p>,
+struct Explainer<'a> {
+    engine: &'a Compiled,
     sources: &'a SourceMap,
     /// Whether `member` is a member or a group.
     kind: TargetKind,
@@ -281,7 +282,7 @@ struct Explainer<'a, 'p> {
     tops: &'a std::collections::HashMap<usize, crate::interpret::engine::TopRank>,
 }
 
-impl Explainer<'_, '_> {
+impl Explainer<'_> {
     fn text(&self, e: &TExpr) -> String {
         let text = self.sources.get(e.span.file).slice(e.span);
         text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -303,7 +304,7 @@ impl Explainer<'_, '_> {
         book: &Book,
         segs: &mut Segments<'_>,
     ) -> Result<RuleExplanation, EvalError> {
-        let program = self.engine.program;
+        let program = &self.engine.program;
         let rule = &program.rules[r];
         let tz = program.settings.timezone;
         if rule.target != self.kind {
@@ -403,7 +404,7 @@ impl Explainer<'_, '_> {
         book: &Book,
         seen: Vec<String>,
     ) -> Result<RuleExplanation, EvalError> {
-        let program = self.engine.program;
+        let program = &self.engine.program;
         // The same cause as the run's, so draws and splits agree with `run`.
         let cause = match env.event {
             Some(e) => Cause::Event {
@@ -576,7 +577,7 @@ impl Explainer<'_, '_> {
         env: &Env<'_>,
         segs: &mut Segments<'_>,
     ) -> Result<Vec<String>, EvalError> {
-        let program = self.engine.program;
+        let program = &self.engine.program;
         let mut out = Vec::new();
         let mut seen_lines = HashSet::new();
         let mut explained = HashSet::new();
@@ -645,7 +646,7 @@ impl Explainer<'_, '_> {
 
     /// `name = value` for a field or `now`; `None` for a segment.
     fn value_line(&self, r: Ref, env: &Env<'_>) -> Option<String> {
-        let program = self.engine.program;
+        let program = &self.engine.program;
         let tz = program.settings.timezone;
         match r {
             Ref::Field(record, index) => {

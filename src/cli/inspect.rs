@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use playbook::app::explain::{explain_target, segment_sizes};
+use playbook::compile::Compiled;
 use playbook::data::sqlite::SqliteData;
-use playbook::interpret::engine::Engine;
 use playbook::ledger::Ledger;
 use playbook::syntax::ast::TargetKind;
 use playbook::time::format_instant;
@@ -87,15 +87,15 @@ pub struct SegmentsArgs {
 
 /// Runs `playbook explain`.
 pub fn explain(args: &ExplainArgs) -> Status {
-    let (outcome, program) = match load_program(&args.file) {
+    let (outcome, engine) = match load_program(&args.file) {
         Ok(x) => x,
         Err(s) => return s,
     };
-    let at = match args.data.instant(&program) {
+    let program = &*engine.program;
+    let at = match args.data.instant(program) {
         Ok(t) => t,
         Err(s) => return s,
     };
-    let engine = Engine::new(&program);
     let mut data = match SqliteData::open(&args.data.data, &program, args.data.tables()) {
         Ok(d) => d,
         Err(e) => return data_failure(&e),
@@ -116,7 +116,7 @@ pub fn explain(args: &ExplainArgs) -> Status {
         Err(e) => return fail(&e.to_string()),
     };
     let tz = program.settings.timezone;
-    if let Err(status) = apply_run(args, &program, at, &mut rules) {
+    if let Err(status) = apply_run(args, &engine, at, &mut rules) {
         return status;
     }
     match args.format {
@@ -160,10 +160,11 @@ fn target(args: &ExplainArgs) -> (TargetKind, &str) {
 /// ledger, so explain and run cannot disagree.
 fn apply_run(
     args: &ExplainArgs,
-    program: &playbook::check::Program,
+    engine: &Compiled,
     at: i64,
     rules: &mut [playbook::app::explain::RuleExplanation],
 ) -> Result<(), Status> {
+    let program = &*engine.program;
     let since = match args.since.as_deref() {
         Some(text) => Some(super::run::parse_time(text, program, "--since")?),
         None => None,
@@ -174,7 +175,7 @@ fn apply_run(
         dry_run: args.ledger.is_some(),
         skip_bad_rows: args.data.skip_bad_rows,
         tables: args.data.tables(),
-        ..playbook::app::run::RunRequest::new(program, &args.data.data, at)
+        ..playbook::app::run::RunRequest::new(engine, &args.data.data, at)
     };
     let (kind, id) = target(args);
     let mut decisions = playbook::app::explain::MemberDecisions::of(kind, id);
@@ -199,15 +200,15 @@ fn apply_run(
 
 /// Runs `playbook segments`.
 pub fn segments(args: &SegmentsArgs) -> Status {
-    let (_, program) = match load_program(&args.file) {
+    let (_, engine) = match load_program(&args.file) {
         Ok(x) => x,
         Err(s) => return s,
     };
-    let at = match args.data.instant(&program) {
+    let program = &*engine.program;
+    let at = match args.data.instant(program) {
         Ok(t) => t,
         Err(s) => return s,
     };
-    let engine = Engine::new(&program);
     let mut data = match SqliteData::open(&args.data.data, &program, args.data.tables()) {
         Ok(d) => d,
         Err(e) => return data_failure(&e),

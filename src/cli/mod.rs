@@ -93,11 +93,11 @@ pub fn main() -> ExitCode {
     status.into()
 }
 
-/// Reads and checks a playbook for a command that runs it: diagnostics go to
-/// stderr; errors stop the command (exit 1), an unreadable file is bad usage.
+/// Reads, checks and compiles a playbook for a command that runs it: diagnostics go
+/// to stderr; errors stop the command (exit 1), an unreadable file is bad usage.
 pub(crate) fn load_program(
     path: &std::path::Path,
-) -> Result<(playbook::CheckOutcome, playbook::check::Program), Status> {
+) -> Result<(playbook::CheckOutcome, playbook::compile::Compiled), Status> {
     let mut outcome = match playbook::check_file(path) {
         Ok(o) => o,
         Err(e) => {
@@ -121,7 +121,7 @@ pub(crate) fn load_program(
         return Err(Status::Failure);
     }
     match outcome.program.take() {
-        Some(program) => Ok((outcome, program)),
+        Some(program) => Ok((outcome, playbook::compile::compile(program))),
         None => Err(Status::Failure),
     }
 }

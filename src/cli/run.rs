@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Status, load_program, print_stderr_line};
+use playbook::compile::Compiled;
 
 /// Where the data is and which instant to evaluate: shared by `run`, `explain` and
 /// `segments`.
@@ -151,19 +152,20 @@ enum RunFormat {
 
 /// Runs `playbook run`.
 pub fn run(args: &RunArgs) -> Status {
-    let (outcome, program) = match load_program(&args.file) {
+    let (outcome, compiled) = match load_program(&args.file) {
         Ok(x) => x,
         Err(status) => return status,
     };
     let _ = outcome;
-    let at = match args.data.instant(&program) {
+    let program = &*compiled.program;
+    let at = match args.data.instant(program) {
         Ok(t) => t,
         Err(s) => return s,
     };
     let since = match args
         .since
         .as_deref()
-        .map(|s| parse_time(s, &program, "--since"))
+        .map(|s| parse_time(s, program, "--since"))
     {
         Some(Err(s)) => return s,
         Some(Ok(t)) => Some(t),
@@ -188,9 +190,9 @@ pub fn run(args: &RunArgs) -> Status {
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8))),
         tables: args.data.tables(),
-        ..RunRequest::new(&program, &args.data.data, at)
+        ..RunRequest::new(&compiled, &args.data.data, at)
     };
-    let mut printer = Printer::new(args.format, &program, args.bom);
+    let mut printer = Printer::new(args.format, &compiled, args.bom);
     printer.only = args.only;
     let result = playbook::app::run::run(&request, &mut printer);
     match result {
@@ -241,14 +243,15 @@ struct Printer<'p> {
 }
 
 impl<'p> Printer<'p> {
-    fn new(format: RunFormat, program: &'p Program, bom: bool) -> Printer<'p> {
+    fn new(format: RunFormat, compiled: &'p Compiled, bom: bool) -> Printer<'p> {
+        let program = &*compiled.program;
         let width = |names: &mut dyn Iterator<Item = &str>| {
             names.map(|n| n.width()).max().unwrap_or(4).max(4)
         };
         let rule_width = width(&mut program.rules.iter().map(|r| r.name.as_str()));
-        let engine = playbook::compile::plan::compile(program);
         let reward_width = width(
-            &mut engine
+            &mut compiled
+                .plan
                 .rules
                 .iter()
                 .flat_map(|r| r.leaves.iter().map(|l| &*l.label)),

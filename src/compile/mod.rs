@@ -1,5 +1,147 @@
-//! The compile stage: a checked program turned into what the interpreter runs — an
-//! evaluation plan with column slots, and the timeline of its schedules.
+//! The compile stage: a checked program turned, once, into what the interpreter
+//! runs — an evaluation plan with column slots ([`plan`]), the timeline of its
+//! schedules ([`timeline`]), the rules listening to each event and how `top N`
+//! segments are ranked. Every command that runs a program builds one [`Compiled`]
+//! and passes it to everything that runs it.
 
 pub mod plan;
 pub mod timeline;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::check::Program;
+use crate::check::model::Trigger;
+use crate::syntax::ast::TargetKind;
+use crate::value::{Row, Val};
+use plan::{Node, Plan, SegmentPlan};
+use timeline::Timeline;
+
+/// A checked program compiled for running over data.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The checked program.
+    pub program: Arc<Program>,
+    /// Its evaluation plan.
+    pub plan: Plan,
+    /// When each rule ticks and may hand out rewards.
+    pub timeline: Timeline,
+    /// Rules listening to each event kind, in serving order.
+    pub event_rules: Vec<Vec<usize>>,
+    /// Whom each segment is of, by segment index.
+    pub segment_targets: Vec<TargetKind>,
+    /// Whether ranking `top` segments depends on the instant.
+    pub tops_depend_on_now: bool,
+}
+
+/// Compiles a checked program (owned, or shared with other holders).
+pub fn compile(program: impl Into<Arc<Program>>) -> Compiled {
+    let program: Arc<Program> = program.into();
+    let plan = plan::plan(&program);
+    let mut event_rules = vec![Vec::new(); program.events.len()];
+    for (i, rule) in program.rules.iter().enumerate() {
+        if let Trigger::Event { event, .. } = rule.trigger {
+            event_rules[event].push(i);
+        }
+    }
+    for rules in &mut event_rules {
+        rules.sort_by_key(|&i| (std::cmp::Reverse(program.rules[i].priority), i));
+    }
+    // Who may take a place changes over time when a schema says when targets
+    // joined, so the ranking is then made again at each instant.
+    let joined = plan.member_joined.is_some() || plan.group_joined.is_some();
+    let tops_depend_on_now = plan.segments.iter().any(|s| match s {
+        SegmentPlan::Top { by, filter, .. } => {
+            joined || uses_now(by, &plan) || filter.as_ref().is_some_and(|f| uses_now(f, &plan))
+        }
+        SegmentPlan::Expr(_) => false,
+    });
+    Compiled {
+        timeline: Timeline::new(&program),
+        event_rules,
+        segment_targets: program.segments.iter().map(|s| s.target).collect(),
+        tops_depend_on_now,
+        plan,
+        program,
+    }
+}
+
+impl Compiled {
+    /// The fields a run's scan of `kind` must decode: those its rules read.
+    pub fn fields(&self, kind: TargetKind) -> Vec<usize> {
+        match kind {
+            TargetKind::Member => self.plan.member_fields.clone(),
+            TargetKind::Group => self.plan.group_fields.clone(),
+        }
+    }
+
+    /// Whether the target of `row` existed at `at`: the schema's `joined` field is
+    /// not after it (a missing value, or no such field, means it always did). A
+    /// member who joined later is no target of a tick and takes no `top N` place.
+    pub fn existed(&self, kind: TargetKind, row: &Row, at: i64) -> bool {
+        let slot = match kind {
+            TargetKind::Member => self.plan.member_joined,
+            TargetKind::Group => self.plan.group_joined,
+        };
+        match slot.and_then(|i| row.vals.get(i)) {
+            Some(Val::Time(joined)) => *joined <= at,
+            _ => true,
+        }
+    }
+
+    /// When the target of `row` joined, if it had not yet at `at`.
+    pub fn joined_after(&self, kind: TargetKind, row: &Row, at: i64) -> Option<i64> {
+        let slot = match kind {
+            TargetKind::Member => self.plan.member_joined,
+            TargetKind::Group => self.plan.group_joined,
+        };
+        match slot.and_then(|i| row.vals.get(i)) {
+            Some(Val::Time(joined)) if *joined > at => Some(*joined),
+            _ => None,
+        }
+    }
+
+    /// The fields any expression reads, every segment counted.
+    pub fn all_fields(&self, kind: TargetKind) -> Vec<usize> {
+        match kind {
+            TargetKind::Member => self.plan.all_member_fields.clone(),
+            TargetKind::Group => self.plan.all_group_fields.clone(),
+        }
+    }
+}
+
+fn uses_now(node: &Node, plan: &Plan) -> bool {
+    let mut seen = HashSet::new();
+    uses_now_in(node, plan, &mut seen)
+}
+
+fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
+    let any = |nodes: &[Node], seen: &mut HashSet<usize>| {
+        nodes.iter().any(|n| uses_now_in(n, plan, seen))
+    };
+    match node {
+        Node::Now | Node::Today => true,
+        Node::Const(_) | Node::Field(..) | Node::CompareField { .. } => false,
+        Node::Segment(i) => {
+            seen.insert(*i)
+                && match &plan.segments[*i] {
+                    SegmentPlan::Expr(e) => uses_now_in(e, plan, seen),
+                    SegmentPlan::Top { by, filter, .. } => {
+                        uses_now_in(by, plan, seen)
+                            || filter.as_ref().is_some_and(|f| uses_now_in(f, plan, seen))
+                    }
+                }
+        }
+        Node::Exists(x) | Node::Not(x) | Node::Neg(x) => uses_now_in(x, plan, seen),
+        Node::And(xs) | Node::Or(xs) | Node::Coalesce(xs) | Node::List(xs) | Node::Call(_, xs) => {
+            any(xs, seen)
+        }
+        Node::Compare(_, a, b) => uses_now_in(a, plan, seen) || uses_now_in(b, plan, seen),
+        Node::Arith(first, rest) => {
+            uses_now_in(first, plan, seen) || rest.iter().any(|(_, x)| uses_now_in(x, plan, seen))
+        }
+        Node::In { elem, within, .. } => {
+            uses_now_in(elem, plan, seen) || uses_now_in(within, plan, seen)
+        }
+    }
+}

@@ -219,8 +219,8 @@ pub struct Plan {
     pub group_joined: Option<usize>,
 }
 
-/// Compiles a checked program.
-pub fn compile(program: &Program) -> Plan {
+/// The evaluation plan of a checked program.
+pub fn plan(program: &Program) -> Plan {
     let mut segment_uses = Vec::new();
     let segments = program
         .segments

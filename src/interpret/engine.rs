@@ -13,11 +13,12 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 use crate::check::Program;
-use crate::check::model::{CouponOff, Trigger};
+use crate::check::model::CouponOff;
+use crate::compile::Compiled;
 use crate::compile::plan::{
-    Leaf, Node, Plan, RewardClass, RewardPlan, RewardPlanKind, RulePlan, SegmentPlan, compile,
+    Leaf, Node, RewardClass, RewardPlan, RewardPlanKind, RulePlan, SegmentPlan,
 };
-use crate::compile::timeline::{Timeline, allowed_at, hold_until};
+use crate::compile::timeline::{allowed_at, hold_until};
 use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataError, DataSource, EventRecord, Table};
 use crate::interpret::eval::{Env, Segments, eval, holds};
@@ -214,56 +215,10 @@ pub enum RunError {
     },
 }
 
-/// A compiled program ready to run over data.
-#[derive(Debug)]
-pub struct Engine<'p> {
-    /// The checked program.
-    pub program: &'p Program,
-    /// Its evaluation plan.
-    pub plan: Plan,
-    timeline: Timeline,
-    /// Rules listening to each event kind, in serving order.
-    event_rules: Vec<Vec<usize>>,
-    segment_targets: Vec<TargetKind>,
-    /// Whether ranking `top` segments depends on the instant.
-    tops_depend_on_now: bool,
-}
-
-impl<'p> Engine<'p> {
-    /// Compiles a checked program.
-    pub fn new(program: &'p Program) -> Engine<'p> {
-        let plan = compile(program);
-        let mut event_rules = vec![Vec::new(); program.events.len()];
-        for (i, rule) in program.rules.iter().enumerate() {
-            if let Trigger::Event { event, .. } = rule.trigger {
-                event_rules[event].push(i);
-            }
-        }
-        for rules in &mut event_rules {
-            rules.sort_by_key(|&i| (std::cmp::Reverse(program.rules[i].priority), i));
-        }
-        // Who may take a place changes over time when a schema says when targets
-        // joined, so the ranking is then made again at each instant.
-        let joined = plan.member_joined.is_some() || plan.group_joined.is_some();
-        let tops_depend_on_now = plan.segments.iter().any(|s| match s {
-            SegmentPlan::Top { by, filter, .. } => {
-                joined || uses_now(by, &plan) || filter.as_ref().is_some_and(|f| uses_now(f, &plan))
-            }
-            SegmentPlan::Expr(_) => false,
-        });
-        Engine {
-            program,
-            timeline: Timeline::new(program),
-            event_rules,
-            segment_targets: program.segments.iter().map(|s| s.target).collect(),
-            tops_depend_on_now,
-            plan,
-        }
-    }
-
+impl Compiled {
     /// A fresh book for this program.
     pub fn book(&self) -> Book {
-        Book::new(self.program)
+        Book::new(&self.program)
     }
 
     /// Runs the window of `opts` over `data`, counting against `book` (loaded from
@@ -278,11 +233,6 @@ impl<'p> Engine<'p> {
         let mut run = Run::new(self, data, book, opts, sink);
         run.all()?;
         run.finish()
-    }
-
-    /// Segment membership state for evaluating this program's expressions.
-    pub fn segments(&self) -> Segments<'_> {
-        Segments::new(&self.plan.segments, self.segment_targets.clone())
     }
 
     /// Ranks every `top N` segment at `now`, reading the data once per segment.
@@ -548,48 +498,6 @@ impl<'p> Engine<'p> {
             message: why,
         }
     }
-
-    /// The fields a run's scan of `kind` must decode: those its rules read.
-    pub fn fields(&self, kind: TargetKind) -> Vec<usize> {
-        match kind {
-            TargetKind::Member => self.plan.member_fields.clone(),
-            TargetKind::Group => self.plan.group_fields.clone(),
-        }
-    }
-
-    /// Whether the target of `row` existed at `at`: the schema's `joined` field is
-    /// not after it (a missing value, or no such field, means it always did). A
-    /// member who joined later is no target of a tick and takes no `top N` place.
-    pub fn existed(&self, kind: TargetKind, row: &Row, at: i64) -> bool {
-        let slot = match kind {
-            TargetKind::Member => self.plan.member_joined,
-            TargetKind::Group => self.plan.group_joined,
-        };
-        match slot.and_then(|i| row.vals.get(i)) {
-            Some(Val::Time(joined)) => *joined <= at,
-            _ => true,
-        }
-    }
-
-    /// When the target of `row` joined, if it had not yet at `at`.
-    pub fn joined_after(&self, kind: TargetKind, row: &Row, at: i64) -> Option<i64> {
-        let slot = match kind {
-            TargetKind::Member => self.plan.member_joined,
-            TargetKind::Group => self.plan.group_joined,
-        };
-        match slot.and_then(|i| row.vals.get(i)) {
-            Some(Val::Time(joined)) if *joined > at => Some(*joined),
-            _ => None,
-        }
-    }
-
-    /// The fields any expression reads, every segment counted.
-    pub fn all_fields(&self, kind: TargetKind) -> Vec<usize> {
-        match kind {
-            TargetKind::Member => self.plan.all_member_fields.clone(),
-            TargetKind::Group => self.plan.all_group_fields.clone(),
-        }
-    }
 }
 
 fn rank_one(
@@ -607,7 +515,7 @@ fn rank_one(
     Ok((key != V::Null).then(|| key.to_val()))
 }
 
-/// A target's place in a `top N` ranking (see [`Engine::rank_of`]).
+/// A target's place in a `top N` ranking (see [`Compiled::rank_of`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopRank {
     /// Its rank from 1, `None` when the ranking leaves it out (its key is missing, or
@@ -658,42 +566,6 @@ impl Ranking {
     fn ids(mut self) -> HashSet<String> {
         self.trim();
         self.entries.into_iter().map(|(_, id)| id).collect()
-    }
-}
-
-fn uses_now(node: &Node, plan: &Plan) -> bool {
-    let mut seen = HashSet::new();
-    uses_now_in(node, plan, &mut seen)
-}
-
-fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
-    let any = |nodes: &[Node], seen: &mut HashSet<usize>| {
-        nodes.iter().any(|n| uses_now_in(n, plan, seen))
-    };
-    match node {
-        Node::Now | Node::Today => true,
-        Node::Const(_) | Node::Field(..) | Node::CompareField { .. } => false,
-        Node::Segment(i) => {
-            seen.insert(*i)
-                && match &plan.segments[*i] {
-                    SegmentPlan::Expr(e) => uses_now_in(e, plan, seen),
-                    SegmentPlan::Top { by, filter, .. } => {
-                        uses_now_in(by, plan, seen)
-                            || filter.as_ref().is_some_and(|f| uses_now_in(f, plan, seen))
-                    }
-                }
-        }
-        Node::Exists(x) | Node::Not(x) | Node::Neg(x) => uses_now_in(x, plan, seen),
-        Node::And(xs) | Node::Or(xs) | Node::Coalesce(xs) | Node::List(xs) | Node::Call(_, xs) => {
-            any(xs, seen)
-        }
-        Node::Compare(_, a, b) => uses_now_in(a, plan, seen) || uses_now_in(b, plan, seen),
-        Node::Arith(first, rest) => {
-            uses_now_in(first, plan, seen) || rest.iter().any(|(_, x)| uses_now_in(x, plan, seen))
-        }
-        Node::In { elem, within, .. } => {
-            uses_now_in(elem, plan, seen) || uses_now_in(within, plan, seen)
-        }
     }
 }
 
@@ -885,8 +757,8 @@ pub struct Held {
     pub cause: Cause,
 }
 
-struct Run<'e, 'p> {
-    engine: &'e Engine<'p>,
+struct Run<'e> {
+    engine: &'e Compiled,
     data: &'e mut dyn DataSource,
     book: &'e mut Book,
     opts: RunOptions,
@@ -907,15 +779,15 @@ struct Run<'e, 'p> {
     missing_members: HashSet<String>,
 }
 
-impl<'e, 'p> Run<'e, 'p> {
+impl<'e> Run<'e> {
     fn new(
-        engine: &'e Engine<'p>,
+        engine: &'e Compiled,
         data: &'e mut dyn DataSource,
         book: &'e mut Book,
         opts: &RunOptions,
         sink: &'e mut dyn Sink,
-    ) -> Run<'e, 'p> {
-        let program = engine.program;
+    ) -> Run<'e> {
+        let program = &engine.program;
         Run {
             engine,
             data,
@@ -941,8 +813,8 @@ impl<'e, 'p> Run<'e, 'p> {
         }
     }
 
-    fn program(&self) -> &'p Program {
-        self.engine.program
+    fn program(&self) -> &'e Program {
+        &self.engine.program
     }
 
     fn all(&mut self) -> Result<(), RunError> {
@@ -1244,7 +1116,7 @@ impl<'e, 'p> Run<'e, 'p> {
     /// candidates are joined in table order, so the result is the same as one scan.
     fn scan_parallel(
         &mut self,
-        scan: &PhaseOne<'_, '_>,
+        scan: &PhaseOne<'_>,
         parts: Vec<Box<dyn DataSource + Send>>,
     ) -> Result<Vec<Candidates>, RunError> {
         let tops = self.segs.tops.clone();
@@ -1479,7 +1351,7 @@ impl<'e, 'p> Run<'e, 'p> {
     }
 
     fn finish(mut self) -> Result<RunReport, RunError> {
-        let program = self.engine.program;
+        let program = &self.engine.program;
         self.report.by_rule = program
             .rules
             .iter()
@@ -1569,7 +1441,7 @@ fn coupon_detail(leaf: &Leaf, at: i64, detail: &mut Detail) -> Fen {
 /// miss) is no firing.
 #[allow(clippy::too_many_arguments)] // the inputs of a draw, kept apart for the hot loop
 fn candidate(
-    engine: &Engine<'_>,
+    engine: &Compiled,
     rule: usize,
     env: &Env<'_>,
     segs: &mut Segments<'_>,
@@ -1595,7 +1467,7 @@ fn candidate(
 /// resolves to at least one reward (left in `out.outcomes`).
 #[allow(clippy::too_many_arguments)] // as `candidate`
 fn resolve_firing(
-    engine: &Engine<'_>,
+    engine: &Compiled,
     rule: usize,
     env: &Env<'_>,
     segs: &mut Segments<'_>,
@@ -1636,8 +1508,8 @@ type PartResult = (Vec<Candidates>, Vec<BadValue>);
 
 /// Phase one of a tick: which targets of a table each ticking rule would serve,
 /// with the rewards they resolve to.
-struct PhaseOne<'a, 'p> {
-    engine: &'a Engine<'p>,
+struct PhaseOne<'a> {
+    engine: &'a Compiled,
     kind: TargetKind,
     rules: &'a [usize],
     instant: i64,
@@ -1646,7 +1518,7 @@ struct PhaseOne<'a, 'p> {
     filter: RowFilter,
 }
 
-impl PhaseOne<'_, '_> {
+impl PhaseOne<'_> {
     fn run(
         &self,
         data: &mut dyn DataSource,
@@ -1654,7 +1526,7 @@ impl PhaseOne<'_, '_> {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Vec<Candidates>, RunError> {
         let engine = self.engine;
-        let program = engine.program;
+        let program = &engine.program;
         let (kind, rules) = (self.kind, self.rules);
         let seed = program.settings.seed.as_str();
         let mut found: Vec<Candidates> = rules.iter().map(|_| Candidates::new()).collect();

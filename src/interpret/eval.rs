@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use crate::check::types::{Builtin, Record};
+use crate::compile::Compiled;
 use crate::compile::plan::{Node, SegmentPlan};
 use crate::syntax::ast::TargetKind;
 use crate::time::instant_local;
@@ -45,6 +46,13 @@ impl<'a> Env<'a> {
 }
 
 type Result<T> = std::result::Result<T, EvalError>;
+
+impl Compiled {
+    /// Segment membership state for evaluating this program's expressions.
+    pub fn segments(&self) -> Segments<'_> {
+        Segments::new(&self.plan.segments, self.segment_targets.clone())
+    }
+}
 
 /// Segment membership for the current target, memoised.
 #[derive(Debug)]

@@ -14,9 +14,9 @@ use std::cell::Cell;
 use chrono::{DateTime, Datelike};
 
 use crate::check::types::{Base, Record, Type};
+use crate::compile::Compiled;
 use crate::compile::plan::{Node, RewardPlan, RewardPlanKind, SegmentPlan};
 use crate::data::filter::{FilterOp, RowFilter, Stored};
-use crate::interpret::engine::Engine;
 use crate::interpret::eval::{Env, eval};
 use crate::syntax::ast::{BinaryOp, TargetKind};
 use crate::value::Val;
@@ -32,12 +32,12 @@ const TIME_MARGIN: i64 = 26 * 3_600;
 /// every row for which some rule may fire. [`RowFilter::True`] when nothing can be
 /// left out.
 pub(crate) fn scan_filter(
-    engine: &Engine<'_>,
+    engine: &Compiled,
     kind: TargetKind,
     rules: &[usize],
     now: i64,
 ) -> RowFilter {
-    let program = engine.program;
+    let program = &engine.program;
     let schema = match kind {
         TargetKind::Member => &program.member,
         TargetKind::Group => match &program.group {
@@ -66,7 +66,7 @@ pub(crate) fn scan_filter(
 const MAX_INLINED_SEGMENTS: usize = 4_096;
 
 struct Translate<'e, 'p> {
-    engine: &'e Engine<'p>,
+    engine: &'e Compiled,
     record: Record,
     types: Vec<&'p Type>,
     env: Env<'static>,
@@ -397,6 +397,7 @@ fn flip(op: BinaryOp) -> BinaryOp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compile::compile;
     use crate::time::parse_instant;
 
     const PLAYBOOK: &str = r#"
@@ -412,7 +413,7 @@ rule 全部 { every day at 14:00  give tier { spend >= ¥10 -> coupon ¥4  else 
     fn filter_sql(rules: &[usize]) -> String {
         let checked = crate::check::check_text("p.playbook", PLAYBOOK);
         let program = checked.program.expect("the playbook checks");
-        let engine = Engine::new(&program);
+        let engine = compile(program.clone());
         let now = parse_instant("2026-05-01 10:00", program.settings.timezone).unwrap();
         let filter = scan_filter(&engine, TargetKind::Member, rules, now);
         let names: Vec<String> = program

@@ -13,7 +13,7 @@ use crate::compile::plan::{Plan, compile_expr};
 use crate::data::sqlite::SqliteData;
 use crate::data::{DataSource, Table, TableNames};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::interpret::engine::{Engine, Sink};
+use crate::interpret::engine::Sink;
 use crate::interpret::eval::{Env, holds};
 use crate::interpret::grant::{Grant, Refusal};
 use crate::source::SourceFile;
@@ -319,7 +319,8 @@ impl Session {
 
     /// A record's fields, aligned, and the segments it is in.
     fn describe_record(&mut self, kind: TargetKind, row: &Row) -> Result<String, String> {
-        let program = self.decls.program();
+        let engine = self.compiled();
+        let program = &*engine.program;
         let tz = program.settings.timezone;
         let schema = match kind {
             TargetKind::Member => &program.member,
@@ -337,7 +338,6 @@ impl Session {
             let pad = " ".repeat(width.saturating_sub(field.name.width()));
             out.push_str(&format!("  {}{pad}  {}\n", field.name, show(value, tz)));
         }
-        let engine = Engine::new(program);
         let mut segs = engine.segments();
         if engine.plan.has_top {
             let (_, data) = opened(&mut self.opened)?;
@@ -371,8 +371,8 @@ impl Session {
         if let Err(e) = self.open_data() {
             return Reply::error(format!("error: {e}"));
         }
-        let program = self.decls.program();
-        let engine = Engine::new(program);
+        let engine = self.compiled();
+        let program = &*engine.program;
         let result = opened(&mut self.opened).and_then(|(_, data)| {
             segment_sizes(&engine, data, self.at, true).map_err(|e| e.to_string())
         });
@@ -400,8 +400,8 @@ impl Session {
             return Reply::error(format!("error: {e}"));
         }
         let kind = self.focus;
-        let program = self.decls.program();
-        let engine = Engine::new(program);
+        let engine = self.compiled();
+        let program = &*engine.program;
         let node = compile_expr(&typed);
         let fields = Plan::all_fields(program, kind);
         let base = Env::at(self.at, program.settings.timezone);
@@ -482,8 +482,8 @@ impl Session {
         if let Err(e) = self.open_data() {
             return Reply::error(format!("error: {e}"));
         }
-        let program = self.decls.program();
-        let engine = Engine::new(program);
+        let engine = self.compiled();
+        let program = &*engine.program;
         let book = engine.book();
         let explained = opened(&mut self.opened).and_then(|(_, data)| {
             explain_member(&engine, &self.decls.sources, data, &book, &id, self.at)
@@ -508,7 +508,8 @@ impl Session {
         let Some(path) = self.data.clone() else {
             return Reply::error("error: no data: open some with `:data DB`");
         };
-        let program = self.decls.program();
+        let engine = self.compiled();
+        let program = &*engine.program;
         let tz = program.settings.timezone;
         let since = if arg.is_empty() {
             let start = day_start(tz, local_date(tz, self.at));
@@ -525,7 +526,7 @@ impl Session {
         };
         let request = RunRequest {
             since: Some(since),
-            ..RunRequest::new(program, &path, self.at)
+            ..RunRequest::new(&engine, &path, self.at)
         };
         let mut decisions = Decisions::default();
         match crate::app::run::run(&request, &mut decisions) {

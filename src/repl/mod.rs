@@ -22,14 +22,15 @@ use std::path::PathBuf;
 
 use crate::check::types::{Record, TExpr, TExprKind};
 use crate::compile::plan::compile_expr;
+use crate::compile::{Compiled, compile};
 use crate::data::sqlite::SqliteData;
 use crate::data::{DataSource, Table, TableNames};
 use crate::diagnostics::{Code, Diagnostic, render_human};
-use crate::interpret::engine::Engine;
 use crate::interpret::eval::{Env, eval};
 use crate::source::{FileId, SourceFile};
 use crate::syntax::{self, ast::TargetKind};
 use crate::value::{Row, show};
+use std::rc::Rc;
 
 use declarations::{Decl, Declarations, Key};
 
@@ -87,6 +88,8 @@ pub struct Session {
     generation: u64,
     data: Option<PathBuf>,
     opened: Option<(u64, SqliteData)>,
+    /// The program compiled, for the generation it was compiled at.
+    compiled: Option<(u64, Rc<Compiled>)>,
     at: i64,
     member: Option<String>,
     group: Option<String>,
@@ -106,6 +109,7 @@ impl Session {
             generation: 0,
             data: None,
             opened: None,
+            compiled: None,
             at: chrono::Utc::now().timestamp(),
             member: None,
             group: None,
@@ -133,6 +137,19 @@ impl Session {
             return self.declare(input, line);
         }
         self.expression(input, line)
+    }
+
+    /// The session's program compiled: once per change of the program, shared by
+    /// the commands that run it.
+    fn compiled(&mut self) -> Rc<Compiled> {
+        match &self.compiled {
+            Some((generation, compiled)) if *generation == self.generation => compiled.clone(),
+            _ => {
+                let compiled = Rc::new(compile(self.decls.program().clone()));
+                self.compiled = Some((self.generation, compiled.clone()));
+                compiled
+            }
+        }
     }
 
     /// The checked program of the session's declarations.
@@ -286,8 +303,7 @@ impl Session {
         {
             self.open_data()?;
         }
-        let program = self.decls.program();
-        let engine = Engine::new(program);
+        let engine = self.compiled();
         let mut segs = engine.segments();
         if reads.segment && engine.plan.has_top {
             let (_, data) = opened(&mut self.opened)?;

@@ -13,7 +13,8 @@
 //! let checked = playbook::check_file(Path::new("examples/package_card_launch.playbook")).unwrap();
 //! let program = checked.program.expect("the playbook checks");
 //! let at = playbook::time::parse_instant("2026-04-20 10:00", program.settings.timezone).unwrap();
-//! let request = RunRequest::new(&program, Path::new("examples/community.sql"), at);
+//! let compiled = playbook::compile::compile(program);
+//! let request = RunRequest::new(&compiled, Path::new("examples/community.sql"), at);
 //! let outcome = run(&request, &mut Print).unwrap();
 //! println!("{} grants", outcome.report.granted.count);
 //! ```
@@ -25,9 +26,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::check::Program;
+use crate::compile::Compiled;
 use crate::data::TableNames;
 use crate::data::sqlite::SqliteData;
-use crate::interpret::engine::{Engine, RunError, RunOptions, RunReport, Sink};
+use crate::interpret::engine::{RunError, RunOptions, RunReport, Sink};
 use crate::interpret::grant::{Grant, Reason, Refusal};
 use crate::interpret::usage::Book;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
@@ -36,8 +38,8 @@ use crate::time::{day_start, instant_local};
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct RunRequest<'a> {
-    /// The checked playbook.
-    pub program: &'a Program,
+    /// The compiled playbook.
+    pub compiled: &'a Compiled,
     /// The data file (SQLite, or a `.sql` text file).
     pub data: &'a Path,
     /// Table names in the data file.
@@ -61,9 +63,9 @@ pub struct RunRequest<'a> {
 
 impl<'a> RunRequest<'a> {
     /// A run at `at` without a ledger, default table names.
-    pub fn new(program: &'a Program, data: &'a Path, at: i64) -> RunRequest<'a> {
+    pub fn new(compiled: &'a Compiled, data: &'a Path, at: i64) -> RunRequest<'a> {
         RunRequest {
-            program,
+            compiled,
             data,
             tables: TableNames::default(),
             at,
@@ -78,7 +80,7 @@ impl<'a> RunRequest<'a> {
 
     /// The name runs of this playbook are recorded under in the ledger.
     pub fn playbook_name(&self) -> &str {
-        &self.program.settings.name
+        &self.compiled.program.settings.name
     }
 }
 
@@ -129,7 +131,8 @@ pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, 
 }
 
 fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, RunFailure> {
-    let program = request.program;
+    let engine = request.compiled;
+    let program = &*engine.program;
     let tz = program.settings.timezone;
     if let Some(since) = request.since.filter(|s| *s >= request.at) {
         return Err(RunFailure::EmptyWindow {
@@ -137,7 +140,6 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
             at: local(tz, request.at),
         });
     }
-    let engine = Engine::new(program);
     let mut data =
         SqliteData::open(request.data, program, request.tables.clone()).map_err(RunError::from)?;
     let mut book = engine.book();
@@ -210,7 +212,7 @@ fn local(tz: chrono_tz::Tz, t: i64) -> String {
 
 /// The notes of [`RunOutcome::notes`].
 fn notes(request: &RunRequest<'_>, report: &RunReport) -> Vec<String> {
-    let settings = &request.program.settings;
+    let settings = &request.compiled.program.settings;
     let tz = settings.timezone;
     let (after, until) = report.window;
     let mut notes = Vec::new();

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use crate::app::explain::explain_member;
 use crate::check::types::Value;
 use crate::check::{Expectation, RecordSchema, Reward, RewardKind, TestCase, TestRecord};
+use crate::compile::Compiled;
 use crate::data::{EventRecord, MemoryData};
-use crate::interpret::engine::{Engine, RunOptions, RunReport, Sink};
+use crate::interpret::engine::{RunOptions, RunReport, Sink};
 use crate::interpret::grant::{Grant, Refusal};
 use crate::interpret::usage::{Book, HistoryGrant};
 use crate::money::Fen;
@@ -60,7 +61,7 @@ impl Sink for Collect {
 }
 
 /// Runs one test block.
-pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
+pub fn run_test(engine: &Compiled, case: &TestCase) -> TestOutcome {
     let mut data = test_data(engine, case);
     let opts = test_options(engine, case);
     let mut book = test_book(engine, case, &opts);
@@ -88,8 +89,8 @@ pub fn run_test(engine: &Engine<'_>, case: &TestCase) -> TestOutcome {
 }
 
 /// The block's members, groups and events as in-memory data.
-fn test_data(engine: &Engine<'_>, case: &TestCase) -> MemoryData {
-    let program = engine.program;
+fn test_data(engine: &Compiled, case: &TestCase) -> MemoryData {
+    let program = &engine.program;
     let mut data = MemoryData {
         members: case
             .members
@@ -124,7 +125,7 @@ fn test_data(engine: &Engine<'_>, case: &TestCase) -> MemoryData {
 
 /// The run of a block: the window starts with the test's day, or its first event or
 /// ledger grant, and ends at its `at`.
-fn test_options(engine: &Engine<'_>, case: &TestCase) -> RunOptions {
+fn test_options(engine: &Compiled, case: &TestCase) -> RunOptions {
     let tz = engine.program.settings.timezone;
     let start = case
         .events
@@ -144,7 +145,7 @@ fn test_options(engine: &Engine<'_>, case: &TestCase) -> RunOptions {
 }
 
 /// The block's `ledger` as history.
-fn test_book(engine: &Engine<'_>, case: &TestCase, opts: &RunOptions) -> Book {
+fn test_book(engine: &Compiled, case: &TestCase, opts: &RunOptions) -> Book {
     let mut book = engine.book();
     let (after, until) = opts.window();
     for (n, entry) in case.ledger.iter().enumerate() {
@@ -204,7 +205,7 @@ fn value(v: &Value) -> Val {
 
 /// What a declared reward costs when a test's `ledger` says it was granted: its
 /// fixed cost where it has one, else nothing.
-fn reward_cost(engine: &Engine<'_>, reward: &str) -> Fen {
+fn reward_cost(engine: &Compiled, reward: &str) -> Fen {
     engine
         .plan
         .rules
@@ -376,7 +377,7 @@ pub struct TargetDiff {
 /// The grant diff of a failed test, one entry per target a failed expectation names
 /// (every target that got something when the failed expectation is `expect spend`).
 pub fn grant_diff(
-    engine: &Engine<'_>,
+    engine: &Compiled,
     sources: &SourceMap,
     case: &TestCase,
     outcome: &TestOutcome,
@@ -410,12 +411,7 @@ pub fn grant_diff(
 
 /// Fills in the `why` of each missing reward that no refusal explains, from the
 /// explanation of the rule that gives it, as `playbook explain` shows it.
-fn explain_missing(
-    engine: &Engine<'_>,
-    sources: &SourceMap,
-    case: &TestCase,
-    diff: &mut TargetDiff,
-) {
+fn explain_missing(engine: &Compiled, sources: &SourceMap, case: &TestCase, diff: &mut TargetDiff) {
     let unexplained = |l: &DiffLine| matches!(l, DiffLine::Missing { refused: None, .. });
     if !diff.lines.iter().any(unexplained) || !case.members.iter().any(|m| m.id == diff.target) {
         return;
@@ -427,7 +423,7 @@ fn explain_missing(
     else {
         return;
     };
-    let program = engine.program;
+    let program = &engine.program;
     for line in &mut diff.lines {
         let DiffLine::Missing {
             reward,

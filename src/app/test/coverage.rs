@@ -176,6 +176,7 @@ pub fn percent(items: &[CoverageItem]) -> f64 {
 mod tests {
     use super::*;
     use crate::app::test::case::run_test;
+    use crate::compile::compile;
 
     const PLAYBOOK: &str = r#"
 member { orders: int }
@@ -202,7 +203,7 @@ test "老客" {
     fn items(run_tests: bool) -> Vec<CoverageItem> {
         let outcome = crate::check::check_text("t.playbook", PLAYBOOK);
         let program = outcome.program.expect("checks");
-        let engine = crate::interpret::engine::Engine::new(&program);
+        let engine = compile(program.clone());
         let mut reached = Reached::default();
         if run_tests {
             for case in &program.tests {

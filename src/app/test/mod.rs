@@ -12,7 +12,7 @@ use regex::Regex;
 use crate::app::test::case::{TargetDiff, TestOutcome, grant_diff, run_test};
 use crate::app::test::coverage::{CoverageItem, Reached, coverage};
 use crate::check::CheckOutcome;
-use crate::interpret::engine::Engine;
+use crate::compile::compile;
 
 /// What to run.
 #[derive(Debug, Default)]
@@ -131,7 +131,7 @@ pub fn run_file(path: PathBuf, check: CheckOutcome, options: &SuiteOptions) -> F
     let Some(program) = &result.check.program else {
         return result;
     };
-    let engine = Engine::new(program);
+    let engine = compile(program.clone());
     let mut reached = Reached::default();
     for case in &program.tests {
         if options
