@@ -71,16 +71,7 @@ pub fn segment_sizes(
                 return true; // not a member (group) yet
             }
             segs.reset();
-            let env = match kind {
-                TargetKind::Member => Env {
-                    member: Some(row),
-                    ..base
-                },
-                TargetKind::Group => Env {
-                    group: Some(row),
-                    ..base
-                },
-            };
+            let env = base.with_target(kind, row);
             for &i in &wanted {
                 sizes[i].of += 1;
                 match segs.contains(i, &env) {

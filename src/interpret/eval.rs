@@ -43,6 +43,20 @@ impl<'a> Env<'a> {
             event: None,
         }
     }
+
+    /// This environment with `row` as the target of `kind`.
+    pub fn with_target(self, kind: TargetKind, row: &'a Row) -> Env<'a> {
+        match kind {
+            TargetKind::Member => Env {
+                member: Some(row),
+                ..self
+            },
+            TargetKind::Group => Env {
+                group: Some(row),
+                ..self
+            },
+        }
+    }
 }
 
 type Result<T> = std::result::Result<T, EvalError>;

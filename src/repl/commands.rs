@@ -345,7 +345,7 @@ impl Session {
                 .rank_tops(data, self.at, &mut segs)
                 .map_err(|e| e.to_string())?;
         }
-        let env = target_env(Env::at(self.at, tz), kind, row);
+        let env = Env::at(self.at, tz).with_target(kind, row);
         let mut inside = Vec::new();
         for (i, seg) in program.segments.iter().enumerate() {
             if seg.target == kind && segs.contains(i, &env).map_err(|e| e.to_string())? {
@@ -421,7 +421,7 @@ impl Session {
             data.scan(table, &fields, &mut |row| {
                 segs.reset();
                 of += 1;
-                match holds(&node, &target_env(base, kind, row), &mut segs) {
+                match holds(&node, &base.with_target(kind, row), &mut segs) {
                     Ok(true) => {
                         holding += 1;
                         if sample.len() < COUNT_SAMPLE {
@@ -676,19 +676,6 @@ fn count_rows(data: &mut SqliteData, table: Table) -> u64 {
         true
     });
     n
-}
-
-fn target_env<'a>(base: Env<'a>, kind: TargetKind, row: &'a Row) -> Env<'a> {
-    match kind {
-        TargetKind::Member => Env {
-            member: Some(row),
-            ..base
-        },
-        TargetKind::Group => Env {
-            group: Some(row),
-            ..base
-        },
-    }
 }
 
 /// The decisions of a `:run`, in order.

@@ -1,0 +1,102 @@
+//! Events: each one's member read once for the window, then the rules listening
+//! to its kind fired in serving order.
+
+use std::sync::Arc;
+
+use super::phase_one::{Candidates, candidate};
+use super::{Run, RunError, event_member, missing_member};
+use crate::compile::timeline::allowed_at;
+use crate::data::{EventRecord, Table};
+use crate::interpret::eval::{Env, holds};
+use crate::interpret::grant::Cause;
+use crate::syntax::ast::TargetKind;
+
+impl Run<'_> {
+    pub(super) fn event(&mut self, event: &EventRecord) -> Result<(), RunError> {
+        let rules: Vec<usize> = self.engine.event_rules[event.kind]
+            .iter()
+            .copied()
+            .filter(|&r| allowed_at(self.program(), &self.program().rules[r], event.at))
+            .collect();
+        if rules.is_empty() {
+            return Ok(());
+        }
+        let Some(member) = event_member(event).and_then(|id| self.event_members.get(id)) else {
+            return Ok(());
+        };
+        let Some(member) = member.clone() else {
+            return Ok(()); // missing or bad: recorded when the members were read
+        };
+        self.prepare_tops(event.at)?;
+        let cause = Cause::Event {
+            id: Arc::from(event.row.id.as_str()),
+            at: event.at,
+        };
+        let cause_key = cause.key(self.tz);
+        let base = Env {
+            event: Some(&event.row),
+            ..Env::at(event.at, self.tz)
+        };
+        for r in rules {
+            let mut cands = Candidates::new();
+            self.segs.reset();
+            let env = base.with_target(TargetKind::Member, &member);
+            let plan = &self.engine.plan.rules[r];
+            let passes = match &plan.filter {
+                Some(f) => holds(f, &env, &mut self.segs),
+                None => Ok(true),
+            };
+            let result = passes.and_then(|p| {
+                if p {
+                    candidate(
+                        self.engine,
+                        r,
+                        &env,
+                        &mut self.segs,
+                        &self.seed,
+                        (TargetKind::Member, &member.id),
+                        &cause_key,
+                        &mut cands,
+                    )
+                } else {
+                    Ok(())
+                }
+            });
+            if let Err(e) = result {
+                cands.fail(&member.id, &e);
+            }
+            self.serve(r, TargetKind::Member, &cands, &cause, &cause_key)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the member of every event a rule listens to, once each, before anything
+    /// is decided: a missing or bad member is then known (and reported with every
+    /// other problem) before the first grant.
+    pub(super) fn read_event_members(&mut self, events: &[EventRecord]) -> Result<(), RunError> {
+        let fields = self.engine.fields(TargetKind::Member);
+        for event in events {
+            if self.engine.event_rules[event.kind].is_empty() {
+                continue;
+            }
+            let Some(id) = event_member(event) else {
+                continue;
+            };
+            if self.event_members.contains_key(id) {
+                if self.event_members[id].is_none() && self.missing_members.contains(id) {
+                    self.problems.push(missing_member(event, id));
+                }
+                continue;
+            }
+            let earlier = self.data.take_problems();
+            self.problems.extend(earlier);
+            let row = self.data.lookup(Table::Members, id, &fields)?;
+            if row.is_none() && self.data_problem_free() {
+                self.missing_members.insert(id.to_owned());
+                self.problems.push(missing_member(event, id));
+            }
+            self.event_members.insert(id.to_owned(), row);
+        }
+        Ok(())
+    }
+}
