@@ -26,7 +26,7 @@ use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group,
 use playbook::app::run::{RunOutcome, RunRequest, run};
 use playbook::check::Program;
 use playbook::compile::compile;
-use playbook::interpret::engine::Sink;
+use playbook::interpret::engine::{Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::parse_instant;
 use rusqlite::Connection;
@@ -56,12 +56,12 @@ struct Count {
 }
 
 impl Sink for Count {
-    fn grant(&mut self, _grant: &Grant) -> Result<(), String> {
+    fn grant(&mut self, _grant: &Grant) -> Result<(), SinkError> {
         self.grants += 1;
         Ok(())
     }
 
-    fn refusal(&mut self, _refusal: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, _refusal: &Refusal) -> Result<(), SinkError> {
         self.refusals += 1;
         Ok(())
     }

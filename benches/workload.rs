@@ -30,7 +30,7 @@ use playbook::check::Program;
 use playbook::compile::{Compiled, compile};
 use playbook::data::TableNames;
 use playbook::data::sqlite::SqliteData;
-use playbook::interpret::engine::Sink;
+use playbook::interpret::engine::{Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::parse_instant;
 use rusqlite::types::ValueRef;
@@ -180,13 +180,13 @@ struct Count {
 }
 
 impl Sink for Count {
-    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
         self.grants += 1;
         self.value += grant.value.0;
         Ok(())
     }
 
-    fn refusal(&mut self, _refusal: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, _refusal: &Refusal) -> Result<(), SinkError> {
         self.refusals += 1;
         Ok(())
     }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use playbook::app::run::{RunRequest, run};
 use playbook::compile::compile;
-use playbook::interpret::engine::Sink;
+use playbook::interpret::engine::{Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::{local_date, parse_instant};
 use proptest::prelude::*;
@@ -122,12 +122,12 @@ fn playbook() -> impl Strategy<Value = (String, i64, Option<i64>)> {
 struct Collect(Vec<Grant>);
 
 impl Sink for Collect {
-    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
         self.0.push(grant.clone());
         Ok(())
     }
 
-    fn refusal(&mut self, _: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, _: &Refusal) -> Result<(), SinkError> {
         Ok(())
     }
 }

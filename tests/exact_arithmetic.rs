@@ -220,7 +220,7 @@ mod sums {
     use playbook::check::Program;
     use playbook::compile::compile;
     use playbook::data::MemoryData;
-    use playbook::interpret::engine::{RunOptions, Sink};
+    use playbook::interpret::engine::{RunOptions, Sink, SinkError};
     use playbook::interpret::grant::{Grant, Reason, Refusal};
     use playbook::interpret::usage::{Book, HistoryGrant};
     use playbook::money::{Fen, FenSum};
@@ -299,12 +299,12 @@ rule 积分 {
     struct Decisions(Vec<Result<Grant, Refusal>>);
 
     impl Sink for Decisions {
-        fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+        fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
             self.0.push(Ok(grant.clone()));
             Ok(())
         }
 
-        fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
+        fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
             self.0.push(Err(refusal.clone()));
             Ok(())
         }

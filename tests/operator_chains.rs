@@ -10,7 +10,7 @@ use playbook::app::explain::explain_member;
 use playbook::app::run::{RunRequest, run};
 use playbook::check::Program;
 use playbook::compile::compile;
-use playbook::interpret::engine::Sink;
+use playbook::interpret::engine::{Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::source::{FileId, SourceMap};
 use playbook::time::parse_instant;
@@ -70,7 +70,7 @@ fn members(n: usize) -> String {
 struct Collect(Vec<String>);
 
 impl Sink for Collect {
-    fn grant(&mut self, g: &Grant) -> Result<(), String> {
+    fn grant(&mut self, g: &Grant) -> Result<(), SinkError> {
         self.0.push(format!(
             "{} {} {} {}",
             g.rule, g.target.id, g.reward, g.value.0
@@ -78,7 +78,7 @@ impl Sink for Collect {
         Ok(())
     }
 
-    fn refusal(&mut self, r: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, r: &Refusal) -> Result<(), SinkError> {
         self.0.push(format!("refused: {}", r.message));
         Ok(())
     }

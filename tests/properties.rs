@@ -26,7 +26,7 @@ use playbook::check::Program;
 use playbook::compile::plan::RewardClass;
 use playbook::compile::{Compiled, compile};
 use playbook::data::{EventRecord, MemoryData};
-use playbook::interpret::engine::{RunOptions, RunReport, Sink};
+use playbook::interpret::engine::{RunOptions, RunReport, Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::interpret::usage::{Book, HistoryGrant};
 use playbook::ledger::Ledger;
@@ -438,12 +438,12 @@ struct Collect {
 }
 
 impl Sink for Collect {
-    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
         self.grants.push(grant.clone());
         Ok(())
     }
 
-    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
         self.refusals.push(refusal.clone());
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use playbook::app::run::{RunRequest, run};
 use playbook::compile::compile;
-use playbook::interpret::engine::Sink;
+use playbook::interpret::engine::{Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::parse_instant;
 use proptest::prelude::*;
@@ -261,7 +261,7 @@ fn write(path: &Path, rows: &[(Option<Value>, Vec<Value>)], typed: bool) {
 struct Collect(Vec<String>);
 
 impl Sink for Collect {
-    fn grant(&mut self, g: &Grant) -> Result<(), String> {
+    fn grant(&mut self, g: &Grant) -> Result<(), SinkError> {
         self.0.push(format!(
             "{} {} {} {} {}",
             g.rule, g.target.id, g.reward, g.value.0, g.at
@@ -269,7 +269,7 @@ impl Sink for Collect {
         Ok(())
     }
 
-    fn refusal(&mut self, r: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, r: &Refusal) -> Result<(), SinkError> {
         let g = &r.grants[0];
         self.0.push(format!(
             "refused {} {} {}",

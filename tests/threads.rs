@@ -4,7 +4,7 @@ use std::path::Path;
 
 use playbook::app::run::{RunRequest, run};
 use playbook::compile::compile;
-use playbook::interpret::engine::Sink;
+use playbook::interpret::engine::{Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::parse_instant;
 use rusqlite::Connection;
@@ -70,7 +70,7 @@ fn write_members(path: &Path, n: u64) {
 struct Collect(Vec<String>);
 
 impl Sink for Collect {
-    fn grant(&mut self, g: &Grant) -> Result<(), String> {
+    fn grant(&mut self, g: &Grant) -> Result<(), SinkError> {
         self.0.push(format!(
             "{} {} {} {} {}",
             g.rule, g.target.id, g.reward, g.value.0, g.at
@@ -78,7 +78,7 @@ impl Sink for Collect {
         Ok(())
     }
 
-    fn refusal(&mut self, r: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, r: &Refusal) -> Result<(), SinkError> {
         let g = &r.grants[0];
         self.0.push(format!(
             "refused {} {} {}",
@@ -136,11 +136,11 @@ fn decisions_are_identical_for_any_thread_count() {
 struct Progress(Vec<u64>);
 
 impl Sink for Progress {
-    fn grant(&mut self, _: &Grant) -> Result<(), String> {
+    fn grant(&mut self, _: &Grant) -> Result<(), SinkError> {
         Ok(())
     }
 
-    fn refusal(&mut self, _: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, _: &Refusal) -> Result<(), SinkError> {
         Ok(())
     }
 

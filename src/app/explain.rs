@@ -9,7 +9,7 @@ use crate::compile::Compiled;
 use crate::compile::plan::expr_reading;
 use crate::compile::timeline::{RuleSchedule, allowed_at};
 use crate::data::{BadValue, DataSource, Table};
-use crate::interpret::engine::RunError;
+use crate::interpret::engine::{RunError, SinkError};
 use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::grant::Cause;
 use crate::interpret::usage::Book;
@@ -78,11 +78,7 @@ pub fn segment_sizes(
                     Ok(true) => sizes[i].size += 1,
                     Ok(false) => {}
                     Err(e) => {
-                        failure = Some(RunError::Eval {
-                            rule: format!("segment {}", program.segments[i].name),
-                            target: format!("{} {}", kind.keyword(), row.id),
-                            error: e.to_string(),
-                        });
+                        failure = Some(RunError::segment(&program.segments[i], kind, &row.id, e));
                         return false;
                     }
                 }
@@ -797,7 +793,7 @@ impl MemberDecisions {
 }
 
 impl crate::interpret::engine::Sink for MemberDecisions {
-    fn grant(&mut self, g: &crate::interpret::grant::Grant) -> Result<(), String> {
+    fn grant(&mut self, g: &crate::interpret::grant::Grant) -> Result<(), SinkError> {
         if !self.about(g.target.kind, &g.target.id) {
             return Ok(());
         }
@@ -814,7 +810,7 @@ impl crate::interpret::engine::Sink for MemberDecisions {
         Ok(())
     }
 
-    fn refusal(&mut self, r: &crate::interpret::grant::Refusal) -> Result<(), String> {
+    fn refusal(&mut self, r: &crate::interpret::grant::Refusal) -> Result<(), SinkError> {
         if let Some(g) = r.grants.first()
             && self.about(g.target.kind, &g.target.id)
         {
@@ -824,7 +820,7 @@ impl crate::interpret::engine::Sink for MemberDecisions {
         Ok(())
     }
 
-    fn held(&mut self, h: &crate::interpret::engine::Held) -> Result<(), String> {
+    fn held(&mut self, h: &crate::interpret::engine::Held) -> Result<(), SinkError> {
         if self.about(h.target.kind, &h.target.id) {
             self.decided
                 .insert(h.rule.clone(), Decided::Held(h.clone()));

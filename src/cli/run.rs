@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use playbook::app::run::{RunFailure, RunOutcome, RunRequest};
 use playbook::check::Program;
 use playbook::data::TableNames;
-use playbook::interpret::engine::{RunReport, Sink};
+use playbook::interpret::engine::{RunReport, Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::{format_instant, instant_local, parse_instant};
 use serde_json::{Value, json};
@@ -16,6 +16,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Status, load_program, print_stderr_line};
 use playbook::compile::Compiled;
+use playbook::diagnostics::{Format, render};
+use playbook::source::SourceMap;
 
 /// Where the data is and which instant to evaluate: shared by `run`, `explain` and
 /// `segments`.
@@ -215,13 +217,34 @@ pub fn run(args: &RunArgs) -> Status {
             Status::Usage
         }
         Err(e) => {
-            print_stderr_line(&format!("error: {e}"));
+            report_failure(&e, &outcome.sources, args.format);
             if request.ledger.is_some() && !request.dry_run {
                 print_stderr_line("nothing was recorded in the ledger");
             }
             Status::Failure
         }
     }
+}
+
+/// Prints why a run stopped. An error about a place in the playbook is rendered as
+/// check renders diagnostics (JSON for the JSON formats); others carry their code.
+fn report_failure(e: &RunFailure, sources: &SourceMap, format: RunFormat) {
+    let RunFailure::Run(run) = e else {
+        print_stderr_line(&format!("error: {e}"));
+        return;
+    };
+    let Some(diagnostic) = run.diagnostic() else {
+        print_stderr_line(&format!("error[{}]: {run}", run.code().code()));
+        return;
+    };
+    let format = match format {
+        RunFormat::Json | RunFormat::Jsonl => Format::Json,
+        _ => Format::Human {
+            color: super::use_color(&std::io::stderr()),
+        },
+    };
+    let text = render(format, &[diagnostic], sources);
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Prints decisions as they come in the chosen format.
@@ -441,7 +464,7 @@ impl Sink for Printer<'_> {
         }
     }
 
-    fn grant(&mut self, g: &Grant) -> Result<(), String> {
+    fn grant(&mut self, g: &Grant) -> Result<(), SinkError> {
         if self.only == Some(Only::Refusals) {
             return Ok(());
         }
@@ -460,7 +483,7 @@ impl Sink for Printer<'_> {
         Ok(())
     }
 
-    fn refusal(&mut self, r: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, r: &Refusal) -> Result<(), SinkError> {
         if self.only == Some(Only::Grants) {
             return Ok(());
         }

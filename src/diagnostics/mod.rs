@@ -1,8 +1,9 @@
-//! Diagnostics: every error and warning the front end can report.
+//! Diagnostics: every error and warning checking or running a playbook can report.
 //!
-//! Each kind has a stable code (`E…` errors, `W…` warnings) and a kebab-case name; the
-//! docs (`docs/diagnostics.md`) show the smallest input that triggers each, and the
-//! test suite runs exactly those inputs.
+//! Each kind has a stable code (`E…` errors and `W…` warnings of checking, `R…`
+//! errors of running) and a kebab-case name; the docs (`docs/diagnostics.md`) show
+//! the smallest input that triggers each, and the test suite runs exactly those
+//! inputs.
 
 mod render;
 
@@ -149,6 +150,22 @@ codes! {
     /// A header setting that works but is almost certainly not meant: a daily
     /// budget above the total, red-packet limits beyond WeChat's own.
     SuspiciousSetting = "W0005", "suspicious-setting", Warning;
+    /// A segment's expression that could not be computed for a target while
+    /// running: an overflow or a division by zero the data brought. (A rule's
+    /// expression that fails refuses that firing instead; the run goes on.)
+    EvalFailed = "R0001", "evaluation-failed", Error;
+    /// A rule that would tick more often in the run's window than a run goes
+    /// through.
+    TooManyTicks = "R0002", "too-many-ticks", Error;
+    /// The data file could not be opened or read.
+    DataUnreadable = "R0101", "data-unreadable", Error;
+    /// Values in the data that do not fit the schema; each names its table, column
+    /// and row.
+    BadData = "R0102", "bad-data", Error;
+    /// Where decisions go (the output, the ledger) failed.
+    OutputFailed = "R0201", "output-failed", Error;
+    /// A total to report does not fit in money.
+    TotalOverflow = "R0202", "total-overflow", Error;
 }
 
 /// One secondary label.

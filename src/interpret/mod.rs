@@ -2,6 +2,7 @@
 //! refusals within limits, caps and budgets.
 
 pub mod engine;
+pub mod error;
 pub mod eval;
 pub mod grant;
 mod pushdown;

@@ -13,7 +13,7 @@ use crate::compile::plan::{Plan, compile_expr};
 use crate::data::sqlite::SqliteData;
 use crate::data::{DataSource, Table, TableNames};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::interpret::engine::Sink;
+use crate::interpret::engine::{Sink, SinkError};
 use crate::interpret::eval::{Env, holds};
 use crate::interpret::grant::{Grant, Refusal};
 use crate::source::SourceFile;
@@ -685,12 +685,12 @@ struct Decisions {
 }
 
 impl Sink for Decisions {
-    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
         self.rows.push((grant.clone(), None));
         Ok(())
     }
 
-    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
         if let Some(first) = refusal.grants.first() {
             self.rows.push((first.clone(), Some(refusal.clone())));
         }

@@ -7,8 +7,8 @@
 //! use playbook::interpret::engine::Sink;
 //! # struct Print;
 //! # impl Sink for Print {
-//! #     fn grant(&mut self, g: &playbook::interpret::grant::Grant) -> Result<(), String> { Ok(()) }
-//! #     fn refusal(&mut self, r: &playbook::interpret::grant::Refusal) -> Result<(), String> { Ok(()) }
+//! #     fn grant(&mut self, g: &playbook::interpret::grant::Grant) -> Result<(), SinkError> { Ok(()) }
+//! #     fn refusal(&mut self, r: &playbook::interpret::grant::Refusal) -> Result<(), SinkError> { Ok(()) }
 //! # }
 //! let checked = playbook::check_file(Path::new("examples/package_card_launch.playbook")).unwrap();
 //! let program = checked.program.expect("the playbook checks");
@@ -29,7 +29,7 @@ use crate::check::Program;
 use crate::compile::Compiled;
 use crate::data::TableNames;
 use crate::data::sqlite::SqliteData;
-use crate::interpret::engine::{RunError, RunOptions, RunReport, Sink};
+use crate::interpret::engine::{RunError, RunOptions, RunReport, Sink, SinkError};
 use crate::interpret::grant::{Grant, Reason, Refusal};
 use crate::interpret::usage::Book;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
@@ -303,18 +303,13 @@ struct Recording<'w, 'l, 's> {
 }
 
 impl Sink for Recording<'_, '_, '_> {
-    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
-        self.writer
-            .record(grant, self.tz)
-            .map_err(|e| e.to_string())?;
+    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
+        self.writer.record(grant, self.tz)?;
         self.sink.grant(grant)
     }
 
-    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
-        let new = self
-            .writer
-            .record_refusal(refusal, self.tz)
-            .map_err(|e| e.to_string())?;
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
+        let new = self.writer.record_refusal(refusal, self.tz)?;
         if new {
             return self.sink.refusal(refusal);
         }
@@ -326,7 +321,7 @@ impl Sink for Recording<'_, '_, '_> {
         self.sink.progress(rows);
     }
 
-    fn held(&mut self, firing: &crate::interpret::engine::Held) -> Result<(), String> {
+    fn held(&mut self, firing: &crate::interpret::engine::Held) -> Result<(), SinkError> {
         self.sink.held(firing)
     }
 }
@@ -341,15 +336,12 @@ struct KnownRefusals<'l, 's> {
 }
 
 impl Sink for KnownRefusals<'_, '_> {
-    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
         self.sink.grant(grant)
     }
 
-    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
-        let known = self
-            .ledger
-            .holds_refusal(self.playbook, refusal, self.tz)
-            .map_err(|e| e.to_string())?;
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
+        let known = self.ledger.holds_refusal(self.playbook, refusal, self.tz)?;
         if !known {
             return self.sink.refusal(refusal);
         }
@@ -361,7 +353,7 @@ impl Sink for KnownRefusals<'_, '_> {
         self.sink.progress(rows);
     }
 
-    fn held(&mut self, firing: &crate::interpret::engine::Held) -> Result<(), String> {
+    fn held(&mut self, firing: &crate::interpret::engine::Held) -> Result<(), SinkError> {
         self.sink.held(firing)
     }
 }

@@ -9,7 +9,7 @@ use crate::check::types::Value;
 use crate::check::{Expectation, RecordSchema, Reward, RewardKind, TestCase, TestRecord};
 use crate::compile::Compiled;
 use crate::data::{EventRecord, MemoryData};
-use crate::interpret::engine::{RunOptions, RunReport, Sink};
+use crate::interpret::engine::{RunOptions, RunReport, Sink, SinkError};
 use crate::interpret::grant::{Grant, Refusal};
 use crate::interpret::usage::{Book, HistoryGrant};
 use crate::money::Fen;
@@ -49,12 +49,12 @@ struct Collect {
 }
 
 impl Sink for Collect {
-    fn grant(&mut self, grant: &Grant) -> Result<(), String> {
+    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
         self.grants.push(grant.clone());
         Ok(())
     }
 
-    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String> {
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
         self.refusals.push(refusal.clone());
         Ok(())
     }

@@ -21,16 +21,16 @@ use chrono_tz::Tz;
 
 use crate::check::Program;
 use crate::compile::Compiled;
-use crate::data::{BadValue, DataError, DataSource, EventRecord, Table};
+use crate::data::{BadValue, DataSource, EventRecord, Table};
 use crate::interpret::eval::Segments;
 use crate::interpret::grant::{Cause, Grant, Reason, Refusal, Target};
 use crate::interpret::usage::Book;
 use crate::money::{Fen, FenSum};
 use crate::syntax::ast::TargetKind;
 use crate::time::format_instant;
-use crate::value::arith::EvalError;
 use crate::value::{Row, Val};
 
+pub use crate::interpret::error::{RunError, SinkError};
 pub use grants::handed_out_at;
 pub use rank::TopRank;
 
@@ -60,15 +60,15 @@ impl RunOptions {
 /// Where decisions go, in decision order.
 pub trait Sink {
     /// A grant was made.
-    fn grant(&mut self, grant: &Grant) -> Result<(), String>;
+    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError>;
     /// A firing was refused.
-    fn refusal(&mut self, refusal: &Refusal) -> Result<(), String>;
+    fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError>;
     /// Rows read so far in the current scan, every [`PROGRESS_EVERY`] rows; for
     /// showing progress on long runs.
     fn progress(&mut self, _rows: u64) {}
     /// A firing the ledger already held, so not granted again; for `explain`, which
     /// must say what the run did.
-    fn held(&mut self, _firing: &Held) -> Result<(), String> {
+    fn held(&mut self, _firing: &Held) -> Result<(), SinkError> {
         Ok(())
     }
 }
@@ -170,50 +170,6 @@ impl BudgetLine {
     pub fn left(&self) -> FenSum {
         FenSum::from(self.limit).minus(self.used).max(FenSum::ZERO)
     }
-}
-
-/// Why a run stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// The data could not be read.
-    #[error(transparent)]
-    Data(#[from] DataError),
-    /// The data has values that do not fit the schema: every one is listed.
-    #[error("{} bad value{} in the data:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.iter().map(|b| format!("  {b}")).collect::<Vec<_>>().join("\n"))]
-    BadData(Vec<BadValue>),
-    /// An expression could not be computed for a target.
-    #[error("rule `{rule}`, {target}: {error}")]
-    Eval {
-        /// Rule or segment name.
-        rule: String,
-        /// `member ID` / `group ID`.
-        target: String,
-        /// What went wrong.
-        error: String,
-    },
-    /// The sink (output, ledger) failed.
-    #[error("{0}")]
-    Sink(String),
-    /// A total to report does not fit in money (history read from a ledger).
-    #[error("{0}")]
-    Total(String),
-    /// A rule would tick more often in the window than a run goes through.
-    #[error(
-        "rule `{rule}` (`{schedule}`) would tick more than {max} times between {since} and {at} ({days} days); a run goes through at most {max} ticks of one rule: run the window in shorter pieces (`--since` / `--at`)",
-        max = crate::compile::timeline::MAX_TICKS
-    )]
-    TooManyTicks {
-        /// Rule name.
-        rule: String,
-        /// Its schedule, as written.
-        schedule: String,
-        /// Window start, shown.
-        since: String,
-        /// Window end, shown.
-        at: String,
-        /// Local days of the window it may tick on.
-        days: u64,
-    },
 }
 
 impl Compiled {
@@ -320,8 +276,10 @@ impl<'e> Run<'e> {
         let (after, until) = self.report.window;
         if let Some(over) = self.engine.timeline.too_many_ticks(after, until) {
             let tz = self.tz;
+            let rule = &self.program().rules[over.rule];
             return Err(RunError::TooManyTicks {
-                rule: self.program().rules[over.rule].name.clone(),
+                rule: rule.name.clone(),
+                span: rule.span,
                 schedule: over.schedule,
                 since: format_instant(tz, after),
                 at: format_instant(tz, until),
@@ -498,14 +456,6 @@ fn table_of(kind: TargetKind) -> Table {
     match kind {
         TargetKind::Member => Table::Members,
         TargetKind::Group => Table::Groups,
-    }
-}
-
-fn eval_error(rule: &str, kind: TargetKind, id: &str, e: EvalError) -> RunError {
-    RunError::Eval {
-        rule: rule.to_owned(),
-        target: format!("{} {id}", kind.keyword()),
-        error: e.to_string(),
     }
 }
 

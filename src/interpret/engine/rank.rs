@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{RunError, eval_error, table_of};
+use super::{RunError, table_of};
 use crate::compile::Compiled;
 use crate::compile::plan::{Node, SegmentPlan};
 use crate::data::DataSource;
@@ -96,8 +96,8 @@ impl Compiled {
                 Ok(Some(key)) => offer(key, &row.id),
                 Ok(None) => {}
                 Err(e) => {
-                    let name = &self.program.segments[segment].name;
-                    failure = Some(eval_error(name, kind, &row.id, e));
+                    let segment_def = &self.program.segments[segment];
+                    failure = Some(RunError::segment(segment_def, kind, &row.id, e));
                     return false;
                 }
             }

@@ -1,0 +1,137 @@
+//! Why a run stops: typed, each with a stable `R…` code, and — when the cause is a
+//! place in the playbook — a [`Diagnostic`] the check renderers show (human, JSON,
+//! GitHub).
+
+use crate::check::model::Segment;
+use crate::data::{BadValue, DataError};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::Span;
+use crate::syntax::ast::TargetKind;
+use crate::value::arith::EvalError;
+
+/// What a [`crate::interpret::engine::Sink`] reports when it cannot take a
+/// decision: an output that went away, a ledger that cannot be written.
+pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The data could not be read.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// The data has values that do not fit the schema: every one is listed.
+    #[error("{} bad value{} in the data:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.iter().map(|b| format!("  {b}")).collect::<Vec<_>>().join("\n"))]
+    BadData(Vec<BadValue>),
+    /// A segment's expression could not be computed for a target (ranking a
+    /// `top N` segment, or counting segments).
+    #[error("segment `{segment}`, {target}: {error}")]
+    Eval {
+        /// Segment name.
+        segment: String,
+        /// Where the segment is declared.
+        span: Span,
+        /// `member ID` / `group ID`.
+        target: String,
+        /// What went wrong.
+        error: EvalError,
+    },
+    /// The sink (output, ledger) failed.
+    #[error("{0}")]
+    Sink(SinkError),
+    /// A total to report does not fit in money (history read from a ledger).
+    #[error("{0}")]
+    Total(String),
+    /// A rule would tick more often in the window than a run goes through.
+    #[error(
+        "rule `{rule}` (`{schedule}`) would tick more than {max} times between {since} and {at} ({days} days); a run goes through at most {max} ticks of one rule: run the window in shorter pieces (`--since` / `--at`)",
+        max = crate::compile::timeline::MAX_TICKS
+    )]
+    TooManyTicks {
+        /// Rule name.
+        rule: String,
+        /// Where the rule is declared.
+        span: Span,
+        /// Its schedule, as written.
+        schedule: String,
+        /// Window start, shown.
+        since: String,
+        /// Window end, shown.
+        at: String,
+        /// Local days of the window it may tick on.
+        days: u64,
+    },
+}
+
+impl RunError {
+    /// `segment` could not be computed for the target `kind` `id`.
+    pub fn segment(segment: &Segment, kind: TargetKind, id: &str, error: EvalError) -> RunError {
+        RunError::Eval {
+            segment: segment.name.clone(),
+            span: segment.span,
+            target: format!("{} {id}", kind.keyword()),
+            error,
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> Code {
+        match self {
+            RunError::Data(_) => Code::DataUnreadable,
+            RunError::BadData(_) => Code::BadData,
+            RunError::Eval { .. } => Code::EvalFailed,
+            RunError::Sink(_) => Code::OutputFailed,
+            RunError::Total(_) => Code::TotalOverflow,
+            RunError::TooManyTicks { .. } => Code::TooManyTicks,
+        }
+    }
+
+    /// The error as a diagnostic at the declaration it concerns; `None` when its
+    /// cause has no place in the playbook (the data's place — file, table, column,
+    /// row — is in the message).
+    pub fn diagnostic(&self) -> Option<Diagnostic> {
+        match self {
+            RunError::Eval {
+                segment,
+                span,
+                target,
+                error,
+            } => Some(
+                Diagnostic::new(
+                    Code::EvalFailed,
+                    *span,
+                    format!("segment `{segment}` cannot be computed for {target}: {error}"),
+                )
+                .label(format!("fails for {target}"))
+                .help(
+                    "guard the expression against the values the data holds (`clamp`, `min`, \
+                     a condition before a division), or correct the data",
+                ),
+            ),
+            RunError::TooManyTicks {
+                rule,
+                span,
+                schedule,
+                since,
+                at,
+                days,
+            } => Some(
+                Diagnostic::new(
+                    Code::TooManyTicks,
+                    *span,
+                    format!(
+                        "rule `{rule}` (`{schedule}`) would tick more than {} times between \
+                         {since} and {at} ({days} days)",
+                        crate::compile::timeline::MAX_TICKS
+                    ),
+                )
+                .label("ticks too often for one run")
+                .help(format!(
+                    "a run goes through at most {} ticks of one rule: run the window in \
+                     shorter pieces (`--since` / `--at`)",
+                    crate::compile::timeline::MAX_TICKS
+                )),
+            ),
+            _ => None,
+        }
+    }
+}
