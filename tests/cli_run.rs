@@ -1479,20 +1479,40 @@ fn a_window_with_too_many_ticks_is_refused_naming_the_rule_and_schedule() {
         .unwrap()
         .replace("  active 2026-04-18 .. 2026-05-31\n", "")
         + "rule pulse { every 1m from 00:00 to 23:59 give coupon ¥1 limit once per member }\n";
-    std::fs::write(&path, text).unwrap();
-    bin()
-        .arg("run")
-        .arg(&path)
-        .arg("--data")
-        .arg(community())
-        .args(["--since", "2026-01-01", "--at", "2126-01-01"])
-        .assert()
-        .code(1)
-        .stdout("")
-        .stderr(predicate::str::contains(
-            "rule `pulse` (`every 1m from 00:00 to 23:59`) would tick more than 1000000 times between \
-             2026-01-01T00:00:00+08:00 and 2126-01-01T00:00:00+08:00 (36526 days)",
-        ));
+    std::fs::write(&path, &text).unwrap();
+    let run = |format: &str| {
+        bin()
+            .arg("run")
+            .arg(&path)
+            .arg("--data")
+            .arg(community())
+            .args([
+                "--since",
+                "2026-01-01",
+                "--at",
+                "2126-01-01",
+                "--format",
+                format,
+            ])
+            .assert()
+            .code(1)
+            .stdout("")
+    };
+    let human = String::from_utf8(run("table").get_output().stderr.clone()).unwrap();
+    assert!(human.starts_with("R0002(too-many-ticks)"), "{human}");
+    assert!(human.contains("╰── ticks too often for one run"), "{human}");
+    // JSON, as `check --format json` gives diagnostics: the message whole, the place.
+    let out = run("json").get_output().stderr.clone();
+    let json: Value = serde_json::from_slice(&out).unwrap();
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "R0002");
+    assert_eq!(
+        d["message"],
+        "rule `pulse` (`every 1m from 00:00 to 23:59`) would tick more than 1000000 times between \
+         2026-01-01T00:00:00+08:00 and 2126-01-01T00:00:00+08:00 (36526 days)"
+    );
+    assert_eq!(d["line"], text.lines().count());
+    assert_eq!(d["column"], 6);
 }
 
 /// The fixture playbook with `extra` declarations appended, in a temporary file.

@@ -1,6 +1,7 @@
 //! Jobs that combine the stages: a run with its ledger, test suites with their
 //! coverage, and explanations of one member's decisions.
 
+pub mod decisions;
 pub mod explain;
 pub mod files;
 pub mod run;

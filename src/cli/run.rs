@@ -10,11 +10,12 @@ use playbook::check::Program;
 use playbook::data::TableNames;
 use playbook::interpret::engine::{RunReport, Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
-use playbook::time::{format_instant, instant_local, parse_instant};
+use playbook::time::{format_instant, parse_instant};
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Status, load_program, print_stderr_line};
+use playbook::app::decisions::{HEADER, cells};
 use playbook::compile::Compiled;
 use playbook::diagnostics::{Format, render};
 use playbook::source::SourceMap;
@@ -328,38 +329,21 @@ impl<'p> Printer<'p> {
     fn table_row(&mut self, g: &Grant, refusal: Option<&Refusal>) {
         let tz = self.program.settings.timezone;
         if self.rows == 0 {
+            let [at, rule, target, reward, value, tail] = HEADER;
             let header = format!(
-                "{:<19}  {}  {:<10}  {}  {:>10}  {}\n",
-                "at",
-                pad("rule", self.widths.0),
-                "target",
-                pad("reward", self.widths.1),
-                "value",
-                "cause / refused because"
+                "{at:<19}  {}  {target:<10}  {}  {value:>10}  {tail}\n",
+                pad(rule, self.widths.0),
+                pad(reward, self.widths.1),
             );
             self.write(&header);
         }
         self.rows += 1;
-        let (reward, value, tail) = match refusal {
-            Some(r) => (
-                r.grants
-                    .iter()
-                    .map(|g| &*g.reward)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                r.value.map_or_else(|| "-".to_owned(), |v| v.to_string()),
-                format!("REFUSED {}: {}", r.reason.as_str(), r.message),
-            ),
-            None => (g.reward.to_string(), g.value.to_string(), g.cause.key(tz)),
-        };
+        let [at, rule, target, reward, value, tail] = cells(g, refusal, tz);
         let line = format!(
-            "{}  {}  {}  {}  {:>10}  {}\n",
-            instant_local(tz, g.at).format("%Y-%m-%d %H:%M:%S"),
-            pad(&g.rule, self.widths.0),
-            pad(&g.target.id, 10),
+            "{at}  {}  {}  {}  {value:>10}  {tail}\n",
+            pad(&rule, self.widths.0),
+            pad(&target, 10),
             pad(&shorten(&reward, self.widths.1), self.widths.1),
-            value.to_string(),
-            tail
         );
         self.write(&line);
     }

@@ -6,6 +6,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::declarations::{Decl, Key};
 use super::{Reply, Session, opened};
+use crate::app::decisions::{Collect, Decision};
 use crate::app::explain::{explain_member, segment_sizes, segments_text};
 use crate::app::run::{RunRequest, summary::summary_text};
 use crate::check::{self, FsLoader};
@@ -13,9 +14,7 @@ use crate::compile::plan::{Plan, compile_expr};
 use crate::data::sqlite::SqliteData;
 use crate::data::{DataSource, Table, TableNames};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::interpret::engine::{Sink, SinkError};
 use crate::interpret::eval::{Env, holds};
-use crate::interpret::grant::{Grant, Refusal};
 use crate::source::SourceFile;
 use crate::syntax::ast::TargetKind;
 use crate::time::{day_start, format_instant, instant_local, local_date, parse_instant};
@@ -528,11 +527,11 @@ impl Session {
             since: Some(since),
             ..RunRequest::new(&engine, &path, self.at)
         };
-        let mut decisions = Decisions::default();
+        let mut decisions = Collect::default();
         match crate::app::run::run(&request, &mut decisions) {
             Ok(outcome) => {
                 let mut text = summary_text(program, &outcome);
-                text.push_str(&decisions.table(tz));
+                text.push_str(&decisions_table(&decisions, tz));
                 text.push_str("dry run: no ledger, nothing recorded\n");
                 Reply::ok(text)
             }
@@ -678,95 +677,56 @@ fn count_rows(data: &mut SqliteData, table: Table) -> u64 {
     n
 }
 
-/// The decisions of a `:run`, in order.
-#[derive(Default)]
-struct Decisions {
-    rows: Vec<(Grant, Option<Refusal>)>,
-}
-
-impl Sink for Decisions {
-    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
-        self.rows.push((grant.clone(), None));
-        Ok(())
+/// The first decisions of a `:run` as aligned rows, after a blank line.
+fn decisions_table(decisions: &Collect, tz: chrono_tz::Tz) -> String {
+    let shown: Vec<&Decision> = decisions
+        .decisions
+        .iter()
+        .filter(|d| d.grant().is_some())
+        .collect();
+    if shown.is_empty() {
+        return String::new();
     }
-
-    fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
-        if let Some(first) = refusal.grants.first() {
-            self.rows.push((first.clone(), Some(refusal.clone())));
-        }
-        Ok(())
-    }
-}
-
-impl Decisions {
-    /// The first decisions as aligned rows, after a blank line.
-    fn table(&self, tz: chrono_tz::Tz) -> String {
-        if self.rows.is_empty() {
-            return String::new();
-        }
-        let rows: Vec<[String; 6]> = self
-            .rows
-            .iter()
-            .take(RUN_ROWS)
-            .map(|(g, refusal)| {
-                let (reward, value, tail) = match refusal {
-                    Some(r) => (
-                        r.grants
-                            .iter()
-                            .map(|g| &*g.reward)
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        r.value.map_or_else(|| "-".to_owned(), |v| v.to_string()),
-                        format!("REFUSED {}: {}", r.reason.as_str(), r.message),
-                    ),
-                    None => (g.reward.to_string(), g.value.to_string(), g.cause.key(tz)),
-                };
-                [
-                    instant_local(tz, g.at)
-                        .format("%Y-%m-%d %H:%M:%S")
-                        .to_string(),
-                    g.rule.to_string(),
-                    g.target.id.clone(),
-                    reward,
-                    value,
-                    tail,
-                ]
+    let rows: Vec<[String; 6]> = shown
+        .iter()
+        .take(RUN_ROWS)
+        .map(|d| {
+            d.cells(tz)
                 .map(|cell| crate::terminal::escape(&cell).into_owned())
-            })
-            .collect();
-        let mut widths = [0usize; 5];
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row.iter()) {
-                *w = (*w).max(cell.width());
-            }
+        })
+        .collect();
+    let mut widths = [0usize; 5];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row.iter()) {
+            *w = (*w).max(cell.width());
         }
-        let mut out = String::from("\n");
-        for row in &rows {
-            let mut line = String::new();
-            for (i, cell) in row.iter().enumerate() {
-                let pad = widths.get(i).map_or(0, |w| w.saturating_sub(cell.width()));
-                if i == 4 {
-                    line.push_str(&" ".repeat(pad));
-                    line.push_str(cell);
-                } else if i < 5 {
-                    line.push_str(cell);
-                    line.push_str(&" ".repeat(pad));
-                } else {
-                    line.push_str(cell);
-                }
-                if i < 5 {
-                    line.push_str("  ");
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        if self.rows.len() > RUN_ROWS {
-            out.push_str(&format!(
-                "… and {} more (`playbook run` prints them all)\n",
-                self.rows.len() - RUN_ROWS
-            ));
-        }
-        out
     }
+    let mut out = String::from("\n");
+    for row in &rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let pad = widths.get(i).map_or(0, |w| w.saturating_sub(cell.width()));
+            if i == 4 {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            } else if i < 5 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str(cell);
+            }
+            if i < 5 {
+                line.push_str("  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if shown.len() > RUN_ROWS {
+        out.push_str(&format!(
+            "… and {} more (`playbook run` prints them all)\n",
+            shown.len() - RUN_ROWS
+        ));
+    }
+    out
 }
