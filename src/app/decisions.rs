@@ -12,7 +12,7 @@ use crate::time::instant_local;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// A grant made.
-    Grant(Grant),
+    Grant(Box<Grant>),
     /// A firing refused.
     Refusal(Refusal),
 }
@@ -62,7 +62,7 @@ impl Collect {
     /// The grants made.
     pub fn grants(&self) -> impl Iterator<Item = &Grant> {
         self.decisions.iter().filter_map(|d| match d {
-            Decision::Grant(g) => Some(g),
+            Decision::Grant(g) => Some(&**g),
             Decision::Refusal(_) => None,
         })
     }
@@ -78,7 +78,8 @@ impl Collect {
 
 impl Sink for Collect {
     fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
-        self.decisions.push(Decision::Grant(grant.clone()));
+        self.decisions
+            .push(Decision::Grant(Box::new(grant.clone())));
         Ok(())
     }
 

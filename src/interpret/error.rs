@@ -43,23 +43,28 @@ pub enum RunError {
     Total(String),
     /// A rule would tick more often in the window than a run goes through.
     #[error(
-        "rule `{rule}` (`{schedule}`) would tick more than {max} times between {since} and {at} ({days} days); a run goes through at most {max} ticks of one rule: run the window in shorter pieces (`--since` / `--at`)",
+        "rule `{}` (`{}`) would tick more than {max} times between {} and {} ({} days); a run goes through at most {max} ticks of one rule: run the window in shorter pieces (`--since` / `--at`)",
+        .0.rule, .0.schedule, .0.since, .0.at, .0.days,
         max = crate::compile::timeline::MAX_TICKS
     )]
-    TooManyTicks {
-        /// Rule name.
-        rule: String,
-        /// Where the rule is declared.
-        span: Span,
-        /// Its schedule, as written.
-        schedule: String,
-        /// Window start, shown.
-        since: String,
-        /// Window end, shown.
-        at: String,
-        /// Local days of the window it may tick on.
-        days: u64,
-    },
+    TooManyTicks(Box<TicksOver>),
+}
+
+/// A rule that would tick more often in a run's window than a run goes through.
+#[derive(Debug)]
+pub struct TicksOver {
+    /// Rule name.
+    pub rule: String,
+    /// Where the rule is declared.
+    pub span: Span,
+    /// Its schedule, as written.
+    pub schedule: String,
+    /// Window start, shown.
+    pub since: String,
+    /// Window end, shown.
+    pub at: String,
+    /// Local days of the window it may tick on.
+    pub days: u64,
 }
 
 impl RunError {
@@ -81,7 +86,7 @@ impl RunError {
             RunError::Eval { .. } => Code::EvalFailed,
             RunError::Sink(_) => Code::OutputFailed,
             RunError::Total(_) => Code::TotalOverflow,
-            RunError::TooManyTicks { .. } => Code::TooManyTicks,
+            RunError::TooManyTicks(_) => Code::TooManyTicks,
         }
     }
 
@@ -107,21 +112,19 @@ impl RunError {
                      a condition before a division), or correct the data",
                 ),
             ),
-            RunError::TooManyTicks {
-                rule,
-                span,
-                schedule,
-                since,
-                at,
-                days,
-            } => Some(
+            RunError::TooManyTicks(over) => Some(
                 Diagnostic::new(
                     Code::TooManyTicks,
-                    *span,
+                    over.span,
                     format!(
-                        "rule `{rule}` (`{schedule}`) would tick more than {} times between \
-                         {since} and {at} ({days} days)",
-                        crate::compile::timeline::MAX_TICKS
+                        "rule `{}` (`{}`) would tick more than {} times between {} and {} \
+                         ({} days)",
+                        over.rule,
+                        over.schedule,
+                        crate::compile::timeline::MAX_TICKS,
+                        over.since,
+                        over.at,
+                        over.days
                     ),
                 )
                 .label("ticks too often for one run")

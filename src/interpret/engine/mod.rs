@@ -30,7 +30,7 @@ use crate::syntax::ast::TargetKind;
 use crate::time::format_instant;
 use crate::value::{Row, Val};
 
-pub use crate::interpret::error::{RunError, SinkError};
+pub use crate::interpret::error::{RunError, SinkError, TicksOver};
 pub use grants::handed_out_at;
 pub use rank::TopRank;
 
@@ -277,14 +277,14 @@ impl<'e> Run<'e> {
         if let Some(over) = self.engine.timeline.too_many_ticks(after, until) {
             let tz = self.tz;
             let rule = &self.program().rules[over.rule];
-            return Err(RunError::TooManyTicks {
+            return Err(RunError::TooManyTicks(Box::new(TicksOver {
                 rule: rule.name.clone(),
                 span: rule.span,
                 schedule: over.schedule,
                 since: format_instant(tz, after),
                 at: format_instant(tz, until),
                 days: over.days,
-            });
+            })));
         }
         let needs_events = self.engine.event_rules.iter().any(|r| !r.is_empty());
         let batch = if needs_events {
