@@ -39,6 +39,7 @@ impl<T: Default> PerTarget<T> {
         if !map.contains_key(id) {
             map.insert(id.to_owned(), T::default());
         }
+        #[allow(clippy::expect_used, reason = "inserted just above when missing")]
         map.get_mut(id).expect("just inserted")
     }
 }

@@ -60,6 +60,7 @@ impl Val {
         if !matches!(self, Val::Set(_)) {
             *self = Val::Set(String::new());
         }
+        #[allow(clippy::unreachable, reason = "made a set just above")]
         match self {
             Val::Set(s) => {
                 s.clear();
