@@ -189,7 +189,7 @@ pub struct LedgerEntry<'a> {
 }
 
 impl<'a> LedgerEntry<'a> {
-    /// What the book counts of this grant.
+    /// What limits, caps and budgets count of this grant.
     pub fn history(&self) -> crate::interpret::usage::HistoryGrant<'a> {
         crate::interpret::usage::HistoryGrant {
             rule: self.rule,

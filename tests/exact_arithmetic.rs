@@ -222,7 +222,7 @@ mod sums {
     use playbook::data::MemoryData;
     use playbook::interpret::engine::{RunOptions, Sink, SinkError};
     use playbook::interpret::grant::{Grant, Reason, Refusal};
-    use playbook::interpret::usage::{Book, HistoryGrant};
+    use playbook::interpret::usage::{HistoryGrant, Usage};
     use playbook::money::{Fen, FenSum};
     use playbook::syntax::ast::TargetKind;
     use playbook::time::parse_instant;
@@ -275,11 +275,11 @@ rule 积分 {
         ]
     }
 
-    fn load_history(book: &mut Book, history: &[i64]) {
+    fn load_history(usage: &mut Usage, history: &[i64]) {
         let at = instant("2026-04-10 10:00");
         for (i, value) in history.iter().enumerate() {
             let target = format!("old{i}");
-            book.load(
+            usage.load(
                 HistoryGrant {
                     rule: "积分",
                     target_kind: TargetKind::Member,
@@ -330,12 +330,12 @@ rule 积分 {
             cost in extreme(),
         ) {
             let engine = compile(program().clone());
-            let mut book = engine.book();
-            load_history(&mut book, &history);
+            let mut usage = engine.usage();
+            load_history(&mut usage, &history);
             let spent = exact(history.iter().copied().map(Fen));
-            prop_assert_eq!(book.spent_total(), FenSum(spent), "the book's sum is exact");
+            prop_assert_eq!(usage.spent_total(), FenSum(spent), "the usage's sum is exact");
             let at = instant("2026-04-20 10:00");
-            let verdict = book.check(0, TargetKind::Member, "m", at, Fen(cost));
+            let verdict = usage.check(0, TargetKind::Member, "m", at, Fen(cost));
             let over = spent + i128::from(cost) > i128::from(i64::MAX);
             prop_assert_eq!(
                 verdict.as_ref().map(|(r, _)| *r),
@@ -358,8 +358,8 @@ rule 积分 {
             points in prop::collection::vec(extreme(), 1..8),
         ) {
             let engine = compile(program().clone());
-            let mut book = engine.book();
-            load_history(&mut book, &history);
+            let mut usage = engine.usage();
+            load_history(&mut usage, &history);
             let data = MemoryData {
                 members: points
                     .iter()
@@ -377,7 +377,7 @@ rule 积分 {
                 pushdown: true,
             };
             let mut sink = Decisions::default();
-            let result = engine.run(&mut data.clone(), &mut book, &opts, &mut sink);
+            let result = engine.run(&mut data.clone(), &mut usage, &opts, &mut sink);
             let budget = i128::from(i64::MAX);
             let mut spent = exact(history.iter().copied().map(Fen));
             let mut granted = 0i128;
@@ -432,7 +432,7 @@ rule 积分 {
     #[test]
     fn a_firing_whose_rewards_sum_past_money_is_refused_with_no_value() {
         let engine = compile(program().clone());
-        let mut book = engine.book();
+        let mut usage = engine.usage();
         let data = MemoryData {
             members: vec![member("m1".into(), i64::MAX / 100)],
             groups: Vec::new(),
@@ -447,7 +447,7 @@ rule 积分 {
         };
         let mut sink = Decisions::default();
         engine
-            .run(&mut data.clone(), &mut book, &opts, &mut sink)
+            .run(&mut data.clone(), &mut usage, &opts, &mut sink)
             .expect("the run completes");
         let [Err(refusal)] = sink.0.as_slice() else {
             panic!("one refusal: {:?}", sink.0.len());

@@ -128,7 +128,7 @@ fn explain(program: &Program, sources: &SourceMap, data: &Path, member: &str) ->
     let mut data = playbook::data::sqlite::SqliteData::open(data, program, Default::default())
         .expect("the data opens");
     let at = parse_instant("2026-04-20 10:00", program.settings.timezone).expect("instant");
-    let rules = explain_member(&engine, sources, &mut data, &engine.book(), member, at)
+    let rules = explain_member(&engine, sources, &mut data, &engine.usage(), member, at)
         .expect("explains")
         .expect("the member exists");
     rules.iter().map(|r| r.text()).collect()

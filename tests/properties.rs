@@ -7,7 +7,7 @@
 //!   limits (¥0.01 .. ¥200);
 //! - the same input always gives the same decisions;
 //! - running the window `(since, at]` as two consecutive runs that share their
-//!   history (a book loaded with the first run's grants; a real ledger file) grants
+//!   history (a usage loaded with the first run's grants; a real ledger file) grants
 //!   exactly what one run over the whole window grants.
 //!
 //! Independence of the thread count is tested in `tests/threads.rs`: parallel reads
@@ -28,7 +28,7 @@ use playbook::compile::{Compiled, compile};
 use playbook::data::{EventRecord, MemoryData};
 use playbook::interpret::engine::{RunOptions, RunReport, Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
-use playbook::interpret::usage::{Book, HistoryGrant};
+use playbook::interpret::usage::{HistoryGrant, Usage};
 use playbook::ledger::Ledger;
 use playbook::money::Fen;
 use playbook::syntax::ast::{Period, Window};
@@ -452,7 +452,7 @@ impl Sink for Collect {
 fn run_memory(
     engine: &Compiled,
     data: &MemoryData,
-    book: &mut Book,
+    usage: &mut Usage,
     since: i64,
     at: i64,
 ) -> (RunReport, Collect) {
@@ -465,16 +465,16 @@ fn run_memory(
     };
     let mut sink = Collect::default();
     let report = engine
-        .run(&mut data.clone(), book, &opts, &mut sink)
+        .run(&mut data.clone(), usage, &opts, &mut sink)
         .expect("the run completes");
     (report, sink)
 }
 
-/// Loads grants into a book the way a run loads its ledger's history.
-fn load(book: &mut Book, grants: &[Grant], since: i64, at: i64) {
+/// Loads grants into a usage the way a run loads its ledger's history.
+fn load(usage: &mut Usage, grants: &[Grant], since: i64, at: i64) {
     for g in grants {
         let cause = g.cause.key(tz());
-        book.load(
+        usage.load(
             HistoryGrant {
                 rule: &g.rule,
                 target_kind: g.target.kind,
@@ -683,8 +683,8 @@ proptest! {
         let engine = compile(program().clone());
         let data = memory(&c);
 
-        let mut book = engine.book();
-        let (report, whole) = run_memory(&engine, &data, &mut book, w.since, w.at);
+        let mut usage = engine.usage();
+        let (report, whole) = run_memory(&engine, &data, &mut usage, w.since, w.at);
         check_constraints(&whole.grants)?;
         check_shares(whole.grants.iter().chain(whole.refusals.iter().flat_map(|r| &r.grants)))?;
         prop_assert_eq!(report.granted.count, whole.grants.len() as u64);
@@ -694,16 +694,16 @@ proptest! {
         );
 
         // (c) The same input, again: the same decisions, in the same order.
-        let mut again_book = engine.book();
+        let mut again_book = engine.usage();
         let (again_report, again) = run_memory(&engine, &data, &mut again_book, w.since, w.at);
         prop_assert_eq!(&again.grants, &whole.grants);
         prop_assert_eq!(&again.refusals, &whole.refusals);
         prop_assert_eq!(&again_report, &report);
 
         // (d) Two consecutive runs: the second loads what the first granted.
-        let mut first_book = engine.book();
+        let mut first_book = engine.usage();
         let (_, first) = run_memory(&engine, &data, &mut first_book, w.since, w.mid);
-        let mut second_book = engine.book();
+        let mut second_book = engine.usage();
         load(&mut second_book, &first.grants, w.mid, w.at);
         let (_, second) = run_memory(&engine, &data, &mut second_book, w.mid, w.at);
         prop_assert_eq!(
@@ -711,7 +711,7 @@ proptest! {
             sorted_keys(&whole.grants),
             "split at {}", w.mid
         );
-        // Carrying the first run's own book on gives the same.
+        // Carrying the first run's own usage on gives the same.
         let (_, carried) = run_memory(&engine, &data, &mut first_book, w.mid, w.at);
         prop_assert_eq!(sorted_keys(&carried.grants), sorted_keys(&second.grants));
     }
@@ -794,8 +794,8 @@ proptest! {
         prop_assert_eq!(ledger_keys(&overlap_ledger), ledger_keys(&whole_ledger));
 
         let engine = compile(program().clone());
-        let mut book = engine.book();
-        let (_, memory) = run_memory(&engine, &memory(&c), &mut book, w.since, w.at);
+        let mut usage = engine.usage();
+        let (_, memory) = run_memory(&engine, &memory(&c), &mut usage, w.since, w.at);
         prop_assert_eq!(&memory.grants, &whole.grants);
         prop_assert_eq!(&memory.refusals, &whole.refusals);
     }
@@ -829,8 +829,8 @@ fn a_busy_week_runs_into_both_budgets() {
             .collect(),
     };
     let engine = compile(program().clone());
-    let mut book = engine.book();
-    let (report, out) = run_memory(&engine, &memory(&c), &mut book, T0, T0 + 7 * DAY);
+    let mut usage = engine.usage();
+    let (report, out) = run_memory(&engine, &memory(&c), &mut usage, T0, T0 + 7 * DAY);
     check_constraints(&out.grants).unwrap();
     let packets = check_shares(&out.grants).unwrap();
     assert!(packets > 0, "no split packet was granted");

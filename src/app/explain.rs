@@ -12,7 +12,7 @@ use crate::data::{BadValue, DataSource, Table};
 use crate::interpret::engine::{RunError, SinkError};
 use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::grant::Cause;
-use crate::interpret::usage::Book;
+use crate::interpret::usage::Usage;
 use crate::source::SourceMap;
 use crate::syntax::ast::{BinaryOp, TargetKind};
 use crate::time::{format_instant, instant_local};
@@ -147,16 +147,16 @@ impl RuleExplanation {
 
 /// Explains every rule for member `id` at `at`. Event rules are judged on the
 /// member's latest event of their kind up to `at`; schedules as if they ticked at
-/// `at`. `book` holds what the ledger already granted.
+/// `at`. `usage` holds what the ledger already granted.
 pub fn explain_member(
     engine: &Compiled,
     sources: &SourceMap,
     data: &mut dyn DataSource,
-    book: &Book,
+    usage: &Usage,
     id: &str,
     at: i64,
 ) -> Result<Option<Vec<RuleExplanation>>, RunError> {
-    explain_target(engine, sources, data, book, TargetKind::Member, id, at)
+    explain_target(engine, sources, data, usage, TargetKind::Member, id, at)
 }
 
 /// As [`explain_member`], for a member or a group: a group is judged by the rules
@@ -165,7 +165,7 @@ pub fn explain_target(
     engine: &Compiled,
     sources: &SourceMap,
     data: &mut dyn DataSource,
-    book: &Book,
+    usage: &Usage,
     kind: TargetKind,
     id: &str,
     at: i64,
@@ -245,7 +245,7 @@ pub fn explain_target(
             continue;
         }
         // As a run refuses the firing, the explanation says why it cannot fire.
-        let explanation = match cx.rule(r, latest.map(|e| &e.row), book, &mut segs) {
+        let explanation = match cx.rule(r, latest.map(|e| &e.row), usage, &mut segs) {
             Ok(explanation) => explanation,
             Err(e) => cx.stopped(r, format!("refused (error): {e}"), Vec::new()),
         };
@@ -288,7 +288,7 @@ impl Explainer<'_> {
         &self,
         r: usize,
         event: Option<&Row>,
-        book: &Book,
+        usage: &Usage,
         segs: &mut Segments<'_>,
     ) -> Result<RuleExplanation, EvalError> {
         let program = &self.engine.program;
@@ -380,7 +380,7 @@ impl Explainer<'_> {
             seen.extend(values);
             return Ok(self.stopped(r, format!("`{part}` is false"), seen));
         }
-        self.rewards(r, &env, segs, book, seen)
+        self.rewards(r, &env, segs, usage, seen)
     }
 
     fn rewards(
@@ -388,7 +388,7 @@ impl Explainer<'_> {
         r: usize,
         env: &Env<'_>,
         segs: &mut Segments<'_>,
-        book: &Book,
+        usage: &Usage,
         seen: Vec<String>,
     ) -> Result<RuleExplanation, EvalError> {
         let program = &self.engine.program;
@@ -430,7 +430,7 @@ impl Explainer<'_> {
                 seen,
             ));
         };
-        if let Some((reason, message)) = book.check(r, self.kind, &self.member.id, at, cost) {
+        if let Some((reason, message)) = usage.check(r, self.kind, &self.member.id, at, cost) {
             return Ok(self.stopped(
                 r,
                 format!(

@@ -100,16 +100,16 @@ pub fn explain(args: &ExplainArgs) -> Status {
         Ok(d) => d,
         Err(e) => return data_failure(&e),
     };
-    let mut book = engine.book();
+    let mut usage = engine.usage();
     if let Some(path) = &args.ledger {
         let loaded = Ledger::open_read_only(path)
-            .and_then(|l| playbook::app::run::load_history(&l, program, &mut book, at, at));
+            .and_then(|l| playbook::app::run::load_history(&l, program, &mut usage, at, at));
         if let Err(e) = loaded {
             return fail(&e.to_string());
         }
     }
     let (kind, id) = target(args);
-    let explained = explain_target(&engine, &outcome.sources, &mut data, &book, kind, id, at);
+    let explained = explain_target(&engine, &outcome.sources, &mut data, &usage, kind, id, at);
     let mut rules = match explained {
         Ok(Some(rules)) => rules,
         Ok(None) => return fail(&format!("no {} `{id}` in the data", kind.keyword())),

@@ -1,4 +1,4 @@
-//! The book: everything granted so far (earlier runs from the ledger, then this
+//! Usage: everything granted so far (earlier runs from the ledger, then this
 //! run), counted the way limits, exclusivity, caps and budgets read it.
 
 use std::collections::{HashMap, HashSet};
@@ -46,7 +46,7 @@ impl<T: Default> PerTarget<T> {
 
 /// What has been granted, by the windows constraints count in.
 #[derive(Debug)]
-pub struct Book {
+pub struct Usage {
     tz: Tz,
     rule_index: HashMap<String, usize>,
     limits: Vec<Vec<LimitSpec>>,
@@ -86,11 +86,11 @@ pub struct HistoryGrant<'a> {
     pub at: i64,
 }
 
-impl Book {
-    /// An empty book for a program.
-    pub fn new(program: &Program) -> Book {
+impl Usage {
+    /// An empty usage for a program.
+    pub fn new(program: &Program) -> Usage {
         let rules = &program.rules;
-        Book {
+        Usage {
             tz: program.settings.timezone,
             // A rule's former names index it too: its history under them is its own.
             rule_index: rules

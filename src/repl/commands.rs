@@ -483,9 +483,9 @@ impl Session {
         }
         let engine = self.compiled();
         let program = &*engine.program;
-        let book = engine.book();
+        let usage = engine.usage();
         let explained = opened(&mut self.opened).and_then(|(_, data)| {
-            explain_member(&engine, &self.decls.sources, data, &book, &id, self.at)
+            explain_member(&engine, &self.decls.sources, data, &usage, &id, self.at)
                 .map_err(|e| e.to_string())
         });
         let rules = match explained {

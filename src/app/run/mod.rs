@@ -31,7 +31,7 @@ use crate::data::TableNames;
 use crate::data::sqlite::SqliteData;
 use crate::interpret::engine::{RunError, RunOptions, RunReport, Sink, SinkError};
 use crate::interpret::grant::{Grant, Reason, Refusal};
-use crate::interpret::usage::Book;
+use crate::interpret::usage::Usage;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
 use crate::time::{day_start, instant_local};
 
@@ -142,11 +142,11 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
     }
     let mut data =
         SqliteData::open(request.data, program, request.tables.clone()).map_err(RunError::from)?;
-    let mut book = engine.book();
+    let mut usage = engine.usage();
     let name = request.playbook_name().to_owned();
     let Some(path) = request.ledger else {
         let opts = options(request, None);
-        let report = engine.run(&mut data, &mut book, &opts, sink)?;
+        let report = engine.run(&mut data, &mut usage, &opts, sink)?;
         return Ok(RunOutcome {
             report,
             recorded: None,
@@ -160,7 +160,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
         identity::verify(program, &ledger.rules()?).map_err(RunFailure::Identity)?;
         let last = latest(names.iter().map(|n| ledger.last_run_at(n)))?;
         let opts = options(request, last);
-        let before = load(&mut book, &opts, &names, |n, visit| {
+        let before = load(&mut usage, &opts, &names, |n, visit| {
             ledger.for_each_grant(n, visit)
         })?;
         let mut known = KnownRefusals {
@@ -170,7 +170,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
             tz,
             already_refused: BTreeMap::new(),
         };
-        let mut report = engine.run(&mut data, &mut book, &opts, &mut known)?;
+        let mut report = engine.run(&mut data, &mut usage, &opts, &mut known)?;
         set_aside(&mut report, known.already_refused);
         return Ok(RunOutcome {
             report,
@@ -185,7 +185,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
     let last = latest(names.iter().map(|n| writer.last_run_at(n)))?;
     let opts = options(request, last);
     writer.set_since(opts.since);
-    let before = load(&mut book, &opts, &names, |n, visit| {
+    let before = load(&mut usage, &opts, &names, |n, visit| {
         writer.for_each_grant(n, visit)
     })?;
     let mut recording = Recording {
@@ -194,7 +194,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
         tz,
         already_refused: BTreeMap::new(),
     };
-    let mut report = engine.run(&mut data, &mut book, &opts, &mut recording)?;
+    let mut report = engine.run(&mut data, &mut usage, &opts, &mut recording)?;
     set_aside(&mut report, recording.already_refused);
     let recorded = writer.commit()?;
     Ok(RunOutcome {
@@ -251,18 +251,18 @@ fn options(request: &RunRequest<'_>, last_run: Option<i64>) -> RunOptions {
 }
 
 /// Feeds a ledger's history of `program` (under its name and former names) into
-/// `book`, as a run of the window `(after, until]` would see it; for commands that
+/// `usage`, as a run of the window `(after, until]` would see it; for commands that
 /// read a ledger without running, such as `explain`.
 pub fn load_history(
     ledger: &Ledger,
     program: &Program,
-    book: &mut Book,
+    usage: &mut Usage,
     after: i64,
     until: i64,
 ) -> Result<u64, LedgerError> {
     let mut total = 0;
     for name in identity::playbook_names(program) {
-        total += ledger.for_each_grant(&name, |e| book.load(e.history(), after, until))?;
+        total += ledger.for_each_grant(&name, |e| usage.load(e.history(), after, until))?;
     }
     Ok(total)
 }
@@ -275,16 +275,16 @@ fn latest(
         .map(|v| v.into_iter().flatten().max())
 }
 
-/// Feeds the ledger's history under each of the playbook's `names` into the book.
+/// Feeds the ledger's history under each of the playbook's `names` into the usage.
 fn load(
-    book: &mut Book,
+    usage: &mut Usage,
     opts: &RunOptions,
     names: &[String],
     mut read: impl FnMut(&str, &mut dyn FnMut(LedgerEntry<'_>)) -> Result<u64, LedgerError>,
 ) -> Result<u64, LedgerError> {
     let (after, until) = opts.window();
     let mut visit = |e: LedgerEntry<'_>| {
-        book.load(e.history(), after, until);
+        usage.load(e.history(), after, until);
     };
     let mut total = 0;
     for name in names {

@@ -11,7 +11,7 @@ use crate::compile::Compiled;
 use crate::data::{EventRecord, MemoryData};
 use crate::interpret::engine::{RunOptions, RunReport, Sink, SinkError};
 use crate::interpret::grant::{Grant, Refusal};
-use crate::interpret::usage::{Book, HistoryGrant};
+use crate::interpret::usage::{HistoryGrant, Usage};
 use crate::money::Fen;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::TargetKind;
@@ -64,9 +64,9 @@ impl Sink for Collect {
 pub fn run_test(engine: &Compiled, case: &TestCase) -> TestOutcome {
     let mut data = test_data(engine, case);
     let opts = test_options(engine, case);
-    let mut book = test_book(engine, case, &opts);
+    let mut usage = test_usage(engine, case, &opts);
     let mut sink = Collect::default();
-    let result = engine.run(&mut data, &mut book, &opts, &mut sink);
+    let result = engine.run(&mut data, &mut usage, &opts, &mut sink);
     let mut outcome = TestOutcome {
         name: case.name.clone(),
         span: case.span,
@@ -145,8 +145,8 @@ fn test_options(engine: &Compiled, case: &TestCase) -> RunOptions {
 }
 
 /// The block's `ledger` as history.
-fn test_book(engine: &Compiled, case: &TestCase, opts: &RunOptions) -> Book {
-    let mut book = engine.book();
+fn test_usage(engine: &Compiled, case: &TestCase, opts: &RunOptions) -> Usage {
+    let mut usage = engine.usage();
     let (after, until) = opts.window();
     for (n, entry) in case.ledger.iter().enumerate() {
         let kind = if case.groups.iter().any(|g| g.id == entry.target) {
@@ -155,7 +155,7 @@ fn test_book(engine: &Compiled, case: &TestCase, opts: &RunOptions) -> Book {
             TargetKind::Member
         };
         let cause = format!("ledger:{}", n + 1);
-        book.load(
+        usage.load(
             HistoryGrant {
                 rule: &entry.rule,
                 target_kind: kind,
@@ -169,7 +169,7 @@ fn test_book(engine: &Compiled, case: &TestCase, opts: &RunOptions) -> Book {
             until,
         );
     }
-    book
+    usage
 }
 
 fn record_row(rec: &TestRecord, schema: &RecordSchema) -> Row {
@@ -417,9 +417,9 @@ fn explain_missing(engine: &Compiled, sources: &SourceMap, case: &TestCase, diff
         return;
     }
     let mut data = test_data(engine, case);
-    let book = test_book(engine, case, &test_options(engine, case));
+    let usage = test_usage(engine, case, &test_options(engine, case));
     let Ok(Some(explanations)) =
-        explain_member(engine, sources, &mut data, &book, &diff.target, case.at)
+        explain_member(engine, sources, &mut data, &usage, &diff.target, case.at)
     else {
         return;
     };

@@ -24,7 +24,7 @@ use crate::compile::Compiled;
 use crate::data::{BadValue, DataSource, EventRecord, Table};
 use crate::interpret::eval::Segments;
 use crate::interpret::grant::{Cause, Grant, Reason, Refusal, Target};
-use crate::interpret::usage::Book;
+use crate::interpret::usage::Usage;
 use crate::money::{Fen, FenSum};
 use crate::syntax::ast::TargetKind;
 use crate::time::format_instant;
@@ -173,21 +173,21 @@ impl BudgetLine {
 }
 
 impl Compiled {
-    /// A fresh book for this program.
-    pub fn book(&self) -> Book {
-        Book::new(&self.program)
+    /// A fresh account of what has been used, for this program.
+    pub fn usage(&self) -> Usage {
+        Usage::new(&self.program)
     }
 
-    /// Runs the window of `opts` over `data`, counting against `book` (loaded from
+    /// Runs the window of `opts` over `data`, counting against `usage` (loaded from
     /// the ledger beforehand) and sending decisions to `sink`.
     pub fn run(
         &self,
         data: &mut dyn DataSource,
-        book: &mut Book,
+        usage: &mut Usage,
         opts: &RunOptions,
         sink: &mut dyn Sink,
     ) -> Result<RunReport, RunError> {
-        let mut run = Run::new(self, data, book, opts, sink);
+        let mut run = Run::new(self, data, usage, opts, sink);
         run.all()?;
         run.finish()
     }
@@ -215,7 +215,7 @@ pub struct Held {
 struct Run<'e> {
     engine: &'e Compiled,
     data: &'e mut dyn DataSource,
-    book: &'e mut Book,
+    usage: &'e mut Usage,
     opts: RunOptions,
     sink: &'e mut dyn Sink,
     tz: Tz,
@@ -238,7 +238,7 @@ impl<'e> Run<'e> {
     fn new(
         engine: &'e Compiled,
         data: &'e mut dyn DataSource,
-        book: &'e mut Book,
+        usage: &'e mut Usage,
         opts: &RunOptions,
         sink: &'e mut dyn Sink,
     ) -> Run<'e> {
@@ -246,7 +246,7 @@ impl<'e> Run<'e> {
         Run {
             engine,
             data,
-            book,
+            usage,
             opts: *opts,
             sink,
             tz: program.settings.timezone,
@@ -402,12 +402,12 @@ impl<'e> Run<'e> {
         let settings = &program.settings;
         let total = settings
             .budget_total
-            .map(|limit| ("total", limit, self.book.spent_total()));
+            .map(|limit| ("total", limit, self.usage.spent_total()));
         let periods = settings.budget_per.iter().map(|(period, limit)| {
             (
                 period.keyword(),
                 *limit,
-                self.book.spent_of(*period, self.opts.at),
+                self.usage.spent_of(*period, self.opts.at),
             )
         });
         self.report.skipped_share = skipped_shares(&self.report.skipped, self.data)?;

@@ -47,7 +47,7 @@ impl Run<'_> {
         cause: &Cause,
         cause_key: &str,
     ) -> Result<(), RunError> {
-        if self.book.is_held(rule, kind, id, cause_key) {
+        if self.usage.is_held(rule, kind, id, cause_key) {
             self.report.already_held += 1;
             let held = Held {
                 rule: self.program().rules[rule].name.clone(),
@@ -90,7 +90,7 @@ impl Run<'_> {
                 message,
             });
         };
-        if let Some((reason, message)) = self.book.check(rule, kind, id, at, cost) {
+        if let Some((reason, message)) = self.usage.check(rule, kind, id, at, cost) {
             return self.refuse(Refusal {
                 grants,
                 value: Some(cost),
@@ -110,7 +110,7 @@ impl Run<'_> {
                 message,
             });
         };
-        self.book.record(rule, kind, id, at, cost);
+        self.usage.record(rule, kind, id, at, cost);
         let (granted, by_rule, by_reward) = tallies;
         self.report.granted = granted;
         self.rule_tallies[rule] = by_rule;
@@ -159,7 +159,7 @@ impl Run<'_> {
         cause_key: &str,
         why: String,
     ) -> Result<(), RunError> {
-        if self.book.is_held(rule, kind, id, cause_key) {
+        if self.usage.is_held(rule, kind, id, cause_key) {
             self.report.already_held += 1;
             let held = Held {
                 rule: self.program().rules[rule].name.clone(),
