@@ -29,21 +29,26 @@
 //! Instants are Unix seconds; `runs.started` is the wall clock in RFC 3339 UTC and
 //! only informational; `grants.detail` is the grant's detail JSON object.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use rusqlite::types::{Type, ValueRef};
-use rusqlite::{Connection, Statement, Transaction, TransactionBehavior};
+use rusqlite::types::Type;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+mod read;
 pub mod refusals;
+mod writer;
+
+use read::{SchemaState, for_each_grant, last_run_at, rules, schema_state};
+use writer::CauseKey;
+pub use writer::RunWriter;
 
 pub use refusals::HistoryEntry;
 use refusals::RefusalRow;
 
 use crate::compile::plan::RewardClass;
-use crate::interpret::grant::{Cause, Grant, Refusal};
+use crate::interpret::grant::Refusal;
 use crate::money::Fen;
 use crate::syntax::ast::TargetKind;
 
@@ -492,309 +497,7 @@ impl Ledger {
     }
 }
 
-/// A run in progress: one open transaction. Record grants, then
-/// [`RunWriter::commit`]; dropping it instead rolls the whole run back.
-#[derive(Debug)]
-pub struct RunWriter<'a> {
-    // Declared before `tx` so the statement is finalized before the transaction
-    // ends on drop.
-    insert: Statement<'a>,
-    insert_refusal: Statement<'a>,
-    tx: Transaction<'a>,
-    path: &'a Path,
-    run: RunRecord,
-    cause: CauseKey,
-    detail: String,
-}
-
-impl RunWriter<'_> {
-    /// Records a grant. Returns `false`, without error, when a grant with the same
-    /// identity (playbook, rule, target, cause, position) is already in the ledger,
-    /// from an earlier run or this one.
-    pub fn record(&mut self, grant: &Grant, tz: Tz) -> Result<bool, LedgerError> {
-        let cause = self.cause.key(&grant.cause, tz);
-        self.detail.clear();
-        // serde_json's Display is the compact form; writing into a kept buffer
-        // saves the per-row String (and writing to a String cannot fail).
-        let _ = write!(self.detail, "{}", grant.detail.to_json(tz));
-        let inserted = self
-            .insert
-            .execute((
-                self.run.id,
-                &self.run.playbook,
-                &*grant.rule,
-                grant.target.kind.keyword(),
-                &*grant.target.id,
-                cause,
-                grant.cause.at(),
-                grant.position,
-                &*grant.reward,
-                grant.kind.as_str(),
-                grant.value.0,
-                grant.at,
-                &self.detail,
-            ))
-            .map_err(sqlite_error(self.path))?;
-        if inserted == 0 {
-            return Ok(false);
-        }
-        self.run.grants += 1;
-        self.run.value =
-            self.run
-                .value
-                .checked_add(grant.value)
-                .ok_or_else(|| LedgerError::TotalTooLarge {
-                    path: self.path.to_path_buf(),
-                })?;
-        Ok(true)
-    }
-
-    /// Records a refusal. Returns `false`, without error, when the ledger already
-    /// holds a refusal of the same firing (playbook, rule, target, cause): a re-run
-    /// of a recorded window does not report it again as new.
-    pub fn record_refusal(&mut self, r: &Refusal, tz: Tz) -> Result<bool, LedgerError> {
-        let Some(row) = RefusalRow::of(r, tz) else {
-            return Ok(true);
-        };
-        let inserted = self
-            .insert_refusal
-            .execute((
-                self.run.id,
-                &self.run.playbook,
-                &row.rule,
-                row.target_kind,
-                &row.target,
-                &row.cause,
-                row.cause_at,
-                row.reason,
-                &row.message,
-                &row.rewards,
-                row.value.0,
-                row.at,
-            ))
-            .map_err(sqlite_error(self.path))?;
-        Ok(inserted > 0)
-    }
-
-    /// Reads `playbook`'s history inside this run's transaction: everything
-    /// committed before the run started plus what this run has recorded so far.
-    pub fn for_each_grant(
-        &self,
-        playbook: &str,
-        visit: impl FnMut(LedgerEntry<'_>),
-    ) -> Result<u64, LedgerError> {
-        for_each_grant(&self.tx, self.path, playbook, visit)
-    }
-
-    /// The latest `at` of the playbook's earlier runs, read under this run's lock
-    /// (this run itself is left out).
-    pub fn last_run_at(&self, playbook: &str) -> Result<Option<i64>, LedgerError> {
-        last_run_at(&self.tx, self.path, playbook, Some(self.run.id))
-    }
-
-    /// Sets the window start stored for this run, for a caller that decides it
-    /// from [`RunWriter::last_run_at`] after taking the lock.
-    pub fn set_since(&mut self, since: Option<i64>) {
-        self.run.since = since;
-    }
-
-    /// Every (playbook, rule) pair the ledger holds grants of, sorted; read inside
-    /// the run's transaction.
-    pub fn rules(&self) -> Result<Vec<(String, String)>, LedgerError> {
-        rules(&self.tx, self.path)
-    }
-
-    /// The run as it will be recorded: id, window, grants and value so far.
-    pub fn run(&self) -> &RunRecord {
-        &self.run
-    }
-
-    /// Stores the run's grant count and value and commits the whole run.
-    pub fn commit(self) -> Result<RunRecord, LedgerError> {
-        let RunWriter {
-            insert,
-            insert_refusal,
-            tx,
-            path,
-            run,
-            ..
-        } = self;
-        drop(insert);
-        drop(insert_refusal);
-        let fail = sqlite_error(path);
-        let grants = i64::try_from(run.grants).unwrap_or(i64::MAX);
-        tx.execute(
-            "UPDATE runs SET since = ?1, grants = ?2, value_fen = ?3 WHERE id = ?4",
-            (run.since, grants, run.value.0, run.id),
-        )
-        .map_err(&fail)?;
-        tx.commit().map_err(&fail)?;
-        Ok(run)
-    }
-}
-
-/// The cause key of the grant being recorded, kept between calls: all the grants of
-/// one tick share it, so it is formatted once per tick, and an event's key is built
-/// in the same buffer. Must match [`Cause::key`].
-#[derive(Debug, Default)]
-struct CauseKey {
-    text: String,
-    tick: Option<(i64, Tz)>,
-}
-
-impl CauseKey {
-    fn key(&mut self, cause: &Cause, tz: Tz) -> &str {
-        match cause {
-            Cause::Event { id, .. } => {
-                self.tick = None;
-                self.text.clear();
-                self.text.push_str("event:");
-                self.text.push_str(id);
-            }
-            Cause::Tick { at } => {
-                if self.tick != Some((*at, tz)) {
-                    self.text = cause.key(tz);
-                    self.tick = Some((*at, tz));
-                }
-            }
-        }
-        &self.text
-    }
-}
-
-/// Whether a database holds the current ledger schema, an older one, or nothing.
-enum SchemaState {
-    Blank,
-    Old,
-    Current,
-}
-
-fn schema_state(conn: &Connection, path: &Path) -> Result<SchemaState, LedgerError> {
-    let fail = sqlite_error(path);
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(&fail)?;
-    if version > SCHEMA_VERSION {
-        return Err(LedgerError::NewerSchema {
-            path: path.to_owned(),
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    if version == SCHEMA_VERSION {
-        return Ok(SchemaState::Current);
-    }
-    if version >= 1 {
-        return Ok(SchemaState::Old);
-    }
-    let tables: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
-            [],
-            |row| row.get(0),
-        )
-        .map_err(&fail)?;
-    if tables > 0 {
-        return Err(LedgerError::NotALedger {
-            path: path.to_owned(),
-        });
-    }
-    Ok(SchemaState::Blank)
-}
-
-fn rules(conn: &Connection, path: &Path) -> Result<Vec<(String, String)>, LedgerError> {
-    let fail = sqlite_error(path);
-    let mut stmt = conn
-        .prepare("SELECT DISTINCT playbook, rule FROM grants ORDER BY playbook, rule")
-        .map_err(&fail)?;
-    let rows = stmt
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .map_err(&fail)?;
-    rows.collect::<Result<_, _>>().map_err(&fail)
-}
-
-fn last_run_at(
-    conn: &Connection,
-    path: &Path,
-    playbook: &str,
-    except_run: Option<i64>,
-) -> Result<Option<i64>, LedgerError> {
-    conn.query_row(
-        "SELECT max(at) FROM runs WHERE playbook = ?1 AND id IS NOT ?2",
-        (playbook, except_run),
-        |row| row.get(0),
-    )
-    .map_err(sqlite_error(path))
-}
-
-fn for_each_grant(
-    conn: &Connection,
-    path: &Path,
-    playbook: &str,
-    mut visit: impl FnMut(LedgerEntry<'_>),
-) -> Result<u64, LedgerError> {
-    let fail = sqlite_error(path);
-    let mut stmt = conn.prepare(SELECT_GRANTS).map_err(&fail)?;
-    let mut rows = stmt.query([playbook]).map_err(&fail)?;
-    let mut count = 0;
-    while let Some(row) = rows.next().map_err(&fail)? {
-        // The rowid is always an integer; every other column is checked, so a
-        // damaged row is reported by id instead of being misread.
-        let id: i64 = row.get(0).map_err(&fail)?;
-        let corrupt = |problem: String| LedgerError::Corrupt {
-            path: path.to_owned(),
-            row: id,
-            problem,
-        };
-        let column = |index: usize, name: &str| {
-            row.get_ref(index)
-                .map_err(|e| corrupt(format!("column {name}: {e}")))
-        };
-        let text = |index: usize, name: &str| {
-            column(index, name)?
-                .as_str()
-                .map_err(|e| corrupt(format!("column {name} is not text: {e}")))
-        };
-        let int = |index: usize, name: &str| match column(index, name)? {
-            ValueRef::Integer(n) => Ok(n),
-            other => Err(corrupt(format!(
-                "column {name} is not an integer ({:?})",
-                other.data_type()
-            ))),
-        };
-        let target_kind = match text(3, "target_kind")? {
-            "member" => TargetKind::Member,
-            "group" => TargetKind::Group,
-            other => return Err(corrupt(format!("unknown target_kind `{other}`"))),
-        };
-        let kind = text(9, "kind")?;
-        let Some(kind) = RewardClass::parse(kind) else {
-            return Err(corrupt(format!("unknown kind `{kind}`")));
-        };
-        let position = int(7, "position")?;
-        let Ok(position) = u32::try_from(position) else {
-            return Err(corrupt(format!("position {position} out of range")));
-        };
-        visit(LedgerEntry {
-            id,
-            run_id: int(1, "run_id")?,
-            rule: text(2, "rule")?,
-            target_kind,
-            target: text(4, "target")?,
-            cause: text(5, "cause")?,
-            cause_at: int(6, "cause_at")?,
-            position,
-            reward: text(8, "reward")?,
-            kind,
-            value: Fen(int(10, "value_fen")?),
-            at: int(11, "at")?,
-        });
-        count += 1;
-    }
-    Ok(count)
-}
-
-fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> LedgerError + '_ {
+pub(super) fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> LedgerError + '_ {
     move |error| LedgerError::Sqlite {
         path: path.to_owned(),
         error,

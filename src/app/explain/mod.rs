@@ -1,6 +1,12 @@
 //! Looking into a playbook over data: how big every segment is, and why each rule
 //! does or does not fire for one member.
 
+mod replay;
+mod segments;
+
+pub use replay::MemberDecisions;
+pub use segments::{SegmentSize, segment_sizes, segments_text};
+
 use std::collections::{BTreeSet, HashSet};
 
 use crate::check::model::{Reward, RewardKind, SegmentDef, Trigger};
@@ -8,8 +14,8 @@ use crate::check::types::{Record, TExpr, TExprKind};
 use crate::compile::Compiled;
 use crate::compile::plan::expr_reading;
 use crate::compile::timeline::{RuleSchedule, allowed_at};
-use crate::data::{BadValue, DataSource, Table};
-use crate::interpret::engine::{RunError, SinkError};
+use crate::data::{DataSource, Table};
+use crate::interpret::engine::RunError;
 use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::grant::Cause;
 use crate::interpret::usage::Usage;
@@ -18,106 +24,6 @@ use crate::syntax::ast::{BinaryOp, TargetKind};
 use crate::time::{format_instant, instant_local};
 use crate::value::arith::{EvalError, compare_holds};
 use crate::value::{Row, V, show};
-
-/// The size of one segment at an instant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SegmentSize {
-    /// Segment name.
-    pub name: String,
-    /// Members or groups.
-    pub target: TargetKind,
-    /// How many are in it.
-    pub size: u64,
-    /// How many were evaluated.
-    pub of: u64,
-}
-
-/// Counts every segment at `at`: one scan of members, one of groups.
-pub fn segment_sizes(
-    engine: &Compiled,
-    data: &mut dyn DataSource,
-    at: i64,
-    skip_bad_rows: bool,
-) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
-    let program = &engine.program;
-    let mut segs = engine.segments();
-    engine.rank_tops(data, at, &mut segs)?;
-    let mut sizes: Vec<SegmentSize> = program
-        .segments
-        .iter()
-        .map(|s| SegmentSize {
-            name: s.name.clone(),
-            target: s.target,
-            size: 0,
-            of: 0,
-        })
-        .collect();
-    let base = Env::at(at, program.settings.timezone);
-    for kind in [TargetKind::Member, TargetKind::Group] {
-        let wanted: Vec<usize> = (0..sizes.len())
-            .filter(|&i| sizes[i].target == kind)
-            .collect();
-        if wanted.is_empty() {
-            continue;
-        }
-        let mut failure = None;
-        let table = if kind == TargetKind::Member {
-            Table::Members
-        } else {
-            Table::Groups
-        };
-        data.scan(table, &engine.all_fields(kind), &mut |row| {
-            if !engine.existed(kind, row, at) {
-                return true; // not a member (group) yet
-            }
-            segs.reset();
-            let env = base.with_target(kind, row);
-            for &i in &wanted {
-                sizes[i].of += 1;
-                match segs.contains(i, &env) {
-                    Ok(true) => sizes[i].size += 1,
-                    Ok(false) => {}
-                    Err(e) => {
-                        failure = Some(RunError::segment(&program.segments[i], kind, &row.id, e));
-                        return false;
-                    }
-                }
-            }
-            true
-        })?;
-        if let Some(f) = failure {
-            return Err(f);
-        }
-    }
-    let problems = data.take_problems();
-    if !problems.is_empty() && !skip_bad_rows {
-        return Err(RunError::BadData(problems));
-    }
-    Ok((sizes, problems))
-}
-
-/// The sizes as a table for people, headed `segments at AT`.
-pub fn segments_text(sizes: &[SegmentSize], at: &str) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let w = sizes.iter().map(|s| s.name.width()).max().unwrap_or(0);
-    let mut out = format!("segments at {at}\n");
-    for s in sizes {
-        let pct = if s.of == 0 {
-            0.0
-        } else {
-            100.0 * s.size as f64 / s.of as f64
-        };
-        let pad = " ".repeat(w.saturating_sub(s.name.width()));
-        out.push_str(&format!(
-            "  {}{pad}  {:>10} of {:>10} {}s  ({pct:.1}%)\n",
-            s.name,
-            s.size,
-            s.of,
-            s.target.keyword()
-        ));
-    }
-    out
-}
 
 /// Whether one rule fires for the member, and if not, what stopped it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -701,130 +607,5 @@ fn references(e: &TExpr, out: &mut Vec<Ref>) {
         TExprKind::Segment(i) => out.push(Ref::Segment(*i)),
         TExprKind::Now | TExprKind::Today => out.push(Ref::Now),
         _ => e.children().into_iter().for_each(|x| references(x, out)),
-    }
-}
-
-/// What a run of a window decided for one member, rule by rule: the last decision of
-/// each rule, so that `explain` says what `run` did rather than judge it again.
-#[derive(Debug, Default)]
-pub struct MemberDecisions {
-    kind: Option<TargetKind>,
-    id: String,
-    decided: std::collections::BTreeMap<String, Decided>,
-}
-
-/// One rule's last decision for the member.
-#[derive(Debug, Clone)]
-pub enum Decided {
-    /// Granted these rewards (one firing).
-    Granted(Vec<crate::interpret::grant::Grant>),
-    /// Refused.
-    Refused(crate::interpret::grant::Refusal),
-    /// Already in the ledger, not granted again.
-    Held(crate::interpret::engine::Held),
-}
-
-impl MemberDecisions {
-    /// Collects the decisions about member `id`.
-    pub fn new(id: &str) -> MemberDecisions {
-        MemberDecisions::of(TargetKind::Member, id)
-    }
-
-    /// Collects the decisions about the member or group `id`.
-    pub fn of(kind: TargetKind, id: &str) -> MemberDecisions {
-        MemberDecisions {
-            kind: Some(kind),
-            id: id.to_owned(),
-            decided: Default::default(),
-        }
-    }
-
-    fn about(&self, kind: TargetKind, id: &str) -> bool {
-        self.kind == Some(kind) && id == self.id
-    }
-
-    /// Replaces the verdict of every rule the run decided for the member with that
-    /// decision (`window` is shown as what decided it).
-    pub fn apply(&self, rules: &mut [RuleExplanation], tz: chrono_tz::Tz, window: &str) {
-        for r in rules.iter_mut() {
-            let Some(decided) = self.decided.get(&r.rule) else {
-                continue;
-            };
-            let (fires, verdict) = match decided {
-                Decided::Granted(grants) => {
-                    let rewards: Vec<&str> = grants.iter().map(|g| &*g.reward).collect();
-                    let value = grants
-                        .iter()
-                        .try_fold(crate::money::Fen::ZERO, |sum, g| sum.checked_add(g.value));
-                    let first = &grants[0];
-                    (
-                        true,
-                        format!(
-                            "granted {}{} at {} ({})",
-                            rewards.join(", "),
-                            value.map_or_else(String::new, |v| format!(" ({v})")),
-                            crate::time::format_instant(tz, first.at),
-                            first.cause.key(tz)
-                        ),
-                    )
-                }
-                Decided::Refused(refusal) => (
-                    false,
-                    format!("refused ({}): {}", refusal.reason.as_str(), refusal.message),
-                ),
-                Decided::Held(held) => (
-                    true,
-                    format!(
-                        "already granted for {} (in the ledger; not granted again)",
-                        held.cause.key(tz)
-                    ),
-                ),
-            };
-            r.fires = fires;
-            r.verdict = verdict;
-            // What was judged at the instant stays (tier arms, values), but not a
-            // note that the schedule does not tick then: the run's decision is shown.
-            r.seen
-                .retain(|line| !line.starts_with("(the schedule does not tick"));
-            r.seen
-                .insert(0, format!("as the run of the window {window} decided it"));
-        }
-    }
-}
-
-impl crate::interpret::engine::Sink for MemberDecisions {
-    fn grant(&mut self, g: &crate::interpret::grant::Grant) -> Result<(), SinkError> {
-        if !self.about(g.target.kind, &g.target.id) {
-            return Ok(());
-        }
-        let entry = self.decided.entry(g.rule.to_string());
-        match entry {
-            std::collections::btree_map::Entry::Occupied(mut e) => match e.get_mut() {
-                Decided::Granted(grants) if grants[0].cause == g.cause => grants.push(g.clone()),
-                other => *other = Decided::Granted(vec![g.clone()]),
-            },
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(Decided::Granted(vec![g.clone()]));
-            }
-        }
-        Ok(())
-    }
-
-    fn refusal(&mut self, r: &crate::interpret::grant::Refusal) -> Result<(), SinkError> {
-        if let Some(g) = r.grants.first()
-            && self.about(g.target.kind, &g.target.id)
-        {
-            self.decided
-                .insert(g.rule.to_string(), Decided::Refused(r.clone()));
-        }
-        Ok(())
-    }
-
-    fn held(&mut self, h: &crate::interpret::engine::Held) -> Result<(), SinkError> {
-        if self.about(h.target.kind, &h.target.id) {
-            self.decided
-                .insert(h.rule.clone(), Decided::Held(h.clone()));
-        }
-        Ok(())
     }
 }
