@@ -2,7 +2,8 @@
 
 use chrono::TimeZone;
 
-use super::types::{Base, Builtin, Record, TExpr, TExprKind, Type, Value};
+use super::bounds::{check_call_bounds, money_bounds};
+use super::types::{Base, Builtin, Record, TExpr, TExprKind, Type, Value, arithmetic};
 use super::{Checker, Program, RecordSchema};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::money::{Fen, Rate};
@@ -574,7 +575,7 @@ fn unguarded_division(c: &mut Checker<'_>, cx: &Context, r: &TExpr, step: Span) 
     {
         return;
     }
-    let b = super::rewards::money_bounds(r);
+    let b = money_bounds(r);
     if b.lo.is_some_and(|lo| lo > 0) || b.hi.is_some_and(|hi| hi < 0) {
         return;
     }
@@ -915,36 +916,6 @@ fn folded(e: &TExpr, p: &Program) -> Option<Value> {
     }
 }
 
-/// Result type of `+ - * /`, or `None` when the operands do not go together.
-pub(super) fn arithmetic(op: BinaryOp, l: &Base, r: &Base) -> Option<Base> {
-    use Base::*;
-    if *l == Error || *r == Error {
-        return Some(Error);
-    }
-    let number = |b: &Base| matches!(b, Int | Decimal);
-    match (op, l, r) {
-        (BinaryOp::Add | BinaryOp::Sub, Int, Int) => Some(Int),
-        (BinaryOp::Add | BinaryOp::Sub, a, b) if number(a) && number(b) => Some(Decimal),
-        (BinaryOp::Add | BinaryOp::Sub, Money, Money) => Some(Money),
-        (BinaryOp::Add | BinaryOp::Sub, Percent, Percent) => Some(Percent),
-        (BinaryOp::Add | BinaryOp::Sub, Duration, Duration) => Some(Duration),
-        (BinaryOp::Add | BinaryOp::Sub, Time, Duration) => Some(Time),
-        (BinaryOp::Add, Duration, Time) => Some(Time),
-        (BinaryOp::Sub, Time, Time) => Some(Duration),
-        (BinaryOp::Mul, Int, Int) => Some(Int),
-        (BinaryOp::Mul, a, b) if number(a) && number(b) => Some(Decimal),
-        (BinaryOp::Mul, Money, b) | (BinaryOp::Mul, b, Money) if number(b) || *b == Percent => {
-            Some(Money)
-        }
-        (BinaryOp::Mul, Percent, b) | (BinaryOp::Mul, b, Percent) if number(b) => Some(Percent),
-        (BinaryOp::Mul, Duration, Int) | (BinaryOp::Mul, Int, Duration) => Some(Duration),
-        (BinaryOp::Div, a, b) if number(a) && number(b) => Some(Decimal),
-        (BinaryOp::Div, Money, b) if number(b) => Some(Money),
-        (BinaryOp::Div, Money, Money) => Some(Decimal),
-        _ => None,
-    }
-}
-
 /// `E0201` for `l OP r`, each side given by its type and span.
 fn operator_mismatch(
     c: &mut Checker<'_>,
@@ -1041,7 +1012,7 @@ fn call(
     let Some(base) = call_type(c, func, &targs) else {
         return TExpr::error(span);
     };
-    super::rewards::check_call_bounds(c, func, &targs);
+    check_call_bounds(c, func, &targs);
     typed(
         TExprKind::Call { func, args: targs },
         Type::required(base),

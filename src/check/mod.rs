@@ -7,6 +7,7 @@
 //! what it finds and goes on; later passes see error types as "anything" so that one
 //! mistake is reported once.
 
+mod bounds;
 mod declarations;
 mod expr;
 mod lints;
