@@ -7,6 +7,7 @@
 //! what it finds and goes on; later passes see error types as "anything" so that one
 //! mistake is reported once.
 
+mod amounts;
 mod bounds;
 mod declarations;
 mod expr;
@@ -17,6 +18,7 @@ mod rules;
 pub mod schedule;
 mod segments;
 mod test_blocks;
+mod tiers;
 pub mod types;
 
 pub use model::*;
@@ -418,6 +420,15 @@ impl<'s> Checker<'s> {
     /// The source text of a span.
     pub(crate) fn text(&self, span: Span) -> &'s str {
         self.sources.get(span.file).slice(span)
+    }
+
+    /// The source text of a span with its whitespace collapsed: the name an inline
+    /// reward has on grants, and how two conditions are seen to be written alike.
+    pub(crate) fn canonical(&self, span: Span) -> String {
+        self.text(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     fn run(&mut self, items: &[ast::Item]) -> Program {
