@@ -3,7 +3,8 @@
 //! against the per-share limits and the split) and points.
 
 use super::bounds::money_bounds;
-use super::expr::{Context, expect_base, infer_value};
+use super::context::Context;
+use super::expr::{expect_base, infer_value};
 use super::types::{Base, TExpr};
 use super::{Checker, CouponOff, CouponSpec, Program, RewardKind};
 use crate::diagnostics::{Code, Diagnostic};

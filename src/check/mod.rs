@@ -9,10 +9,13 @@
 
 mod amounts;
 mod bounds;
+mod context;
 mod declarations;
 mod expr;
+mod fold;
 mod lints;
 pub mod model;
+mod names;
 mod rewards;
 mod rules;
 pub mod schedule;
@@ -243,7 +246,7 @@ pub fn check_expression(
         .enumerate()
         .map(|(i, ev)| (ev.name.clone(), i))
         .collect();
-    let cx = expr::Context::of(target);
+    let cx = context::Context::of(target);
     let typed = if condition {
         expr::infer_bool(&mut checker, program, &cx, e, "the condition")
     } else {

@@ -8,7 +8,8 @@
 use std::collections::HashSet;
 
 use super::amounts::{check_coupon, check_points, empty_reward, red_packet};
-use super::expr::{Context, expect_base, infer, infer_bool, infer_value};
+use super::context::Context;
+use super::expr::{expect_base, infer, infer_bool, infer_value};
 use super::tiers::{always_true, catches, covers, unreachable_arm};
 use super::types::{Base, TExpr, Value};
 use super::{Checker, Program, Reward, RewardDef, RewardKind};

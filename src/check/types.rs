@@ -390,3 +390,8 @@ impl TExpr {
         }
     }
 }
+
+/// A typed node; the checker builds every [`TExpr`] with this.
+pub(super) fn typed(kind: TExprKind, ty: Type, span: Span) -> TExpr {
+    TExpr { kind, ty, span }
+}
