@@ -6,36 +6,15 @@
 // large, and boxing it would only move the allocation.
 #![allow(clippy::result_large_err)]
 
-use std::sync::LazyLock;
-
 use pest::Parser as _;
 use pest::iterators::Pair;
 
 use super::ast::*;
+use super::grammar::{PlaybookParser, Rule, is_infix, is_keyword};
 use super::literal;
 use super::{MAX_NESTING, errors};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
-
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/playbook.pest"]
-pub(crate) struct PlaybookParser;
-
-/// `true` for every `kw_*` rule: keyword tokens carry no data, the builder skips them.
-static KEYWORD_RULES: LazyLock<Vec<bool>> = LazyLock::new(|| {
-    let rules = Rule::all_rules();
-    let mut table = vec![false; rules.len() + 1];
-    for &rule in rules {
-        if format!("{rule:?}").starts_with("kw_") {
-            table[rule as usize] = true;
-        }
-    }
-    table
-});
-
-fn is_keyword(rule: Rule) -> bool {
-    KEYWORD_RULES.get(rule as usize).copied().unwrap_or(false)
-}
 
 /// The children of `pair` that carry data (keywords left out).
 fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
@@ -1172,28 +1151,6 @@ fn too_deep(span: Span) -> Diagnostic {
     )
     .label("too deep")
     .help("split the expression into named segments")
-}
-
-/// Whether `rule` is an infix operator.
-pub(super) fn is_infix(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::op_or
-            | Rule::op_and
-            | Rule::op_in
-            | Rule::op_not_in
-            | Rule::op_coalesce
-            | Rule::op_eq
-            | Rule::op_ne
-            | Rule::op_le
-            | Rule::op_ge
-            | Rule::op_lt
-            | Rule::op_gt
-            | Rule::op_add
-            | Rule::op_sub
-            | Rule::op_mul
-            | Rule::op_div
-    )
 }
 
 fn infix_op(rule: Rule) -> BinaryOp {
