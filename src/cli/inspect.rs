@@ -96,14 +96,14 @@ pub fn explain(args: &ExplainArgs) -> Status {
         Ok(t) => t,
         Err(s) => return s,
     };
-    let mut data = match SqliteData::open(&args.data.data, &program, args.data.tables()) {
+    let mut data = match SqliteData::open(&args.data.data, program, args.data.tables()) {
         Ok(d) => d,
         Err(e) => return data_failure(&e),
     };
     let mut book = engine.book();
     if let Some(path) = &args.ledger {
         let loaded = Ledger::open_read_only(path)
-            .and_then(|l| playbook::app::run::load_history(&l, &program, &mut book, at, at));
+            .and_then(|l| playbook::app::run::load_history(&l, program, &mut book, at, at));
         if let Err(e) = loaded {
             return fail(&e.to_string());
         }
@@ -209,7 +209,7 @@ pub fn segments(args: &SegmentsArgs) -> Status {
         Ok(t) => t,
         Err(s) => return s,
     };
-    let mut data = match SqliteData::open(&args.data.data, &program, args.data.tables()) {
+    let mut data = match SqliteData::open(&args.data.data, program, args.data.tables()) {
         Ok(d) => d,
         Err(e) => return data_failure(&e),
     };
