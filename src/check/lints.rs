@@ -1,7 +1,7 @@
 //! Pass 6: the warnings of LANGUAGE.md §8 that need the whole program — unused
 //! declarations and recurring rules that spend without any bound.
 
-use super::expr::Context;
+use super::context::Context;
 use super::rewards::check_reward;
 use super::rules::is_recurring;
 use super::{Checker, Program, Reward, RewardKind, Settings};

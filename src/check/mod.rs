@@ -7,15 +7,21 @@
 //! what it finds and goes on; later passes see error types as "anything" so that one
 //! mistake is reported once.
 
+mod amounts;
+mod bounds;
+mod context;
 mod declarations;
 mod expr;
+mod fold;
 mod lints;
 pub mod model;
+mod names;
 mod rewards;
 mod rules;
 pub mod schedule;
 mod segments;
 mod test_blocks;
+mod tiers;
 pub mod types;
 
 pub use model::*;
@@ -240,7 +246,7 @@ pub fn check_expression(
         .enumerate()
         .map(|(i, ev)| (ev.name.clone(), i))
         .collect();
-    let cx = expr::Context::of(target);
+    let cx = context::Context::of(target);
     let typed = if condition {
         expr::infer_bool(&mut checker, program, &cx, e, "the condition")
     } else {
@@ -417,6 +423,15 @@ impl<'s> Checker<'s> {
     /// The source text of a span.
     pub(crate) fn text(&self, span: Span) -> &'s str {
         self.sources.get(span.file).slice(span)
+    }
+
+    /// The source text of a span with its whitespace collapsed: the name an inline
+    /// reward has on grants, and how two conditions are seen to be written alike.
+    pub(crate) fn canonical(&self, span: Span) -> String {
+        self.text(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     fn run(&mut self, items: &[ast::Item]) -> Program {

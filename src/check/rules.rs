@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::expr::{Context, infer_bool, infer_value};
+use super::context::Context;
+use super::expr::{infer_bool, infer_value};
 use super::rewards::check_reward;
 use super::schedule::check_schedule;
 use super::{Checker, LimitSpec, Program, Rule, ScheduleSpec, Trigger};

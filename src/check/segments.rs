@@ -1,6 +1,7 @@
 //! Pass 2: segment definitions, their dependencies, cycles and evaluation order.
 
-use super::expr::{Context, infer_bool, infer_value};
+use super::context::Context;
+use super::expr::{infer_bool, infer_value};
 use super::types::{TExpr, TExprKind};
 use super::{Checker, Program, SegmentDef};
 use crate::diagnostics::{Code, Diagnostic};

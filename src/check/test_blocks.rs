@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::expr::{Context, infer};
+use super::context::Context;
+use super::expr::infer;
 use super::types::{Base, Type, Value};
 use super::{
     Checker, Expectation, Program, RecordSchema, TestCase, TestEvent, TestLedgerEntry, TestRecord,

@@ -61,6 +61,36 @@ impl Base {
     }
 }
 
+/// Result type of `+ - * /`, or `None` when the operands do not go together.
+pub(super) fn arithmetic(op: BinaryOp, l: &Base, r: &Base) -> Option<Base> {
+    use Base::*;
+    if *l == Error || *r == Error {
+        return Some(Error);
+    }
+    let number = |b: &Base| matches!(b, Int | Decimal);
+    match (op, l, r) {
+        (BinaryOp::Add | BinaryOp::Sub, Int, Int) => Some(Int),
+        (BinaryOp::Add | BinaryOp::Sub, a, b) if number(a) && number(b) => Some(Decimal),
+        (BinaryOp::Add | BinaryOp::Sub, Money, Money) => Some(Money),
+        (BinaryOp::Add | BinaryOp::Sub, Percent, Percent) => Some(Percent),
+        (BinaryOp::Add | BinaryOp::Sub, Duration, Duration) => Some(Duration),
+        (BinaryOp::Add | BinaryOp::Sub, Time, Duration) => Some(Time),
+        (BinaryOp::Add, Duration, Time) => Some(Time),
+        (BinaryOp::Sub, Time, Time) => Some(Duration),
+        (BinaryOp::Mul, Int, Int) => Some(Int),
+        (BinaryOp::Mul, a, b) if number(a) && number(b) => Some(Decimal),
+        (BinaryOp::Mul, Money, b) | (BinaryOp::Mul, b, Money) if number(b) || *b == Percent => {
+            Some(Money)
+        }
+        (BinaryOp::Mul, Percent, b) | (BinaryOp::Mul, b, Percent) if number(b) => Some(Percent),
+        (BinaryOp::Mul, Duration, Int) | (BinaryOp::Mul, Int, Duration) => Some(Duration),
+        (BinaryOp::Div, a, b) if number(a) && number(b) => Some(Decimal),
+        (BinaryOp::Div, Money, b) if number(b) => Some(Money),
+        (BinaryOp::Div, Money, Money) => Some(Decimal),
+        _ => None,
+    }
+}
+
 impl fmt::Display for Base {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -359,4 +389,9 @@ impl TExpr {
             | TExprKind::Error => Vec::new(),
         }
     }
+}
+
+/// A typed node; the checker builds every [`TExpr`] with this.
+pub(super) fn typed(kind: TExprKind, ty: Type, span: Span) -> TExpr {
+    TExpr { kind, ty, span }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use pest::error::{ErrorVariant, InputLocation};
 
-use super::parser::Rule;
+use super::grammar::{Rule, is_infix};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -210,7 +210,7 @@ fn describe(rule: Rule) -> Option<String> {
     if let Some(kw) = name.strip_prefix("kw_") {
         return Some(format!("`{kw}`"));
     }
-    if super::parser::is_infix(rule) {
+    if is_infix(rule) {
         return Some("an operator".to_string());
     }
     let text = match rule {
