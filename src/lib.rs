@@ -1,9 +1,29 @@
 //! playbook — a rules engine for private-domain community marketing.
 //!
-//! The stages, one module each: [`syntax`] (text → AST with spans) → [`check`]
-//! (names, types, rewards, schedules, lints → a checked program and diagnostics).
-//! The command-line tool is a thin shell over these; a Rust program can call
-//! [`check_file`] or [`check_text`] directly.
+//! The pipeline, one module per stage: [`syntax`] (text → AST with spans) →
+//! [`check`] (names, types, rewards, schedules, lints → a checked program and
+//! [`diagnostics`]) → [`compile`] (the plan and timeline a run executes) →
+//! [`interpret`] (the engine over [`data`], into grants and refusals) → [`ledger`].
+//! [`app`] holds the jobs that combine stages: a run with its ledger, test suites,
+//! explanations. The command line and the [`repl`] are thin shells over these;
+//! `docs/ARCHITECTURE.md` is the map.
+//!
+//! The types an embedding program needs are re-exported here:
+//!
+//! ```no_run
+//! use std::path::Path;
+//!
+//! let checked = playbook::check_file(Path::new("examples/tiered_groups.playbook")).unwrap();
+//! let compiled = playbook::compile(checked.program.expect("no errors"));
+//! let at = playbook::time::parse_instant("2026-06-15 10:00", compiled.program.settings.timezone)
+//!     .unwrap();
+//! let request = playbook::RunRequest::new(&compiled, Path::new("examples/data/tiered_groups.sql"), at);
+//! let mut decisions = playbook::Collect::default();
+//! playbook::run(&request, &mut decisions).unwrap();
+//! for grant in decisions.grants() {
+//!     println!("{} {} {}", grant.rule, grant.target.id, grant.value);
+//! }
+//! ```
 
 pub mod app;
 pub mod check;
@@ -22,5 +42,11 @@ pub mod terminal;
 pub mod time;
 pub mod value;
 
+pub use app::decisions::{Collect, Decision};
 pub use app::files::playbook_files;
-pub use check::{CheckOutcome, check_file, check_text};
+pub use app::run::{RunFailure, RunOutcome, RunRequest, run};
+pub use check::{CheckOutcome, Program, check_file, check_text};
+pub use compile::{Compiled, compile};
+pub use diagnostics::{Code, Diagnostic, Format, render};
+pub use interpret::engine::{RunError, RunOptions, RunReport, Sink, SinkError};
+pub use interpret::grant::{Grant, Refusal};
