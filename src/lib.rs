@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage: [`syntax`] (text → AST with spans) →
 //! [`check`] (names, types, rewards, schedules, lints → a checked program and
-//! [`diagnostics`]) → [`compile`] (the plan and timeline a run executes) →
+//! [`diagnostics`]) → [`compile`](mod@compile) (the plan and timeline a run executes) →
 //! [`interpret`] (the engine over [`data`], into grants and refusals) → [`ledger`].
 //! [`app`] holds the jobs that combine stages: a run with its ledger, test suites,
 //! explanations. The command line and the [`repl`] are thin shells over these;

@@ -177,7 +177,7 @@ pub struct LedgerEntry<'a> {
     pub target_kind: TargetKind,
     /// Target id.
     pub target: &'a str,
-    /// The cause key, as [`Cause::key`] writes it.
+    /// The cause key, as [`Cause::key`](crate::interpret::grant::Cause::key) writes it.
     pub cause: &'a str,
     /// The cause's instant.
     pub cause_at: i64,
