@@ -3,10 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use playbook::app::explain::{explain_target, segment_sizes};
-use playbook::compile::Compiled;
-use playbook::data::sqlite::SqliteData;
-use playbook::ledger::Ledger;
+use playbook::app::explain::{ExplainError, ExplainRequest};
+use playbook::data::DataError;
 use playbook::syntax::ast::TargetKind;
 use playbook::time::format_instant;
 use serde_json::json;
@@ -87,38 +85,40 @@ pub struct SegmentsArgs {
 
 /// Runs `playbook explain`.
 pub fn explain(args: &ExplainArgs) -> Status {
-    let (outcome, engine) = match load_program(&args.file) {
+    let (outcome, compiled) = match load_program(&args.file) {
         Ok(x) => x,
         Err(s) => return s,
     };
-    let program = &*engine.program;
+    let program = &*compiled.program;
     let at = match args.data.instant(program) {
         Ok(t) => t,
         Err(s) => return s,
     };
-    let mut data = match SqliteData::open(&args.data.data, program, args.data.tables()) {
-        Ok(d) => d,
-        Err(e) => return data_failure(&e),
+    let since = match args.since.as_deref() {
+        Some(text) => match super::run::parse_time(text, program, "--since") {
+            Ok(t) => Some(t),
+            Err(s) => return s,
+        },
+        None => None,
     };
-    let mut usage = engine.usage();
-    if let Some(path) = &args.ledger {
-        let loaded = Ledger::open_read_only(path)
-            .and_then(|l| playbook::app::run::load_history(&l, program, &mut usage, at, at));
-        if let Err(e) = loaded {
-            return fail(&e.to_string());
-        }
-    }
     let (kind, id) = target(args);
-    let explained = explain_target(&engine, &outcome.sources, &mut data, &usage, kind, id, at);
-    let mut rules = match explained {
-        Ok(Some(rules)) => rules,
-        Ok(None) => return fail(&format!("no {} `{id}` in the data", kind.keyword())),
-        Err(e) => return fail(&e.to_string()),
+    let request = ExplainRequest {
+        compiled: &compiled,
+        sources: &outcome.sources,
+        data: &args.data.data,
+        tables: args.data.tables(),
+        ledger: args.ledger.as_deref(),
+        since,
+        at,
+        skip_bad_rows: args.data.skip_bad_rows,
+        kind,
+        id,
+    };
+    let rules = match playbook::app::explain::explain(&request) {
+        Ok(rules) => rules,
+        Err(e) => return explain_failure(&e),
     };
     let tz = program.settings.timezone;
-    if let Err(status) = apply_run(args, &engine, at, &mut rules) {
-        return status;
-    }
     match args.format {
         InspectFormat::Json => {
             let value = json!({
@@ -155,49 +155,6 @@ fn target(args: &ExplainArgs) -> (TargetKind, &str) {
     }
 }
 
-/// Replaces the verdicts of the rules the run of the window decided for the member
-/// with those decisions: a dry run, as `run --dry-run` with the same window and
-/// ledger, so explain and run cannot disagree.
-fn apply_run(
-    args: &ExplainArgs,
-    engine: &Compiled,
-    at: i64,
-    rules: &mut [playbook::app::explain::RuleExplanation],
-) -> Result<(), Status> {
-    let program = &*engine.program;
-    let since = match args.since.as_deref() {
-        Some(text) => Some(super::run::parse_time(text, program, "--since")?),
-        None => None,
-    };
-    let request = playbook::app::run::RunRequest {
-        since,
-        ledger: args.ledger.as_deref(),
-        dry_run: args.ledger.is_some(),
-        skip_bad_rows: args.data.skip_bad_rows,
-        tables: args.data.tables(),
-        ..playbook::app::run::RunRequest::new(engine, &args.data.data, at)
-    };
-    let (kind, id) = target(args);
-    let mut decisions = playbook::app::explain::MemberDecisions::of(kind, id);
-    match playbook::app::run::run(&request, &mut decisions) {
-        Ok(outcome) => {
-            let tz = program.settings.timezone;
-            let (after, until) = outcome.report.window;
-            let window = format!(
-                "({} .. {}]",
-                format_instant(tz, after),
-                format_instant(tz, until)
-            );
-            decisions.apply(rules, tz, &window);
-            Ok(())
-        }
-        Err(e) => {
-            print_stderr_line(&format!("error: {e}"));
-            Err(Status::Failure)
-        }
-    }
-}
-
 /// Runs `playbook segments`.
 pub fn segments(args: &SegmentsArgs) -> Status {
     let (_, engine) = match load_program(&args.file) {
@@ -209,13 +166,16 @@ pub fn segments(args: &SegmentsArgs) -> Status {
         Ok(t) => t,
         Err(s) => return s,
     };
-    let mut data = match SqliteData::open(&args.data.data, program, args.data.tables()) {
-        Ok(d) => d,
-        Err(e) => return data_failure(&e),
-    };
-    let (sizes, skipped) = match segment_sizes(&engine, &mut data, at, args.data.skip_bad_rows) {
+    let segments = playbook::app::explain::segments(
+        &engine,
+        &args.data.data,
+        args.data.tables(),
+        at,
+        args.data.skip_bad_rows,
+    );
+    let (sizes, skipped) = match segments {
         Ok(x) => x,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return explain_failure(&e),
     };
     for row in &skipped {
         print_stderr_line(&format!("skipped: {row}"));
@@ -240,16 +200,11 @@ pub fn segments(args: &SegmentsArgs) -> Status {
 }
 
 /// An unreadable data file is bad usage (exit 2), as in `run`; a data file that
-/// does not fit the playbook is a failure (exit 1).
-fn data_failure(e: &playbook::data::DataError) -> Status {
+/// does not fit the playbook, or any other failure, is a failure (exit 1).
+fn explain_failure(e: &ExplainError) -> Status {
     print_stderr_line(&format!("error: {e}"));
     match e {
-        playbook::data::DataError::Open { .. } => Status::Usage,
+        ExplainError::Data(DataError::Open { .. }) => Status::Usage,
         _ => Status::Failure,
     }
-}
-
-fn fail(message: &str) -> Status {
-    print_stderr_line(&format!("error: {message}"));
-    Status::Failure
 }

@@ -2,9 +2,11 @@
 //! does or does not fire for one member.
 
 mod replay;
+mod request;
 mod segments;
 
 pub use replay::MemberDecisions;
+pub use request::{ExplainError, ExplainRequest, explain, segments};
 pub use segments::{SegmentSize, segment_sizes, segments_text};
 
 use std::collections::{BTreeSet, HashSet};
