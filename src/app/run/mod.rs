@@ -4,7 +4,7 @@
 //! ```no_run
 //! use std::path::Path;
 //! use playbook::app::run::{RunRequest, run};
-//! use playbook::interpret::engine::Sink;
+//! use playbook::interpret::engine::{Sink, SinkError};
 //! # struct Print;
 //! # impl Sink for Print {
 //! #     fn grant(&mut self, g: &playbook::interpret::grant::Grant) -> Result<(), SinkError> { Ok(()) }

@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 use crate::app::explain::explain_member;
 use crate::check::types::Value;
 use crate::check::{Expectation, RecordSchema, Reward, RewardKind, TestCase, TestRecord};
+use crate::app::decisions::Collect;
 use crate::compile::Compiled;
 use crate::data::{EventRecord, MemoryData};
-use crate::interpret::engine::{RunOptions, RunReport, Sink, SinkError};
+use crate::interpret::engine::{RunOptions, RunReport};
 use crate::interpret::grant::{Grant, Refusal};
 use crate::interpret::usage::{HistoryGrant, Usage};
 use crate::money::Fen;
@@ -42,24 +43,6 @@ impl TestOutcome {
     }
 }
 
-#[derive(Default)]
-struct Collect {
-    grants: Vec<Grant>,
-    refusals: Vec<Refusal>,
-}
-
-impl Sink for Collect {
-    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
-        self.grants.push(grant.clone());
-        Ok(())
-    }
-
-    fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
-        self.refusals.push(refusal.clone());
-        Ok(())
-    }
-}
-
 /// Runs one test block.
 pub fn run_test(engine: &Compiled, case: &TestCase) -> TestOutcome {
     let mut data = test_data(engine, case);
@@ -71,8 +54,8 @@ pub fn run_test(engine: &Compiled, case: &TestCase) -> TestOutcome {
         name: case.name.clone(),
         span: case.span,
         failures: Vec::new(),
-        grants: sink.grants,
-        refusals: sink.refusals,
+        grants: sink.grants().cloned().collect(),
+        refusals: sink.refusals().cloned().collect(),
         error: None,
     };
     match result {
