@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use playbook::app::decisions::Collect;
 use playbook::app::run::{RunRequest, run};
 use playbook::compile::compile;
-use playbook::interpret::engine::{Sink, SinkError};
-use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::{local_date, parse_instant};
 use proptest::prelude::*;
 
@@ -118,20 +117,6 @@ fn playbook() -> impl Strategy<Value = (String, i64, Option<i64>)> {
         })
 }
 
-#[derive(Default)]
-struct Collect(Vec<Grant>);
-
-impl Sink for Collect {
-    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
-        self.0.push(grant.clone());
-        Ok(())
-    }
-
-    fn refusal(&mut self, _: &Refusal) -> Result<(), SinkError> {
-        Ok(())
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
         std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
@@ -157,7 +142,7 @@ proptest! {
         run(&request, &mut grants).expect("the run completes");
         let mut by_day: BTreeMap<chrono::NaiveDate, i128> = BTreeMap::new();
         let mut sum = 0i128;
-        for g in &grants.0 {
+        for g in grants.grants() {
             prop_assert!(g.value.0 >= 0, "a grant of {} in\n{text}", g.value);
             sum += i128::from(g.value.0);
             *by_day.entry(local_date(tz, g.at)).or_default() += i128::from(g.value.0);

@@ -1,9 +1,12 @@
 //! `playbook check` run as a real process: exit codes, the three report formats, and
 //! how several files and unreadable files are handled.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::bin;
 use predicates::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -65,7 +68,7 @@ impl Files {
 
 /// `playbook check ARGS…`, with colour forced off.
 fn check(args: &[&str], files: &[&Path]) -> Command {
-    let mut cmd = Command::cargo_bin("playbook").expect("the playbook binary is built");
+    let mut cmd = bin();
     cmd.env("NO_COLOR", "1").arg("check").args(args).args(files);
     cmd
 }
@@ -243,7 +246,7 @@ fn several_files_are_all_checked() {
 
 #[test]
 fn version_and_help() {
-    let mut version = Command::cargo_bin("playbook").expect("the playbook binary is built");
+    let mut version = bin();
     version
         .arg("--version")
         .assert()
@@ -252,7 +255,7 @@ fn version_and_help() {
             "playbook ",
             env!("CARGO_PKG_VERSION")
         )));
-    let mut help = Command::cargo_bin("playbook").expect("the playbook binary is built");
+    let mut help = bin();
     help.arg("--help")
         .assert()
         .code(0)

@@ -1,18 +1,16 @@
 //! `playbook fmt` run as a real process: rewriting in place, `--check` with its diff,
 //! stdin, directories, syntax errors and exit codes.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::bin;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
 const FORMATTED: &str = "member {\n  orders: int  // 订单数\n}\n\nsegment 潜客 = orders == 0\n";
 const MESSY: &str = "member{orders:int // 订单数\n}\n\nsegment   潜客=orders==0\n";
-
-fn playbook() -> Command {
-    Command::cargo_bin("playbook").expect("binary")
-}
 
 fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     let path = dir.path().join(name);
@@ -31,7 +29,7 @@ fn read(path: &Path) -> String {
 fn rewrites_a_file_in_place_and_names_it() {
     let dir = TempDir::new().expect("temp dir");
     let path = write(&dir, "a.playbook", MESSY);
-    playbook()
+    bin()
         .arg("fmt")
         .arg(&path)
         .assert()
@@ -40,19 +38,14 @@ fn rewrites_a_file_in_place_and_names_it() {
         .stderr(format!("reformatted {}\n", path.display()));
     assert_eq!(read(&path), FORMATTED);
     // Already formatted: nothing is written or said.
-    playbook()
-        .arg("fmt")
-        .arg(&path)
-        .assert()
-        .success()
-        .stderr("");
+    bin().arg("fmt").arg(&path).assert().success().stderr("");
 }
 
 #[test]
 fn check_prints_a_diff_and_changes_nothing() {
     let dir = TempDir::new().expect("temp dir");
     let path = write(&dir, "a.playbook", MESSY);
-    playbook()
+    bin()
         .args(["fmt", "--check"])
         .arg(&path)
         .assert()
@@ -66,7 +59,7 @@ fn check_prints_a_diff_and_changes_nothing() {
         .stderr("1 file would be reformatted\n");
     assert_eq!(read(&path), MESSY);
     let clean = write(&dir, "b.playbook", FORMATTED);
-    playbook()
+    bin()
         .args(["fmt", "--check"])
         .arg(&clean)
         .assert()
@@ -77,13 +70,13 @@ fn check_prints_a_diff_and_changes_nothing() {
 
 #[test]
 fn a_dash_reads_stdin_and_writes_stdout() {
-    playbook()
+    bin()
         .args(["fmt", "-"])
         .write_stdin(MESSY)
         .assert()
         .success()
         .stdout(FORMATTED);
-    playbook()
+    bin()
         .args(["fmt", "--check", "-"])
         .write_stdin(MESSY)
         .assert()
@@ -97,7 +90,7 @@ fn directories_format_every_playbook_under_them() {
     let nested = write(&dir, "x/y/deep.playbook", MESSY);
     let top = write(&dir, "top.playbook", MESSY);
     let other = write(&dir, "notes.txt", MESSY);
-    playbook()
+    bin()
         .arg("fmt")
         .arg(dir.path())
         .assert()
@@ -118,7 +111,7 @@ fn a_file_with_syntax_errors_is_shown_and_left_alone() {
     let broken = "segment = orders\n";
     let path = write(&dir, "bad.playbook", broken);
     let good = write(&dir, "good.playbook", MESSY);
-    playbook()
+    bin()
         .env("NO_COLOR", "1")
         .arg("fmt")
         .arg(&path)
@@ -138,7 +131,7 @@ fn a_file_with_syntax_errors_is_shown_and_left_alone() {
 
 #[test]
 fn an_unreadable_file_is_bad_usage() {
-    playbook()
+    bin()
         .args(["fmt", "no/such/file.playbook"])
         .assert()
         .code(2)
@@ -149,7 +142,7 @@ fn an_unreadable_file_is_bad_usage() {
 
 #[test]
 fn the_shipped_examples_pass_the_check() {
-    playbook()
+    bin()
         .args(["fmt", "--check", "examples"])
         .assert()
         .success()

@@ -1,6 +1,8 @@
 //! `playbook repl` with stdin piped: statements are read from stdin, results go to
 //! stdout, failures to stderr, and the exit status says whether any failed.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -8,7 +10,7 @@ const LAUNCH: &str = "examples/package_card_launch.playbook";
 const LAUNCH_DATA: &str = "examples/data/package_card_launch.sql";
 
 fn repl() -> Command {
-    let mut cmd = Command::cargo_bin("playbook").expect("the playbook binary is built");
+    let mut cmd = common::bin();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR")).arg("repl");
     cmd
 }

@@ -7,9 +7,12 @@
 //! cap), m1's cash-back (granted) and g1's 20:00 group red packet (granted); two
 //! `page_view` events are of a kind the playbook does not declare.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::{bin, community, fixture, playbook_file};
 use predicates::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -20,24 +23,6 @@ const AT: &str = "2026-04-20 23:59";
 /// in UTC).
 const SINCE_RFC3339: &str = "2026-04-20T00:00:00+08:00";
 const AT_RFC3339: &str = "2026-04-20T15:59:00Z";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/run")
-        .join(name)
-}
-
-fn playbook_file() -> PathBuf {
-    fixture("community.playbook")
-}
-
-fn community() -> PathBuf {
-    fixture("community.sql")
-}
-
-fn bin() -> Command {
-    Command::cargo_bin("playbook").expect("the playbook binary is built")
-}
 
 /// `playbook run` over the fixture for the day, plus `extra` arguments.
 fn run(extra: &[&str]) -> Command {

@@ -1,6 +1,8 @@
 //! `playbook test` run as a real process: the report of passing and failing test
 //! blocks (snapshot), the filter, JSON, coverage and its minimum, and bad input.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -9,7 +11,7 @@ use serde_json::Value;
 const WELCOME: &str = "tests/fixtures/test/welcome.playbook";
 
 fn playbook() -> Command {
-    let mut cmd = Command::cargo_bin("playbook").expect("the binary is built");
+    let mut cmd = common::bin();
     cmd.env("NO_COLOR", "1");
     cmd
 }

@@ -192,6 +192,7 @@ fn run_error(
     at: &str,
     since: Option<&str>,
 ) -> playbook::diagnostics::Diagnostic {
+    use playbook::app::decisions::Collect;
     use playbook::app::run::{RunFailure, RunRequest, run};
     let program = checked
         .program
@@ -207,7 +208,7 @@ fn run_error(
         since: since.map(instant),
         ..RunRequest::new(&compiled, &data, instant(at))
     };
-    let mut sink = Discard;
+    let mut sink = Collect::default();
     match run(&request, &mut sink) {
         Err(RunFailure::Run(e)) => {
             assert_eq!(e.code().code(), code, "{e}");
@@ -215,25 +216,6 @@ fn run_error(
                 .unwrap_or_else(|| panic!("{code}: no place in the playbook: {e}"))
         }
         other => panic!("{code}: the run did not stop with it: {other:?}"),
-    }
-}
-
-/// A sink that keeps nothing.
-struct Discard;
-
-impl playbook::interpret::engine::Sink for Discard {
-    fn grant(
-        &mut self,
-        _: &playbook::interpret::grant::Grant,
-    ) -> Result<(), playbook::interpret::engine::SinkError> {
-        Ok(())
-    }
-
-    fn refusal(
-        &mut self,
-        _: &playbook::interpret::grant::Refusal,
-    ) -> Result<(), playbook::interpret::engine::SinkError> {
-        Ok(())
     }
 }
 

@@ -2,7 +2,9 @@
 //! one member refuses that member's firing (reason `error`, the values named) while
 //! everyone else is served, and sums of money are never wrapped or saturated.
 
-use assert_cmd::Command;
+mod common;
+
+use common::bin;
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -24,10 +26,6 @@ INSERT INTO members VALUES
   ('m2', 9223372036854775807, 2),
   ('m3', 200, 3);
 ";
-
-fn bin() -> Command {
-    Command::cargo_bin("playbook").expect("the playbook binary is built")
-}
 
 /// Writes the playbook (`HEADER` + `rules`) and the data, and runs the 10:00 tick
 /// of 2026-04-20 in `format`.
@@ -217,11 +215,12 @@ fn an_overflow_with_several_threads_is_the_same_refusal() {
 mod sums {
     use std::sync::OnceLock;
 
+    use playbook::app::decisions::{Collect, Decision};
     use playbook::check::Program;
     use playbook::compile::compile;
     use playbook::data::MemoryData;
-    use playbook::interpret::engine::{RunOptions, Sink, SinkError};
-    use playbook::interpret::grant::{Grant, Reason, Refusal};
+    use playbook::interpret::engine::RunOptions;
+    use playbook::interpret::grant::Reason;
     use playbook::interpret::usage::{HistoryGrant, Usage};
     use playbook::money::{Fen, FenSum};
     use playbook::syntax::ast::TargetKind;
@@ -295,21 +294,6 @@ rule 积分 {
         }
     }
 
-    #[derive(Default)]
-    struct Decisions(Vec<Result<Grant, Refusal>>);
-
-    impl Sink for Decisions {
-        fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
-            self.0.push(Ok(grant.clone()));
-            Ok(())
-        }
-
-        fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
-            self.0.push(Err(refusal.clone()));
-            Ok(())
-        }
-    }
-
     /// A member row with `n`.
     fn member(id: String, n: i64) -> Row {
         let p = program();
@@ -376,19 +360,19 @@ rule 积分 {
                 threads: 1,
                 pushdown: true,
             };
-            let mut sink = Decisions::default();
+            let mut sink = Collect::default();
             let result = engine.run(&mut data.clone(), &mut usage, &opts, &mut sink);
             let budget = i128::from(i64::MAX);
             let mut spent = exact(history.iter().copied().map(Fen));
             let mut granted = 0i128;
-            for decision in &sink.0 {
+            for decision in &sink.decisions {
                 match decision {
-                    Ok(g) => {
+                    Decision::Grant(g) => {
                         spent += i128::from(g.value.0);
                         granted += i128::from(g.value.0);
                         prop_assert!(spent <= budget, "overspent: {}", spent);
                     }
-                    Err(r) => {
+                    Decision::Refusal(r) => {
                         let sum = exact(r.grants.iter().map(|g| g.value));
                         match r.value {
                             Some(v) => prop_assert_eq!(i128::from(v.0), sum, "a refusal's value is exact"),
@@ -445,12 +429,12 @@ rule 积分 {
             threads: 1,
             pushdown: true,
         };
-        let mut sink = Decisions::default();
+        let mut sink = Collect::default();
         engine
             .run(&mut data.clone(), &mut usage, &opts, &mut sink)
             .expect("the run completes");
-        let [Err(refusal)] = sink.0.as_slice() else {
-            panic!("one refusal: {:?}", sink.0.len());
+        let [Decision::Refusal(refusal)] = sink.decisions.as_slice() else {
+            panic!("one refusal: {:?}", sink.decisions.len());
         };
         assert_eq!(refusal.reason, Reason::Error);
         assert_eq!(refusal.value, None);

@@ -1,6 +1,8 @@
 //! The shipped examples and the README tour check clean; the spec's own example
 //! parses and reports exactly what is wrong with it.
 
+mod common;
+
 use playbook::diagnostics::{Code, Format, render};
 use playbook::{check_file, check_text};
 
@@ -124,8 +126,7 @@ fn playbook_args(line: &str) -> Vec<String> {
 
 /// Runs the binary with `args` and `--format json`; the parsed output.
 fn run_json(args: &[String]) -> serde_json::Value {
-    let out = assert_cmd::Command::cargo_bin("playbook")
-        .expect("the playbook binary")
+    let out = common::bin()
         .args(args)
         .args(["--format", "json"])
         .output()
@@ -200,11 +201,7 @@ fn the_readme_first_command_works() {
     );
     let args = playbook_args(first[0]);
     assert_eq!(args[0], "run", "the first command runs a playbook");
-    let out = assert_cmd::Command::cargo_bin("playbook")
-        .expect("the playbook binary")
-        .args(&args)
-        .output()
-        .expect("the binary runs");
+    let out = common::bin().args(&args).output().expect("the binary runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

@@ -2,9 +2,11 @@
 //! never pays a member on a tick before they existed, nor gives them a `top N` place,
 //! and `segments` and `explain` agree.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::bin;
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -48,10 +50,6 @@ fn files(playbook: &str) -> (TempDir, PathBuf, PathBuf) {
     std::fs::write(&pb, playbook).unwrap();
     std::fs::write(&data, DATA).unwrap();
     (dir, pb, data)
-}
-
-fn bin() -> Command {
-    Command::cargo_bin("playbook").expect("the playbook binary is built")
 }
 
 fn grants(pb: &Path, data: &Path) -> Vec<(String, String, String)> {

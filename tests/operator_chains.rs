@@ -4,14 +4,15 @@
 //! the same), run and explain, the long ones on a thread with the default 2 MB stack,
 //! so that no stage recurses once per operator.
 
+mod common;
+
 use std::path::Path;
 
+use playbook::app::decisions::Collect;
 use playbook::app::explain::explain_member;
 use playbook::app::run::{RunRequest, run};
 use playbook::check::Program;
 use playbook::compile::compile;
-use playbook::interpret::engine::{Sink, SinkError};
-use playbook::interpret::grant::{Grant, Refusal};
 use playbook::source::{FileId, SourceMap};
 use playbook::time::parse_instant;
 use tempfile::TempDir;
@@ -66,24 +67,6 @@ fn members(n: usize) -> String {
     )
 }
 
-#[derive(Default)]
-struct Collect(Vec<String>);
-
-impl Sink for Collect {
-    fn grant(&mut self, g: &Grant) -> Result<(), SinkError> {
-        self.0.push(format!(
-            "{} {} {} {}",
-            g.rule, g.target.id, g.reward, g.value.0
-        ));
-        Ok(())
-    }
-
-    fn refusal(&mut self, r: &Refusal) -> Result<(), SinkError> {
-        self.0.push(format!("refused: {}", r.message));
-        Ok(())
-    }
-}
-
 fn checked(name: &str, text: &str) -> (Program, SourceMap) {
     let out = playbook::check_text(name, text);
     assert_eq!(out.errors(), 0, "{:#?}", out.diagnostics);
@@ -119,7 +102,7 @@ fn run_day(program: &Program, data: &Path) -> Vec<String> {
     };
     let mut sink = Collect::default();
     run(&request, &mut sink).expect("the run completes");
-    sink.0
+    sink.decisions.iter().map(common::short_line).collect()
 }
 
 /// `explain` for `member` at the day's tick: the rule's verdict and values.

@@ -21,13 +21,14 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use chrono_tz::Tz;
+use playbook::app::decisions::Collect;
 use playbook::app::run::RunRequest;
 use playbook::check::Program;
 use playbook::compile::plan::RewardClass;
 use playbook::compile::{Compiled, compile};
 use playbook::data::{EventRecord, MemoryData};
-use playbook::interpret::engine::{RunOptions, RunReport, Sink, SinkError};
-use playbook::interpret::grant::{Grant, Refusal};
+use playbook::interpret::engine::{RunOptions, RunReport};
+use playbook::interpret::grant::Grant;
 use playbook::interpret::usage::{HistoryGrant, Usage};
 use playbook::ledger::Ledger;
 use playbook::money::Fen;
@@ -431,24 +432,6 @@ fn write_sqlite(path: &Path, c: &Community) {
 
 // ------------------------------------------------------------------ running
 
-#[derive(Debug, Default)]
-struct Collect {
-    grants: Vec<Grant>,
-    refusals: Vec<Refusal>,
-}
-
-impl Sink for Collect {
-    fn grant(&mut self, grant: &Grant) -> Result<(), SinkError> {
-        self.grants.push(grant.clone());
-        Ok(())
-    }
-
-    fn refusal(&mut self, refusal: &Refusal) -> Result<(), SinkError> {
-        self.refusals.push(refusal.clone());
-        Ok(())
-    }
-}
-
 fn run_memory(
     engine: &Compiled,
     data: &MemoryData,
@@ -471,7 +454,7 @@ fn run_memory(
 }
 
 /// Loads grants into a usage the way a run loads its ledger's history.
-fn load(usage: &mut Usage, grants: &[Grant], since: i64, at: i64) {
+fn load<'a>(usage: &mut Usage, grants: impl IntoIterator<Item = &'a Grant>, since: i64, at: i64) {
     for g in grants {
         let cause = g.cause.key(tz());
         usage.load(
@@ -527,7 +510,8 @@ fn sorted_keys<'a>(grants: impl IntoIterator<Item = &'a Grant>) -> Vec<Key> {
 // ------------------------------------------------------------------ invariants
 
 /// (a) Budgets, caps, limits and exclusivity hold over `grants` (in decision order).
-fn check_constraints(grants: &[Grant]) -> Result<(), TestCaseError> {
+fn check_constraints<'a>(grants: impl IntoIterator<Item = &'a Grant>) -> Result<(), TestCaseError> {
+    let grants: Vec<&Grant> = grants.into_iter().collect();
     let p = program();
     let tz = tz();
     let total: i64 = grants.iter().map(|g| g.value.0).sum();
@@ -542,7 +526,7 @@ fn check_constraints(grants: &[Grant]) -> Result<(), TestCaseError> {
         .1
         .0;
     let mut per_day: BTreeMap<i64, i64> = BTreeMap::new();
-    for g in grants {
+    for &g in &grants {
         *per_day
             .entry(period_key(tz, g.at, Period::Day))
             .or_default() += g.value.0;
@@ -556,7 +540,11 @@ fn check_constraints(grants: &[Grant]) -> Result<(), TestCaseError> {
         Window::Per(period) => period_key(tz, at, period),
     };
     for rule in &p.rules {
-        let mine: Vec<&Grant> = grants.iter().filter(|g| *g.rule == rule.name).collect();
+        let mine: Vec<&Grant> = grants
+            .iter()
+            .copied()
+            .filter(|g| *g.rule == rule.name)
+            .collect();
         for (window, cap) in &rule.caps {
             let mut used: HashMap<i64, i64> = HashMap::new();
             for g in &mine {
@@ -599,7 +587,7 @@ fn check_constraints(grants: &[Grant]) -> Result<(), TestCaseError> {
     // Exclusivity: a grant of a rule in group X finds no earlier grant of another
     // rule of X to the same target (in the same period, for a per-period group).
     let mut holders: HashMap<(&str, &str), Vec<(&str, i64)>> = HashMap::new();
-    for g in grants {
+    for &g in &grants {
         let rule = p.rules.iter().find(|r| r.name == *g.rule).unwrap();
         let Some((group, period)) = &rule.exclusive else {
             continue;
@@ -685,35 +673,35 @@ proptest! {
 
         let mut usage = engine.usage();
         let (report, whole) = run_memory(&engine, &data, &mut usage, w.since, w.at);
-        check_constraints(&whole.grants)?;
-        check_shares(whole.grants.iter().chain(whole.refusals.iter().flat_map(|r| &r.grants)))?;
-        prop_assert_eq!(report.granted.count, whole.grants.len() as u64);
+        check_constraints(whole.grants())?;
+        check_shares(whole.grants().chain(whole.refusals().flat_map(|r| &r.grants)))?;
+        prop_assert_eq!(report.granted.count, whole.grants().count() as u64);
         prop_assert_eq!(
             report.granted.value.0,
-            whole.grants.iter().map(|g| g.value.0).sum::<i64>()
+            whole.grants().map(|g| g.value.0).sum::<i64>()
         );
 
         // (c) The same input, again: the same decisions, in the same order.
         let mut again_book = engine.usage();
         let (again_report, again) = run_memory(&engine, &data, &mut again_book, w.since, w.at);
-        prop_assert_eq!(&again.grants, &whole.grants);
-        prop_assert_eq!(&again.refusals, &whole.refusals);
+        prop_assert_eq!(again.grants().collect::<Vec<_>>(), whole.grants().collect::<Vec<_>>());
+        prop_assert_eq!(again.refusals().collect::<Vec<_>>(), whole.refusals().collect::<Vec<_>>());
         prop_assert_eq!(&again_report, &report);
 
         // (d) Two consecutive runs: the second loads what the first granted.
         let mut first_book = engine.usage();
         let (_, first) = run_memory(&engine, &data, &mut first_book, w.since, w.mid);
         let mut second_book = engine.usage();
-        load(&mut second_book, &first.grants, w.mid, w.at);
+        load(&mut second_book, first.grants(), w.mid, w.at);
         let (_, second) = run_memory(&engine, &data, &mut second_book, w.mid, w.at);
         prop_assert_eq!(
-            sorted_keys(first.grants.iter().chain(&second.grants)),
-            sorted_keys(&whole.grants),
+            sorted_keys(first.grants().chain(second.grants())),
+            sorted_keys(whole.grants()),
             "split at {}", w.mid
         );
         // Carrying the first run's own usage on gives the same.
         let (_, carried) = run_memory(&engine, &data, &mut first_book, w.mid, w.at);
-        prop_assert_eq!(sorted_keys(&carried.grants), sorted_keys(&second.grants));
+        prop_assert_eq!(sorted_keys(carried.grants()), sorted_keys(second.grants()));
     }
 }
 
@@ -769,14 +757,14 @@ proptest! {
 
         let whole_ledger = dir.path().join("whole.db");
         let whole = run_file(&data, &whole_ledger, Some(w.since), w.at);
-        check_constraints(&whole.grants)?;
+        check_constraints(whole.grants())?;
 
         let split_ledger = dir.path().join("split.db");
         let first = run_file(&data, &split_ledger, Some(w.since), w.mid);
         let second = run_file(&data, &split_ledger, None, w.at);
         prop_assert_eq!(
-            sorted_keys(first.grants.iter().chain(&second.grants)),
-            sorted_keys(&whole.grants),
+            sorted_keys(first.grants().chain(second.grants())),
+            sorted_keys(whole.grants()),
             "split at {}", w.mid
         );
         prop_assert_eq!(ledger_keys(&split_ledger), ledger_keys(&whole_ledger));
@@ -787,8 +775,8 @@ proptest! {
         let part = run_file(&data, &overlap_ledger, Some(w.since), w.mid);
         let rest = run_file(&data, &overlap_ledger, Some(w.since), w.at);
         prop_assert_eq!(
-            sorted_keys(part.grants.iter().chain(&rest.grants)),
-            sorted_keys(&whole.grants),
+            sorted_keys(part.grants().chain(rest.grants())),
+            sorted_keys(whole.grants()),
             "whole window again after {}", w.mid
         );
         prop_assert_eq!(ledger_keys(&overlap_ledger), ledger_keys(&whole_ledger));
@@ -796,8 +784,8 @@ proptest! {
         let engine = compile(program().clone());
         let mut usage = engine.usage();
         let (_, memory) = run_memory(&engine, &memory(&c), &mut usage, w.since, w.at);
-        prop_assert_eq!(&memory.grants, &whole.grants);
-        prop_assert_eq!(&memory.refusals, &whole.refusals);
+        prop_assert_eq!(memory.grants().collect::<Vec<_>>(), whole.grants().collect::<Vec<_>>());
+        prop_assert_eq!(memory.refusals().collect::<Vec<_>>(), whole.refusals().collect::<Vec<_>>());
     }
 }
 
@@ -831,18 +819,16 @@ fn a_busy_week_runs_into_both_budgets() {
     let engine = compile(program().clone());
     let mut usage = engine.usage();
     let (report, out) = run_memory(&engine, &memory(&c), &mut usage, T0, T0 + 7 * DAY);
-    check_constraints(&out.grants).unwrap();
-    let packets = check_shares(&out.grants).unwrap();
+    check_constraints(out.grants()).unwrap();
+    let packets = check_shares(out.grants()).unwrap();
     assert!(packets > 0, "no split packet was granted");
-    let reasons: Vec<_> = out.refusals.iter().map(|r| r.reason.as_str()).collect();
+    let reasons: Vec<_> = out.refusals().map(|r| r.reason.as_str()).collect();
     assert!(reasons.contains(&"budget"), "{:?}", report.refusals);
     let daily_refusal = out
-        .refusals
-        .iter()
+        .refusals()
         .any(|r| r.reason.as_str() == "budget" && r.message.contains("per day"));
     let total_refusal = out
-        .refusals
-        .iter()
+        .refusals()
         .any(|r| r.reason.as_str() == "budget" && r.message.contains("total"));
     assert!(daily_refusal && total_refusal, "{reasons:?}");
 }

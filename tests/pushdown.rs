@@ -2,12 +2,13 @@
 //! same grants, refusals, skipped rows and bad values with and without it, over
 //! random members that include every kind of bad value.
 
+mod common;
+
 use std::path::Path;
 
+use playbook::app::decisions::Collect;
 use playbook::app::run::{RunRequest, run};
 use playbook::compile::compile;
-use playbook::interpret::engine::{Sink, SinkError};
-use playbook::interpret::grant::{Grant, Refusal};
 use playbook::time::parse_instant;
 use proptest::prelude::*;
 use rusqlite::Connection;
@@ -257,30 +258,6 @@ fn write(path: &Path, rows: &[(Option<Value>, Vec<Value>)], typed: bool) {
     }
 }
 
-#[derive(Default)]
-struct Collect(Vec<String>);
-
-impl Sink for Collect {
-    fn grant(&mut self, g: &Grant) -> Result<(), SinkError> {
-        self.0.push(format!(
-            "{} {} {} {} {}",
-            g.rule, g.target.id, g.reward, g.value.0, g.at
-        ));
-        Ok(())
-    }
-
-    fn refusal(&mut self, r: &Refusal) -> Result<(), SinkError> {
-        let g = &r.grants[0];
-        self.0.push(format!(
-            "refused {} {} {}",
-            g.rule,
-            g.target.id,
-            r.reason.as_str()
-        ));
-        Ok(())
-    }
-}
-
 /// Everything a run tells: decisions and skipped rows, or its error.
 fn outcome(text: &str, data: &Path, skip_bad_rows: bool, pushdown: bool) -> String {
     let checked = playbook::check_text("pushdown.playbook", text);
@@ -303,7 +280,8 @@ fn outcome(text: &str, data: &Path, skip_bad_rows: bool, pushdown: bool) -> Stri
     match run(&request, &mut sink) {
         Ok(done) => {
             let skipped: Vec<String> = done.report.skipped.iter().map(|b| b.to_string()).collect();
-            format!("{}\nskipped:\n{}", sink.0.join("\n"), skipped.join("\n"))
+            let decisions: Vec<String> = sink.decisions.iter().map(common::timed_line).collect();
+            format!("{}\nskipped:\n{}", decisions.join("\n"), skipped.join("\n"))
         }
         Err(e) => format!("error: {e}"),
     }

@@ -3,15 +3,13 @@
 //! and line, and control characters from playbooks and data never reach the
 //! terminal raw.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::bin;
 use serde_json::Value;
 use tempfile::TempDir;
-
-fn bin() -> Command {
-    Command::cargo_bin("playbook").expect("the playbook binary is built")
-}
 
 /// The same playbook, one line per item; its error, `orderz`, is at 7:13.
 const LINES: [&str; 7] = [

@@ -1,7 +1,10 @@
 //! Reading the data with several threads never changes a run's decisions.
 
+mod common;
+
 use std::path::Path;
 
+use playbook::app::decisions::Collect;
 use playbook::app::run::{RunRequest, run};
 use playbook::compile::compile;
 use playbook::interpret::engine::{Sink, SinkError};
@@ -66,30 +69,6 @@ fn write_members(path: &Path, n: u64) {
     tx.commit().unwrap();
 }
 
-#[derive(Default)]
-struct Collect(Vec<String>);
-
-impl Sink for Collect {
-    fn grant(&mut self, g: &Grant) -> Result<(), SinkError> {
-        self.0.push(format!(
-            "{} {} {} {} {}",
-            g.rule, g.target.id, g.reward, g.value.0, g.at
-        ));
-        Ok(())
-    }
-
-    fn refusal(&mut self, r: &Refusal) -> Result<(), SinkError> {
-        let g = &r.grants[0];
-        self.0.push(format!(
-            "refused {} {} {}",
-            g.rule,
-            g.target.id,
-            r.reason.as_str()
-        ));
-        Ok(())
-    }
-}
-
 #[test]
 fn decisions_are_identical_for_any_thread_count() {
     let dir = tempfile::TempDir::new().unwrap();
@@ -115,7 +94,7 @@ fn decisions_are_identical_for_any_thread_count() {
             };
             let mut sink = Collect::default();
             run(&request, &mut sink).unwrap();
-            sink.0
+            sink.decisions.iter().map(common::timed_line).collect()
         })
         .collect();
     assert!(

@@ -2,6 +2,8 @@
 //! devices or pipes, each file once however its path is spelled, and nothing of a
 //! file that does not parse beyond the token its error points at.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,8 +28,10 @@ rule 回购 {
 }
 ";
 
+/// The binary, killed after 20 seconds, so that a read that blocks (a pipe, a
+/// device) fails the test instead of hanging it.
 fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("playbook").expect("the playbook binary is built");
+    let mut cmd = common::bin();
     cmd.timeout(Duration::from_secs(20));
     cmd
 }
