@@ -8,9 +8,8 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
-use std::ptr::NonNull;
 
-use rusqlite::{Connection, Statement};
+use rusqlite::Connection;
 
 use super::decode::{Context, Decoder, NULL_IN_REQUIRED, Raw, is_plain, plain_id_code, read_id};
 use super::event_json::{self, DataError as JsonError, EventData};
@@ -28,12 +27,16 @@ use crate::runtime::value::{Row, Val};
 /// [`DataSource::take_problems`]. Problems with the layout (a missing table or column)
 /// stop [`SqliteData::open`].
 pub struct SqliteData {
-    /// Prepared lookups. They borrow `conn`: declared first, and cleared in `drop`.
+    /// The plans of the lookups made so far; their statements stay in `conn`'s cache.
     lookups: Vec<Lookup>,
     /// The file, for opening more connections (`None` for a `.sql` script in memory).
     file: Option<std::path::PathBuf>,
     tz: chrono_tz::Tz,
-    conn: OwnedConnection,
+    /// Statements are prepared through its cache (`prepare_cached`), per scan or
+    /// lookup, never per row. The default capacity (16) holds the few that recur:
+    /// lookups, the events query, scans without a filter; a scan whose filter holds
+    /// values of the tick's instant is new each tick, prepared once either way.
+    conn: Connection,
     tables: Tables,
     events: Option<EventSpec>,
     cx: Context,
@@ -47,13 +50,6 @@ impl std::fmt::Debug for SqliteData {
             .field("groups", &self.tables.groups.as_ref().map(|g| &g.name))
             .field("events", &self.events.as_ref().map(|e| &e.name))
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for SqliteData {
-    fn drop(&mut self) {
-        // Statements must be finalized while the connection they borrow still lives.
-        self.lookups.clear();
     }
 }
 
@@ -85,7 +81,7 @@ impl SqliteData {
             lookups: Vec::new(),
             file: (!is_script).then(|| path.to_path_buf()),
             tz: program.settings.timezone,
-            conn: OwnedConnection::new(conn),
+            conn,
             tables: Tables {
                 members: layout.members.expect("no table is missing"),
                 groups: layout.groups,
@@ -96,8 +92,8 @@ impl SqliteData {
         })
     }
 
-    /// The index of the prepared lookup for (`table`, `fields`), preparing it once.
-    fn lookup_statement(&mut self, table: Table, fields: &FieldSet) -> Result<usize, DataError> {
+    /// The index of the lookup plan for (`table`, `fields`), made once.
+    fn lookup_plan(&mut self, table: Table, fields: &FieldSet) -> Result<usize, DataError> {
         if let Some(i) = self
             .lookups
             .iter()
@@ -110,15 +106,11 @@ impl SqliteData {
         };
         let plan = ReadPlan::new(spec, fields)?;
         let sql = plan.select(spec, true);
-        // SAFETY: the statement is kept in `self.lookups`, which is cleared before the
-        // connection is freed (see `Drop for SqliteData` and `OwnedConnection`).
-        let conn = unsafe { self.conn.unbounded() };
-        let stmt = conn.prepare(&sql).map_err(sql_error)?;
         self.lookups.push(Lookup {
             table,
             fields: fields.to_vec(),
             plan,
-            stmt,
+            sql,
         });
         Ok(self.lookups.len() - 1)
     }
@@ -144,7 +136,7 @@ impl DataSource for SqliteData {
         let Some(spec) = self.tables.get(table)? else {
             return Ok(());
         };
-        let conn = self.conn.get();
+        let conn = &self.conn;
         let reader = Reader {
             cx: &mut self.cx,
             problems: &mut self.problems,
@@ -161,10 +153,12 @@ impl DataSource for SqliteData {
         let i = match self.tables.get(table)? {
             None => return Ok(None),
             Some(spec) if spec.duplicates.contains(id) => return Ok(None),
-            Some(_) => self.lookup_statement(table, fields)?,
+            Some(_) => self.lookup_plan(table, fields)?,
         };
         let spec = self.tables.get(table)?.expect("found above");
-        let Lookup { plan, stmt, .. } = &mut self.lookups[i];
+        let Lookup { plan, sql, .. } = &mut self.lookups[i];
+        // Prepared by the first lookup, then taken from the connection's cache.
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sql_error)?;
         let as_integer = id
             .parse::<i64>()
             .ok()
@@ -187,7 +181,10 @@ impl DataSource for SqliteData {
         let Some(spec) = &self.events else {
             return Ok(batch);
         };
-        let mut stmt = self.conn.get().prepare(&spec.select()).map_err(sql_error)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&spec.select())
+            .map_err(sql_error)?;
         let mut rows = stmt.query([]).map_err(sql_error)?;
         let mut reader = EventReader {
             spec,
@@ -229,7 +226,6 @@ impl DataSource for SqliteData {
         let sql = format!("SELECT count(*) FROM {}", quote(name));
         let n: i64 = self
             .conn
-            .get()
             .query_row(&sql, [], |r| r.get(0))
             .map_err(sql_error)?;
         Ok(u64::try_from(n).ok())
@@ -245,7 +241,7 @@ impl DataSource for SqliteData {
         };
         let sql = format!("SELECT min(rowid), max(rowid) FROM {}", quote(&spec.name));
         // A table without rowids cannot be cut into ranges: one thread reads it.
-        let Ok((Some(lo), Some(hi))) = self.conn.get().query_row(&sql, [], |r| {
+        let Ok((Some(lo), Some(hi))) = self.conn.query_row(&sql, [], |r| {
             Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
         }) else {
             return Ok(None);
@@ -301,7 +297,7 @@ impl Reader<'_> {
             sql.push_str(" WHERE ");
             sql.push_str(&conditions.join(" AND "));
         }
-        let mut stmt = conn.prepare(&sql).map_err(sql_error)?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(sql_error)?;
         let mut rows = match range {
             Some(range) => stmt.query(range),
             None => stmt.query([]),
@@ -679,44 +675,13 @@ fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// The owned connection, behind a raw pointer so that prepared statements kept in the
-/// same struct may borrow it (a `Box` would be asserted unique on every move).
-struct OwnedConnection(NonNull<Connection>);
-
-impl OwnedConnection {
-    fn new(conn: Connection) -> OwnedConnection {
-        OwnedConnection(NonNull::from(Box::leak(Box::new(conn))))
-    }
-
-    fn get(&self) -> &Connection {
-        // SAFETY: allocated in `new`, freed only in `drop`.
-        unsafe { self.0.as_ref() }
-    }
-
-    /// The connection with a lifetime the caller picks.
-    ///
-    /// # Safety
-    /// Whatever borrows the result must be dropped before this value.
-    unsafe fn unbounded<'a>(&self) -> &'a Connection {
-        // SAFETY: allocated in `new`, freed only in `drop`; the caller keeps borrows
-        // shorter than that.
-        unsafe { &*self.0.as_ptr() }
-    }
-}
-
-impl Drop for OwnedConnection {
-    fn drop(&mut self) {
-        // SAFETY: made by `Box::leak` in `new`, and dropped once.
-        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
-    }
-}
-
-/// A prepared `SELECT … WHERE id = ?1`.
+/// A lookup by id of some fields: its plan, and the `SELECT … WHERE id IN (?1, ?2)`
+/// that the connection's statement cache keeps prepared.
 struct Lookup {
     table: Table,
     fields: Vec<usize>,
     plan: ReadPlan,
-    stmt: Statement<'static>,
+    sql: String,
 }
 
 /// Bad values found and not yet taken; each (table, row, column) reported once.
