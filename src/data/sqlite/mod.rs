@@ -1,0 +1,365 @@
+//! The SQLite layout of the runtime spec ("Data in"): `members`, `groups` and
+//! `events` tables, checked against the playbook's schema when opened and decoded
+//! column by column with `decode`.
+//!
+//! The file is opened read-only and never changed. A `.sql` file is read as SQL text
+//! into an in-memory database instead, so example data can ship readable and diffable.
+//!
+//! Opening, connecting and the [`DataSource`] of a file are here; `layout` checks the
+//! tables at open, `read` reads members and groups rows, `events` reads events.
+
+mod events;
+mod layout;
+mod read;
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::decode::{Context, Raw, is_plain};
+use super::filter::RowFilter;
+use super::{BadValue, DataError, DataSource, EventBatch, FieldSet, Table, TableNames};
+use crate::check::model::Program;
+use crate::value::Row;
+use events::EventSpec;
+use layout::Layout;
+use read::{Lookup, Problems, Reader, TableSpec};
+
+/// Members, groups and events in a SQLite file (or a `.sql` script).
+///
+/// Problems with single values are recorded, not returned: see
+/// [`DataSource::take_problems`]. Problems with the layout (a missing table or column)
+/// stop [`SqliteData::open`].
+pub struct SqliteData {
+    /// The plans of the lookups made so far; their statements stay in `conn`'s cache.
+    lookups: Vec<Lookup>,
+    /// The file, for opening more connections (`None` for a `.sql` script in memory).
+    file: Option<std::path::PathBuf>,
+    tz: chrono_tz::Tz,
+    /// Statements are prepared through its cache (`prepare_cached`), per scan or
+    /// lookup, never per row. The default capacity (16) holds the few that recur:
+    /// lookups, the events query, scans without a filter; a scan whose filter holds
+    /// values of the tick's instant is new each tick, prepared once either way.
+    conn: Connection,
+    tables: Tables,
+    events: Option<EventSpec>,
+    cx: Context,
+    problems: Problems,
+}
+
+impl std::fmt::Debug for SqliteData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteData")
+            .field("members", &self.tables.members.name)
+            .field("groups", &self.tables.groups.as_ref().map(|g| &g.name))
+            .field("events", &self.events.as_ref().map(|e| &e.name))
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteData {
+    /// Opens `path` read-only (a `.sql` file: runs it into an in-memory database) and
+    /// checks its tables against `program`; every missing table and column is listed
+    /// in one [`DataError::Schema`]. Duplicate ids, when no unique index rules them
+    /// out, are found here and recorded as problems.
+    pub fn open(
+        path: &Path,
+        program: &Program,
+        names: TableNames,
+    ) -> Result<SqliteData, DataError> {
+        let shown = path.display().to_string();
+        let opening = |e: rusqlite::Error| DataError::Open {
+            path: shown.clone(),
+            message: e.to_string(),
+        };
+        let conn = connect(path)?;
+        let mut problems = Problems::default();
+        let layout = Layout::read(&conn, program, &names, &mut problems).map_err(opening)?;
+        if !layout.missing.is_empty() {
+            return Err(DataError::Schema(layout.missing));
+        }
+        let is_script = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("sql"));
+        Ok(SqliteData {
+            lookups: Vec::new(),
+            file: (!is_script).then(|| path.to_path_buf()),
+            tz: program.settings.timezone,
+            conn,
+            tables: Tables {
+                members: layout.members.expect("no table is missing"),
+                groups: layout.groups,
+            },
+            events: layout.events,
+            cx: Context::new(program.settings.timezone),
+            problems,
+        })
+    }
+
+    /// The index of the lookup plan for (`table`, `fields`), made once.
+    fn lookup_plan(&mut self, table: Table, fields: &FieldSet) -> Result<usize, DataError> {
+        if let Some(i) = self.lookups.iter().position(|l| l.is_for(table, fields)) {
+            return Ok(i);
+        }
+        let Some(spec) = self.tables.get(table)? else {
+            return Err(DataError::Sql("the playbook declares no groups".to_owned()));
+        };
+        self.lookups.push(Lookup::new(spec, fields)?);
+        Ok(self.lookups.len() - 1)
+    }
+}
+
+impl DataSource for SqliteData {
+    fn scan(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        self.scan_where(table, fields, &RowFilter::True, visit)
+    }
+
+    fn scan_where(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        filter: &RowFilter,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        let Some(spec) = self.tables.get(table)? else {
+            return Ok(());
+        };
+        let conn = &self.conn;
+        let reader = Reader {
+            cx: &mut self.cx,
+            problems: &mut self.problems,
+        };
+        reader.scan(conn, spec, fields, None, filter, visit)
+    }
+
+    fn lookup(
+        &mut self,
+        table: Table,
+        id: &str,
+        fields: &FieldSet,
+    ) -> Result<Option<Row>, DataError> {
+        let i = match self.tables.get(table)? {
+            None => return Ok(None),
+            Some(spec) if spec.duplicates.contains(id) => return Ok(None),
+            Some(_) => self.lookup_plan(table, fields)?,
+        };
+        let spec = self.tables.get(table)?.expect("found above");
+        let reader = Reader {
+            cx: &mut self.cx,
+            problems: &mut self.problems,
+        };
+        reader.lookup(&self.conn, spec, &mut self.lookups[i], id)
+    }
+
+    fn events(&mut self, after: i64, until: i64) -> Result<EventBatch, DataError> {
+        let Some(spec) = &self.events else {
+            return Ok(EventBatch::default());
+        };
+        spec.read_window(&self.conn, &mut self.cx, &mut self.problems, (after, until))
+    }
+
+    fn take_problems(&mut self) -> Vec<BadValue> {
+        std::mem::take(&mut self.problems.pending)
+    }
+
+    fn table_name(&self, table: Table) -> Option<String> {
+        match table {
+            Table::Members => Some(self.tables.members.name.clone()),
+            Table::Groups => self.tables.groups.as_ref().map(|g| g.name.clone()),
+            Table::Events => self.events.as_ref().map(|e| e.name.clone()),
+        }
+    }
+
+    fn row_count(&mut self, name: &str) -> Result<Option<u64>, DataError> {
+        let known = std::iter::once(&self.tables.members.name)
+            .chain(self.tables.groups.as_ref().map(|g| &g.name))
+            .chain(self.events.as_ref().map(|e| &e.name))
+            .any(|n| n == name);
+        if !known {
+            return Ok(None);
+        }
+        let sql = format!("SELECT count(*) FROM {}", quote(name));
+        let n: i64 = self
+            .conn
+            .query_row(&sql, [], |r| r.get(0))
+            .map_err(sql_error)?;
+        Ok(u64::try_from(n).ok())
+    }
+
+    fn partitions(
+        &mut self,
+        table: Table,
+        parts: usize,
+    ) -> Result<Option<Vec<Box<dyn DataSource + Send>>>, DataError> {
+        let (Some(file), Some(spec)) = (&self.file, self.tables.get(table)?) else {
+            return Ok(None);
+        };
+        let sql = format!("SELECT min(rowid), max(rowid) FROM {}", quote(&spec.name));
+        // A table without rowids cannot be cut into ranges: one thread reads it.
+        let Ok((Some(lo), Some(hi))) = self.conn.query_row(&sql, [], |r| {
+            Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?))
+        }) else {
+            return Ok(None);
+        };
+        let span = i128::from(hi) - i128::from(lo) + 1;
+        if parts < 2 || span < MIN_ROWS_PER_PART * parts as i128 {
+            return Ok(None);
+        }
+        let mut out: Vec<Box<dyn DataSource + Send>> = Vec::with_capacity(parts);
+        for k in 0..parts as i128 {
+            let start = i128::from(lo) + span * k / parts as i128;
+            let end = i128::from(lo) + span * (k + 1) / parts as i128;
+            out.push(Box::new(SqlitePart {
+                conn: connect(file)?,
+                spec: spec.clone(),
+                range: (start as i64, end as i64),
+                cx: Context::new(self.tz),
+                problems: Problems::default(),
+            }));
+        }
+        Ok(Some(out))
+    }
+}
+
+/// Below this many rows per thread, one thread reads faster than several start.
+const MIN_ROWS_PER_PART: i128 = 20_000;
+
+/// One rowid range `[start, end)` of a members or groups table, on its own
+/// connection: a part of a parallel scan.
+struct SqlitePart {
+    conn: Connection,
+    spec: TableSpec,
+    range: (i64, i64),
+    cx: Context,
+    problems: Problems,
+}
+
+impl DataSource for SqlitePart {
+    fn scan(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        self.scan_where(table, fields, &RowFilter::True, visit)
+    }
+
+    fn scan_where(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        filter: &RowFilter,
+        visit: &mut dyn FnMut(&Row) -> bool,
+    ) -> Result<(), DataError> {
+        if table != self.spec.table {
+            return Ok(());
+        }
+        let reader = Reader {
+            cx: &mut self.cx,
+            problems: &mut self.problems,
+        };
+        reader.scan(
+            &self.conn,
+            &self.spec,
+            fields,
+            Some(self.range),
+            filter,
+            visit,
+        )
+    }
+
+    fn lookup(&mut self, _: Table, _: &str, _: &FieldSet) -> Result<Option<Row>, DataError> {
+        Ok(None)
+    }
+
+    fn events(&mut self, _: i64, _: i64) -> Result<EventBatch, DataError> {
+        Ok(EventBatch::default())
+    }
+
+    fn take_problems(&mut self) -> Vec<BadValue> {
+        std::mem::take(&mut self.problems.pending)
+    }
+}
+
+/// The members and groups tables.
+struct Tables {
+    members: TableSpec,
+    groups: Option<TableSpec>,
+}
+
+impl Tables {
+    /// The table to scan or look up in; `None` when the playbook declares no groups.
+    fn get(&self, table: Table) -> Result<Option<&TableSpec>, DataError> {
+        match table {
+            Table::Members => Ok(Some(&self.members)),
+            Table::Groups => Ok(self.groups.as_ref()),
+            Table::Events => Err(DataError::Sql(
+                "events are read by time window, not scanned or looked up".to_owned(),
+            )),
+        }
+    }
+}
+
+/// Opens the file read-only (creating nothing beside it), or runs a `.sql` script into memory.
+fn connect(path: &Path) -> Result<Connection, DataError> {
+    let failed = |message: String| DataError::Open {
+        path: path.display().to_string(),
+        message,
+    };
+    let is_script = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("sql"));
+    if is_script {
+        let text = std::fs::read_to_string(path).map_err(|e| failed(e.to_string()))?;
+        let conn = Connection::open_in_memory().map_err(|e| failed(e.to_string()))?;
+        conn.execute_batch(&text)
+            .map_err(|e| failed(e.to_string()))?;
+        register_plain(&conn).map_err(|e| failed(e.to_string()))?;
+        return Ok(conn);
+    }
+    // SQLite's own message for a missing file is "unable to open database file".
+    match std::fs::metadata(path) {
+        Err(e) => return Err(failed(e.to_string())),
+        Ok(m) if m.is_dir() => return Err(failed("is a directory".to_owned())),
+        Ok(_) => {}
+    }
+    let conn = crate::sqlite_file::open_read_only(path).map_err(|e| failed(e.to_string()))?;
+    register_plain(&conn).map_err(|e| failed(e.to_string()))?;
+    Ok(conn)
+}
+
+/// `playbook_plain(CODES, v1, v2, …)`: 1 when every value has the plain stored form
+/// of its column (`CODES` holds one letter per value, see `Decoder::plain_code`),
+/// else 0. Used by scans that push a filter down.
+fn register_plain(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("playbook_plain", -1, flags, |cx| {
+        let rusqlite::types::ValueRef::Text(codes) = cx.get_raw(0) else {
+            return Ok(false);
+        };
+        if codes.len() + 1 != cx.len() {
+            return Ok(false);
+        }
+        Ok(codes
+            .iter()
+            .enumerate()
+            .all(|(i, &code)| is_plain(code, Raw::from(cx.get_raw(i + 1)))))
+    })
+}
+
+fn sql_error(e: rusqlite::Error) -> DataError {
+    DataError::Sql(e.to_string())
+}
+
+/// `name` as an SQL identifier.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
