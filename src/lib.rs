@@ -25,6 +25,18 @@
 //! }
 //! ```
 
+// Input-reachable code returns errors; a justified exception says why in an
+// `#[allow]` next to it. Unit tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
+
 pub mod app;
 pub mod check;
 pub mod compile;

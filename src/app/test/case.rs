@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
+use crate::app::decisions::Collect;
 use crate::app::explain::explain_member;
 use crate::check::types::Value;
 use crate::check::{Expectation, RecordSchema, Reward, RewardKind, TestCase, TestRecord};
-use crate::app::decisions::Collect;
 use crate::compile::Compiled;
 use crate::data::{EventRecord, MemoryData};
 use crate::interpret::engine::{RunOptions, RunReport};

@@ -226,6 +226,10 @@ fn day_offset(tz: Tz, days: i64) -> i32 {
     }
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "days come from four-digit years, well inside chrono's range"
+)]
 fn naive(days: i64, secs: u32) -> NaiveDateTime {
     DateTime::from_timestamp(days * 86_400 + i64::from(secs), 0)
         .expect("four-digit years are within chrono's range")

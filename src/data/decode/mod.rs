@@ -191,6 +191,7 @@ impl Decoder {
         if !matches!(slot, Val::Text(_)) {
             *slot = Val::Text(std::mem::take(&mut self.spare));
         }
+        #[allow(clippy::unreachable, reason = "made text just above")]
         let Val::Text(s) = slot else {
             unreachable!("made text above")
         };

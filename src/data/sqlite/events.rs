@@ -152,6 +152,10 @@ impl EventReader<'_> {
         if !self.decode(id, "at", raw(r, EV_AT)?, &spec.at, &mut at) {
             return Ok(());
         }
+        #[allow(
+            clippy::unreachable,
+            reason = "`at` is declared a time and decoded as one"
+        )]
         let Val::Time(at) = at else {
             unreachable!("`at` decodes as a time")
         };

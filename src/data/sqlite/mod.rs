@@ -75,9 +75,9 @@ impl SqliteData {
         let conn = connect(path)?;
         let mut problems = Problems::default();
         let layout = Layout::read(&conn, program, &names, &mut problems).map_err(opening)?;
-        if !layout.missing.is_empty() {
+        let Some(members) = layout.members.filter(|_| layout.missing.is_empty()) else {
             return Err(DataError::Schema(layout.missing));
-        }
+        };
         let is_script = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("sql"));
@@ -87,7 +87,7 @@ impl SqliteData {
             tz: program.settings.timezone,
             conn,
             tables: Tables {
-                members: layout.members.expect("no table is missing"),
+                members,
                 groups: layout.groups,
             },
             events: layout.events,
@@ -148,7 +148,9 @@ impl DataSource for SqliteData {
             Some(spec) if spec.duplicates.contains(id) => return Ok(None),
             Some(_) => self.lookup_plan(table, fields)?,
         };
-        let spec = self.tables.get(table)?.expect("found above");
+        let Some(spec) = self.tables.get(table)? else {
+            return Ok(None);
+        };
         let reader = Reader {
             cx: &mut self.cx,
             problems: &mut self.problems,

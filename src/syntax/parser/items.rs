@@ -115,6 +115,10 @@ impl Builder<'_> {
         }
     }
 
+    #[allow(
+        clippy::expect_used,
+        reason = "the grammar requires a field's name and type"
+    )]
     fn field_decl(&mut self, pair: Pair<'_, Rule>) -> FieldDecl {
         let mut it = children(pair);
         let name = self.ident(it.next().expect("grammar: field name"));

@@ -61,6 +61,10 @@ impl Builder<'_> {
         Ok(Spanned::new(kind, span))
     }
 
+    #[allow(
+        clippy::expect_used,
+        reason = "the grammar requires a coupon's value, and a percentage's number"
+    )]
     fn coupon(&mut self, parts: Vec<Pair<'_, Rule>>) -> Coupon {
         let mut it = parts.into_iter();
         let value_pair = it.next().expect("grammar: coupon value");
