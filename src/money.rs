@@ -108,6 +108,11 @@ impl FenSum {
         FenSum(self.0.saturating_add(i128::from(amount.0)))
     }
 
+    /// The sum of two sums.
+    pub fn plus_sum(self, other: FenSum) -> FenSum {
+        FenSum(self.0.saturating_add(other.0))
+    }
+
     /// The sum with `amount` taken away.
     pub fn minus(self, amount: Fen) -> FenSum {
         FenSum(self.0.saturating_sub(i128::from(amount.0)))

@@ -5,4 +5,5 @@ pub mod decisions;
 pub mod explain;
 pub mod files;
 pub mod run;
+pub mod simulate;
 pub mod test;

@@ -7,6 +7,7 @@ mod history;
 mod inspect;
 mod repl;
 mod run;
+mod simulate;
 mod test;
 
 use std::io::Write;
@@ -45,6 +46,8 @@ enum Command {
     Explain(inspect::ExplainArgs),
     /// Print the size of every segment.
     Segments(inspect::SegmentsArgs),
+    /// Forecast a period: every day's grants, spend and refusals, and when budgets run out.
+    Simulate(simulate::SimulateArgs),
     /// List every grant and refusal a ledger holds for one member or group.
     History(history::HistoryArgs),
     /// Run the `test` blocks of playbooks and report what failed and what no test covered.
@@ -87,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::Segments(args) => inspect::segments(&args),
         Command::History(args) => history::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Repl(args) => repl::run(&args),
     };

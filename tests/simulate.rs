@@ -1,0 +1,181 @@
+//! `playbook simulate`: a forecast is the run of its period summed up — the same
+//! grants, per local day and per rule, on every example — and it names the day and
+//! hour a budget ran out.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{Days, NaiveDate};
+use playbook::app::simulate::{SimulateRequest, simulate};
+use playbook::data::TableNames;
+use playbook::money::FenSum;
+use playbook::time::{day_start, local_date};
+use playbook::{Collect, RunRequest, compile, run};
+use serde_json::Value;
+
+/// Each example with a period around the README's window.
+const EXAMPLES: &[(&str, &str, &str)] = &[
+    ("package_card_launch", "2026-04-24", "2026-04-28"),
+    ("store_owner_red_packets", "2026-05-01", "2026-05-10"),
+    ("tiered_groups", "2026-06-08", "2026-06-21"),
+    ("member_day_birthday", "2026-05-01", "2026-05-08"),
+];
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().expect("a date")
+}
+
+#[test]
+fn a_forecast_is_the_run_of_its_period_summed_per_day_and_rule() {
+    for &(name, from, to) in EXAMPLES {
+        let file = format!("examples/{name}.playbook");
+        let data = format!("examples/data/{name}.sql");
+        let checked = playbook::check_file(Path::new(&file)).expect("reads");
+        let compiled = compile(checked.program.expect("checks"));
+        let tz = compiled.program.settings.timezone;
+        let (from, to) = (date(from), date(to));
+        let forecast = simulate(&SimulateRequest {
+            compiled: &compiled,
+            data: Path::new(&data),
+            tables: TableNames::default(),
+            from,
+            to,
+            ledger: None,
+            skip_bad_rows: false,
+            threads: 1,
+        })
+        .expect("simulates");
+        // The same period as a plain run: (from 00:00 - 1s, to + 1 day 00:00 - 1s].
+        let end = day_start(tz, to.checked_add_days(Days::new(1)).expect("a day"));
+        let request = RunRequest {
+            since: Some(day_start(tz, from) - 1),
+            ..RunRequest::new(&compiled, Path::new(&data), end - 1)
+        };
+        let mut decisions = Collect::default();
+        run(&request, &mut decisions).expect("runs");
+        let mut by_day: BTreeMap<NaiveDate, (u64, FenSum)> = BTreeMap::new();
+        let mut by_rule: BTreeMap<String, (u64, FenSum)> = BTreeMap::new();
+        for g in decisions.grants() {
+            let day = by_day.entry(local_date(tz, g.at)).or_default();
+            *day = (day.0 + 1, day.1.plus(g.value));
+            let rule = by_rule.entry(g.rule.to_string()).or_default();
+            *rule = (rule.0 + 1, rule.1.plus(g.value));
+        }
+        assert!(!by_day.is_empty(), "{name}: the period grants something");
+        let days: Vec<NaiveDate> = forecast.days.iter().map(|(d, _)| *d).collect();
+        assert_eq!(days.first(), Some(&from), "{name}");
+        assert_eq!(days.last(), Some(&to), "{name}");
+        assert!(
+            by_day.keys().all(|d| days.contains(d)),
+            "{name}: every day the run granted on is a day of the forecast"
+        );
+        for (day, d) in &forecast.days {
+            let want = by_day.get(day).copied().unwrap_or_default();
+            assert_eq!((d.grants, d.spend), want, "{name} {day}");
+            let rules: (u64, FenSum) = d
+                .by_rule
+                .values()
+                .fold((0, FenSum::ZERO), |(n, v), (m, w)| (n + m, v.plus_sum(*w)));
+            assert_eq!(rules, want, "{name} {day}: the rules add up to the day");
+        }
+        for (rule, total) in &forecast.rules {
+            let want = by_rule.get(rule).copied().unwrap_or_default();
+            assert_eq!((total.grants, total.spend), want, "{name} {rule}");
+        }
+        let refused = decisions.refusals().count() as u64;
+        let forecast_refused: u64 = forecast
+            .days
+            .iter()
+            .map(|(_, d)| d.refusals.values().sum::<u64>())
+            .sum();
+        assert_eq!(forecast_refused, refused, "{name}: refusals");
+    }
+}
+
+/// A daily budget of ¥100 and a 10:00 tick granting ¥30 to each of five members:
+/// the fourth member's coupon would overspend it, so the budget runs out on the
+/// first day at 10:00, in the middle of the tick.
+#[test]
+fn the_day_and_hour_a_budget_runs_out_in_the_middle_of_a_tick() {
+    let dir = tempfile::TempDir::new().expect("a directory");
+    let file = dir.path().join("budget.playbook");
+    std::fs::write(
+        &file,
+        "playbook \"日预算\" {\n  timezone \"Asia/Shanghai\"\n  budget ¥1,000 total, ¥100 per day\n}\n\
+         member { orders: int }\n\
+         rule 早安券 {\n  every day at 10:00\n  give coupon ¥30\n  limit once per member per day\n}\n",
+    )
+    .expect("writes");
+    let data = dir.path().join("members.sql");
+    std::fs::write(
+        &data,
+        "CREATE TABLE members (id TEXT PRIMARY KEY, orders INTEGER NOT NULL);\n\
+         INSERT INTO members VALUES ('m1', 1), ('m2', 2), ('m3', 3), ('m4', 4), ('m5', 5);\n",
+    )
+    .expect("writes");
+    let out = common::bin()
+        .arg("simulate")
+        .arg(&file)
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "--from",
+            "2026-04-01",
+            "--to",
+            "2026-04-03",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["budget"]["exhausted_on"], "2026-04-01", "{json:#}");
+    assert_eq!(
+        json["budget"]["exhausted_at"], "2026-04-01 10:00",
+        "{json:#}"
+    );
+    assert_eq!(json["budget"]["per_day_fen"], 10_000);
+    for day in json["days"].as_array().expect("days") {
+        assert_eq!(day["grants"], 3, "{day:#}");
+        assert_eq!(day["spend_fen"], 9_000, "{day:#}");
+        assert_eq!(day["refusals"]["budget"], 2, "{day:#}");
+    }
+    assert_eq!(json["rules"]["早安券"]["targets"], 3);
+}
+
+#[test]
+fn the_forecast_reads_as_a_table_with_bars() {
+    let out = common::bin()
+        .args(["simulate", "examples/store_owner_red_packets.playbook"])
+        .args(["--data", "examples/data/store_owner_red_packets.sql"])
+        .args(["--from", "2026-05-01", "--to", "2026-05-10"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn a_period_ending_before_it_starts_is_bad_usage() {
+    common::bin()
+        .args(["simulate", "examples/store_owner_red_packets.playbook"])
+        .args(["--data", "examples/data/store_owner_red_packets.sql"])
+        .args(["--from", "2026-05-10", "--to", "2026-05-01"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--to 2026-05-01 is before --from 2026-05-10",
+        ));
+}
