@@ -272,11 +272,13 @@ fn community() -> impl Strategy<Value = Community> {
 
 fn span() -> impl Strategy<Value = Span> {
     // Starts within two days of T0 on a quarter hour (often exactly on a tick),
-    // lasts up to seven days; the split point is anywhere, ends included.
+    // lasts up to seven days; the split point is anywhere after the start (a first
+    // part from `since` to `since` is an empty window, which `run` refuses), the end
+    // included.
     (0i64..2 * 24 * 4, 1i64..7 * 24 * 4, 0u32..=1000).prop_map(|(start, len, split)| {
         let since = T0 + start * QUARTER;
         let at = since + len * QUARTER;
-        let mid = since + (at - since) * i64::from(split) / 1000;
+        let mid = (since + (at - since) * i64::from(split) / 1000).max(since + 1);
         Span { since, mid, at }
     })
 }
