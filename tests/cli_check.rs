@@ -262,3 +262,51 @@ fn version_and_help() {
         .stdout(predicate::str::contains("check"))
         .stdout(predicate::str::contains("rules engine"));
 }
+
+/// `check --cost` on an example: the bounds table after the (absent) diagnostics.
+#[test]
+fn cost_prints_the_bounds_of_each_rule_and_the_budgets() {
+    let output = bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(["check", "--cost", "examples/package_card_launch.playbook"])
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8(output.get_output().stdout.clone()).expect("UTF-8");
+    insta::assert_snapshot!(stdout);
+}
+
+/// Without `--cost` nothing about cost is printed.
+#[test]
+fn without_cost_the_report_is_unchanged() {
+    let files = Files::new();
+    let clean = files.write("clean.playbook", CLEAN);
+    check(&[], &[&clean])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("cost of").not());
+    let json = check_json(&[&clean], 0);
+    assert!(json.get("cost").is_none());
+}
+
+/// `--format json --cost`: fen or null, what an unbounded bound depends on, and each
+/// budget against the sum of the rules.
+#[test]
+fn cost_in_json_gives_fen_or_null_with_the_reason() {
+    let files = Files::new();
+    let clean = files.write("clean.playbook", CLEAN);
+    let output = check(&["--format", "json", "--cost"], &[&clean])
+        .assert()
+        .code(0);
+    let json: Value = serde_json::from_slice(&output.get_output().stdout).expect("JSON");
+    let file = &json["cost"]["files"][0];
+    let rule = &file["rules"][0];
+    assert_eq!(rule["rule"], "入群礼");
+    assert_eq!(rule["per_firing_fen"], 200);
+    assert_eq!(rule["per_day_fen"], Value::Null);
+    assert_eq!(rule["total_fen"], Value::Null);
+    assert_eq!(rule["unbounded_by"], "members");
+    assert_eq!(file["total_fen"], Value::Null);
+    assert_eq!(file["budgets"], serde_json::json!([]));
+    assert_eq!(json["errors"], 0);
+}

@@ -1,13 +1,16 @@
 //! Pass 6: the warnings of LANGUAGE.md §8 that need the whole program — unused
-//! declarations and recurring rules that spend without any bound.
+//! declarations, recurring rules that spend without any bound, and rules that can
+//! use up the daily budget by themselves.
 
 use super::context::Context;
+use super::cost::{RuleCost, Spend, cost_bounds};
 use super::rewards::check_reward;
 use super::rules::is_recurring;
 use super::{Checker, Program, Reward, RewardKind, Settings};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::money::Fen;
 use crate::syntax::ast::{Item, TargetKind};
+use crate::time::Period;
 
 pub(super) fn lint(c: &mut Checker<'_>, p: &Program, items: &[Item]) {
     unused_rewards(c, p, items);
@@ -40,6 +43,46 @@ pub(super) fn lint(c: &mut Checker<'_>, p: &Program, items: &[Item]) {
                     .help(format!("add `limit 1 per {who} per day`, a `cap ¥500 per day`, or a `budget` in the header")),
             );
         }
+    }
+    exhausting_rules(c, p);
+}
+
+/// W0006: a rule whose own worst case for one day reaches the daily budget, while
+/// other rules spend too: on a bad day it alone can use the budget up.
+fn exhausting_rules(c: &mut Checker<'_>, p: &Program) {
+    let Some(daily) = p
+        .settings
+        .budget_per
+        .iter()
+        .find(|(period, _)| *period == Period::Day)
+        .map(|(_, b)| *b)
+    else {
+        return;
+    };
+    let costs = cost_bounds(p);
+    let spends = |r: &RuleCost| r.per_firing != Spend::Bounded(Fen::ZERO);
+    for rule in &costs.rules {
+        let Some(day) = rule.per_day.fen() else {
+            continue;
+        };
+        let others = costs.rules.iter().any(|o| o.span != rule.span && spends(o));
+        if day < daily || !others {
+            continue;
+        }
+        c.report(
+            Diagnostic::new(
+                Code::RuleCanExhaustBudget,
+                rule.span,
+                format!(
+                    "rule `{}` alone can spend up to {day} in one day, enough to use up the daily budget of {daily}",
+                    rule.name
+                ),
+            )
+            .label(format!("up to {day} a day"))
+            .help(format!(
+                "leave room for the other rules: add a `cap` per day below {daily}, a tighter `limit`, or give a smaller reward"
+            )),
+        );
     }
 }
 

@@ -10,6 +10,7 @@
 mod amounts;
 mod bounds;
 mod context;
+pub mod cost;
 mod declarations;
 mod expr;
 mod fold;

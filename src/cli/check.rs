@@ -4,8 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use playbook::CheckOutcome;
+use playbook::check::cost::{CostBounds, Spend, cost_bounds};
 use playbook::diagnostics::{Format, render, render_human, render_json_value};
+use playbook::syntax::ast::Window;
+use playbook::terminal::escape;
 use serde_json::{Value, json};
+use unicode_width::UnicodeWidthStr;
 
 use super::{Status, print_stderr_line, print_stdout};
 
@@ -33,6 +37,12 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings as well as on errors.
     #[arg(long)]
     deny_warnings: bool,
+
+    /// Also print each playbook's worst-case spend with no data: per rule per
+    /// firing, per day and in total, and the sums against the budgets (`human`
+    /// prints a table after the diagnostics, `json` adds a `cost` object).
+    #[arg(long)]
+    cost: bool,
 }
 
 /// The report formats.
@@ -50,6 +60,8 @@ enum OutputFormat {
 struct Checked {
     /// One outcome per file that could be read, in command-line order.
     outcomes: Vec<CheckOutcome>,
+    /// The file each outcome is of.
+    paths: Vec<PathBuf>,
     /// How many files could not be read.
     unreadable: usize,
 }
@@ -69,11 +81,24 @@ impl Checked {
 /// Runs `playbook check`: checks every file, prints the report, and says how it ended.
 pub fn run(args: &CheckArgs) -> Status {
     let checked = check_all(&args.files);
-    let report = match args.format {
+    let mut report = match args.format {
         OutputFormat::Human => human_report(&checked, super::use_color(&std::io::stdout())),
         OutputFormat::Json => json_report(&checked),
         OutputFormat::Github => github_report(&checked),
     };
+    if args.cost {
+        report = match args.format {
+            OutputFormat::Json => with_json_cost(&report, &checked),
+            OutputFormat::Human => with_human_cost(&report, &checked),
+            OutputFormat::Github => {
+                let tables: String = costs(&checked)
+                    .iter()
+                    .map(|(path, cost)| cost_text(&path.display().to_string(), cost))
+                    .collect();
+                report + &tables
+            }
+        };
+    }
     print_stdout(&report);
     status(&checked, args.deny_warnings)
 }
@@ -83,6 +108,7 @@ pub fn run(args: &CheckArgs) -> Status {
 fn check_all(files: &[PathBuf]) -> Checked {
     let mut checked = Checked {
         outcomes: Vec::with_capacity(files.len()),
+        paths: Vec::with_capacity(files.len()),
         unreadable: 0,
     };
     let (files, unreadable) = playbook::playbook_files(files);
@@ -95,7 +121,10 @@ fn check_all(files: &[PathBuf]) -> Checked {
     checked.unreadable = unreadable.len();
     for path in &files {
         match playbook::check_file(path) {
-            Ok(outcome) => checked.outcomes.push(outcome),
+            Ok(outcome) => {
+                checked.outcomes.push(outcome);
+                checked.paths.push(path.clone());
+            }
             Err(err) => {
                 print_stderr_line(&format!("error: cannot read `{}`: {err}", path.display()));
                 checked.unreadable += 1;
@@ -167,6 +196,176 @@ fn json_report(checked: &Checked) -> String {
     format!("{report}\n")
 }
 
+/// The playbooks that checked without errors, with their cost bounds.
+fn costs(checked: &Checked) -> Vec<(&PathBuf, CostBounds)> {
+    checked
+        .outcomes
+        .iter()
+        .zip(&checked.paths)
+        .filter_map(|(o, path)| o.program.as_ref().map(|p| (path, cost_bounds(p))))
+        .collect()
+}
+
+/// The human report with a cost table for each playbook inserted before the
+/// summary line (its last line).
+fn with_human_cost(report: &str, checked: &Checked) -> String {
+    let body = report.trim_end_matches('\n');
+    let (before, summary) = body.rsplit_once('\n').unwrap_or(("", body));
+    let mut out = String::from(before);
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    for (path, cost) in costs(checked) {
+        out.push_str(&cost_text(&path.display().to_string(), &cost));
+        out.push('\n');
+    }
+    out.push_str(summary);
+    out.push('\n');
+    out
+}
+
+/// One playbook's bounds as a table: each rule per firing, per day and in total
+/// (with what an unbounded one depends on), the sums, and each budget.
+fn cost_text(file: &str, cost: &CostBounds) -> String {
+    let show = |s: &Spend| match s.fen() {
+        Some(f) => f.to_string(),
+        None => "unbounded".to_string(),
+    };
+    let mut rows = vec![[
+        "rule".to_string(),
+        "per firing".to_string(),
+        "per day".to_string(),
+        "total".to_string(),
+        String::new(),
+    ]];
+    for r in &cost.rules {
+        let why = [&r.per_firing, &r.per_day, &r.total]
+            .into_iter()
+            .find_map(Spend::unbounded_by)
+            .map_or(String::new(), |u| format!("depends on {u}"));
+        rows.push([
+            escape(&r.name).into_owned(),
+            show(&r.per_firing),
+            show(&r.per_day),
+            show(&r.total),
+            why,
+        ]);
+    }
+    let why = [&cost.per_day, &cost.total]
+        .into_iter()
+        .find_map(Spend::unbounded_by)
+        .map_or(String::new(), |u| format!("depends on {u}"));
+    rows.push([
+        "all rules".to_string(),
+        String::new(),
+        show(&cost.per_day),
+        show(&cost.total),
+        why,
+    ]);
+    let width = |i: usize| rows.iter().map(|r| r[i].width()).max().unwrap_or(0);
+    let widths = [width(0), width(1), width(2), width(3)];
+    let mut out = format!(
+        "cost of {}: the most each rule can spend, with no data\n",
+        escape(file)
+    );
+    for row in &rows {
+        let mut line = format!("  {}{}", row[0], " ".repeat(widths[0] - row[0].width()));
+        for i in 1..4 {
+            line.push_str(&format!(
+                "  {}{}",
+                " ".repeat(widths[i] - row[i].width()),
+                row[i]
+            ));
+        }
+        if !row[4].is_empty() {
+            line.push_str(&format!("  ({})", row[4]));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    for b in &cost.budgets {
+        let verdict = match &b.bound {
+            Spend::Bounded(f) if b.never_reached() => {
+                format!("never reached: the rules spend at most {f}")
+            }
+            Spend::Bounded(f) => format!("can be used up: the rules can spend {f}"),
+            Spend::Unbounded(u) => {
+                format!("can be used up: what the rules can spend depends on {u}")
+            }
+        };
+        out.push_str(&format!(
+            "  budget {} {}: {verdict}\n",
+            b.budget,
+            window_name(b.window)
+        ));
+    }
+    out
+}
+
+/// `total`, `per day`, `per week`, `per month`.
+fn window_name(w: Window) -> String {
+    match w {
+        Window::Total => "total".to_string(),
+        Window::Per(p) => format!("per {}", p.keyword()),
+    }
+}
+
+/// The JSON report with a `cost` object: per file its rules and budgets, money in
+/// fen (null when unbounded, with `unbounded_by` naming what decides it).
+fn with_json_cost(report: &str, checked: &Checked) -> String {
+    let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(report) else {
+        return report.to_string();
+    };
+    let fen = |s: &Spend| s.fen().map_or(Value::Null, |f| json!(f.0));
+    let by = |spends: &[&Spend]| {
+        spends
+            .iter()
+            .find_map(|s| s.unbounded_by())
+            .map_or(Value::Null, |u| json!(u.as_str()))
+    };
+    let files: Vec<Value> = costs(checked)
+        .into_iter()
+        .map(|(path, cost)| {
+            let rules: Vec<Value> = cost
+                .rules
+                .iter()
+                .map(|r| {
+                    json!({
+                        "rule": r.name,
+                        "per_firing_fen": fen(&r.per_firing),
+                        "per_day_fen": fen(&r.per_day),
+                        "total_fen": fen(&r.total),
+                        "unbounded_by": by(&[&r.per_firing, &r.per_day, &r.total]),
+                    })
+                })
+                .collect();
+            let budgets: Vec<Value> = cost
+                .budgets
+                .iter()
+                .map(|b| {
+                    json!({
+                        "window": window_name(b.window),
+                        "budget_fen": b.budget.0,
+                        "bound_fen": fen(&b.bound),
+                        "unbounded_by": by(&[&b.bound]),
+                        "never_reached": b.never_reached(),
+                    })
+                })
+                .collect();
+            json!({
+                "file": path.display().to_string(),
+                "rules": rules,
+                "per_day_fen": fen(&cost.per_day),
+                "total_fen": fen(&cost.total),
+                "unbounded_by": by(&[&cost.per_day, &cost.total]),
+                "budgets": budgets,
+            })
+        })
+        .collect();
+    object.insert("cost".to_string(), json!({ "files": files }));
+    format!("{}\n", Value::Object(object))
+}
+
 /// One `::error …` / `::warning …` workflow command per diagnostic.
 fn github_report(checked: &Checked) -> String {
     checked
@@ -201,6 +400,9 @@ mod tests {
         };
         Checked {
             outcomes: (0..files).map(|_| clean()).collect(),
+            paths: (0..files)
+                .map(|i| PathBuf::from(format!("{i}.playbook")))
+                .collect(),
             unreadable,
         }
     }

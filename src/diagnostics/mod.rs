@@ -150,6 +150,9 @@ codes! {
     /// A header setting that works but is almost certainly not meant: a daily
     /// budget above the total, red-packet limits beyond WeChat's own.
     SuspiciousSetting = "W0005", "suspicious-setting", Warning;
+    /// A rule that can spend the whole daily budget by itself within one day,
+    /// starving the rules after it.
+    RuleCanExhaustBudget = "W0006", "rule-can-exhaust-budget", Warning;
     /// A segment's expression that could not be computed for a target while
     /// running: an overflow or a division by zero the data brought. (A rule's
     /// expression that fails refuses that firing instead; the run goes on.)
