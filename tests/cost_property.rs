@@ -7,6 +7,8 @@
 //! The random cases are few by default; `PROPTEST_CASES=2000 cargo test --release
 //! --test cost_property` for a long run.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -19,64 +21,34 @@ use playbook::compile::compile;
 use playbook::time::{local_date, parse_instant};
 use proptest::prelude::*;
 
-/// A fixed community: 30 members (some in groups), orders over five days.
+/// A fixed community: 30 members, 80 orders over five days.
 fn community() -> PathBuf {
     static PATH: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, path) = PATH.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("community.sql");
-        let mut sql = String::from(
-            "CREATE TABLE members (id TEXT PRIMARY KEY, orders INTEGER, spend INTEGER);\n",
-        );
-        for i in 0..30 {
-            sql.push_str(&format!(
-                "INSERT INTO members VALUES ('m{i:02}', {}, {});\n",
-                i % 6,
-                (i * 7919) % 200_000
-            ));
-        }
-        sql.push_str(
-            "CREATE TABLE events (id TEXT PRIMARY KEY, kind TEXT, member_id TEXT,
-                                  group_id TEXT, at TEXT, data TEXT);\n",
-        );
-        for i in 0..80 {
-            sql.push_str(&format!(
-                "INSERT INTO events VALUES ('e{i:02}', 'order_paid', 'm{:02}', NULL, \
-                 '2026-04-{:02} {:02}:{:02}:00', '{{\"amount\": {}}}');\n",
-                (i * 7) % 30,
-                10 + i % 5,
-                9 + i % 12,
-                (i * 13) % 60,
-                ((i * 104_729) % 90_000) + 100
-            ));
-        }
-        std::fs::write(&path, sql).expect("write the community");
-        (dir, path)
-    });
+    let (_, path) = PATH.get_or_init(|| common::order_community(80));
     path.clone()
-}
-
-fn yuan(fen: i64) -> String {
-    format!("¥{}.{:02}", fen / 100, fen % 100)
 }
 
 /// One rule of a random playbook.
 fn rule() -> impl Strategy<Value = String> {
     let reward = prop_oneof![
-        (100i64..5_000).prop_map(|f| format!("red_packet {}", yuan(f))),
+        (100i64..5_000).prop_map(|f| format!("red_packet {}", common::yuan(f))),
         (1i64..1_000).prop_map(|n| format!("points {n}")),
         (1i64..6).prop_map(|k| format!("points clamp(orders * {k}, 1, 20)")),
-        (100i64..5_000).prop_map(|f| format!("coupon {} over {}", yuan(f), yuan(f * 3))),
-        (0i64..5_000).prop_map(|f| format!("gift \"礼\" worth {}", yuan(f))),
+        (100i64..5_000).prop_map(|f| format!(
+            "coupon {} over {}",
+            common::yuan(f),
+            common::yuan(f * 3)
+        )),
+        (0i64..5_000).prop_map(|f| format!("gift \"礼\" worth {}", common::yuan(f))),
         (100i64..5_000, 1i64..500).prop_map(|(f, n)| format!(
             "lottery {{ 30% -> red_packet {}  rest -> points {n} }}",
-            yuan(f)
+            common::yuan(f)
         )),
     ];
     let event_reward = prop_oneof![
         (1i64..20, 200i64..5_000).prop_map(|(p, hi)| format!(
             "red_packet clamp(event.amount * {p}%, ¥1, {})",
-            yuan(hi.max(100))
+            common::yuan(hi.max(100))
         )),
         reward.clone(),
     ];
@@ -89,8 +61,8 @@ fn rule() -> impl Strategy<Value = String> {
     ];
     let cap = prop_oneof![
         Just(String::new()),
-        (100i64..20_000).prop_map(|f| format!("cap {} per day", yuan(f))),
-        (100i64..50_000).prop_map(|f| format!("cap {} total", yuan(f))),
+        (100i64..20_000).prop_map(|f| format!("cap {} per day", common::yuan(f))),
+        (100i64..50_000).prop_map(|f| format!("cap {} total", common::yuan(f))),
     ];
     let when = prop_oneof![
         Just(String::new()),
@@ -123,7 +95,7 @@ fn playbook() -> impl Strategy<Value = String> {
                 "playbook \"p\" {\n  timezone \"Asia/Shanghai\"\n  active 2026-04-01 .. 2026-04-30\n",
             );
             if let Some(v) = point_value {
-                text.push_str(&format!("  point_value {}\n", yuan(v)));
+                text.push_str(&format!("  point_value {}\n", common::yuan(v)));
             }
             text.push_str("}\nmember { orders: int  spend: money }\nevent order_paid { amount: money }\n");
             text.push_str(&format!("segment 头部 = top {top} by spend\n"));

@@ -54,3 +54,43 @@ pub fn short_line(decision: &Decision) -> String {
         Decision::Refusal(r) => format!("refused: {}", r.message),
     }
 }
+
+/// A community in a temporary `community.sql`: 30 members with orders and spend,
+/// and `events` `order_paid` events over 2026-04-10 .. 14. The directory lives as
+/// long as the returned handle.
+pub fn order_community(events: usize) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("community.sql");
+    let mut sql = String::from(
+        "CREATE TABLE members (id TEXT PRIMARY KEY, orders INTEGER, spend INTEGER);\n",
+    );
+    for i in 0..30 {
+        sql.push_str(&format!(
+            "INSERT INTO members VALUES ('m{i:02}', {}, {});\n",
+            i % 6,
+            (i * 7919) % 200_000
+        ));
+    }
+    sql.push_str(
+        "CREATE TABLE events (id TEXT PRIMARY KEY, kind TEXT, member_id TEXT,
+                              group_id TEXT, at TEXT, data TEXT);\n",
+    );
+    for i in 0..events {
+        sql.push_str(&format!(
+            "INSERT INTO events VALUES ('e{i:02}', 'order_paid', 'm{:02}', NULL, \
+             '2026-04-{:02} {:02}:{:02}:00', '{{\"amount\": {}}}');\n",
+            (i * 7) % 30,
+            10 + i % 5,
+            9 + i % 12,
+            (i * 13) % 60,
+            ((i * 104_729) % 90_000) + 100
+        ));
+    }
+    std::fs::write(&path, sql).expect("write the community");
+    (dir, path)
+}
+
+/// Fen written as a playbook money literal, `¥12.34`.
+pub fn yuan(fen: i64) -> String {
+    format!("¥{}.{:02}", fen / 100, fen % 100)
+}
