@@ -359,6 +359,7 @@ rule 积分 {
                 skip_bad_rows: false,
                 threads: 1,
                 pushdown: true,
+                hold: true,
             };
             let mut sink = Collect::default();
             let result = engine.run(&mut data.clone(), &mut usage, &opts, &mut sink);
@@ -428,6 +429,7 @@ rule 积分 {
             skip_bad_rows: false,
             threads: 1,
             pushdown: true,
+            hold: true,
         };
         let mut sink = Collect::default();
         engine

@@ -447,6 +447,7 @@ fn run_memory(
         skip_bad_rows: false,
         threads: 1,
         pushdown: true,
+        hold: true,
     };
     let mut sink = Collect::default();
     let report = engine

@@ -145,6 +145,7 @@ fn progress_is_reported_whatever_the_thread_count() {
             threads,
             // Every row read, none skipped by the pushed-down filter.
             pushdown: false,
+            hold: true,
             ..RunRequest::new(
                 &compiled,
                 &data,

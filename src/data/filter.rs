@@ -67,10 +67,21 @@ impl FilterOp {
 pub enum Stored {
     /// INTEGER (ints, money in fen, bools as 0 / 1).
     Int(i64),
-    /// TEXT, compared byte by byte (texts, `YYYY-MM-DD` dates and
-    /// `YYYY-MM-DD HH:MM:SS` times, whose text order is their time order).
+    /// TEXT, compared byte by byte (texts, and `YYYY-MM-DD` dates, whose text order
+    /// is their date order).
     Text(String),
+    /// An instant, Unix seconds, for a `time` column. A file stores times as local
+    /// `YYYY-MM-DD HH:MM:SS` text, so SQL compares that text widened by
+    /// [`TIME_MARGIN`]; decoded instants compare exactly.
+    Time(i64),
 }
+
+/// Seconds a stored local time may lie from its instant: the widest UTC offset any
+/// zone has used (under 16 hours) plus a skipped DST day, rounded up. Time
+/// comparisons are written in SQL as text comparisons this much wider than exact,
+/// so no zone's offsets, however irregular, can make one exclude a row wrongly;
+/// the few rows inside the margin are decided by the engine as usual.
+pub const TIME_MARGIN: i64 = 26 * 3_600;
 
 /// A condition on one row's stored values, fields named by schema index. A
 /// comparison with NULL is false, as in the language.
@@ -180,8 +191,12 @@ impl RowFilter {
             }
             RowFilter::Compare { field, op, value } => {
                 let column = &columns[*field];
+                if let Stored::Time(t) = value {
+                    return time_sql(column, *op, *t, out);
+                }
                 let op = op.sql();
                 match value {
+                    Stored::Time(_) => {}
                     Stored::Int(i) => {
                         let _ = write!(out, "+{column} {op} {i}");
                     }
@@ -196,6 +211,42 @@ impl RowFilter {
             }
         }
     }
+}
+
+/// `column OP t` for a time column stored as local text, widened by
+/// [`TIME_MARGIN`] on the side that could exclude a row.
+fn time_sql(column: &str, op: FilterOp, t: i64, out: &mut String) {
+    let bound = |out: &mut String, op: &str, x: i64| match local_text(x) {
+        Some(text) => {
+            let _ = write!(out, "+{column} COLLATE BINARY {op} '{text}'");
+        }
+        None => {
+            let _ = write!(out, "+{column} IS NOT NULL");
+        }
+    };
+    match op {
+        FilterOp::Ge | FilterOp::Gt => bound(out, ">=", t.saturating_sub(TIME_MARGIN)),
+        FilterOp::Le | FilterOp::Lt => bound(out, "<=", t.saturating_add(TIME_MARGIN)),
+        FilterOp::Eq => {
+            out.push('(');
+            bound(out, ">=", t.saturating_sub(TIME_MARGIN));
+            out.push_str(" AND ");
+            bound(out, "<=", t.saturating_add(TIME_MARGIN));
+            out.push(')');
+        }
+        FilterOp::Ne => {
+            let _ = write!(out, "+{column} IS NOT NULL");
+        }
+    }
+}
+
+/// Seconds since 1970 as `YYYY-MM-DD HH:MM:SS` read without any offset, when the
+/// year has four digits (the form stored times have).
+fn local_text(seconds: i64) -> Option<String> {
+    let t = chrono::DateTime::from_timestamp(seconds, 0)?.naive_utc();
+    (0..=9999)
+        .contains(&chrono::Datelike::year(&t))
+        .then(|| t.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
 fn join(parts: &[RowFilter], with: &str, columns: &[String], out: &mut String) {

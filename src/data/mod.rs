@@ -6,6 +6,7 @@
 //! value: it records a [`BadValue`] and leaves the row out, and the engine decides
 //! whether that stops the run or is reported as a skipped row.
 
+pub mod columns;
 mod decode;
 mod event_json;
 pub mod filter;
@@ -170,6 +171,15 @@ pub trait DataSource {
 
     /// Bad values found since the last call, each row once over the source's life.
     fn take_problems(&mut self) -> Vec<BadValue>;
+
+    /// Told that `table` will be scanned and looked up many times for `fields`: a
+    /// source may read those fields of every row once and answer from memory from
+    /// then on (see [`columns`]), trading memory for time. Scans, lookups and the
+    /// problems they report are the same either way. By default nothing is held.
+    fn hold(&mut self, table: Table, fields: &FieldSet) -> Result<(), DataError> {
+        let _ = (table, fields);
+        Ok(())
+    }
 
     /// How many rows the table named `name` (as in the data, as [`BadValue::table`]
     /// names it) holds; `None` when the source cannot tell. For saying what share of

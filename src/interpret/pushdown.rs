@@ -11,7 +11,7 @@
 
 use std::cell::Cell;
 
-use chrono::{DateTime, Datelike};
+use chrono::Datelike;
 
 use crate::check::types::{Base, Record, Type};
 use crate::compile::Compiled;
@@ -20,13 +20,6 @@ use crate::data::filter::{FilterOp, RowFilter, Stored};
 use crate::interpret::eval::{Env, eval};
 use crate::syntax::ast::{BinaryOp, TargetKind};
 use crate::value::Val;
-
-/// Seconds a stored local time may lie from its instant: the widest UTC offset any
-/// zone has used (under 16 hours) plus a skipped DST day, rounded up. Time
-/// comparisons are pushed down as text comparisons this much wider than exact,
-/// so no zone's offsets, however irregular, can make one exclude a row wrongly;
-/// the few rows inside the margin are decided by the engine as usual.
-const TIME_MARGIN: i64 = 26 * 3_600;
 
 /// The filter for a scan of `kind`'s table that serves `rules` at `now`: true for
 /// every row for which some rule may fire. [`RowFilter::True`] when nothing can be
@@ -56,7 +49,22 @@ pub(crate) fn scan_filter(
         env: Env::at(now, program.settings.timezone),
         inlined: Cell::new(0),
     };
-    RowFilter::any(rules.iter().map(|&r| cx.rule(r)))
+    // A target that joined after `now` is no target yet (see `Compiled::existed`).
+    let joined = match kind {
+        TargetKind::Member => engine.plan.member_joined,
+        TargetKind::Group => engine.plan.group_joined,
+    };
+    let existed = joined.map_or(RowFilter::True, |j| {
+        RowFilter::any([
+            RowFilter::Absent(j),
+            RowFilter::Compare {
+                field: j,
+                op: FilterOp::Le,
+                value: Stored::Time(now),
+            },
+        ])
+    });
+    RowFilter::all([existed, RowFilter::any(rules.iter().map(|&r| cx.rule(r)))])
 }
 
 /// Most segment definitions one scan filter looks into. Segments using a segment
@@ -204,8 +212,7 @@ impl Translate<'_, '_> {
         }
     }
 
-    /// Rows whose stored value may satisfy `field OP value` (over-approximated for
-    /// times, exact for the rest).
+    /// Rows whose stored value may satisfy `field OP value`.
     fn stored_compare(&self, field: usize, op: FilterOp, value: &Val) -> RowFilter {
         let cmp = |op, value| RowFilter::Compare { field, op, value };
         let exact = match (&self.types[field].base, value) {
@@ -216,7 +223,7 @@ impl Translate<'_, '_> {
             (Base::Date, Val::Date(d)) if (0..=9999).contains(&d.year()) => {
                 Stored::Text(d.format("%Y-%m-%d").to_string())
             }
-            (Base::Time, Val::Time(t)) => return time_compare(field, op, *t),
+            (Base::Time, Val::Time(t)) => Stored::Time(*t),
             _ => return RowFilter::True,
         };
         cmp(op, exact)
@@ -327,45 +334,6 @@ fn row_free(node: &Node) -> bool {
         Node::Arith(first, rest) => row_free(first) && rest.iter().all(|(_, x)| row_free(x)),
         Node::In { elem, within, .. } => row_free(elem) && row_free(within),
     }
-}
-
-/// `field OP t` for a time field stored as local `YYYY-MM-DD HH:MM:SS` text,
-/// widened by [`TIME_MARGIN`] on the side that could exclude a row.
-fn time_compare(field: usize, op: FilterOp, t: i64) -> RowFilter {
-    let at_least = |x: i64| match local_text(x) {
-        Some(text) => RowFilter::Compare {
-            field,
-            op: FilterOp::Ge,
-            value: Stored::Text(text),
-        },
-        None => RowFilter::Present(field),
-    };
-    let at_most = |x: i64| match local_text(x) {
-        Some(text) => RowFilter::Compare {
-            field,
-            op: FilterOp::Le,
-            value: Stored::Text(text),
-        },
-        None => RowFilter::Present(field),
-    };
-    match op {
-        FilterOp::Ge | FilterOp::Gt => at_least(t.saturating_sub(TIME_MARGIN)),
-        FilterOp::Le | FilterOp::Lt => at_most(t.saturating_add(TIME_MARGIN)),
-        FilterOp::Eq => RowFilter::all([
-            at_least(t.saturating_sub(TIME_MARGIN)),
-            at_most(t.saturating_add(TIME_MARGIN)),
-        ]),
-        FilterOp::Ne => RowFilter::Present(field),
-    }
-}
-
-/// Seconds since 1970 as `YYYY-MM-DD HH:MM:SS` read without any offset, when the
-/// year has four digits (the form stored times have).
-fn local_text(seconds: i64) -> Option<String> {
-    let t = DateTime::from_timestamp(seconds, 0)?.naive_utc();
-    (0..=9999)
-        .contains(&t.year())
-        .then(|| t.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
 fn filter_of(b: bool) -> RowFilter {

@@ -59,6 +59,9 @@ pub struct RunRequest<'a> {
     pub threads: usize,
     /// Let SQLite skip rows no rule can fire for; the result is the same either way.
     pub pushdown: bool,
+    /// Hold the members (groups) in memory when the window reads them more than once;
+    /// the result is the same either way.
+    pub hold: bool,
 }
 
 impl<'a> RunRequest<'a> {
@@ -75,6 +78,7 @@ impl<'a> RunRequest<'a> {
             skip_bad_rows: false,
             threads: 1,
             pushdown: true,
+            hold: true,
         }
     }
 
@@ -247,6 +251,7 @@ fn options(request: &RunRequest<'_>, last_run: Option<i64>) -> RunOptions {
         skip_bad_rows: request.skip_bad_rows,
         threads: request.threads,
         pushdown: request.pushdown,
+        hold: request.hold,
     }
 }
 

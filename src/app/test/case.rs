@@ -124,6 +124,7 @@ fn test_options(engine: &Compiled, case: &TestCase) -> RunOptions {
         skip_bad_rows: false,
         threads: 1,
         pushdown: true,
+        hold: true,
     }
 }
 

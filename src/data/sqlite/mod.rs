@@ -16,6 +16,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use super::columns::Columns;
 use super::decode::{Context, Raw, is_plain};
 use super::filter::RowFilter;
 use super::{BadValue, DataError, DataSource, EventBatch, FieldSet, Table, TableNames};
@@ -45,6 +46,25 @@ pub struct SqliteData {
     events: Option<EventSpec>,
     cx: Context,
     problems: Problems,
+    /// Members and groups held in memory (see [`DataSource::hold`]).
+    held: Held,
+}
+
+/// The tables held in memory, when asked to.
+#[derive(Default)]
+struct Held {
+    members: Option<Columns>,
+    groups: Option<Columns>,
+}
+
+impl Held {
+    fn get(&self, table: Table) -> Option<&Columns> {
+        match table {
+            Table::Members => self.members.as_ref(),
+            Table::Groups => self.groups.as_ref(),
+            Table::Events => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for SqliteData {
@@ -93,6 +113,7 @@ impl SqliteData {
             events: layout.events,
             cx: Context::new(program.settings.timezone),
             problems,
+            held: Held::default(),
         })
     }
 
@@ -126,6 +147,10 @@ impl DataSource for SqliteData {
         filter: &RowFilter,
         visit: &mut dyn FnMut(&Row) -> bool,
     ) -> Result<(), DataError> {
+        if let Some(held) = self.held.get(table).filter(|h| h.holds(fields)) {
+            scan_held(held, table, fields, filter, &mut self.problems, visit);
+            return Ok(());
+        }
         let Some(spec) = self.tables.get(table)? else {
             return Ok(());
         };
@@ -143,6 +168,9 @@ impl DataSource for SqliteData {
         id: &str,
         fields: &FieldSet,
     ) -> Result<Option<Row>, DataError> {
+        if let Some(held) = self.held.get(table).filter(|h| h.holds(fields)) {
+            return Ok(lookup_held(held, table, id, fields, &mut self.problems));
+        }
         let i = match self.tables.get(table)? {
             None => return Ok(None),
             Some(spec) if spec.duplicates.contains(id) => return Ok(None),
@@ -167,6 +195,26 @@ impl DataSource for SqliteData {
 
     fn take_problems(&mut self) -> Vec<BadValue> {
         std::mem::take(&mut self.problems.pending)
+    }
+
+    fn hold(&mut self, table: Table, fields: &FieldSet) -> Result<(), DataError> {
+        if self.held.get(table).is_some_and(|h| h.holds(fields)) {
+            return Ok(());
+        }
+        let Some(spec) = self.tables.get(table)? else {
+            return Ok(());
+        };
+        let reader = Reader {
+            cx: &mut self.cx,
+            problems: &mut self.problems,
+        };
+        let columns = reader.hold(&self.conn, spec, fields)?;
+        match table {
+            Table::Members => self.held.members = Some(columns),
+            Table::Groups => self.held.groups = Some(columns),
+            Table::Events => {}
+        }
+        Ok(())
     }
 
     fn table_name(&self, table: Table) -> Option<String> {
@@ -198,6 +246,10 @@ impl DataSource for SqliteData {
         table: Table,
         parts: usize,
     ) -> Result<Option<Vec<Box<dyn DataSource + Send>>>, DataError> {
+        if self.held.get(table).is_some() {
+            // Held rows are read from memory, faster than threads start.
+            return Ok(None);
+        }
         let (Some(file), Some(spec)) = (&self.file, self.tables.get(table)?) else {
             return Ok(None);
         };
@@ -226,6 +278,52 @@ impl DataSource for SqliteData {
         }
         Ok(Some(out))
     }
+}
+
+/// A scan of held rows: as a scan of the file would, it reports the bad values of
+/// the fields read (each once) and leaves their rows out; it visits the rows
+/// `filter` may hold for (the file's scan may visit more, never fewer).
+fn scan_held(
+    held: &Columns,
+    table: Table,
+    fields: &FieldSet,
+    filter: &RowFilter,
+    problems: &mut Problems,
+    visit: &mut dyn FnMut(&Row) -> bool,
+) {
+    let (bad, bad_rows) = held.bad_for(fields);
+    for b in bad {
+        problems.record_value(table, b.clone());
+    }
+    let mut rows = held.matching(filter);
+    rows.difference_with(&bad_rows);
+    let mut row = Row::default();
+    for r in rows.ones() {
+        held.fill(r, fields, &mut row);
+        if !visit(&row) {
+            break;
+        }
+    }
+}
+
+/// A lookup in held rows: the row, or `None` when there is none or one of the
+/// fields read is bad (then recorded).
+fn lookup_held(
+    held: &Columns,
+    table: Table,
+    id: &str,
+    fields: &FieldSet,
+    problems: &mut Problems,
+) -> Option<Row> {
+    let r = held.find(id)?;
+    let mut good = true;
+    for b in held.bad_in(r, fields) {
+        problems.record_value(table, b.clone());
+        good = false;
+    }
+    let mut row = Row::default();
+    held.fill(r, fields, &mut row);
+    good.then_some(row)
 }
 
 /// Below this many rows per thread, one thread reads faster than several start.

@@ -7,10 +7,12 @@ use rusqlite::Connection;
 
 use super::{quote, sql_error};
 use crate::check::model::FieldDef;
+use crate::check::types::Base;
+use crate::data::columns::{Columns, ColumnsBuilder};
 use crate::data::decode::{Context, Decoder, Raw, plain_id_code, read_id};
 use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataError, FieldSet, Table};
-use crate::value::Row;
+use crate::value::{Row, Val};
 
 /// A source's decoding state, lent to one scan or lookup.
 pub(super) struct Reader<'a> {
@@ -59,6 +61,46 @@ impl Reader<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Every row of `spec`'s table with `fields` decoded, held in memory. A value
+    /// that does not decode is kept beside its row, not recorded: the scans that
+    /// read its field report it (see [`Columns`]).
+    pub(super) fn hold(
+        self,
+        conn: &Connection,
+        spec: &TableSpec,
+        fields: &FieldSet,
+    ) -> Result<Columns, DataError> {
+        let mut plan = ReadPlan::new(spec, fields)?;
+        let sql = plan.select(spec, false);
+        let mut stmt = conn.prepare(&sql).map_err(sql_error)?;
+        let mut rows = stmt.query([]).map_err(sql_error)?;
+        let bases: Vec<Base> = spec.fields.iter().map(|f| f.base.clone()).collect();
+        let mut held = ColumnsBuilder::new(&bases, fields);
+        let mut row = Row::with_width(spec.fields.len());
+        let mut cells: Vec<Result<usize, BadValue>> = Vec::with_capacity(fields.len());
+        let mut position = 0;
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            position += 1;
+            match plan.read_cells(r, spec, position, &mut row, self.cx, &mut cells)? {
+                Err(bad) => held.push_bad_id(bad),
+                Ok(false) => {} // a duplicate id: recorded at open
+                Ok(true) => {
+                    let cells: Vec<Result<&Val, BadValue>> = held
+                        .fields()
+                        .iter()
+                        .zip(&cells)
+                        .map(|(&f, c)| match c {
+                            Ok(_) => Ok(&row.vals[f]),
+                            Err(b) => Err(b.clone()),
+                        })
+                        .collect();
+                    held.push(&row.id, &cells).map_err(DataError::Sql)?;
+                }
+            }
+        }
+        Ok(held.finish())
     }
 
     /// The row of `spec`'s table with this id, `lookup`'s fields decoded; `None` when
@@ -140,18 +182,33 @@ pub(super) struct Place<'a> {
 impl Problems {
     /// Records a bad value, unless its (table, row, column) already was.
     pub(super) fn record(&mut self, at: &Place<'_>, column: &str, raw: Raw<'_>, problem: String) {
+        if !self
+            .seen
+            .contains(&(at.table, at.row.to_owned(), column.to_owned()))
+        {
+            self.record_value(at.table, bad_value(at, column, raw, problem));
+        }
+    }
+
+    /// Records a bad value found earlier, unless its (table, row, column) already was.
+    pub(super) fn record_value(&mut self, table: Table, bad: BadValue) {
         if self
             .seen
-            .insert((at.table, at.row.to_owned(), column.to_owned()))
+            .insert((table, bad.row.clone(), bad.column.clone()))
         {
-            self.pending.push(BadValue {
-                table: at.name.to_owned(),
-                column: column.to_owned(),
-                row: at.row.to_owned(),
-                value: raw.sql_text(),
-                problem,
-            });
+            self.pending.push(bad);
         }
+    }
+}
+
+/// The bad value `raw` of `column` at a place.
+fn bad_value(at: &Place<'_>, column: &str, raw: Raw<'_>, problem: String) -> BadValue {
+    BadValue {
+        table: at.name.to_owned(),
+        column: column.to_owned(),
+        row: at.row.to_owned(),
+        value: raw.sql_text(),
+        problem,
     }
 }
 
@@ -192,6 +249,7 @@ pub(super) struct TableSpec {
 #[derive(Clone)]
 pub(super) struct FieldSpec {
     pub(super) name: String,
+    pub(super) base: Base,
     pub(super) decoder: Decoder,
 }
 
@@ -200,6 +258,7 @@ impl FieldSpec {
     pub(super) fn of(field: &FieldDef) -> FieldSpec {
         FieldSpec {
             name: field.name.clone(),
+            base: field.ty.base.clone(),
             decoder: Decoder::new(&field.ty),
         }
     }
@@ -286,6 +345,54 @@ impl ReadPlan {
         }
         sql.push(')');
         Some(format!("({sql})"))
+    }
+
+    /// Decodes one result row into `row`, each column on its own: `cells` gets, per
+    /// selected field (in `fields` order, `id` included when selected), its schema
+    /// index or why it is bad. `Err` when the id does not read, `Ok(false)` for a
+    /// duplicate id.
+    fn read_cells(
+        &mut self,
+        r: &rusqlite::Row<'_>,
+        spec: &TableSpec,
+        position: u64,
+        row: &mut Row,
+        cx: &mut Context,
+        cells: &mut Vec<Result<usize, BadValue>>,
+    ) -> Result<Result<bool, BadValue>, DataError> {
+        cells.clear();
+        let raw_id = Raw::from(r.get_ref(0).map_err(sql_error)?);
+        if let Err(problem) = read_id(raw_id, &mut row.id) {
+            let name = spec.row_names.name(r, self.columns.len() + 1, position);
+            let at = Place {
+                table: spec.table,
+                name: &spec.name,
+                row: &name,
+            };
+            return Ok(Err(bad_value(&at, "id", raw_id, problem)));
+        }
+        if !spec.duplicates.is_empty() && spec.duplicates.contains(&row.id) {
+            return Ok(Ok(false));
+        }
+        if self.want_id {
+            row.vals[0].set_text(&row.id);
+            cells.push(Ok(0));
+        }
+        for (k, (slot, decoder)) in self.columns.iter_mut().enumerate() {
+            let raw = Raw::from(r.get_ref_unwrap(k + 1));
+            cells.push(match decoder.decode(raw, &mut row.vals[*slot], cx) {
+                Ok(()) => Ok(*slot),
+                Err(problem) => {
+                    let at = Place {
+                        table: spec.table,
+                        name: &spec.name,
+                        row: &row.id,
+                    };
+                    Err(bad_value(&at, &spec.fields[*slot].name, raw, problem))
+                }
+            });
+        }
+        Ok(Ok(true))
     }
 
     /// Decodes one result row into `row`; `false` when a value is bad (each bad value

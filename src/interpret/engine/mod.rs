@@ -48,6 +48,9 @@ pub struct RunOptions {
     /// Let the data source skip, unread, rows no ticking rule can fire for (see
     /// [`crate::data::filter`]). The result never depends on it.
     pub pushdown: bool,
+    /// Let the data source hold a table in memory when the window reads it more
+    /// than once (see [`DataSource::hold`]). The result never depends on it.
+    pub hold: bool,
 }
 
 impl RunOptions {
@@ -72,6 +75,10 @@ pub trait Sink {
         Ok(())
     }
 }
+
+/// Events whose members, looked up one by one, cost about what reading the whole
+/// members table once does: with more, the table is held in memory.
+const HOLD_FOR_EVENTS: usize = 20_000;
 
 /// How often a scan reports progress.
 pub const PROGRESS_EVERY: u64 = 1 << 16;
@@ -294,6 +301,9 @@ impl<'e> Run<'e> {
         };
         self.report.events = batch.events.len() as u64;
         self.report.ignored_events = batch.ignored;
+        if self.opts.hold {
+            self.hold_tables(after, until, &batch.events)?;
+        }
         self.read_event_members(&batch.events)?;
         self.checkpoint()?;
         let ticks = self.engine.timeline.schedule_causes(after, until);
@@ -310,6 +320,41 @@ impl<'e> Run<'e> {
         }
         self.checkpoint()?;
         self.flush()
+    }
+
+    /// Asks the source to hold each table the window reads more than once: in two
+    /// or more ticks, or (members) in a tick and for many events, or for more events
+    /// than looking members up one by one is worth.
+    fn hold_tables(
+        &mut self,
+        after: i64,
+        until: i64,
+        events: &[EventRecord],
+    ) -> Result<(), RunError> {
+        let program = self.program();
+        let scans = |kind: TargetKind| {
+            self.engine
+                .timeline
+                .schedule_causes(after, until)
+                .filter(|(_, rules)| rules.iter().any(|&r| program.rules[r].target == kind))
+                .take(2)
+                .count()
+        };
+        let lookups = events
+            .iter()
+            .filter(|e| !self.engine.event_rules[e.kind].is_empty())
+            .take(HOLD_FOR_EVENTS)
+            .count();
+        let member_reads = scans(TargetKind::Member) + usize::from(lookups >= HOLD_FOR_EVENTS) * 2;
+        if member_reads >= 2 {
+            let fields = self.engine.fields(TargetKind::Member);
+            self.data.hold(Table::Members, &fields)?;
+        }
+        if program.group.is_some() && scans(TargetKind::Group) >= 2 {
+            let fields = self.engine.fields(TargetKind::Group);
+            self.data.hold(Table::Groups, &fields)?;
+        }
+        Ok(())
     }
 
     // ------------------------------------------------------------- bad data
