@@ -179,3 +179,213 @@ fn a_period_ending_before_it_starts_is_bad_usage() {
             "--to 2026-05-01 is before --from 2026-05-10",
         ));
 }
+
+/// The example with a lottery (包裹卡抽奖), over the README's window.
+const LOTTERY: [&str; 8] = [
+    "simulate",
+    "examples/package_card_launch.playbook",
+    "--data",
+    "examples/data/package_card_launch.sql",
+    "--from",
+    "2026-04-24",
+    "--to",
+    "2026-04-28",
+];
+
+/// Runs `simulate` with `args` and reads its JSON.
+fn json_of(args: &[&str]) -> Value {
+    let out = common::bin()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// `min ≤ p50 ≤ p95 ≤ max`, and the single forecast's `value` within `[min, max]`.
+fn assert_spread(q: [&Value; 4], value: &Value, what: &str) {
+    let [min, p50, p95, max] = q.map(|v| v.as_i64().expect("fen"));
+    let value = value.as_i64().expect("fen");
+    assert!(min <= p50 && p50 <= p95 && p95 <= max, "{what}: {q:?}");
+    assert!(min <= value && value <= max, "{what}: {value} in {q:?}");
+}
+
+#[test]
+fn seeds_spread_the_spend_around_the_single_forecast() {
+    let plain = json_of(&LOTTERY);
+    let mut spread = json_of(&[&LOTTERY[..], &["--seeds", "5"]].concat());
+    let seeds = spread
+        .as_object_mut()
+        .and_then(|o| o.remove("seeds"))
+        .expect("a seeds object");
+    assert_eq!(spread, plain, "seed 0's forecast is the plain one");
+    assert_eq!(seeds["n"], 5);
+    assert_eq!(seeds["random"], true);
+    let total: i64 = plain["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .map(|d| d["spend_fen"].as_i64().expect("fen"))
+        .sum();
+    let t = &seeds["total_fen"];
+    assert_spread(
+        [&t["min"], &t["p50"], &t["p95"], &t["max"]],
+        &total.into(),
+        "total",
+    );
+    assert!(t["min"] != t["max"], "the lottery spreads the spend: {t}");
+    let days = seeds["days"].as_array().expect("days");
+    assert_eq!(days.len(), 5);
+    for (q, day) in days.iter().zip(plain["days"].as_array().expect("days")) {
+        assert_eq!(q["date"], day["date"]);
+        let cells = [&q["min_fen"], &q["p50_fen"], &q["p95_fen"], &q["max_fen"]];
+        assert_spread(cells, &day["spend_fen"], &day["date"].to_string());
+    }
+    for (rule, q) in seeds["rules"].as_object().expect("rules") {
+        let cells = [&q["min_fen"], &q["p50_fen"], &q["p95_fen"], &q["max_fen"]];
+        assert_spread(cells, &plain["rules"][rule]["spend_fen"], rule);
+    }
+}
+
+/// Seed k ≥ 1 is the playbook's seed and `#k`: the spread is that of the forecasts
+/// of the playbook compiled with each of those seeds.
+#[test]
+fn the_spread_is_that_of_the_forecasts_with_the_derived_seeds() {
+    use playbook::app::spread::{Quantiles, seed_of, simulate_seeds};
+    let file = Path::new("examples/package_card_launch.playbook");
+    let program = playbook::check_file(file)
+        .expect("reads")
+        .program
+        .expect("checks");
+    fn forecast(compiled: &playbook::compile::Compiled) -> SimulateRequest<'_> {
+        SimulateRequest {
+            compiled,
+            data: Path::new("examples/data/package_card_launch.sql"),
+            tables: TableNames::default(),
+            from: date("2026-04-24"),
+            to: date("2026-04-28"),
+            ledger: None,
+            skip_bad_rows: false,
+            threads: 1,
+        }
+    }
+    let mut totals = Vec::new();
+    for k in 0..7 {
+        let mut program = program.clone();
+        program.settings.seed = seed_of(&program.settings.seed, k);
+        let compiled = compile(program);
+        totals.push(simulate(&forecast(&compiled)).expect("simulates").total().1);
+    }
+    let compiled = compile(program);
+    let seeds = std::num::NonZeroU32::new(7).expect("not zero");
+    let (first, spread) = simulate_seeds(&forecast(&compiled), seeds).expect("simulates");
+    assert_eq!(first.total().1, totals[0]);
+    assert_eq!(spread.total, Quantiles::of(totals));
+    assert!(spread.random);
+}
+
+/// 拼手气 shares are drawn, the packets' totals are not: the spend is the same for
+/// every seed, so the playbook is run once and the spread is its forecast.
+#[test]
+fn a_playbook_without_lotteries_or_experiments_has_no_spread() {
+    let args = [
+        "simulate",
+        "examples/store_owner_red_packets.playbook",
+        "--data",
+        "examples/data/store_owner_red_packets.sql",
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-05-03",
+    ];
+    let plain = json_of(&args);
+    let json = json_of(&[&args[..], &["--seeds", "20"]].concat());
+    let seeds = &json["seeds"];
+    assert_eq!(seeds["n"], 20);
+    assert_eq!(seeds["random"], false);
+    let t = &seeds["total_fen"];
+    assert_eq!(t["min"], t["max"]);
+    for (q, day) in seeds["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .zip(plain["days"].as_array().expect("days"))
+    {
+        for key in ["min_fen", "p50_fen", "p95_fen", "max_fen"] {
+            assert_eq!(q[key], day["spend_fen"], "{day}");
+        }
+    }
+    let text = common::bin()
+        .args(args)
+        .args(["--seeds", "20"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.ends_with(
+            "\nspread over 20 seeds: none, no lottery or experiment draws, so every seed \
+             spends as above\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_spread_reads_as_tables_after_the_forecast() {
+    let out = common::bin()
+        .args(LOTTERY)
+        .args(["--seeds", "5"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn csv_has_the_spread_columns_only_with_seeds() {
+    let csv = |extra: &[&str]| {
+        let out = common::bin()
+            .args(LOTTERY)
+            .args(["--format", "csv"])
+            .args(extra)
+            .output()
+            .expect("runs");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let plain = csv(&[]);
+    let spread = csv(&["--seeds", "3"]);
+    let extra = ",spend_min_fen,spend_p50_fen,spend_p95_fen,spend_max_fen";
+    assert!(!plain.contains("spend_p50_fen"), "{plain}");
+    for (p, s) in plain.lines().zip(spread.lines()) {
+        assert!(s.starts_with(p), "{s} extends {p}");
+        assert_eq!(s[p.len()..].split(',').count(), 5, "{s}");
+    }
+    assert!(spread.lines().next().expect("a header").ends_with(extra));
+    assert_eq!(plain.lines().count(), spread.lines().count());
+}
+
+#[test]
+fn seeds_run_from_one_to_a_thousand() {
+    for (n, message) in [
+        ("0", "at least 1 seed"),
+        ("1001", "at most 1000 seeds"),
+        ("many", "expected a number of seeds from 1 to 1000"),
+    ] {
+        common::bin()
+            .args(LOTTERY)
+            .args(["--seeds", n])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
+}

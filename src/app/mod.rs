@@ -1,9 +1,11 @@
 //! Jobs that combine the stages: a run with its ledger, test suites with their
-//! coverage, and explanations of one member's decisions.
+//! coverage, explanations of one member's decisions, and forecasts with their
+//! spread over seeds.
 
 pub mod decisions;
 pub mod explain;
 pub mod files;
 pub mod run;
 pub mod simulate;
+pub mod spread;
 pub mod test;

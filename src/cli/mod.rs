@@ -8,6 +8,7 @@ mod inspect;
 mod repl;
 mod run;
 mod simulate;
+mod spread;
 mod test;
 
 use std::io::Write;

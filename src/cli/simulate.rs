@@ -1,17 +1,19 @@
 //! `playbook simulate`: a campaign's period replayed, summed per day and per rule.
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use playbook::app::simulate::{Exhausted, Forecast, SimulateRequest, local_time, simulate};
+use playbook::app::simulate::{Exhausted, Forecast, SimulateRequest, local_time};
+use playbook::app::spread::Spread;
 use playbook::data::TableNames;
 use playbook::interpret::grant::Reason;
 use playbook::money::{Fen, FenSum};
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
-use super::{Status, load_program, print_stderr_line, print_stdout};
+use super::{Status, load_program, print_stderr_line, print_stdout, spread};
 
 /// Arguments of `playbook simulate`.
 #[derive(Debug, Args)]
@@ -22,6 +24,12 @@ and per rule: grants, spend, refusals by reason, what the budgets have left, and
 moment a budget ran out or a cap was first reached. With --ledger, the ledger's \
 history counts as it would for `run` (the ledger is read, never written); without \
 it, the period starts from nothing.
+
+With --seeds N, the forecast is run with N seeds: seed 0 is the playbook's own (the \
+forecast printed), seed k the playbook's seed followed by `#k`. Each seed is one possible \
+future of its lottery draws and experiment arms; the spend of the period, of each day \
+and of each rule over them is printed as min, P50, P95 and max (nearest rank). A \
+playbook without lotteries or experiments spends the same with every seed and is run once.
 
 Exit status: 0 forecast printed, 1 the run failed, 2 bad usage or unreadable data.")]
 pub struct SimulateArgs {
@@ -56,6 +64,10 @@ pub struct SimulateArgs {
     /// Leave out rows with bad values (each is reported) instead of stopping.
     #[arg(long)]
     skip_bad_rows: bool,
+
+    /// Also forecast with N seeds (1 to 1000) and print the spread of the spend.
+    #[arg(long, value_name = "N", value_parser = spread::parse_seeds)]
+    seeds: Option<NonZeroU32>,
 }
 
 /// Output formats of `simulate`.
@@ -104,7 +116,7 @@ pub fn run(args: &SimulateArgs) -> Status {
         skip_bad_rows: args.skip_bad_rows,
         threads: args.threads.max(1),
     };
-    let forecast = match simulate(&request) {
+    let (forecast, spread) = match spread::forecast(&request, args.seeds) {
         Ok(f) => f,
         Err(e) => {
             print_stderr_line(&format!("error: {e}"));
@@ -112,19 +124,33 @@ pub fn run(args: &SimulateArgs) -> Status {
         }
     };
     let tz = compiled.program.settings.timezone;
-    let name = &compiled.program.settings.name;
+    let settings = &compiled.program.settings;
+    let spread = spread.as_ref();
     match args.format {
-        SimulateFormat::Text => print_stdout(&text(&forecast, name, tz)),
-        SimulateFormat::Json => print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&to_json(&forecast, tz)).unwrap_or_default()
-        )),
-        SimulateFormat::Csv => print_stdout(&csv(&forecast)),
+        SimulateFormat::Text => {
+            let mut out = text(&forecast, &settings.name, tz);
+            if let Some(s) = spread {
+                out.push_str(&spread::text(s, &settings.seed));
+            }
+            print_stdout(&out);
+        }
+        SimulateFormat::Json => {
+            let mut value = to_json(&forecast, tz);
+            if let (Some(s), Value::Object(map)) = (spread, &mut value) {
+                map.insert("seeds".to_owned(), spread::json(s));
+            }
+            print_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            ));
+        }
+        SimulateFormat::Csv => print_stdout(&csv(&forecast, spread)),
     }
     Status::Success
 }
 
-fn fen(sum: FenSum) -> Value {
+/// A sum of fen as a JSON number (`null` beyond the range of `i64`).
+pub(super) fn fen(sum: FenSum) -> Value {
     i64::try_from(sum.0).map_or(Value::Null, Value::from)
 }
 
@@ -185,23 +211,30 @@ fn to_json(f: &Forecast, tz: chrono_tz::Tz) -> Value {
     })
 }
 
-fn csv(f: &Forecast) -> String {
+fn csv(f: &Forecast, spread: Option<&Spread>) -> String {
     let mut out = String::from("date,grants,spend_fen");
     for r in REASONS {
         out.push_str(&format!(",refused_{}", r.as_str()));
     }
+    if spread.is_some() {
+        out.push_str(spread::CSV_HEADER);
+    }
     out.push('\n');
-    for (date, d) in &f.days {
+    for (i, (date, d)) in f.days.iter().enumerate() {
         out.push_str(&format!("{date},{},{}", d.grants, d.spend.0));
         for r in REASONS {
             out.push_str(&format!(",{}", d.refusals.get(&r).copied().unwrap_or(0)));
+        }
+        if let Some(s) = spread {
+            out.push_str(&spread::csv_cells(s, i));
         }
         out.push('\n');
     }
     out
 }
 
-fn pad(text: &str, width: usize) -> String {
+/// `text` padded with spaces to `width` terminal cells.
+pub(super) fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
 }
 
