@@ -1,6 +1,8 @@
 //! Jobs that combine the stages: a run with its ledger, test suites with their
-//! coverage, and explanations of one member's decisions.
+//! coverage, explanations of one member's decisions, and a period's forecast with
+//! its chart.
 
+pub mod chart;
 pub mod decisions;
 pub mod explain;
 pub mod files;
