@@ -358,9 +358,14 @@ fn draw_budget_panel(
         .copied()
         .max()
         .unwrap_or(0);
+    let caption = if p.total.is_none() && p.per_day.is_none() {
+        "Spend to date"
+    } else {
+        "Spend to date against the budget"
+    };
     let (mut chart, legend) = panel(
         area,
-        "Spend to date against the budget",
+        caption,
         &p.labels,
         highest,
         true,
@@ -451,6 +456,8 @@ fn draw_rules_panel(
         bars.push((color, daily.iter().map(|v| yuan(*v)).collect()));
         legends.push((color, Swatch::Bar, rule.clone()));
     }
+    // Top to bottom as the bars stack.
+    legends.reverse();
     draw_stacks(&mut chart, &bars)?;
     if p.rules.is_empty() {
         legends.push((WHITE, Swatch::Blank, "nothing granted".to_owned()));
@@ -504,6 +511,7 @@ fn draw_refusals_panel(
         bars.push((color, daily.iter().map(|n| *n as f64).collect()));
         legends.push((color, Swatch::Bar, reason.as_str().to_owned()));
     }
+    legends.reverse();
     draw_stacks(&mut chart, &bars)?;
     if p.reasons.is_empty() {
         legends.push((WHITE, Swatch::Blank, "nothing refused".to_owned()));
