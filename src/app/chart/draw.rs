@@ -363,13 +363,7 @@ fn draw_budget_panel(
     } else {
         "Spend to date against the budget"
     };
-    let (mut chart, legend) = panel(
-        area,
-        caption,
-        &p.labels,
-        highest,
-        true,
-    )?;
+    let (mut chart, legend) = panel(area, caption, &p.labels, highest, true)?;
     let points: Vec<(f64, f64)> = p
         .cumulative
         .iter()

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::app::simulate::{Day, Exhausted, Forecast, RuleTotal};
-use crate::money::{Fen, FenSum};
+use crate::money::Fen;
 
 fn date(day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 5, day).unwrap()
