@@ -389,3 +389,193 @@ fn seeds_run_from_one_to_a_thousand() {
             .stderr(predicates::str::contains(message));
     }
 }
+
+/// The README's forecast: the store owners' red packets, whose daily budget binds.
+const STORE: [&str; 8] = [
+    "simulate",
+    "examples/store_owner_red_packets.playbook",
+    "--data",
+    "examples/data/store_owner_red_packets.sql",
+    "--from",
+    "2026-05-01",
+    "--to",
+    "2026-05-10",
+];
+
+/// The text of every `<text>` of an SVG document, which must parse as XML.
+fn svg_texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or_default().trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn chart_draws_an_svg_naming_every_rule_and_the_budgets_beside_the_usual_forecast() {
+    let dir = tempfile::TempDir::new().expect("a directory");
+    let path = dir.path().join("forecast.svg");
+    let out = common::bin()
+        .args(STORE)
+        .args(["--format", "json", "--chart"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The forecast is printed as ever, in the format asked for.
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let svg = std::fs::read_to_string(&path).expect("the chart is written");
+    let texts = svg_texts(&svg);
+    let rules = json["rules"].as_object().expect("rules");
+    let spent: Vec<&String> = rules
+        .iter()
+        .filter(|(_, r)| r["spend_fen"].as_i64() > Some(0))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(spent.len(), 7, "{json:#}");
+    for rule in spent {
+        assert!(
+            texts.contains(rule),
+            "{rule} is not in the legend: {texts:?}"
+        );
+    }
+    for label in [
+        "XX饮品 店主群红包激活 Q2 — forecast 2026-05-01 to 2026-05-10",
+        "total budget ¥40,000",
+        "daily budget ¥2,000",
+        "budget ran out 05-06 20:00",
+        "¥2,000",
+        "limit",
+        "cap",
+        "budget",
+    ] {
+        assert!(texts.iter().any(|t| t == label), "{label}: {texts:?}");
+    }
+    assert!(
+        svg.contains("sans-serif"),
+        "a font list ending in a generic family"
+    );
+}
+
+#[test]
+fn chart_draws_an_html_page_with_the_svg_inline() {
+    let dir = tempfile::TempDir::new().expect("a directory");
+    let path = dir.path().join("forecast.html");
+    let out = common::bin()
+        .args(STORE)
+        .arg("--chart")
+        .arg(&path)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("forecast of XX饮品"), "{stdout}");
+    let html = std::fs::read_to_string(&path).expect("the page is written");
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("<meta charset=\"utf-8\">"));
+    assert!(
+        html.contains(
+            "<title>XX饮品 店主群红包激活 Q2 — forecast 2026-05-01 to 2026-05-10</title>"
+        )
+    );
+    let start = html.find("<svg").expect("an inline SVG");
+    let end = html.rfind("</svg>").expect("its end") + "</svg>".len();
+    assert!(svg_texts(&html[start..end]).contains(&"晚八点拼手气".to_owned()));
+}
+
+#[test]
+fn a_chart_file_neither_svg_nor_html_is_bad_usage_before_anything_runs() {
+    let dir = tempfile::TempDir::new().expect("a directory");
+    let path = dir.path().join("forecast.png");
+    let out = common::bin()
+        .args(STORE)
+        .arg("--chart")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("forecast.png"), "{stderr}");
+    assert!(stderr.contains("`.svg` or `.html`"), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing ran");
+    assert!(!path.exists());
+}
+
+#[test]
+fn a_chart_that_cannot_be_written_names_its_path() {
+    let dir = tempfile::TempDir::new().expect("a directory");
+    let path = dir.path().join("no such folder").join("forecast.svg");
+    let out = common::bin()
+        .args(STORE)
+        .arg("--chart")
+        .arg(&path)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "error: cannot write the chart to `{}`",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    // The forecast itself was still printed.
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("forecast of "));
+}
+
+/// The chart in the README is the one its command draws today: the README's
+/// command line, run with the chart going to a temporary file, gives the
+/// committed file byte for byte.
+#[test]
+fn the_readme_chart_is_what_its_command_draws() {
+    let committed = "docs/simulate-chart.svg";
+    let readme = include_str!("../README.md");
+    assert!(
+        readme.contains(&format!("]({committed})")),
+        "the README shows {committed}"
+    );
+    let line = readme
+        .lines()
+        .find(|l| {
+            l.starts_with("cargo run --release -- simulate ")
+                && l.ends_with(&format!("--chart {committed}"))
+        })
+        .expect("the README shows the command that draws the chart");
+    let mut args: Vec<&str> = line.split_whitespace().skip(4).collect();
+    args.pop();
+    let dir = tempfile::TempDir::new().expect("a directory");
+    let fresh = dir.path().join("chart.svg");
+    let out = common::bin()
+        .args(&args)
+        .arg(&fresh)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fresh = std::fs::read(&fresh).expect("drawn");
+    let old = std::fs::read(committed).expect("committed");
+    assert!(
+        fresh == old,
+        "{committed} is not what the README's command draws now; draw it again:\n{line}"
+    );
+}

@@ -1,7 +1,8 @@
 //! Jobs that combine the stages: a run with its ledger, test suites with their
-//! coverage, explanations of one member's decisions, and forecasts with their
-//! spread over seeds.
+//! coverage, explanations of one member's decisions, and a period's forecast with
+//! its chart and its spread over seeds.
 
+pub mod chart;
 pub mod decisions;
 pub mod explain;
 pub mod files;

@@ -87,6 +87,8 @@ pub struct Forecast {
     pub from: NaiveDate,
     /// Last day (inclusive).
     pub to: NaiveDate,
+    /// The playbook's timezone: the days and instants here are local to it.
+    pub timezone: Tz,
     /// Every day of the period, in order (days without decisions included).
     pub days: Vec<(NaiveDate, Day)>,
     /// Every rule of the playbook, in declaration order.
@@ -156,6 +158,7 @@ pub fn simulate(request: &SimulateRequest<'_>) -> Result<Forecast, RunFailure> {
     Ok(Forecast {
         from: request.from,
         to: request.to,
+        timezone: tz,
         days,
         rules,
         budget_total: settings.budget_total,

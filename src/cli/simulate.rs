@@ -1,10 +1,11 @@
 //! `playbook simulate`: a campaign's period replayed, summed per day and per rule.
 
 use std::num::NonZeroU32;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
+use playbook::app::chart::{forecast_html, forecast_svg};
 use playbook::app::simulate::{Exhausted, Forecast, SimulateRequest, local_time};
 use playbook::app::spread::Spread;
 use playbook::data::TableNames;
@@ -31,7 +32,12 @@ future of its lottery draws and experiment arms; the spend of the period, of eac
 and of each rule over them is printed as min, P50, P95 and max (nearest rank). A \
 playbook without lotteries or experiments spends the same with every seed and is run once.
 
-Exit status: 0 forecast printed, 1 the run failed, 2 bad usage or unreadable data.")]
+With --chart, the forecast is also drawn to FILE.svg (a standalone SVG) or \
+FILE.html (a page with the SVG inline): spend to date against the budget, each \
+day's spend by rule, and each day's refused firings by reason.
+
+Exit status: 0 forecast printed, 1 the run failed, 2 bad usage, unreadable data or \
+a chart file that cannot be written.")]
 pub struct SimulateArgs {
     /// The playbook.
     #[arg(value_name = "FILE")]
@@ -68,6 +74,28 @@ pub struct SimulateArgs {
     /// Also forecast with N seeds (1 to 1000) and print the spread of the spend.
     #[arg(long, value_name = "N", value_parser = spread::parse_seeds)]
     seeds: Option<NonZeroU32>,
+
+    /// Also draw the forecast to this file: `.svg`, or `.html` for a page.
+    #[arg(long, value_name = "PATH")]
+    chart: Option<PathBuf>,
+}
+
+/// The kinds of chart file, by the name's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChartKind {
+    Svg,
+    Html,
+}
+
+impl ChartKind {
+    fn of(path: &Path) -> Option<ChartKind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "svg" => Some(ChartKind::Svg),
+            "html" => Some(ChartKind::Html),
+            _ => None,
+        }
+    }
 }
 
 /// Output formats of `simulate`.
@@ -102,6 +130,19 @@ pub fn run(args: &SimulateArgs) -> Status {
         ));
         return Status::Usage;
     }
+    // Checked before the run, which can take a while.
+    let chart = match args.chart.as_deref().map(|p| (p, ChartKind::of(p))) {
+        None => None,
+        Some((path, Some(kind))) => Some((path, kind)),
+        Some((path, None)) => {
+            print_stderr_line(&format!(
+                "error: --chart {}: the chart is written as SVG or as an HTML page; \
+                 name a file ending in `.svg` or `.html`",
+                path.display()
+            ));
+            return Status::Usage;
+        }
+    };
     let (_, compiled) = match load_program(&args.file) {
         Ok(x) => x,
         Err(s) => return s,
@@ -146,7 +187,35 @@ pub fn run(args: &SimulateArgs) -> Status {
         }
         SimulateFormat::Csv => print_stdout(&csv(&forecast, spread)),
     }
-    Status::Success
+    match chart {
+        Some((path, kind)) => write_chart(&forecast, &settings.name, path, kind),
+        None => Status::Success,
+    }
+}
+
+/// Draws the forecast and writes it to `path`.
+fn write_chart(forecast: &Forecast, name: &str, path: &Path, kind: ChartKind) -> Status {
+    let drawn = match kind {
+        ChartKind::Svg => forecast_svg(forecast, name),
+        ChartKind::Html => forecast_html(forecast, name),
+    };
+    let text = match drawn {
+        Ok(t) => t,
+        Err(e) => {
+            print_stderr_line(&format!("error: {e}"));
+            return Status::Failure;
+        }
+    };
+    match std::fs::write(path, text) {
+        Ok(()) => Status::Success,
+        Err(e) => {
+            print_stderr_line(&format!(
+                "error: cannot write the chart to `{}`: {e}",
+                path.display()
+            ));
+            Status::Usage
+        }
+    }
 }
 
 /// A sum of fen as a JSON number (`null` beyond the range of `i64`).
