@@ -12,7 +12,10 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
-use fixedbitset::FixedBitSet;
+use std::hash::BuildHasher as _;
+
+use fixedbitset::{Block, FixedBitSet};
+use hashbrown::HashTable;
 use rust_decimal::Decimal;
 
 use crate::check::types::Base;
@@ -29,8 +32,8 @@ pub struct Columns {
     /// Row ids: one text arena with the end of each id.
     ids: String,
     id_ends: Vec<u32>,
-    /// Row positions sorted by id, for lookups.
-    by_id: Vec<u32>,
+    /// Row positions by the hash of their id, for lookups.
+    by_id: HashTable<u32>,
     /// By schema index: the field's column, when held.
     columns: Vec<Option<Column>>,
     /// Values that did not decode, by row position (sorted): the field and why.
@@ -111,7 +114,7 @@ impl ColumnsBuilder {
                 width: bases.len(),
                 ids: String::new(),
                 id_ends: Vec::new(),
-                by_id: Vec::new(),
+                by_id: HashTable::new(),
                 columns,
                 bad: Vec::new(),
                 bad_ids: Vec::new(),
@@ -131,12 +134,12 @@ impl ColumnsBuilder {
         self.cols.bad_ids.push(bad);
     }
 
-    /// Adds a row: its id, and for each held field its decoded value or why it is
-    /// bad (`cells[k]` is field `self.fields()[k]`).
-    pub fn push(&mut self, id: &str, cells: &[Result<&Val, BadValue>]) -> Result<(), String> {
+    /// Adds a row: its id, and for each held field (`cells[k]` is field
+    /// `self.fields()[k]`) whether its value in `row` decoded (`Ok`) or why not.
+    pub fn push(&mut self, row: &Row, cells: &[Result<usize, BadValue>]) -> Result<(), String> {
         let r = self.rows;
         self.rows = r.checked_add(1).ok_or_else(too_many)?;
-        self.cols.ids.push_str(id);
+        self.cols.ids.push_str(&row.id);
         let end = u32::try_from(self.cols.ids.len()).map_err(|_| too_many())?;
         self.cols.id_ends.push(end);
         for (&f, cell) in self.fields.iter().zip(cells) {
@@ -144,7 +147,7 @@ impl ColumnsBuilder {
                 continue;
             };
             match cell {
-                Ok(v) => col.push(v)?,
+                Ok(_) => col.push(&row.vals[f])?,
                 Err(bad) => {
                     col.push(&Val::Null)?;
                     self.cols.bad.push((r, f, bad.clone()));
@@ -160,8 +163,11 @@ impl ColumnsBuilder {
         for col in cols.columns.iter_mut().flatten() {
             col.shrink();
         }
-        let mut by_id: Vec<u32> = (0..self.rows).collect();
-        by_id.sort_unstable_by(|&a, &b| cols.id(a).cmp(cols.id(b)));
+        let mut by_id = HashTable::with_capacity(self.rows as usize);
+        for r in 0..self.rows {
+            let hash = id_hash(cols.id(r));
+            by_id.insert_unique(hash, r, |&r| id_hash(cols.id(r)));
+        }
         cols.by_id = by_id;
         self.cols
     }
@@ -279,15 +285,15 @@ impl Column {
 
     /// Rows whose value may satisfy `value OP stored`.
     fn compare(&self, op: FilterOp, stored: &Stored, rows: usize) -> FixedBitSet {
-        let mut out = FixedBitSet::with_capacity(rows);
-        match (&self.store, stored) {
+        let mut out = match (&self.store, stored) {
             (Store::Ints(xs), _) => match int_bound(&self.base, op, stored) {
-                Some((op, c)) => {
-                    for (r, &x) in xs.iter().enumerate() {
-                        out.set(r, holds(op, x.cmp(&c)));
-                    }
-                }
-                None => out.insert_range(..),
+                Some((FilterOp::Eq, c)) => bits_where(xs, |x| x == c),
+                Some((FilterOp::Ne, c)) => bits_where(xs, |x| x != c),
+                Some((FilterOp::Lt, c)) => bits_where(xs, |x| x < c),
+                Some((FilterOp::Le, c)) => bits_where(xs, |x| x <= c),
+                Some((FilterOp::Gt, c)) => bits_where(xs, |x| x > c),
+                Some((FilterOp::Ge, c)) => bits_where(xs, |x| x >= c),
+                None => every_row(rows),
             },
             (Store::Texts { codes, dict }, Stored::Text(t)) => {
                 let by_code: Vec<bool> = dict
@@ -295,16 +301,21 @@ impl Column {
                     .iter()
                     .map(|d| holds(op, (**d).cmp(t.as_str())))
                     .collect();
-                for (r, &c) in codes.iter().enumerate() {
-                    out.set(r, by_code[c as usize]);
-                }
+                bits_where(codes, |c| by_code[c as usize])
             }
-            _ => out.insert_range(..),
-        }
+            _ => every_row(rows),
+        };
         // A comparison with a missing value is false.
         out.difference_with(&self.missing);
         out
     }
+}
+
+/// A bitset of `n` rows, all in.
+fn every_row(n: usize) -> FixedBitSet {
+    let mut b = FixedBitSet::with_capacity(n);
+    b.insert_range(..);
+    b
 }
 
 /// An `i64` column's value compared with a stored value: the operator and the
@@ -320,6 +331,22 @@ fn int_bound(base: &Base, op: FilterOp, stored: &Stored) -> Option<(FilterOp, i6
         (Base::Time, Stored::Time(t)) => Some((op, *t)),
         _ => None,
     }
+}
+
+/// The hash an id is found by (fixed, so lookups are the same from run to run).
+fn id_hash(id: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0).hash_one(id)
+}
+
+/// The rows of `values` for which `test` holds, a machine word at a time.
+fn bits_where<T: Copy>(values: &[T], test: impl Fn(T) -> bool) -> FixedBitSet {
+    let blocks = values.chunks(Block::BITS as usize).map(|chunk| {
+        chunk
+            .iter()
+            .enumerate()
+            .fold(0 as Block, |w, (i, &x)| w | (Block::from(test(x)) << i))
+    });
+    FixedBitSet::with_capacity_and_blocks(values.len(), blocks)
 }
 
 fn holds(op: FilterOp, o: std::cmp::Ordering) -> bool {
@@ -397,8 +424,9 @@ impl Columns {
 
     /// The position of the row with this id.
     pub fn find(&self, id: &str) -> Option<usize> {
-        let k = self.by_id.binary_search_by(|&r| self.id(r).cmp(id)).ok()?;
-        Some(self.by_id[k] as usize)
+        self.by_id
+            .find(id_hash(id), |&r| self.id(r) == id)
+            .map(|&r| r as usize)
     }
 
     /// The values that did not decode in row `r` among `fields`.
@@ -446,11 +474,7 @@ impl Columns {
     /// (never fewer). A field not held counts as "may hold".
     pub fn matching(&self, filter: &RowFilter) -> FixedBitSet {
         let n = self.len();
-        let all = || {
-            let mut b = FixedBitSet::with_capacity(n);
-            b.insert_range(..);
-            b
-        };
+        let all = || every_row(n);
         match filter {
             RowFilter::True => all(),
             RowFilter::False => FixedBitSet::with_capacity(n),

@@ -6,14 +6,16 @@
 //! value: it records a [`BadValue`] and leaves the row out, and the engine decides
 //! whether that stops the run or is reported as a skipped row.
 
+pub mod batch;
 pub mod columns;
 mod decode;
 mod event_json;
 pub mod filter;
 pub mod sqlite;
 
-use std::collections::BTreeMap;
 use std::fmt;
+
+pub use batch::EventBatch;
 
 use crate::value::Row;
 use filter::RowFilter;
@@ -109,7 +111,7 @@ pub enum DataError {
 pub type FieldSet = [usize];
 
 /// An event inside the run's window, decoded with its kind's schema.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventRecord {
     /// Index of the kind in `Program::events`.
     pub kind: usize,
@@ -118,15 +120,6 @@ pub struct EventRecord {
     /// Fields by the kind's schema: `id`, `member_id`, `at`, `group_id`, then the
     /// declared fields.
     pub row: Row,
-}
-
-/// The events of a window.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EventBatch {
-    /// Declared kinds, sorted by (`at`, `id`).
-    pub events: Vec<EventRecord>,
-    /// Events of kinds the playbook does not declare, counted by kind.
-    pub ignored: BTreeMap<String, u64>,
 }
 
 /// What the engine reads.
@@ -166,6 +159,30 @@ pub trait DataSource {
         fields: &FieldSet,
     ) -> Result<Option<Row>, DataError>;
 
+    /// [`DataSource::lookup`] into `out` (whose buffers a source may reuse):
+    /// whether the row was found, good.
+    fn lookup_into(
+        &mut self,
+        table: Table,
+        id: &str,
+        fields: &FieldSet,
+        out: &mut Row,
+    ) -> Result<bool, DataError> {
+        Ok(match self.lookup(table, id, fields)? {
+            Some(row) => {
+                *out = row;
+                true
+            }
+            None => false,
+        })
+    }
+
+    /// Whether [`DataSource::lookup`] would find the row, good (recording what it
+    /// would record); a source may answer without decoding the row.
+    fn contains(&mut self, table: Table, id: &str, fields: &FieldSet) -> Result<bool, DataError> {
+        Ok(self.lookup(table, id, fields)?.is_some())
+    }
+
     /// Events with `after < at <= until`, in time order.
     fn events(&mut self, after: i64, until: i64) -> Result<EventBatch, DataError>;
 
@@ -175,10 +192,11 @@ pub trait DataSource {
     /// Told that `table` will be scanned and looked up many times for `fields`: a
     /// source may read those fields of every row once and answer from memory from
     /// then on (see [`columns`]), trading memory for time. Scans, lookups and the
-    /// problems they report are the same either way. By default nothing is held.
-    fn hold(&mut self, table: Table, fields: &FieldSet) -> Result<(), DataError> {
+    /// problems they report are the same either way. Whether the table is held now;
+    /// by default nothing is.
+    fn hold(&mut self, table: Table, fields: &FieldSet) -> Result<bool, DataError> {
         let _ = (table, fields);
-        Ok(())
+        Ok(false)
     }
 
     /// How many rows the table named `name` (as in the data, as [`BadValue::table`]
@@ -253,17 +271,12 @@ impl DataSource for MemoryData {
     }
 
     fn events(&mut self, after: i64, until: i64) -> Result<EventBatch, DataError> {
-        let mut events: Vec<EventRecord> = self
-            .events
-            .iter()
-            .filter(|e| after < e.at && e.at <= until)
-            .cloned()
-            .collect();
-        events.sort_by(|a, b| (a.at, &a.row.id).cmp(&(b.at, &b.row.id)));
-        Ok(EventBatch {
-            events,
-            ignored: BTreeMap::new(),
-        })
+        let mut batch = EventBatch::default();
+        for e in self.events.iter().filter(|e| after < e.at && e.at <= until) {
+            batch.push(e);
+        }
+        batch.sort();
+        Ok(batch)
     }
 
     fn take_problems(&mut self) -> Vec<BadValue> {

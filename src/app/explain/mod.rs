@@ -101,7 +101,7 @@ pub fn explain_target(
     let events = if program.events.is_empty() {
         Vec::new()
     } else {
-        data.events(i64::MIN, at)?.events
+        data.events(i64::MIN, at)?.records().collect()
     };
     let mut tops = std::collections::HashMap::new();
     for (i, segment) in program.segments.iter().enumerate() {

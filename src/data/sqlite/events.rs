@@ -85,9 +85,7 @@ impl EventSpec {
         while let Some(r) = rows.next().map_err(sql_error)? {
             reader.read(r, &mut id, &mut batch)?;
         }
-        batch
-            .events
-            .sort_by(|a, b| (a.at, &a.row.id).cmp(&(b.at, &b.row.id)));
+        batch.sort();
         Ok(batch)
     }
 
@@ -236,7 +234,7 @@ impl EventReader<'_> {
             );
         }
         if good {
-            batch.events.push(EventRecord { kind: k, at, row });
+            batch.push(&EventRecord { kind: k, at, row });
         }
         Ok(())
     }

@@ -169,7 +169,9 @@ impl DataSource for SqliteData {
         fields: &FieldSet,
     ) -> Result<Option<Row>, DataError> {
         if let Some(held) = self.held.get(table).filter(|h| h.holds(fields)) {
-            return Ok(lookup_held(held, table, id, fields, &mut self.problems));
+            let mut row = Row::default();
+            let found = lookup_held(held, table, id, fields, &mut self.problems, Some(&mut row));
+            return Ok(found.then_some(row));
         }
         let i = match self.tables.get(table)? {
             None => return Ok(None),
@@ -186,6 +188,46 @@ impl DataSource for SqliteData {
         reader.lookup(&self.conn, spec, &mut self.lookups[i], id)
     }
 
+    fn lookup_into(
+        &mut self,
+        table: Table,
+        id: &str,
+        fields: &FieldSet,
+        out: &mut Row,
+    ) -> Result<bool, DataError> {
+        match self.held.get(table).filter(|h| h.holds(fields)) {
+            Some(held) => Ok(lookup_held(
+                held,
+                table,
+                id,
+                fields,
+                &mut self.problems,
+                Some(out),
+            )),
+            None => Ok(match self.lookup(table, id, fields)? {
+                Some(row) => {
+                    *out = row;
+                    true
+                }
+                None => false,
+            }),
+        }
+    }
+
+    fn contains(&mut self, table: Table, id: &str, fields: &FieldSet) -> Result<bool, DataError> {
+        match self.held.get(table).filter(|h| h.holds(fields)) {
+            Some(held) => Ok(lookup_held(
+                held,
+                table,
+                id,
+                fields,
+                &mut self.problems,
+                None,
+            )),
+            None => Ok(self.lookup(table, id, fields)?.is_some()),
+        }
+    }
+
     fn events(&mut self, after: i64, until: i64) -> Result<EventBatch, DataError> {
         let Some(spec) = &self.events else {
             return Ok(EventBatch::default());
@@ -197,12 +239,12 @@ impl DataSource for SqliteData {
         std::mem::take(&mut self.problems.pending)
     }
 
-    fn hold(&mut self, table: Table, fields: &FieldSet) -> Result<(), DataError> {
+    fn hold(&mut self, table: Table, fields: &FieldSet) -> Result<bool, DataError> {
         if self.held.get(table).is_some_and(|h| h.holds(fields)) {
-            return Ok(());
+            return Ok(true);
         }
         let Some(spec) = self.tables.get(table)? else {
-            return Ok(());
+            return Ok(false);
         };
         let reader = Reader {
             cx: &mut self.cx,
@@ -212,9 +254,9 @@ impl DataSource for SqliteData {
         match table {
             Table::Members => self.held.members = Some(columns),
             Table::Groups => self.held.groups = Some(columns),
-            Table::Events => {}
+            Table::Events => return Ok(false),
         }
-        Ok(())
+        Ok(true)
     }
 
     fn table_name(&self, table: Table) -> Option<String> {
@@ -306,24 +348,28 @@ fn scan_held(
     }
 }
 
-/// A lookup in held rows: the row, or `None` when there is none or one of the
-/// fields read is bad (then recorded).
+/// A lookup in held rows: whether the row is there and good (a bad value among
+/// `fields` is recorded); when it is, its values go to `out` if given.
 fn lookup_held(
     held: &Columns,
     table: Table,
     id: &str,
     fields: &FieldSet,
     problems: &mut Problems,
-) -> Option<Row> {
-    let r = held.find(id)?;
+    out: Option<&mut Row>,
+) -> bool {
+    let Some(r) = held.find(id) else {
+        return false;
+    };
     let mut good = true;
     for b in held.bad_in(r, fields) {
         problems.record_value(table, b.clone());
         good = false;
     }
-    let mut row = Row::default();
-    held.fill(r, fields, &mut row);
-    good.then_some(row)
+    if let (true, Some(out)) = (good, out) {
+        held.fill(r, fields, out);
+    }
+    good
 }
 
 /// Below this many rows per thread, one thread reads faster than several start.

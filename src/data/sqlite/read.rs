@@ -12,7 +12,7 @@ use crate::data::columns::{Columns, ColumnsBuilder};
 use crate::data::decode::{Context, Decoder, Raw, plain_id_code, read_id};
 use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataError, FieldSet, Table};
-use crate::value::{Row, Val};
+use crate::value::Row;
 
 /// A source's decoding state, lent to one scan or lookup.
 pub(super) struct Reader<'a> {
@@ -86,18 +86,7 @@ impl Reader<'_> {
             match plan.read_cells(r, spec, position, &mut row, self.cx, &mut cells)? {
                 Err(bad) => held.push_bad_id(bad),
                 Ok(false) => {} // a duplicate id: recorded at open
-                Ok(true) => {
-                    let cells: Vec<Result<&Val, BadValue>> = held
-                        .fields()
-                        .iter()
-                        .zip(&cells)
-                        .map(|(&f, c)| match c {
-                            Ok(_) => Ok(&row.vals[f]),
-                            Err(b) => Err(b.clone()),
-                        })
-                        .collect();
-                    held.push(&row.id, &cells).map_err(DataError::Sql)?;
-                }
+                Ok(true) => held.push(&row, &cells).map_err(DataError::Sql)?,
             }
         }
         Ok(held.finish())

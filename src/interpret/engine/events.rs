@@ -6,10 +6,11 @@ use std::sync::Arc;
 use super::phase_one::{Candidates, candidate};
 use super::{Run, RunError, event_member, missing_member};
 use crate::compile::timeline::allowed_at;
-use crate::data::{EventRecord, Table};
+use crate::data::{EventBatch, EventRecord, Table};
 use crate::interpret::eval::{Env, holds};
 use crate::interpret::grant::Cause;
 use crate::syntax::ast::TargetKind;
+use crate::value::Row;
 
 impl Run<'_> {
     pub(super) fn event(&mut self, event: &EventRecord) -> Result<(), RunError> {
@@ -21,12 +22,36 @@ impl Run<'_> {
         if rules.is_empty() {
             return Ok(());
         }
-        let Some(member) = event_member(event).and_then(|id| self.event_members.get(id)) else {
+        let Some(id) = event_member(event) else {
             return Ok(());
         };
-        let Some(member) = member.clone() else {
+        let member = if self.members_held {
+            // The row of the previous event's member, refilled.
+            let mut row = std::mem::take(&mut self.member_row);
+            let fields = &self.engine.plan.member_fields;
+            let found = self
+                .data
+                .lookup_into(Table::Members, id, fields, &mut row)?;
+            found.then_some(row)
+        } else {
+            self.event_members.get(id).cloned().flatten()
+        };
+        let Some(member) = member else {
             return Ok(()); // missing or bad: recorded when the members were read
         };
+        let result = self.serve_event(event, &rules, &member);
+        if self.members_held {
+            self.member_row = member;
+        }
+        result
+    }
+
+    fn serve_event(
+        &mut self,
+        event: &EventRecord,
+        rules: &[usize],
+        member: &Row,
+    ) -> Result<(), RunError> {
         self.prepare_tops(event.at)?;
         let cause = Cause::Event {
             id: Arc::from(event.row.id.as_str()),
@@ -37,10 +62,10 @@ impl Run<'_> {
             event: Some(&event.row),
             ..Env::at(event.at, self.tz)
         };
-        for r in rules {
+        for &r in rules {
             let mut cands = Candidates::new();
             self.segs.reset();
-            let env = base.with_target(TargetKind::Member, &member);
+            let env = base.with_target(TargetKind::Member, member);
             let plan = &self.engine.plan.rules[r];
             let passes = match &plan.filter {
                 Some(f) => holds(f, &env, &mut self.segs),
@@ -73,15 +98,28 @@ impl Run<'_> {
     /// Reads the member of every event a rule listens to, once each, before anything
     /// is decided: a missing or bad member is then known (and reported with every
     /// other problem) before the first grant.
-    pub(super) fn read_event_members(&mut self, events: &[EventRecord]) -> Result<(), RunError> {
+    pub(super) fn read_event_members(&mut self, events: &EventBatch) -> Result<(), RunError> {
         let fields = self.engine.fields(TargetKind::Member);
-        for event in events {
-            if self.engine.event_rules[event.kind].is_empty() {
+        let mut event = EventRecord::default();
+        for i in 0..events.len() {
+            if self.engine.event_rules[events.kind(i)].is_empty() {
                 continue;
             }
+            events.read(i, &mut event);
+            let event = &event;
             let Some(id) = event_member(event) else {
                 continue;
             };
+            if self.members_held {
+                // Looked up again when the event is served; read now for the problems.
+                let earlier = self.data.take_problems();
+                self.problems.extend(earlier);
+                let found = self.data.contains(Table::Members, id, &fields)?;
+                if !found && self.data_problem_free() {
+                    self.problems.push(missing_member(event, id));
+                }
+                continue;
+            }
             if self.event_members.contains_key(id) {
                 if self.event_members[id].is_none() && self.missing_members.contains(id) {
                     self.problems.push(missing_member(event, id));

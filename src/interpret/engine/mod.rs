@@ -21,7 +21,7 @@ use chrono_tz::Tz;
 
 use crate::check::Program;
 use crate::compile::Compiled;
-use crate::data::{BadValue, DataSource, EventRecord, Table};
+use crate::data::{BadValue, DataSource, EventBatch, EventRecord, Table};
 use crate::interpret::eval::Segments;
 use crate::interpret::grant::{Cause, Grant, Reason, Refusal, Target};
 use crate::interpret::usage::Usage;
@@ -236,8 +236,14 @@ struct Run<'e> {
     members_scanned: bool,
     tops_at: Option<i64>,
     segs: Segments<'e>,
-    /// The members of the window's events, read once (`None`: missing or bad).
+    /// The members of the window's events, read once (`None`: missing or bad);
+    /// unused when the source holds the members (a lookup is then cheap, and a
+    /// copy of every buyer's row would cost more memory than the table).
     event_members: HashMap<String, Option<Row>>,
+    /// Whether the source holds the members table in memory.
+    members_held: bool,
+    /// A member row reused from event to event when the members are held.
+    member_row: Row,
     missing_members: HashSet<String>,
 }
 
@@ -271,6 +277,8 @@ impl<'e> Run<'e> {
             tops_at: None,
             segs: engine.segments(),
             event_members: HashMap::new(),
+            members_held: false,
+            member_row: Row::default(),
             missing_members: HashSet::new(),
         }
     }
@@ -294,28 +302,33 @@ impl<'e> Run<'e> {
             })));
         }
         let needs_events = self.engine.event_rules.iter().any(|r| !r.is_empty());
-        let batch = if needs_events {
+        let mut batch = if needs_events {
             self.data.events(after, until)?
         } else {
             Default::default()
         };
-        self.report.events = batch.events.len() as u64;
-        self.report.ignored_events = batch.ignored;
+        self.report.events = batch.len() as u64;
+        self.report.ignored_events = std::mem::take(&mut batch.ignored);
         if self.opts.hold {
-            self.hold_tables(after, until, &batch.events)?;
+            self.hold_tables(after, until, &batch)?;
         }
-        self.read_event_members(&batch.events)?;
+        self.read_event_members(&batch)?;
         self.checkpoint()?;
         let ticks = self.engine.timeline.schedule_causes(after, until);
-        let mut events = batch.events.into_iter().peekable();
+        // One record, refilled event after event.
+        let mut event = EventRecord::default();
+        let mut next = 0;
         for (instant, rules) in ticks {
             self.report.ticks += 1;
-            while let Some(event) = events.next_if(|e| e.at <= instant) {
+            while next < batch.len() && batch.at(next) <= instant {
+                batch.read(next, &mut event);
                 self.event(&event)?;
+                next += 1;
             }
             self.tick(instant, &rules)?;
         }
-        for event in events {
+        for i in next..batch.len() {
+            batch.read(i, &mut event);
             self.event(&event)?;
         }
         self.checkpoint()?;
@@ -325,12 +338,7 @@ impl<'e> Run<'e> {
     /// Asks the source to hold each table the window reads more than once: in two
     /// or more ticks, or (members) in a tick and for many events, or for more events
     /// than looking members up one by one is worth.
-    fn hold_tables(
-        &mut self,
-        after: i64,
-        until: i64,
-        events: &[EventRecord],
-    ) -> Result<(), RunError> {
+    fn hold_tables(&mut self, after: i64, until: i64, events: &EventBatch) -> Result<(), RunError> {
         let program = self.program();
         let scans = |kind: TargetKind| {
             self.engine
@@ -340,15 +348,14 @@ impl<'e> Run<'e> {
                 .take(2)
                 .count()
         };
-        let lookups = events
-            .iter()
-            .filter(|e| !self.engine.event_rules[e.kind].is_empty())
+        let lookups = (0..events.len())
+            .filter(|&i| !self.engine.event_rules[events.kind(i)].is_empty())
             .take(HOLD_FOR_EVENTS)
             .count();
         let member_reads = scans(TargetKind::Member) + usize::from(lookups >= HOLD_FOR_EVENTS) * 2;
         if member_reads >= 2 {
             let fields = self.engine.fields(TargetKind::Member);
-            self.data.hold(Table::Members, &fields)?;
+            self.members_held = self.data.hold(Table::Members, &fields)?;
         }
         if program.group.is_some() && scans(TargetKind::Group) >= 2 {
             let fields = self.engine.fields(TargetKind::Group);

@@ -1,0 +1,300 @@
+//! The events of a window, packed: each event's decoded values as a few bytes in
+//! one buffer instead of a row of boxed values, so a window of a million events
+//! takes tens of megabytes, not hundreds. Events are unpacked one at a time, into a
+//! record reused from event to event.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
+use rust_decimal::Decimal;
+
+use crate::data::EventRecord;
+use crate::money::{Fen, Rate};
+use crate::value::{Row, Val};
+
+/// The events of a window, in time order once [`EventBatch::sort`] ran.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventBatch {
+    /// Per event: its instant and where its bytes start in `bytes` (its id, its
+    /// kind, its values).
+    index: Vec<Entry>,
+    bytes: Vec<u8>,
+    /// Events of kinds the playbook does not declare, counted by kind.
+    pub ignored: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    at: i64,
+    start: usize,
+}
+
+/// Value tags in the packed form.
+const NULL: u8 = 0;
+const INT: u8 = 1;
+const DECIMAL: u8 = 2;
+const MONEY: u8 = 3;
+const PERCENT: u8 = 4;
+const FALSE: u8 = 5;
+const TRUE: u8 = 6;
+const TEXT: u8 = 7;
+const TIME: u8 = 8;
+const DATE: u8 = 9;
+const DURATION: u8 = 10;
+const TIME_OF_DAY: u8 = 11;
+const SET: u8 = 12;
+/// Text equal to the event's id (the `id` field repeats it).
+const SAME_AS_ID: u8 = 13;
+
+impl EventBatch {
+    /// Events held.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Adds an event.
+    pub fn push(&mut self, event: &EventRecord) {
+        let start = self.bytes.len();
+        let id = &event.row.id;
+        put_text(&mut self.bytes, id);
+        put_len(&mut self.bytes, event.kind);
+        put_len(&mut self.bytes, event.row.vals.len());
+        for v in &event.row.vals {
+            match v {
+                Val::Text(t) if t == id => self.bytes.push(SAME_AS_ID),
+                _ => put_val(&mut self.bytes, v),
+            }
+        }
+        self.index.push(Entry {
+            at: event.at,
+            start,
+        });
+    }
+
+    /// Puts the events in time order: by (`at`, `id`).
+    pub fn sort(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.index.shrink_to_fit();
+        let bytes = &self.bytes;
+        self.index
+            .sort_by(|a, b| (a.at, id_at(bytes, a.start)).cmp(&(b.at, id_at(bytes, b.start))));
+    }
+
+    /// The instant of event `i`.
+    pub fn at(&self, i: usize) -> i64 {
+        self.index[i].at
+    }
+
+    /// The kind of event `i` (its index in `Program::events`).
+    pub fn kind(&self, i: usize) -> usize {
+        let mut pos = self.index[i].start;
+        take_text(&self.bytes, &mut pos);
+        take_len(&self.bytes, &mut pos)
+    }
+
+    /// Event `i` into `out` (its buffers reused).
+    pub fn read(&self, i: usize, out: &mut EventRecord) {
+        let e = self.index[i];
+        out.at = e.at;
+        let mut pos = e.start;
+        let id = take_text(&self.bytes, &mut pos);
+        out.row.id.clear();
+        out.row.id.push_str(id);
+        out.kind = take_len(&self.bytes, &mut pos);
+        let n = take_len(&self.bytes, &mut pos);
+        out.row.vals.resize(n, Val::Null);
+        for slot in &mut out.row.vals {
+            if self.bytes.get(pos) == Some(&SAME_AS_ID) {
+                pos += 1;
+                slot.set_text(id);
+            } else {
+                take_val(&self.bytes, &mut pos, slot);
+            }
+        }
+    }
+
+    /// Every event, unpacked.
+    pub fn records(&self) -> impl Iterator<Item = EventRecord> + '_ {
+        (0..self.len()).map(|i| {
+            let mut e = EventRecord {
+                kind: 0,
+                at: 0,
+                row: Row::default(),
+            };
+            self.read(i, &mut e);
+            e
+        })
+    }
+}
+
+fn put_len(out: &mut Vec<u8>, n: usize) {
+    // Texts, rows and kinds of a data file are far below 4 GiB.
+    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+fn put_text(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_val(out: &mut Vec<u8>, v: &Val) {
+    let int = |tag: u8, x: i64, out: &mut Vec<u8>| {
+        out.push(tag);
+        out.extend_from_slice(&x.to_le_bytes());
+    };
+    match v {
+        Val::Null => out.push(NULL),
+        Val::Int(i) => int(INT, *i, out),
+        Val::Decimal(d) => {
+            out.push(DECIMAL);
+            out.extend_from_slice(&d.serialize());
+        }
+        Val::Money(m) => int(MONEY, m.0, out),
+        Val::Percent(r) => int(PERCENT, r.0, out),
+        Val::Bool(b) => out.push(if *b { TRUE } else { FALSE }),
+        Val::Text(s) => {
+            out.push(TEXT);
+            put_text(out, s);
+        }
+        Val::Time(t) => int(TIME, *t, out),
+        Val::Date(d) => int(DATE, i64::from(d.num_days_from_ce()), out),
+        Val::Duration(d) => int(DURATION, *d, out),
+        Val::TimeOfDay(t) => int(TIME_OF_DAY, i64::from(t.num_seconds_from_midnight()), out),
+        Val::Set(s) => {
+            out.push(SET);
+            put_text(out, s);
+        }
+    }
+}
+
+fn take<const N: usize>(bytes: &[u8], pos: &mut usize) -> [u8; N] {
+    let mut out = [0; N];
+    if let Some(b) = bytes.get(*pos..*pos + N) {
+        out.copy_from_slice(b);
+    }
+    *pos += N;
+    out
+}
+
+fn take_len(bytes: &[u8], pos: &mut usize) -> usize {
+    u32::from_le_bytes(take(bytes, pos)) as usize
+}
+
+fn take_text<'b>(bytes: &'b [u8], pos: &mut usize) -> &'b str {
+    let n = take_len(bytes, pos);
+    let s = bytes.get(*pos..*pos + n).unwrap_or_default();
+    *pos += n;
+    // Written from a `&str` by `put_text`.
+    std::str::from_utf8(s).unwrap_or_default()
+}
+
+fn id_at(bytes: &[u8], start: usize) -> &str {
+    let mut pos = start;
+    take_text(bytes, &mut pos)
+}
+
+fn take_val(bytes: &[u8], pos: &mut usize, slot: &mut Val) {
+    let tag = take::<1>(bytes, pos)[0];
+    let int = |pos: &mut usize| i64::from_le_bytes(take(bytes, pos));
+    *slot = match tag {
+        INT => Val::Int(int(pos)),
+        DECIMAL => Val::Decimal(Decimal::deserialize(take(bytes, pos))),
+        MONEY => Val::Money(Fen(int(pos))),
+        PERCENT => Val::Percent(Rate(int(pos))),
+        FALSE => Val::Bool(false),
+        TRUE => Val::Bool(true),
+        TEXT => {
+            slot.set_text(take_text(bytes, pos));
+            return;
+        }
+        TIME => Val::Time(int(pos)),
+        DATE => i32::try_from(int(pos))
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .map_or(Val::Null, Val::Date),
+        DURATION => Val::Duration(int(pos)),
+        TIME_OF_DAY => u32::try_from(int(pos))
+            .ok()
+            .and_then(|s| NaiveTime::from_num_seconds_from_midnight_opt(s, 0))
+            .map_or(Val::Null, Val::TimeOfDay),
+        SET => {
+            let s = take_text(bytes, pos);
+            let buf = slot.set_buffer();
+            buf.push_str(s);
+            return;
+        }
+        _ => Val::Null,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::SET_SEPARATOR;
+
+    fn record(kind: usize, at: i64, id: &str, vals: Vec<Val>) -> EventRecord {
+        EventRecord {
+            kind,
+            at,
+            row: Row {
+                id: id.to_owned(),
+                vals,
+            },
+        }
+    }
+
+    #[test]
+    fn every_value_comes_back_as_it_went_in_and_in_time_order() {
+        let set = format!("{SET_SEPARATOR}冰柜{SET_SEPARATOR}烟酒{SET_SEPARATOR}");
+        let all = vec![
+            Val::Null,
+            Val::Int(-42),
+            Val::Decimal(Decimal::new(-12345, 3)),
+            Val::Money(Fen(i64::MAX)),
+            Val::Percent(Rate(250)),
+            Val::Bool(true),
+            Val::Bool(false),
+            Val::Text("满300减20".into()),
+            Val::Time(1_777_777_777),
+            Val::Date(NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()),
+            Val::Duration(86_400),
+            Val::TimeOfDay(NaiveTime::from_hms_opt(20, 0, 0).unwrap()),
+            Val::Set(set),
+            Val::Set(String::new()),
+        ];
+        let mut batch = EventBatch::default();
+        batch.push(&record(
+            1,
+            20,
+            "e2",
+            vec![Val::Text("e2".into()), Val::Text("e".into())],
+        ));
+        batch.push(&record(0, 10, "e9", all.clone()));
+        batch.push(&record(2, 20, "e10", vec![]));
+        batch.sort();
+        let got: Vec<EventRecord> = batch.records().collect();
+        assert_eq!(
+            got,
+            vec![
+                record(0, 10, "e9", all),
+                record(2, 20, "e10", vec![]),
+                record(
+                    1,
+                    20,
+                    "e2",
+                    vec![Val::Text("e2".into()), Val::Text("e".into())]
+                ),
+            ]
+        );
+        assert_eq!((batch.len(), batch.at(1), batch.kind(2)), (3, 20, 1));
+        // A record reused for a shorter event keeps nothing of the longer one.
+        let mut reused = got[0].clone();
+        batch.read(2, &mut reused);
+        assert_eq!(reused, got[2]);
+    }
+}
