@@ -590,10 +590,11 @@ fn events_in_the_window_sorted_by_time_and_id() {
            ('e5', 'order_paid', 'm1', NULL, '2026-04-20 12:00:01', '{"amount": 2}')"#,
     );
     let (mut data, batch) = events(&path, &p, "2026-04-20 09:00", "2026-04-20 12:00");
+    let events: Vec<_> = batch.records().collect();
     assert_eq!(data.take_problems(), vec![]);
-    let ids: Vec<&str> = batch.events.iter().map(|e| e.row.id.as_str()).collect();
+    let ids: Vec<&str> = events.iter().map(|e| e.row.id.as_str()).collect();
     assert_eq!(ids, ["e1", "e2", "e4", "e3"]);
-    let e2 = &batch.events[1];
+    let e2 = &events[1];
     assert_eq!(p.events[e2.kind].name, "order_paid");
     assert_eq!(e2.at, at("2026-04-20 10:00"));
     assert_eq!(
@@ -607,10 +608,10 @@ fn events_in_the_window_sorted_by_time_and_id() {
             Val::Text("a".into()),
         ]
     );
-    assert_eq!(batch.events[0].row.vals[3], Val::Text("g7".into()));
-    assert_eq!(batch.events[2].row.vals[3], Val::Text("g8".into()));
-    assert_eq!(batch.events[3].row.vals[3], Val::Null);
-    assert_eq!(batch.events[3].row.vals[5], Val::Null);
+    assert_eq!(events[0].row.vals[3], Val::Text("g7".into()));
+    assert_eq!(events[2].row.vals[3], Val::Text("g8".into()));
+    assert_eq!(events[3].row.vals[3], Val::Null);
+    assert_eq!(events[3].row.vals[5], Val::Null);
     assert!(batch.ignored.is_empty());
 }
 
@@ -627,8 +628,9 @@ fn undeclared_event_kind_counted() {
            ('e5', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": 1}')"#,
     );
     let (mut data, batch) = events(&path, &p, "2026-04-20 00:00", "2026-04-21 00:00");
+    let events: Vec<_> = batch.records().collect();
     assert_eq!(data.take_problems(), vec![]);
-    assert_eq!(batch.events.len(), 1);
+    assert_eq!(events.len(), 1);
     let ignored: Vec<(&str, u64)> = batch
         .ignored
         .iter()
@@ -648,7 +650,8 @@ fn bad_event_json() {
            ('e3', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": "¥5"}')"#,
     );
     let (mut data, batch) = events(&path, &p, "2026-04-20 00:00", "2026-04-21 00:00");
-    assert!(batch.events.is_empty());
+    let events: Vec<_> = batch.records().collect();
+    assert!(events.is_empty());
     let problems = data.take_problems();
     let found: Vec<(&str, &str)> = problems
         .iter()
@@ -680,7 +683,8 @@ fn duplicate_keys_in_event_data_are_a_bad_value() {
            ('e3', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": 100}')"#,
     );
     let (mut data, batch) = events(&path, &p, "2026-04-20 00:00", "2026-04-21 00:00");
-    let ids: Vec<&str> = batch.events.iter().map(|e| e.row.id.as_str()).collect();
+    let events: Vec<_> = batch.records().collect();
+    let ids: Vec<&str> = events.iter().map(|e| e.row.id.as_str()).collect();
     assert_eq!(ids, ["e3"], "neither value of a repeated key is taken");
     let problems = data.take_problems();
     let found: Vec<(&str, &str, &str, &str)> = problems
@@ -725,7 +729,8 @@ fn a_json_integer_too_large_for_64_bits_is_reported_as_an_integer_not_a_real() {
            ('e3', 'order_paid', 'm1', NULL, '2026-04-20 10:00:00', '{"amount": 9223372036854775807}')"#,
     );
     let (mut data, batch) = events(&path, &p, "2026-04-20 00:00", "2026-04-21 00:00");
-    let ids: Vec<&str> = batch.events.iter().map(|e| e.row.id.as_str()).collect();
+    let events: Vec<_> = batch.records().collect();
+    let ids: Vec<&str> = events.iter().map(|e| e.row.id.as_str()).collect();
     assert_eq!(ids, ["e3"]);
     let problems = data.take_problems();
     let found: Vec<(&str, &str, &str, &str)> = problems
@@ -769,9 +774,10 @@ fn a_json_integer_too_large_for_64_bits_reads_exactly_as_a_decimal() {
         r#"('e1', 'weigh', 'm1', 'g1', '2026-04-20 10:00:00', '{"grams": 123456789012345678901234}')"#,
     );
     let (mut data, batch) = events(&path, &p, "2026-04-20 00:00", "2026-04-21 00:00");
+    let events: Vec<_> = batch.records().collect();
     assert_eq!(data.take_problems(), vec![]);
     assert_eq!(
-        batch.events[0].row.vals[4],
+        events[0].row.vals[4],
         Val::Decimal(Decimal::from_str_exact("123456789012345678901234").expect("a decimal"))
     );
 }
@@ -787,7 +793,8 @@ fn missing_event_field() {
            ('e3', 'order_paid', NULL, NULL, '2026-04-20 10:00:00', '{"amount": null}')"#,
     );
     let (mut data, batch) = events(&path, &p, "2026-04-20 00:00", "2026-04-21 00:00");
-    assert!(batch.events.is_empty());
+    let events: Vec<_> = batch.records().collect();
+    assert!(events.is_empty());
     let found: Vec<(String, String, String)> = data
         .take_problems()
         .into_iter()
@@ -816,7 +823,8 @@ fn unparsable_event_time_is_reported_whatever_the_window() {
            ('e2', 'page_view', 'm1', NULL, NULL, NULL)"#,
     );
     let (mut data, batch) = events(&path, &p, "2030-01-01 00:00", "2030-01-02 00:00");
-    assert!(batch.events.is_empty());
+    let events: Vec<_> = batch.records().collect();
+    assert!(events.is_empty());
     let problems = data.take_problems();
     let found: Vec<(&str, &str)> = problems
         .iter()
@@ -826,7 +834,7 @@ fn unparsable_event_time_is_reported_whatever_the_window() {
     assert!(problems[0].problem.starts_with("unparsable time"));
     // A second window does not report them again.
     let again = data.events(0, i64::MAX / 2).expect("events");
-    assert!(again.events.is_empty());
+    assert!(again.is_empty());
     assert_eq!(data.take_problems(), vec![]);
 }
 

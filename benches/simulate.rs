@@ -1,0 +1,145 @@
+//! A month's forecast against one tick (docs/performance.md, "Simulate"), measured
+//! side by side in one criterion group over the same file:
+//!
+//! * `run_one_tick` — `playbook::app::run::run` of the reference workload
+//!   (`bench/workload.playbook`, one tick at 2026-05-01 20:00);
+//! * `simulate_31_days` — `playbook::app::simulate::simulate` of
+//!   `bench/simulate.playbook` from 2026-04-01 to 2026-05-01: a rule every two hours
+//!   from 08:00 to 22:00 (248 ticks), a daily rule (31 ticks) and a rule on each of
+//!   the paid orders.
+//!
+//! Before timing it checks that the forecast's grants are those of a `run` of the
+//! same period, and prints both.
+//!
+//! The data file is `target/bench-simulate-N.db`: N members of
+//! `bench/gen_members.py` and N paid orders of `bench/gen_events.py`, made once when
+//! missing; N is `PLAYBOOK_BENCH_MEMBERS` (default 1,000,000). Run with
+//! `cargo bench --bench simulate`.
+
+mod common;
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use common::{data_file, members, root};
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use playbook::app::run::{RunRequest, run};
+use playbook::app::simulate::{SimulateRequest, simulate};
+use playbook::compile::{Compiled, compile};
+use playbook::data::TableNames;
+use playbook::interpret::engine::{Sink, SinkError};
+use playbook::interpret::grant::{Grant, Refusal};
+use playbook::time::parse_instant;
+
+/// Counts grants and sums their value.
+#[derive(Default)]
+struct Count {
+    grants: u64,
+    value: i64,
+}
+
+impl Sink for Count {
+    fn grant(&mut self, g: &Grant) -> Result<(), SinkError> {
+        self.grants += 1;
+        self.value += g.value.0;
+        Ok(())
+    }
+    fn refusal(&mut self, _: &Refusal) -> Result<(), SinkError> {
+        Ok(())
+    }
+}
+
+fn compiled(file: &str) -> Compiled {
+    let checked = playbook::check_file(&root().join("bench").join(file)).expect("read");
+    compile(checked.program.expect("the benchmark playbook checks"))
+}
+
+/// The members file with `n` paid orders added, made once.
+fn simulate_file(n: u64) -> PathBuf {
+    let db = root().join("target").join(format!("bench-simulate-{n}.db"));
+    if !db.exists() {
+        let tmp = db.with_extension("db.tmp");
+        std::fs::copy(data_file(n), &tmp).expect("copy the members file");
+        eprintln!("adding {n} events to {}…", db.display());
+        let status = Command::new("python3")
+            .arg(root().join("bench").join("gen_events.py"))
+            .arg(n.to_string())
+            .arg(&tmp)
+            .status()
+            .expect("run python3 bench/gen_events.py");
+        assert!(status.success(), "bench/gen_events.py failed: {status}");
+        std::fs::rename(&tmp, &db).expect("rename the generated data file");
+    }
+    db
+}
+
+fn one_tick(engine: &Compiled, db: &Path) -> Count {
+    let at = parse_instant("2026-05-01 20:00", engine.program.settings.timezone).unwrap();
+    let mut sink = Count::default();
+    run(&RunRequest::new(engine, db, at), &mut sink).expect("the run");
+    sink
+}
+
+fn request<'a>(engine: &'a Compiled, db: &'a Path) -> SimulateRequest<'a> {
+    SimulateRequest {
+        compiled: engine,
+        data: db,
+        tables: TableNames::default(),
+        from: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        to: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+        ledger: None,
+        skip_bad_rows: false,
+        threads: 1,
+    }
+}
+
+fn bench_simulate(c: &mut Criterion) {
+    let n = members();
+    let db = simulate_file(n);
+    let tick = compiled("workload.playbook");
+    let month = compiled("simulate.playbook");
+    let tz = month.program.settings.timezone;
+
+    let ticked = one_tick(&tick, &db);
+    let forecast = simulate(&request(&month, &db)).expect("the forecast");
+    let (grants, spend) = forecast.total();
+    let mut ran = Count::default();
+    let whole = RunRequest {
+        since: Some(parse_instant("2026-04-01 00:00", tz).unwrap() - 1),
+        ..RunRequest::new(
+            &month,
+            &db,
+            parse_instant("2026-05-02 00:00", tz).unwrap() - 1,
+        )
+    };
+    run(&whole, &mut ran).expect("the run of the month");
+    eprintln!(
+        "{n} members: one tick {} grants worth {} fen; the month {grants} grants worth {spend} \
+         (a run of the month: {} grants worth {} fen)",
+        ticked.grants, ticked.value, ran.grants, ran.value
+    );
+    assert_eq!(
+        (grants, spend.to_fen().map(|f| f.0)),
+        (ran.grants, Some(ran.value)),
+        "the forecast disagrees with the run of its period"
+    );
+
+    let mut group = c.benchmark_group("simulate");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_secs(2));
+    group.measurement_time(Duration::from_secs(40));
+    group.bench_function("run_one_tick", |b| {
+        b.iter(|| one_tick(black_box(&tick), &db))
+    });
+    group.bench_function("simulate_31_days", |b| {
+        b.iter(|| simulate(&request(black_box(&month), &db)).expect("the forecast"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_simulate);
+criterion_main!(benches);
