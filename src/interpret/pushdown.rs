@@ -49,6 +49,11 @@ pub(crate) fn scan_filter(
         env: Env::at(now, program.settings.timezone),
         inlined: Cell::new(0),
     };
+    let rules = RowFilter::any(rules.iter().map(|&r| cx.rule(r)));
+    if rules.is_true() {
+        // Not worth a filter (and the plain check of every row it costs in SQL).
+        return rules;
+    }
     // A target that joined after `now` is no target yet (see `Compiled::existed`).
     let joined = match kind {
         TargetKind::Member => engine.plan.member_joined,
@@ -64,7 +69,7 @@ pub(crate) fn scan_filter(
             },
         ])
     });
-    RowFilter::all([existed, RowFilter::any(rules.iter().map(|&r| cx.rule(r)))])
+    RowFilter::all([existed, rules])
 }
 
 /// Most segment definitions one scan filter looks into. Segments using a segment

@@ -33,6 +33,8 @@ struct KindSpec {
     member_id: Decoder,
     group_id: Decoder,
     data: Vec<FieldSpec>,
+    /// `data.FIELD` of each data field, as problems name it.
+    columns: Vec<String>,
 }
 
 /// Column positions in [`EventSpec::select`].
@@ -80,6 +82,7 @@ impl EventSpec {
             problems,
             window: (after, until),
             position: 0,
+            rows: vec![Row::default(); self.kinds.len()],
         };
         let mut id = String::new();
         while let Some(r) = rows.next().map_err(sql_error)? {
@@ -115,6 +118,10 @@ impl KindSpec {
             member_id: Decoder::new(&schema.fields[1].ty),
             group_id: Decoder::new(&schema.fields[3].ty),
             data: schema.fields[4..].iter().map(FieldSpec::of).collect(),
+            columns: schema.fields[4..]
+                .iter()
+                .map(|f| format!("data.{}", f.name))
+                .collect(),
         }
     }
 }
@@ -126,6 +133,8 @@ struct EventReader<'a> {
     problems: &'a mut Problems,
     window: (i64, i64),
     position: u64,
+    /// A row per kind, reused from event to event.
+    rows: Vec<Row>,
 }
 
 impl EventReader<'_> {
@@ -195,10 +204,32 @@ impl EventReader<'_> {
     ) -> Result<(), DataError> {
         let spec = self.spec;
         let kind = &spec.kinds[k];
-        let mut row = Row::with_width(kind.width);
-        row.vals[0] = Val::Text(id.to_owned());
+        // The kind's row, reused from event to event (packed into the batch).
+        let mut row = std::mem::take(&mut self.rows[k]);
+        if row.vals.len() != kind.width {
+            row = Row::with_width(kind.width);
+        }
+        row.vals[0].set_text(id);
         row.vals[2] = Val::Time(at);
-        row.id = id.to_owned();
+        row.id.clear();
+        row.id.push_str(id);
+        let good = self.decode_declared(r, kind, &mut row)?;
+        let record = EventRecord { kind: k, at, row };
+        if good {
+            batch.push(&record);
+        }
+        self.rows[k] = record.row;
+        Ok(())
+    }
+
+    /// Decodes an event's member, group and data into `row` (id and `at` set);
+    /// whether every value is good (each bad one is recorded).
+    fn decode_declared(
+        &mut self,
+        r: &rusqlite::Row<'_>,
+        kind: &KindSpec,
+        row: &mut Row,
+    ) -> Result<bool, DataError> {
         let raw_member = raw(r, EV_MEMBER)?;
         let mut good = self.decode(
             &row.id,
@@ -209,34 +240,24 @@ impl EventReader<'_> {
         );
         let raw_data = raw(r, EV_DATA)?;
         let Some(data) = self.data_object(&row.id, raw_data) else {
-            return Ok(());
+            return Ok(false);
         };
         let (value, column) = self.group_source(r, &data)?;
         good &= self.decode(&row.id, column, value, &kind.group_id, &mut row.vals[3]);
-        for (i, field) in kind.data.iter().enumerate() {
-            let column = format!("data.{}", field.name);
+        for (i, (field, column)) in kind.data.iter().zip(&kind.columns).enumerate() {
             let value = match data.get(&field.name) {
                 Some(v) => Raw::from_data(v),
                 None if field.decoder.is_optional() => Raw::Null,
                 None => {
                     let problem = format!("missing field: data has no `{}`", field.name);
-                    self.record(&row.id, &column, raw_data, problem);
+                    self.record(&row.id, column, raw_data, problem);
                     good = false;
                     continue;
                 }
             };
-            good &= self.decode(
-                &row.id,
-                &column,
-                value,
-                &field.decoder,
-                &mut row.vals[4 + i],
-            );
+            good &= self.decode(&row.id, column, value, &field.decoder, &mut row.vals[4 + i]);
         }
-        if good {
-            batch.push(&EventRecord { kind: k, at, row });
-        }
-        Ok(())
+        Ok(good)
     }
 
     /// Where `group_id` comes from: its column, or `data` when the column is absent

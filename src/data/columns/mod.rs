@@ -9,6 +9,7 @@
 //! would have (only scans that read that field). Filters are evaluated a column at a
 //! time into bitsets ([`Columns::matching`]).
 
+use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
@@ -48,6 +49,12 @@ struct Column {
     base: Base,
     missing: FixedBitSet,
     store: Store,
+    /// For an `i64` column compared more than once (a time against each tick's
+    /// `now`, say): the rows with a value, sorted by it, so a comparison costs the
+    /// rows it picks (or leaves out), not a pass over the column.
+    order: OnceCell<Vec<u32>>,
+    /// Comparisons made before `order` was built.
+    compared: Cell<u32>,
 }
 
 #[derive(Debug)]
@@ -200,6 +207,8 @@ impl Column {
             base,
             missing: FixedBitSet::new(),
             store,
+            order: OnceCell::new(),
+            compared: Cell::new(0),
         })
     }
 
@@ -255,6 +264,25 @@ impl Column {
         }
     }
 
+    /// The rows sorted by value, from the second comparison on.
+    fn order(&self, xs: &[i64]) -> Option<&[u32]> {
+        if let Some(order) = self.order.get() {
+            return Some(order);
+        }
+        if self.compared.get() == 0 {
+            self.compared.set(1);
+            return None;
+        }
+        let order = self.order.get_or_init(|| {
+            let mut order: Vec<u32> = (0..xs.len() as u32)
+                .filter(|&r| !self.missing.contains(r as usize))
+                .collect();
+            order.sort_unstable_by_key(|&r| xs[r as usize]);
+            order
+        });
+        Some(order)
+    }
+
     /// Row `r`'s value into `slot` (reusing its buffers).
     fn fill(&self, r: usize, slot: &mut Val) {
         if self.missing.contains(r) {
@@ -286,6 +314,9 @@ impl Column {
     fn compare(&self, op: FilterOp, stored: &Stored, rows: usize) -> FixedBitSet {
         let mut out = match (&self.store, stored) {
             (Store::Ints(xs), _) => match int_bound(&self.base, op, stored) {
+                Some((op, c)) if let Some(order) = self.order(xs) => {
+                    return by_order(order, xs, &self.missing, op, c);
+                }
                 Some((FilterOp::Eq, c)) => bits_where(xs, |x| x == c),
                 Some((FilterOp::Ne, c)) => bits_where(xs, |x| x != c),
                 Some((FilterOp::Lt, c)) => bits_where(xs, |x| x < c),
@@ -308,6 +339,45 @@ impl Column {
         out.difference_with(&self.missing);
         out
     }
+}
+
+/// The rows whose value satisfies `value OP c`, from the rows sorted by value:
+/// the matching rows are one range of `order` (two for `!=`), set one by one, or
+/// the rows outside it cleared when that is less work.
+fn by_order(order: &[u32], xs: &[i64], missing: &FixedBitSet, op: FilterOp, c: i64) -> FixedBitSet {
+    let below = |strict: bool| {
+        order.partition_point(|&r| {
+            let x = xs[r as usize];
+            if strict { x < c } else { x <= c }
+        })
+    };
+    let (start, end) = match op {
+        FilterOp::Lt => (0, below(true)),
+        FilterOp::Le => (0, below(false)),
+        FilterOp::Gt => (below(false), order.len()),
+        FilterOp::Ge => (below(true), order.len()),
+        FilterOp::Eq | FilterOp::Ne => (below(true), below(false)),
+    };
+    let n = xs.len();
+    let inside = &order[start..end];
+    // Few rows inside: set them; else start from every row with a value.
+    let sparse = op != FilterOp::Ne && inside.len() <= order.len() / 2;
+    let mut bits = if sparse {
+        FixedBitSet::with_capacity(n)
+    } else {
+        let mut all = every_row(n);
+        all.difference_with(missing);
+        all
+    };
+    if op == FilterOp::Ne {
+        inside.iter().for_each(|&r| bits.set(r as usize, false));
+    } else if sparse {
+        inside.iter().for_each(|&r| bits.insert(r as usize));
+    } else {
+        let outside = order[..start].iter().chain(&order[end..]);
+        outside.for_each(|&r| bits.set(r as usize, false));
+    }
+    bits
 }
 
 /// A bitset of `n` rows, all in.
@@ -518,191 +588,4 @@ impl Columns {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bad(row: &str) -> BadValue {
-        BadValue {
-            table: "members".into(),
-            column: "orders".into(),
-            row: row.into(),
-            value: "'x'".into(),
-            problem: "not an int".into(),
-        }
-    }
-
-    /// id, orders: int, joined: time?, channel: text, tags: set<text>, paid: date?
-    fn table() -> Columns {
-        let bases = [
-            Base::Text,
-            Base::Int,
-            Base::Time,
-            Base::Text,
-            Base::TextSet,
-            Base::Date,
-        ];
-        let mut b = ColumnsBuilder::new(&bases, &[0, 1, 2, 3, 4, 5]);
-        let date = |d| Val::Date(NaiveDate::from_ymd_opt(2026, 5, d).unwrap());
-        let set = |s: &str| Val::Set(s.replace(',', &SET_SEPARATOR.to_string()));
-        let rows = [
-            (
-                "m1",
-                Val::Int(0),
-                Val::Time(100),
-                "淘宝",
-                set(",a,b,"),
-                date(1),
-            ),
-            ("m2", Val::Int(5), Val::Null, "抖音", set(""), Val::Null),
-            (
-                "m3",
-                Val::Int(9),
-                Val::Time(300),
-                "淘宝",
-                set(",b,"),
-                date(3),
-            ),
-        ];
-        for (k, (id, orders, joined, channel, tags, paid)) in rows.into_iter().enumerate() {
-            let row = Row {
-                id: id.into(),
-                vals: vec![
-                    Val::Text(id.into()),
-                    orders,
-                    joined,
-                    Val::Text(channel.into()),
-                    tags,
-                    paid,
-                ],
-            };
-            let orders = if k == 1 { Err(bad("m2")) } else { Ok(1) };
-            let cells = [Ok(0), orders, Ok(2), Ok(3), Ok(4), Ok(5)];
-            b.push(&row, &cells).unwrap();
-            if k == 0 {
-                b.push_bad_id(bad("rowid 2"));
-            }
-        }
-        b.finish()
-    }
-
-    fn rows(bits: &FixedBitSet) -> Vec<usize> {
-        bits.ones().collect()
-    }
-
-    #[test]
-    fn rows_come_back_as_they_went_in() {
-        let t = table();
-        assert_eq!(t.len(), 3);
-        assert!(t.holds(&[0, 1, 5]));
-        let mut row = Row::default();
-        t.fill(2, &[0, 1, 2, 3, 4, 5], &mut row);
-        let set = format!("{SET_SEPARATOR}b{SET_SEPARATOR}");
-        assert_eq!(row.id, "m3");
-        assert_eq!(
-            row.vals,
-            vec![
-                Val::Text("m3".into()),
-                Val::Int(9),
-                Val::Time(300),
-                Val::Text("淘宝".into()),
-                Val::Set(set),
-                Val::Date(NaiveDate::from_ymd_opt(2026, 5, 3).unwrap()),
-            ]
-        );
-        // The same row refilled with another member's values, missing ones included.
-        t.fill(1, &[0, 1, 2, 3, 4, 5], &mut row);
-        assert_eq!(row.vals[2], Val::Null);
-        assert_eq!(row.vals[4], Val::Set(String::new()));
-        assert_eq!(row.vals[5], Val::Null);
-        assert_eq!(
-            (t.find("m2"), t.find("m4"), t.find("")),
-            (Some(1), None, None)
-        );
-    }
-
-    #[test]
-    fn bad_values_are_told_only_to_the_scans_that_read_them() {
-        let t = table();
-        let (told, left_out) = t.bad_for(&[0, 2]);
-        let told: Vec<&str> = told.iter().map(|b| b.row.as_str()).collect();
-        assert_eq!((told, rows(&left_out)), (vec!["rowid 2"], vec![]));
-        let (told, left_out) = t.bad_for(&[0, 1]);
-        let told: Vec<&str> = told.iter().map(|b| b.row.as_str()).collect();
-        // In table order: the unreadable id came after m1, before m2.
-        assert_eq!((told, rows(&left_out)), (vec!["rowid 2", "m2"], vec![1]));
-        assert_eq!(t.bad_in(1, &[1]).count(), 1);
-        assert_eq!(t.bad_in(1, &[2]).count(), 0);
-    }
-
-    #[test]
-    fn filters_keep_every_row_they_may_hold_for() {
-        let t = table();
-        let cmp = |field, op, value| RowFilter::Compare { field, op, value };
-        let text = |s: &str| Stored::Text(s.into());
-        // Exact on ints, instants, dates and texts; a missing value never compares
-        // (m2's orders did not decode: held as missing, its row left out anyway).
-        assert_eq!(
-            rows(&t.matching(&cmp(1, FilterOp::Ge, Stored::Int(5)))),
-            [2]
-        );
-        assert_eq!(
-            rows(&t.matching(&cmp(2, FilterOp::Le, Stored::Time(100)))),
-            [0]
-        );
-        assert_eq!(
-            rows(&t.matching(&cmp(2, FilterOp::Ne, Stored::Time(100)))),
-            [2]
-        );
-        assert_eq!(
-            rows(&t.matching(&cmp(5, FilterOp::Gt, text("2026-05-01")))),
-            [2]
-        );
-        assert_eq!(
-            rows(&t.matching(&cmp(3, FilterOp::Eq, text("淘宝")))),
-            [0, 2]
-        );
-        assert_eq!(rows(&t.matching(&RowFilter::Absent(2))), [1]);
-        assert_eq!(rows(&t.matching(&RowFilter::Present(2))), [0, 2]);
-        // What a column cannot say keeps every row: sets, unknown fields, odd values.
-        assert_eq!(
-            rows(&t.matching(&cmp(4, FilterOp::Eq, text("a")))),
-            [0, 1, 2]
-        );
-        assert_eq!(
-            rows(&t.matching(&cmp(9, FilterOp::Eq, Stored::Int(1)))),
-            [0, 1, 2]
-        );
-        // … except that a missing value still never compares.
-        assert_eq!(
-            rows(&t.matching(&cmp(5, FilterOp::Eq, text("May")))),
-            [0, 2]
-        );
-        let f = RowFilter::any([
-            RowFilter::all([cmp(1, FilterOp::Eq, Stored::Int(0)), RowFilter::Present(5)]),
-            cmp(3, FilterOp::Eq, text("抖音")),
-        ]);
-        assert_eq!(rows(&t.matching(&f)), [0, 1]);
-        assert_eq!(rows(&t.matching(&RowFilter::False)), Vec::<usize>::new());
-    }
-
-    #[test]
-    fn a_filter_over_more_rows_than_a_word_holds_is_exact() {
-        let bases = [Base::Text, Base::Money];
-        let mut b = ColumnsBuilder::new(&bases, &[1]);
-        for i in 0..200 {
-            let row = Row {
-                id: format!("m{i}"),
-                vals: vec![Val::Null, Val::Money(Fen(i))],
-            };
-            b.push(&row, &[Ok(1)]).unwrap();
-        }
-        let t = b.finish();
-        let f = RowFilter::Compare {
-            field: 1,
-            op: FilterOp::Lt,
-            value: Stored::Int(130),
-        };
-        assert_eq!(rows(&t.matching(&f)), (0..130).collect::<Vec<_>>());
-        assert_eq!(t.find("m199"), Some(199));
-    }
-}
+mod tests;
