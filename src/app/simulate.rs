@@ -150,7 +150,10 @@ pub fn simulate(request: &SimulateRequest<'_>) -> Result<Forecast, RunFailure> {
         .iter()
         .map(|r| {
             let mut total = tally.rules.remove(&r.name).unwrap_or_default();
-            total.targets = tally.targets.get(&r.name).map_or(0, |t| t.len() as u64);
+            total.targets = tally
+                .targets
+                .get(&r.name)
+                .map_or(0, |[members, groups]| (members.len() + groups.len()) as u64);
             (r.name.clone(), total)
         })
         .collect();
@@ -178,7 +181,8 @@ struct Tally {
     tz: Tz,
     days: BTreeMap<NaiveDate, Day>,
     rules: BTreeMap<String, RuleTotal>,
-    targets: BTreeMap<String, HashSet<(bool, String)>>,
+    /// Per rule, the ids of the members and of the groups granted something.
+    targets: BTreeMap<String, [HashSet<String>; 2]>,
     budget: Option<Exhausted>,
     cap: Option<Exhausted>,
 }
@@ -201,17 +205,18 @@ impl Sink for Tally {
         let day = self.days.entry(local_date(self.tz, g.at)).or_default();
         day.grants += 1;
         day.spend = day.spend.plus(g.value);
-        let by_rule = day.by_rule.entry(g.rule.to_string()).or_default();
+        let by_rule = entry(&mut day.by_rule, &g.rule);
         by_rule.0 += 1;
         by_rule.1 = by_rule.1.plus(g.value);
-        let rule = self.rules.entry(g.rule.to_string()).or_default();
+        let rule = entry(&mut self.rules, &g.rule);
         rule.grants += 1;
         rule.spend = rule.spend.plus(g.value);
         let group = g.target.kind == crate::syntax::ast::TargetKind::Group;
-        self.targets
-            .entry(g.rule.to_string())
-            .or_default()
-            .insert((group, g.target.id.clone()));
+        let targets = &mut entry(&mut self.targets, &g.rule)[usize::from(group)];
+        // Most grants go to a target already counted: no copy of its id then.
+        if !targets.contains(g.target.id.as_str()) {
+            targets.insert(g.target.id.clone());
+        }
         Ok(())
     }
 
@@ -242,6 +247,15 @@ impl Sink for Tally {
         entry.1 = entry.1.plus(r.value.unwrap_or(Fen::ZERO));
         Ok(())
     }
+}
+
+/// The value of `key` in `map`, made when missing (the key copied only then).
+fn entry<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    #[allow(clippy::expect_used, reason = "inserted just above")]
+    map.get_mut(key).expect("inserted just above")
 }
 
 /// The local hour of an instant, `HH:MM`.

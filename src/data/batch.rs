@@ -15,19 +15,28 @@ use crate::value::{Row, Val};
 /// The events of a window, in time order once [`EventBatch::sort`] ran.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventBatch {
-    /// Per event: its instant and where its bytes start in `bytes` (its id, its
-    /// kind, its values).
+    /// Per event: its instant and where its bytes start (its id, its kind, its
+    /// values).
     index: Vec<Entry>,
-    bytes: Vec<u8>,
+    /// The bytes, in chunks that are never moved: a growing buffer would hold its
+    /// old and new copies at once, twice the memory at the worst moment.
+    chunks: Vec<Vec<u8>>,
+    /// One event's bytes, before they go to a chunk.
+    scratch: Vec<u8>,
     /// Events of kinds the playbook does not declare, counted by kind.
     pub ignored: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
     at: i64,
-    start: usize,
+    chunk: u32,
+    offset: u32,
 }
+
+/// Bytes in a chunk: events are packed into chunks of this size (an event larger
+/// than that gets a chunk of its own).
+const CHUNK: usize = 1 << 20;
 
 /// Value tags in the packed form.
 const NULL: u8 = 0;
@@ -59,30 +68,46 @@ impl EventBatch {
 
     /// Adds an event.
     pub fn push(&mut self, event: &EventRecord) {
-        let start = self.bytes.len();
+        let bytes = &mut self.scratch;
+        bytes.clear();
         let id = &event.row.id;
-        put_text(&mut self.bytes, id);
-        put_len(&mut self.bytes, event.kind);
-        put_len(&mut self.bytes, event.row.vals.len());
+        put_text(bytes, id);
+        put_len(bytes, event.kind);
+        put_len(bytes, event.row.vals.len());
         for v in &event.row.vals {
             match v {
-                Val::Text(t) if t == id => self.bytes.push(SAME_AS_ID),
-                _ => put_val(&mut self.bytes, v),
+                Val::Text(t) if t == id => bytes.push(SAME_AS_ID),
+                _ => put_val(bytes, v),
             }
         }
-        self.index.push(Entry {
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.capacity() - c.len() >= bytes.len());
+        if !fits {
+            self.chunks.push(Vec::with_capacity(CHUNK.max(bytes.len())));
+        }
+        let chunk = self.chunks.len() - 1;
+        let Some(last) = self.chunks.last_mut() else {
+            return;
+        };
+        // Chunks are few and small: both fit in 32 bits on any real window.
+        let entry = Entry {
             at: event.at,
-            start,
-        });
+            chunk: u32::try_from(chunk).unwrap_or(u32::MAX),
+            offset: u32::try_from(last.len()).unwrap_or(u32::MAX),
+        };
+        last.extend_from_slice(bytes);
+        self.index.push(entry);
     }
 
     /// Puts the events in time order: by (`at`, `id`).
     pub fn sort(&mut self) {
-        self.bytes.shrink_to_fit();
         self.index.shrink_to_fit();
-        let bytes = &self.bytes;
-        self.index
-            .sort_by(|a, b| (a.at, id_at(bytes, a.start)).cmp(&(b.at, id_at(bytes, b.start))));
+        let chunks = &self.chunks;
+        self.index.sort_by(|a, b| {
+            (a.at, id_at(bytes_of(chunks, a))).cmp(&(b.at, id_at(bytes_of(chunks, b))))
+        });
     }
 
     /// The instant of event `i`.
@@ -92,28 +117,30 @@ impl EventBatch {
 
     /// The kind of event `i` (its index in `Program::events`).
     pub fn kind(&self, i: usize) -> usize {
-        let mut pos = self.index[i].start;
-        take_text(&self.bytes, &mut pos);
-        take_len(&self.bytes, &mut pos)
+        let bytes = bytes_of(&self.chunks, &self.index[i]);
+        let mut pos = 0;
+        take_text(bytes, &mut pos);
+        take_len(bytes, &mut pos)
     }
 
     /// Event `i` into `out` (its buffers reused).
     pub fn read(&self, i: usize, out: &mut EventRecord) {
-        let e = self.index[i];
+        let e = &self.index[i];
         out.at = e.at;
-        let mut pos = e.start;
-        let id = take_text(&self.bytes, &mut pos);
+        let bytes = bytes_of(&self.chunks, e);
+        let mut pos = 0;
+        let id = take_text(bytes, &mut pos);
         out.row.id.clear();
         out.row.id.push_str(id);
-        out.kind = take_len(&self.bytes, &mut pos);
-        let n = take_len(&self.bytes, &mut pos);
+        out.kind = take_len(bytes, &mut pos);
+        let n = take_len(bytes, &mut pos);
         out.row.vals.resize(n, Val::Null);
         for slot in &mut out.row.vals {
-            if self.bytes.get(pos) == Some(&SAME_AS_ID) {
+            if bytes.get(pos) == Some(&SAME_AS_ID) {
                 pos += 1;
                 slot.set_text(id);
             } else {
-                take_val(&self.bytes, &mut pos, slot);
+                take_val(bytes, &mut pos, slot);
             }
         }
     }
@@ -193,9 +220,16 @@ fn take_text<'b>(bytes: &'b [u8], pos: &mut usize) -> &'b str {
     std::str::from_utf8(s).unwrap_or_default()
 }
 
-fn id_at(bytes: &[u8], start: usize) -> &str {
-    let mut pos = start;
-    take_text(bytes, &mut pos)
+/// An event's bytes, from its start to the end of its chunk.
+fn bytes_of<'c>(chunks: &'c [Vec<u8>], e: &Entry) -> &'c [u8] {
+    chunks
+        .get(e.chunk as usize)
+        .and_then(|c| c.get(e.offset as usize..))
+        .unwrap_or_default()
+}
+
+fn id_at(bytes: &[u8]) -> &str {
+    take_text(bytes, &mut 0)
 }
 
 fn take_val(bytes: &[u8], pos: &mut usize, slot: &mut Val) {
@@ -296,5 +330,23 @@ mod tests {
         let mut reused = got[0].clone();
         batch.read(2, &mut reused);
         assert_eq!(reused, got[2]);
+    }
+
+    #[test]
+    fn large_events_spread_over_chunks() {
+        let big = |n: usize| Val::Text("红".repeat(n));
+        let events = [
+            record(0, 3, "e1", vec![big(200_000)]),
+            record(0, 2, "e2", vec![big(200_000)]),
+            record(0, 1, "e3", vec![big(500_000)]),
+            record(0, 4, "e4", vec![Val::Int(1)]),
+        ];
+        let mut batch = EventBatch::default();
+        events.iter().for_each(|e| batch.push(e));
+        batch.sort();
+        assert!(batch.chunks.len() >= 2);
+        let ids: Vec<String> = batch.records().map(|e| e.row.id).collect();
+        assert_eq!(ids, ["e3", "e2", "e1", "e4"]);
+        assert_eq!(batch.records().next(), Some(events[2].clone()));
     }
 }

@@ -281,7 +281,7 @@ impl EventReader<'_> {
     /// `None` when it is not one (recorded).
     fn data_object(&mut self, id: &str, value: Raw<'_>) -> Option<EventData> {
         let (column, problem) = match value {
-            Raw::Null => return Some(EventData::new()),
+            Raw::Null => return Some(EventData::default()),
             Raw::Text(text) => match event_json::parse(text) {
                 Ok(data) => return Some(data),
                 Err(JsonError::Invalid(problem)) => ("data".to_owned(), problem),
