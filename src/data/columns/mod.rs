@@ -78,7 +78,7 @@ enum Store {
 #[derive(Debug, Default)]
 struct Dict {
     texts: Vec<Box<str>>,
-    codes: HashMap<Box<str>, u32>,
+    codes: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
 }
 
 impl Dict {
@@ -250,7 +250,7 @@ impl Column {
             Store::Decimals(xs) => xs.shrink_to_fit(),
             Store::Texts { codes, dict } => {
                 codes.shrink_to_fit();
-                dict.codes = HashMap::new();
+                dict.codes = HashMap::default();
             }
             Store::Sets {
                 starts,
@@ -259,7 +259,7 @@ impl Column {
             } => {
                 starts.shrink_to_fit();
                 elems.shrink_to_fit();
-                dict.codes = HashMap::new();
+                dict.codes = HashMap::default();
             }
         }
     }
