@@ -54,6 +54,10 @@ const TIME_OF_DAY: u8 = 11;
 const SET: u8 = 12;
 /// Text equal to the event's id (the `id` field repeats it).
 const SAME_AS_ID: u8 = 13;
+/// The event's instant (the `at` field repeats it).
+const SAME_AS_AT: u8 = 14;
+/// A length that does not fit in one byte: four bytes follow.
+const LONG: u8 = u8::MAX;
 
 impl EventBatch {
     /// Events held.
@@ -77,6 +81,7 @@ impl EventBatch {
         for v in &event.row.vals {
             match v {
                 Val::Text(t) if t == id => bytes.push(SAME_AS_ID),
+                Val::Time(t) if *t == event.at => bytes.push(SAME_AS_AT),
                 _ => put_val(bytes, v),
             }
         }
@@ -136,11 +141,16 @@ impl EventBatch {
         let n = take_len(bytes, &mut pos);
         out.row.vals.resize(n, Val::Null);
         for slot in &mut out.row.vals {
-            if bytes.get(pos) == Some(&SAME_AS_ID) {
-                pos += 1;
-                slot.set_text(id);
-            } else {
-                take_val(bytes, &mut pos, slot);
+            match bytes.get(pos) {
+                Some(&SAME_AS_ID) => {
+                    pos += 1;
+                    slot.set_text(id);
+                }
+                Some(&SAME_AS_AT) => {
+                    pos += 1;
+                    *slot = Val::Time(e.at);
+                }
+                _ => take_val(bytes, &mut pos, slot),
             }
         }
     }
@@ -159,9 +169,17 @@ impl EventBatch {
     }
 }
 
+/// A length: one byte when under 255 (ids, kinds, short texts), else [`LONG`] and
+/// four bytes.
 fn put_len(out: &mut Vec<u8>, n: usize) {
-    // Texts, rows and kinds of a data file are far below 4 GiB.
-    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+    match u8::try_from(n) {
+        Ok(b) if b != LONG => out.push(b),
+        // Texts, rows and kinds of a data file are far below 4 GiB.
+        _ => {
+            out.push(LONG);
+            out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+        }
+    }
 }
 
 fn put_text(out: &mut Vec<u8>, s: &str) {
@@ -209,7 +227,10 @@ fn take<const N: usize>(bytes: &[u8], pos: &mut usize) -> [u8; N] {
 }
 
 fn take_len(bytes: &[u8], pos: &mut usize) -> usize {
-    u32::from_le_bytes(take(bytes, pos)) as usize
+    match take::<1>(bytes, pos)[0] {
+        LONG => u32::from_le_bytes(take(bytes, pos)) as usize,
+        b => usize::from(b),
+    }
 }
 
 fn take_text<'b>(bytes: &'b [u8], pos: &mut usize) -> &'b str {
@@ -308,6 +329,9 @@ mod tests {
             "e2",
             vec![Val::Text("e2".into()), Val::Text("e".into())],
         ));
+        let mut all = all;
+        all.push(Val::Time(10));
+        all.push(Val::Text("长".repeat(300)));
         batch.push(&record(0, 10, "e9", all.clone()));
         batch.push(&record(2, 20, "e10", vec![]));
         batch.sort();

@@ -323,7 +323,14 @@ impl Usage {
                 let counts = self.target_firings[rule].entry(kind, id);
                 match counts.iter_mut().find(|(k, _)| *k == key) {
                     Some((_, n)) => *n += 1,
-                    None => counts.push((key, 1)),
+                    None => {
+                        if counts.is_empty() {
+                            // Many targets fire in one window only: room for one,
+                            // not the four a first push makes (a million add up).
+                            counts.reserve_exact(1);
+                        }
+                        counts.push((key, 1));
+                    }
                 }
             } else {
                 *self.rule_firings.entry((rule, key)).or_default() += 1;
