@@ -3,6 +3,9 @@
 //!
 //! * `run_one_tick` — `playbook::app::run::run` of the reference workload
 //!   (`bench/workload.playbook`, one tick at 2026-05-01 20:00);
+//! * `run_one_tick_of_the_month` — `run` of `bench/simulate.playbook` at one of its
+//!   ticks (2026-05-01 10:00, the daily rule's): one scan of the members and, as
+//!   every run of a playbook with events, one read of the events table;
 //! * `simulate_31_days` — `playbook::app::simulate::simulate` of
 //!   `bench/simulate.playbook` from 2026-04-01 to 2026-05-01: a rule every two hours
 //!   from 08:00 to 22:00 (248 ticks), a daily rule (31 ticks) and a rule on each of
@@ -76,8 +79,8 @@ fn simulate_file(n: u64) -> PathBuf {
     db
 }
 
-fn one_tick(engine: &Compiled, db: &Path) -> Count {
-    let at = parse_instant("2026-05-01 20:00", engine.program.settings.timezone).unwrap();
+fn one_tick(engine: &Compiled, db: &Path, at: &str) -> Count {
+    let at = parse_instant(at, engine.program.settings.timezone).unwrap();
     let mut sink = Count::default();
     run(&RunRequest::new(engine, db, at), &mut sink).expect("the run");
     sink
@@ -103,7 +106,7 @@ fn bench_simulate(c: &mut Criterion) {
     let month = compiled("simulate.playbook");
     let tz = month.program.settings.timezone;
 
-    let ticked = one_tick(&tick, &db);
+    let ticked = one_tick(&tick, &db, "2026-05-01 20:00");
     let forecast = simulate(&request(&month, &db)).expect("the forecast");
     let (grants, spend) = forecast.total();
     let mut ran = Count::default();
@@ -133,7 +136,10 @@ fn bench_simulate(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(2));
     group.measurement_time(Duration::from_secs(40));
     group.bench_function("run_one_tick", |b| {
-        b.iter(|| one_tick(black_box(&tick), &db))
+        b.iter(|| one_tick(black_box(&tick), &db, "2026-05-01 20:00"))
+    });
+    group.bench_function("run_one_tick_of_the_month", |b| {
+        b.iter(|| one_tick(black_box(&month), &db, "2026-05-01 10:00"))
     });
     group.bench_function("simulate_31_days", |b| {
         b.iter(|| simulate(&request(black_box(&month), &db)).expect("the forecast"))
