@@ -159,28 +159,24 @@ pub trait DataSource {
         fields: &FieldSet,
     ) -> Result<Option<Row>, DataError>;
 
-    /// [`DataSource::lookup`] into `out` (whose buffers a source may reuse):
-    /// whether the row was found, good.
-    fn lookup_into(
+    /// For a table this source holds (its [`DataSource::hold`] said so): where the
+    /// row with this id is, when it is there and none of `fields` is bad (bad values
+    /// are recorded, as by [`DataSource::lookup`]). A source that holds nothing is
+    /// never asked.
+    fn held_row(
         &mut self,
         table: Table,
         id: &str,
         fields: &FieldSet,
-        out: &mut Row,
-    ) -> Result<bool, DataError> {
-        Ok(match self.lookup(table, id, fields)? {
-            Some(row) => {
-                *out = row;
-                true
-            }
-            None => false,
-        })
+    ) -> Result<Option<usize>, DataError> {
+        let _ = (table, id, fields);
+        Ok(None)
     }
 
-    /// Whether [`DataSource::lookup`] would find the row, good (recording what it
-    /// would record); a source may answer without decoding the row.
-    fn contains(&mut self, table: Table, id: &str, fields: &FieldSet) -> Result<bool, DataError> {
-        Ok(self.lookup(table, id, fields)?.is_some())
+    /// The held row at `position` (from [`DataSource::held_row`]) into `out`, its
+    /// buffers reused.
+    fn held_fill(&mut self, table: Table, position: usize, fields: &FieldSet, out: &mut Row) {
+        let _ = (table, position, fields, out);
     }
 
     /// Events with `after < at <= until`, in time order.

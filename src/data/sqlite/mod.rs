@@ -169,9 +169,12 @@ impl DataSource for SqliteData {
         fields: &FieldSet,
     ) -> Result<Option<Row>, DataError> {
         if let Some(held) = self.held.get(table).filter(|h| h.holds(fields)) {
+            let Some(r) = find_held(held, table, id, fields, &mut self.problems) else {
+                return Ok(None);
+            };
             let mut row = Row::default();
-            let found = lookup_held(held, table, id, fields, &mut self.problems, Some(&mut row));
-            return Ok(found.then_some(row));
+            held.fill(r, fields, &mut row);
+            return Ok(Some(row));
         }
         let i = match self.tables.get(table)? {
             None => return Ok(None),
@@ -188,43 +191,21 @@ impl DataSource for SqliteData {
         reader.lookup(&self.conn, spec, &mut self.lookups[i], id)
     }
 
-    fn lookup_into(
+    fn held_row(
         &mut self,
         table: Table,
         id: &str,
         fields: &FieldSet,
-        out: &mut Row,
-    ) -> Result<bool, DataError> {
-        match self.held.get(table).filter(|h| h.holds(fields)) {
-            Some(held) => Ok(lookup_held(
-                held,
-                table,
-                id,
-                fields,
-                &mut self.problems,
-                Some(out),
-            )),
-            None => Ok(match self.lookup(table, id, fields)? {
-                Some(row) => {
-                    *out = row;
-                    true
-                }
-                None => false,
-            }),
-        }
+    ) -> Result<Option<usize>, DataError> {
+        Ok(match self.held.get(table).filter(|h| h.holds(fields)) {
+            Some(held) => find_held(held, table, id, fields, &mut self.problems),
+            None => None,
+        })
     }
 
-    fn contains(&mut self, table: Table, id: &str, fields: &FieldSet) -> Result<bool, DataError> {
-        match self.held.get(table).filter(|h| h.holds(fields)) {
-            Some(held) => Ok(lookup_held(
-                held,
-                table,
-                id,
-                fields,
-                &mut self.problems,
-                None,
-            )),
-            None => Ok(self.lookup(table, id, fields)?.is_some()),
+    fn held_fill(&mut self, table: Table, position: usize, fields: &FieldSet, out: &mut Row) {
+        if let Some(held) = self.held.get(table) {
+            held.fill(position, fields, out);
         }
     }
 
@@ -348,28 +329,22 @@ fn scan_held(
     }
 }
 
-/// A lookup in held rows: whether the row is there and good (a bad value among
-/// `fields` is recorded); when it is, its values go to `out` if given.
-fn lookup_held(
+/// The position of the held row with this id when it is there and none of `fields`
+/// is bad (each bad value recorded).
+fn find_held(
     held: &Columns,
     table: Table,
     id: &str,
     fields: &FieldSet,
     problems: &mut Problems,
-    out: Option<&mut Row>,
-) -> bool {
-    let Some(r) = held.find(id) else {
-        return false;
-    };
+) -> Option<usize> {
+    let r = held.find(id)?;
     let mut good = true;
     for b in held.bad_in(r, fields) {
         problems.record_value(table, b.clone());
         good = false;
     }
-    if let (true, Some(out)) = (good, out) {
-        held.fill(r, fields, out);
-    }
-    good
+    good.then_some(r)
 }
 
 /// Below this many rows per thread, one thread reads faster than several start.

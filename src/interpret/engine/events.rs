@@ -12,8 +12,12 @@ use crate::interpret::grant::Cause;
 use crate::syntax::ast::TargetKind;
 use crate::value::Row;
 
+/// No member row: the event's member is missing or bad.
+const NO_ROW: u32 = u32::MAX;
+
 impl Run<'_> {
-    pub(super) fn event(&mut self, event: &EventRecord) -> Result<(), RunError> {
+    /// Serves event `i` of the window (`event`, unpacked).
+    pub(super) fn event(&mut self, i: usize, event: &EventRecord) -> Result<(), RunError> {
         let rules: Vec<usize> = self.engine.event_rules[event.kind]
             .iter()
             .copied()
@@ -26,13 +30,18 @@ impl Run<'_> {
             return Ok(());
         };
         let member = if self.members_held {
-            // The row of the previous event's member, refilled.
-            let mut row = std::mem::take(&mut self.member_row);
-            let fields = &self.engine.plan.member_fields;
-            let found = self
-                .data
-                .lookup_into(Table::Members, id, fields, &mut row)?;
-            found.then_some(row)
+            // Where the member was found before the run; the row of the previous
+            // event's member, refilled.
+            match self.member_rows.get(i).copied().filter(|&r| r != NO_ROW) {
+                Some(r) => {
+                    let mut row = std::mem::take(&mut self.member_row);
+                    let fields = &self.engine.plan.member_fields;
+                    self.data
+                        .held_fill(Table::Members, r as usize, fields, &mut row);
+                    Some(row)
+                }
+                None => None,
+            }
         } else {
             self.event_members.get(id).cloned().flatten()
         };
@@ -111,13 +120,18 @@ impl Run<'_> {
                 continue;
             };
             if self.members_held {
-                // Looked up again when the event is served; read now for the problems.
+                // Its position, for when the event is served.
                 let earlier = self.data.take_problems();
                 self.problems.extend(earlier);
-                let found = self.data.contains(Table::Members, id, &fields)?;
-                if !found && self.data_problem_free() {
+                let found = self.data.held_row(Table::Members, id, &fields)?;
+                if found.is_none() && self.data_problem_free() {
                     self.problems.push(missing_member(event, id));
                 }
+                if self.member_rows.len() < events.len() {
+                    self.member_rows.resize(events.len(), NO_ROW);
+                }
+                // A held table has fewer than 2^32 rows (the columns count in u32).
+                self.member_rows[i] = found.map_or(NO_ROW, |r| r as u32);
                 continue;
             }
             if self.event_members.contains_key(id) {

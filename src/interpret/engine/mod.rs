@@ -244,6 +244,9 @@ struct Run<'e> {
     members_held: bool,
     /// A member row reused from event to event when the members are held.
     member_row: Row,
+    /// When the members are held: the position of each event's member, found
+    /// before the run (`u32::MAX`: missing or bad, or no rule listens).
+    member_rows: Vec<u32>,
     missing_members: HashSet<String>,
 }
 
@@ -279,6 +282,7 @@ impl<'e> Run<'e> {
             event_members: HashMap::new(),
             members_held: false,
             member_row: Row::default(),
+            member_rows: Vec::new(),
             missing_members: HashSet::new(),
         }
     }
@@ -322,14 +326,14 @@ impl<'e> Run<'e> {
             self.report.ticks += 1;
             while next < batch.len() && batch.at(next) <= instant {
                 batch.read(next, &mut event);
-                self.event(&event)?;
+                self.event(next, &event)?;
                 next += 1;
             }
             self.tick(instant, &rules)?;
         }
         for i in next..batch.len() {
             batch.read(i, &mut event);
-            self.event(&event)?;
+            self.event(i, &event)?;
         }
         self.checkpoint()?;
         self.flush()
