@@ -340,8 +340,8 @@ impl<'e> Run<'e> {
     }
 
     /// Asks the source to hold each table the window reads more than once: in two
-    /// or more ticks, or (members) in a tick and for many events, or for more events
-    /// than looking members up one by one is worth.
+    /// or more ticks, or (members) for more events than looking their members up one
+    /// by one is worth.
     fn hold_tables(&mut self, after: i64, until: i64, events: &EventBatch) -> Result<(), RunError> {
         let program = self.program();
         let scans = |kind: TargetKind| {
@@ -356,8 +356,7 @@ impl<'e> Run<'e> {
             .filter(|&i| !self.engine.event_rules[events.kind(i)].is_empty())
             .take(HOLD_FOR_EVENTS)
             .count();
-        let member_reads = scans(TargetKind::Member) + usize::from(lookups >= HOLD_FOR_EVENTS) * 2;
-        if member_reads >= 2 {
+        if scans(TargetKind::Member) >= 2 || lookups >= HOLD_FOR_EVENTS {
             let fields = self.engine.fields(TargetKind::Member);
             self.members_held = self.data.hold(Table::Members, &fields)?;
         }
