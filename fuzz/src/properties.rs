@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use playbook::check::{self, FsLoader, LoadError, Loaded, Loader};
 use playbook::compile::plan::Plan;
 use playbook::data::sqlite::SqliteData;
-use playbook::data::{DataSource, Table, TableNames};
+use playbook::data::{BadValue, DataSource, Table, TableNames};
 use playbook::diagnostics::{Code, Diagnostic};
 use playbook::diagnostics::{Format, render};
 use playbook::format::{FormatError, format_source};
@@ -19,6 +19,7 @@ use playbook::repl::input::split_statements;
 use playbook::source::{FileId, SourceFile, SourceMap};
 use playbook::syntax;
 use playbook::syntax::ast::TargetKind;
+use playbook::value::Row;
 
 /// The name checked texts go by.
 pub const INPUT_NAME: &str = "input.playbook";
@@ -451,12 +452,16 @@ pub fn decode_all(path: &Path, program: &check::Program, rows: [usize; 2]) {
         }
         let fields = Plan::all_fields(program, kind);
         let mut ids = Vec::new();
+        let mut scanned = Vec::new();
         data.scan(table, &fields, &mut |row| {
             ids.push(row.id.clone());
+            scanned.push(row.clone());
             true
         })
         .unwrap_or_else(|e| panic!("scanning {} failed: {e}", names.name(table)));
-        problems.extend(data.take_problems());
+        let found = data.take_problems();
+        held_reads_the_same(path, program, table, &fields, &scanned, &found);
+        problems.extend(found);
         assert!(ids.len() <= count, "{} rows visited of {count}", ids.len());
         let reported = problems.iter().any(|p| p.table == names.name(table));
         assert!(
@@ -491,5 +496,40 @@ pub fn decode_all(path: &Path, program: &check::Program, rows: [usize; 2]) {
         assert!(!p.column.is_empty(), "bad value without a column: {p}");
         assert!(!p.row.is_empty(), "bad value without a row: {p}");
         assert!(!p.problem.is_empty(), "bad value without a problem: {p}");
+    }
+}
+
+/// The table held in memory (`DataSource::hold`) scans to the same rows with the
+/// same bad values, in the same order, and looks every row up the same.
+fn held_reads_the_same(
+    path: &Path,
+    program: &check::Program,
+    table: Table,
+    fields: &[usize],
+    scanned: &[Row],
+    found: &[BadValue],
+) {
+    let mut held = match SqliteData::open(path, program, TableNames::default()) {
+        Ok(d) => d,
+        Err(e) => panic!("the data file does not open again: {e}"),
+    };
+    let _ = held.take_problems(); // duplicates, recorded at open
+    let holds = held
+        .hold(table, fields)
+        .unwrap_or_else(|e| panic!("holding the table failed: {e}"));
+    assert!(holds, "a SQLite table is held when asked");
+    let mut rows = Vec::new();
+    held.scan(table, fields, &mut |row| {
+        rows.push(row.clone());
+        true
+    })
+    .unwrap_or_else(|e| panic!("scanning the held table failed: {e}"));
+    assert_eq!(rows, scanned, "held rows differ from the file's");
+    assert_eq!(held.take_problems(), found, "held bad values differ");
+    for row in scanned {
+        let again = held
+            .lookup(table, &row.id, fields)
+            .unwrap_or_else(|e| panic!("looking up {:?} failed: {e}", row.id));
+        assert_eq!(again.as_ref(), Some(row), "held lookup of {:?}", row.id);
     }
 }
