@@ -298,13 +298,16 @@ impl Column {
                 elems,
                 dict,
             } => {
+                // The decoder's form: elements joined by the separator.
                 let buf = slot.set_buffer();
-                for &e in &elems[starts[r] as usize..starts[r + 1] as usize] {
-                    buf.push(SET_SEPARATOR);
+                for (k, &e) in elems[starts[r] as usize..starts[r + 1] as usize]
+                    .iter()
+                    .enumerate()
+                {
+                    if k > 0 {
+                        buf.push(SET_SEPARATOR);
+                    }
                     buf.push_str(&dict.texts[e as usize]);
-                }
-                if !buf.is_empty() {
-                    buf.push(SET_SEPARATOR);
                 }
             }
         }
