@@ -11,10 +11,9 @@
 
 use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
-
-use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use std::hash::BuildHasher as _;
 
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use fixedbitset::{Block, FixedBitSet};
 use hashbrown::HashTable;
 use rust_decimal::Decimal;

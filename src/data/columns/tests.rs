@@ -34,14 +34,7 @@ fn table() -> Columns {
             date(1),
         ),
         ("m2", Val::Int(5), Val::Null, "抖音", set(""), Val::Null),
-        (
-            "m3",
-            Val::Int(9),
-            Val::Time(300),
-            "淘宝",
-            set("b"),
-            date(3),
-        ),
+        ("m3", Val::Int(9), Val::Time(300), "淘宝", set("b"), date(3)),
     ];
     for (k, (id, orders, joined, channel, tags, paid)) in rows.into_iter().enumerate() {
         let row = Row {
