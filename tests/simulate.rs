@@ -115,27 +115,22 @@ fn the_day_and_hour_a_budget_runs_out_in_the_middle_of_a_tick() {
          INSERT INTO members VALUES ('m1', 1), ('m2', 2), ('m3', 3), ('m4', 4), ('m5', 5);\n",
     )
     .expect("writes");
-    let out = common::bin()
-        .arg("simulate")
-        .arg(&file)
-        .arg("--data")
-        .arg(&data)
-        .args([
-            "--from",
-            "2026-04-01",
-            "--to",
-            "2026-04-03",
-            "--format",
-            "json",
-        ])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = stdout_of(
+        common::bin()
+            .arg("simulate")
+            .arg(&file)
+            .arg("--data")
+            .arg(&data)
+            .args([
+                "--from",
+                "2026-04-01",
+                "--to",
+                "2026-04-03",
+                "--format",
+                "json",
+            ]),
     );
-    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let json: Value = serde_json::from_slice(&out).expect("JSON");
     assert_eq!(json["budget"]["exhausted_on"], "2026-04-01", "{json:#}");
     assert_eq!(
         json["budget"]["exhausted_at"], "2026-04-01 10:00",
@@ -152,19 +147,13 @@ fn the_day_and_hour_a_budget_runs_out_in_the_middle_of_a_tick() {
 
 #[test]
 fn the_forecast_reads_as_a_table_with_bars() {
-    let out = common::bin()
-        .args(["simulate", "examples/store_owner_red_packets.playbook"])
-        .args(["--data", "examples/data/store_owner_red_packets.sql"])
-        .args(["--from", "2026-05-01", "--to", "2026-05-10"])
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = stdout_of(
+        common::bin()
+            .args(["simulate", "examples/store_owner_red_packets.playbook"])
+            .args(["--data", "examples/data/store_owner_red_packets.sql"])
+            .args(["--from", "2026-05-01", "--to", "2026-05-10"]),
     );
-    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out));
 }
 
 #[test]
@@ -192,19 +181,21 @@ const LOTTERY: [&str; 8] = [
     "2026-04-28",
 ];
 
-/// Runs `simulate` with `args` and reads its JSON.
-fn json_of(args: &[&str]) -> Value {
-    let out = common::bin()
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("runs");
+/// The stdout of `cmd`, run without colour; it must succeed.
+fn stdout_of(cmd: &mut assert_cmd::Command) -> Vec<u8> {
+    let out = cmd.env("NO_COLOR", "1").output().expect("runs");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("JSON")
+    out.stdout
+}
+
+/// Runs `simulate` with `args` and reads its JSON.
+fn json_of(args: &[&str]) -> Value {
+    let out = stdout_of(common::bin().args(args).args(["--format", "json"]));
+    serde_json::from_slice(&out).expect("JSON")
 }
 
 /// `min ≤ p50 ≤ p95 ≤ max`, and the single forecast's `value` within `[min, max]`.
@@ -337,18 +328,8 @@ fn a_playbook_without_lotteries_or_experiments_has_no_spread() {
 
 #[test]
 fn the_spread_reads_as_tables_after_the_forecast() {
-    let out = common::bin()
-        .args(LOTTERY)
-        .args(["--seeds", "5"])
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+    let out = stdout_of(common::bin().args(LOTTERY).args(["--seeds", "5"]));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out));
 }
 
 #[test]
@@ -421,19 +402,14 @@ fn svg_texts(svg: &str) -> Vec<String> {
 fn chart_draws_an_svg_naming_every_rule_and_the_budgets_beside_the_usual_forecast() {
     let dir = tempfile::TempDir::new().expect("a directory");
     let path = dir.path().join("forecast.svg");
-    let out = common::bin()
-        .args(STORE)
-        .args(["--format", "json", "--chart"])
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = stdout_of(
+        common::bin()
+            .args(STORE)
+            .args(["--format", "json", "--chart"])
+            .arg(&path),
     );
     // The forecast is printed as ever, in the format asked for.
-    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let json: Value = serde_json::from_slice(&out).expect("JSON on stdout");
     let svg = std::fs::read_to_string(&path).expect("the chart is written");
     let texts = svg_texts(&svg);
     let rules = json["rules"].as_object().expect("rules");
@@ -471,19 +447,8 @@ fn chart_draws_an_svg_naming_every_rule_and_the_budgets_beside_the_usual_forecas
 fn chart_draws_an_html_page_with_the_svg_inline() {
     let dir = tempfile::TempDir::new().expect("a directory");
     let path = dir.path().join("forecast.html");
-    let out = common::bin()
-        .args(STORE)
-        .arg("--chart")
-        .arg(&path)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = stdout_of(common::bin().args(STORE).arg("--chart").arg(&path));
+    let stdout = String::from_utf8_lossy(&out);
     assert!(stdout.starts_with("forecast of XX饮品"), "{stdout}");
     let html = std::fs::read_to_string(&path).expect("the page is written");
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
@@ -562,16 +527,7 @@ fn the_readme_chart_is_what_its_command_draws() {
     args.pop();
     let dir = tempfile::TempDir::new().expect("a directory");
     let fresh = dir.path().join("chart.svg");
-    let out = common::bin()
-        .args(&args)
-        .arg(&fresh)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    stdout_of(common::bin().args(&args).arg(&fresh));
     let fresh = std::fs::read(&fresh).expect("drawn");
     let old = std::fs::read(committed).expect("committed");
     assert!(

@@ -139,23 +139,23 @@ impl ColumnsBuilder {
         self.cols.bad.push((self.rows, None, bad));
     }
 
-    /// Adds a row: its id, and for each held field (`cells[k]` is field
-    /// `self.fields()[k]`) whether its value in `row` decoded (`Ok`) or why not.
-    pub fn push(&mut self, row: &Row, cells: &[Result<usize, BadValue>]) -> Result<(), String> {
+    /// Adds a row: its id and its held fields' values in `row`, except those in
+    /// `bad` (schema index and why), which did not decode.
+    pub fn push(&mut self, row: &Row, bad: &[(usize, BadValue)]) -> Result<(), String> {
         let r = self.rows;
         self.rows = r.checked_add(1).ok_or_else(too_many)?;
         self.cols.ids.push_str(&row.id);
         let end = u32::try_from(self.cols.ids.len()).map_err(|_| too_many())?;
         self.cols.id_ends.push(end);
-        for (&f, cell) in self.fields.iter().zip(cells) {
+        for &f in &self.fields {
             let Some(Some(col)) = self.cols.columns.get_mut(f) else {
                 continue;
             };
-            match cell {
-                Ok(_) => col.push(&row.vals[f])?,
-                Err(bad) => {
+            match bad.iter().find(|(b, _)| *b == f) {
+                None => col.push(&row.vals[f])?,
+                Some((_, why)) => {
                     col.push(&Val::Null)?;
-                    self.cols.bad.push((r, Some(f), bad.clone()));
+                    self.cols.bad.push((r, Some(f), why.clone()));
                 }
             }
         }

@@ -79,14 +79,18 @@ impl Reader<'_> {
         let bases: Vec<Base> = spec.fields.iter().map(|f| f.base.clone()).collect();
         let mut held = ColumnsBuilder::new(&bases, fields);
         let mut row = Row::with_width(spec.fields.len());
-        let mut cells: Vec<Result<usize, BadValue>> = Vec::with_capacity(fields.len());
+        let mut bad = Vec::new();
         let mut position = 0;
         while let Some(r) = rows.next().map_err(sql_error)? {
             position += 1;
-            match plan.read_cells(r, spec, position, &mut row, self.cx, &mut cells)? {
-                Err(bad) => held.push_bad_id(bad),
+            bad.clear();
+            let read = plan.decode_row(r, spec, position, &mut row, self.cx, &mut |f, b| {
+                bad.push((f, b));
+            })?;
+            match read {
+                Err(bad_id) => held.push_bad_id(bad_id),
                 Ok(false) => {} // a duplicate id: recorded at open
-                Ok(true) => held.push(&row, &cells).map_err(DataError::Sql)?,
+                Ok(true) => held.push(&row, &bad).map_err(DataError::Sql)?,
             }
         }
         Ok(held.finish())
@@ -336,20 +340,18 @@ impl ReadPlan {
         Some(format!("({sql})"))
     }
 
-    /// Decodes one result row into `row`, each column on its own: `cells` gets, per
-    /// selected field (in `fields` order, `id` included when selected), its schema
-    /// index or why it is bad. `Err` when the id does not read, `Ok(false)` for a
-    /// duplicate id.
-    fn read_cells(
+    /// Decodes one result row into `row`, each column on its own, telling `bad` of
+    /// each value that does not decode (its schema index and why). `Err` when the id
+    /// does not read, `Ok(false)` for a duplicate id, else `Ok(true)`.
+    fn decode_row(
         &mut self,
         r: &rusqlite::Row<'_>,
         spec: &TableSpec,
         position: u64,
         row: &mut Row,
         cx: &mut Context,
-        cells: &mut Vec<Result<usize, BadValue>>,
+        bad: &mut impl FnMut(usize, BadValue),
     ) -> Result<Result<bool, BadValue>, DataError> {
-        cells.clear();
         let raw_id = Raw::from(r.get_ref(0).map_err(sql_error)?);
         if let Err(problem) = read_id(raw_id, &mut row.id) {
             let name = spec.row_names.name(r, self.columns.len() + 1, position);
@@ -365,54 +367,7 @@ impl ReadPlan {
         }
         if self.want_id {
             row.vals[0].set_text(&row.id);
-            cells.push(Ok(0));
         }
-        for (k, (slot, decoder)) in self.columns.iter_mut().enumerate() {
-            let raw = Raw::from(r.get_ref_unwrap(k + 1));
-            cells.push(match decoder.decode(raw, &mut row.vals[*slot], cx) {
-                Ok(()) => Ok(*slot),
-                Err(problem) => {
-                    let at = Place {
-                        table: spec.table,
-                        name: &spec.name,
-                        row: &row.id,
-                    };
-                    Err(bad_value(&at, &spec.fields[*slot].name, raw, problem))
-                }
-            });
-        }
-        Ok(Ok(true))
-    }
-
-    /// Decodes one result row into `row`; `false` when a value is bad (each bad value
-    /// is recorded).
-    fn read(
-        &mut self,
-        r: &rusqlite::Row<'_>,
-        spec: &TableSpec,
-        position: u64,
-        row: &mut Row,
-        cx: &mut Context,
-        problems: &mut Problems,
-    ) -> Result<bool, DataError> {
-        let raw_id = Raw::from(r.get_ref(0).map_err(sql_error)?);
-        if let Err(problem) = read_id(raw_id, &mut row.id) {
-            let name = spec.row_names.name(r, self.columns.len() + 1, position);
-            let at = Place {
-                table: spec.table,
-                name: &spec.name,
-                row: &name,
-            };
-            problems.record(&at, "id", raw_id, problem);
-            return Ok(false);
-        }
-        if !spec.duplicates.is_empty() && spec.duplicates.contains(&row.id) {
-            return Ok(false);
-        }
-        if self.want_id {
-            row.vals[0].set_text(&row.id);
-        }
-        let mut good = true;
         for (k, (slot, decoder)) in self.columns.iter_mut().enumerate() {
             // The plan chose the columns: an index out of range is a bug, not data.
             let raw = Raw::from(r.get_ref_unwrap(k + 1));
@@ -422,10 +377,37 @@ impl ReadPlan {
                     name: &spec.name,
                     row: &row.id,
                 };
-                problems.record(&at, &spec.fields[*slot].name, raw, problem);
-                good = false;
+                bad(
+                    *slot,
+                    bad_value(&at, &spec.fields[*slot].name, raw, problem),
+                );
             }
         }
-        Ok(good)
+        Ok(Ok(true))
+    }
+
+    /// Decodes one result row into `row`; `false` when a value is bad (each bad value
+    /// is recorded) or the id is a duplicate.
+    fn read(
+        &mut self,
+        r: &rusqlite::Row<'_>,
+        spec: &TableSpec,
+        position: u64,
+        row: &mut Row,
+        cx: &mut Context,
+        problems: &mut Problems,
+    ) -> Result<bool, DataError> {
+        let mut good = true;
+        let read = self.decode_row(r, spec, position, row, cx, &mut |_, bad| {
+            problems.record_value(spec.table, bad);
+            good = false;
+        })?;
+        match read {
+            Err(bad_id) => {
+                problems.record_value(spec.table, bad_id);
+                Ok(false)
+            }
+            Ok(read) => Ok(read && good),
+        }
     }
 }
