@@ -107,7 +107,7 @@ rule 返现 {
 }
 rule 早安 {
   every day at 09:00
-  when not ("价格敏感" in tags) and joined_at >= now - 3d
+  when not ("价格敏感" in tags) and joined_at >= now - 3d and spend < ¥100,000
   give coupon ¥5
 }
 "#;
@@ -116,7 +116,7 @@ rule 早安 {
 const EVENTS: u32 = 20_500;
 
 /// Members (some with a bad value, `bad` of them in every eleven) and paid orders
-/// over three days (some by members who do not exist).
+/// over three days (some by members who do not exist, a few with a bad amount).
 fn write(path: &Path, members: &[(u8, u8, bool)], missing_every: u32) {
     let conn = Connection::open(path).unwrap();
     conn.execute_batch(
@@ -165,7 +165,12 @@ fn write(path: &Path, members: &[(u8, u8, bool)], missing_every: u32) {
                     second / 60 % 60,
                     second % 60
                 ),
-                format!("{{\"amount\": {}}}", (e % 7) * 5_000)
+                if e % 1_013 == 5 {
+                    // A bad value in an event: reported beside the members' ones.
+                    "{\"amount\": \"¥5\"}".to_owned()
+                } else {
+                    format!("{{\"amount\": {}}}", (e % 7) * 5_000)
+                }
             ],
         )
         .unwrap();

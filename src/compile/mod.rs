@@ -7,7 +7,7 @@
 pub mod plan;
 pub mod timeline;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use crate::check::Program;
@@ -28,6 +28,9 @@ pub struct Compiled {
     pub timeline: Timeline,
     /// Rules listening to each event kind, in serving order.
     pub event_rules: Vec<Vec<usize>>,
+    /// Per event kind, the member fields its rules read: what serving an event
+    /// needs of its member's row.
+    pub event_member_fields: Vec<Vec<usize>>,
     /// Whom each segment is of, by segment index.
     pub segment_targets: Vec<TargetKind>,
     /// Whether ranking `top` segments depends on the instant.
@@ -56,9 +59,20 @@ pub fn compile(program: impl Into<Arc<Program>>) -> Compiled {
         }
         SegmentPlan::Expr(_) => false,
     });
+    let event_member_fields = event_rules
+        .iter()
+        .map(|rules| {
+            let fields: BTreeSet<usize> = rules
+                .iter()
+                .flat_map(|&r| plan.rule_member_fields[r].iter().copied())
+                .collect();
+            fields.into_iter().collect()
+        })
+        .collect();
     Compiled {
         timeline: Timeline::new(&program),
         event_rules,
+        event_member_fields,
         segment_targets: program.segments.iter().map(|s| s.target).collect(),
         tops_depend_on_now,
         plan,

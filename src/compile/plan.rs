@@ -204,6 +204,8 @@ pub struct Plan {
     /// Member fields the rules read (directly or through segments): what a run
     /// decodes.
     pub member_fields: Vec<usize>,
+    /// Per rule, the member fields it reads (directly or through segments).
+    pub rule_member_fields: Vec<Vec<usize>>,
     /// Group fields the rules read.
     pub group_fields: Vec<usize>,
     /// Member fields any expression reads (every segment counted).
@@ -233,12 +235,19 @@ pub fn plan(program: &Program) -> Plan {
         })
         .collect::<Vec<_>>();
     let mut rule_use = FieldUse::default();
+    let mut rule_member_fields = Vec::with_capacity(program.rules.len());
     let rules = program
         .rules
         .iter()
         .map(|r| {
-            rule_use.segments.extend(r.target_segment);
-            compile_rule(r, program.settings.point_value, &mut rule_use)
+            let mut own = FieldUse::default();
+            own.segments.extend(r.target_segment);
+            let plan = compile_rule(r, program.settings.point_value, &mut own);
+            rule_use.merge(&own);
+            let mut member = reachable(own, &segment_uses).member;
+            member.extend(program.member.joined);
+            rule_member_fields.push(member.into_iter().collect());
+            plan
         })
         .collect();
     let has_top = segments
@@ -262,6 +271,7 @@ pub fn plan(program: &Program) -> Plan {
         segments,
         rules,
         member_fields: needed.member.into_iter().collect(),
+        rule_member_fields,
         group_fields: needed.group.into_iter().collect(),
         all_member_fields: all.member.into_iter().collect(),
         all_group_fields: all.group.into_iter().collect(),
@@ -302,6 +312,14 @@ struct FieldUse {
     member: BTreeSet<usize>,
     group: BTreeSet<usize>,
     segments: BTreeSet<usize>,
+}
+
+impl FieldUse {
+    fn merge(&mut self, other: &FieldUse) {
+        self.member.extend(&other.member);
+        self.group.extend(&other.group);
+        self.segments.extend(&other.segments);
+    }
 }
 
 fn compile_segment(def: &SegmentDef, fields: &mut FieldUse) -> SegmentPlan {

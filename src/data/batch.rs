@@ -128,6 +128,26 @@ impl EventBatch {
         take_len(bytes, &mut pos)
     }
 
+    /// Value `k` of event `i` when it is a text, the values before it skipped and
+    /// none unpacked.
+    pub fn text(&self, i: usize, k: usize) -> Option<&str> {
+        let bytes = bytes_of(&self.chunks, &self.index[i]);
+        let mut pos = 0;
+        let id = take_text(bytes, &mut pos);
+        take_len(bytes, &mut pos);
+        if k >= take_len(bytes, &mut pos) {
+            return None;
+        }
+        for _ in 0..k {
+            skip_val(bytes, &mut pos);
+        }
+        match bytes.get(pos) {
+            Some(&SAME_AS_ID) => Some(id),
+            Some(&TEXT) => Some(take_text(bytes, &mut (pos + 1))),
+            _ => None,
+        }
+    }
+
     /// Event `i` into `out` (its buffers reused).
     pub fn read(&self, i: usize, out: &mut EventRecord) {
         let e = &self.index[i];
@@ -253,6 +273,19 @@ fn id_at(bytes: &[u8]) -> &str {
     take_text(bytes, &mut 0)
 }
 
+/// Moves past one value, as [`take_val`] would.
+fn skip_val(bytes: &[u8], pos: &mut usize) {
+    let tag = take::<1>(bytes, pos)[0];
+    match tag {
+        INT | MONEY | PERCENT | TIME | DATE | DURATION | TIME_OF_DAY => *pos += 8,
+        DECIMAL => *pos += 16,
+        TEXT | SET => {
+            take_text(bytes, pos);
+        }
+        _ => {}
+    }
+}
+
 fn take_val(bytes: &[u8], pos: &mut usize, slot: &mut Val) {
     let tag = take::<1>(bytes, pos)[0];
     let int = |pos: &mut usize| i64::from_le_bytes(take(bytes, pos));
@@ -372,5 +405,38 @@ mod tests {
         let ids: Vec<String> = batch.records().map(|e| e.row.id).collect();
         assert_eq!(ids, ["e3", "e2", "e1", "e4"]);
         assert_eq!(batch.records().next(), Some(events[2].clone()));
+    }
+
+    #[test]
+    fn a_text_is_found_past_every_kind_of_value() {
+        let mut vals = vec![
+            Val::Null,
+            Val::Int(-42),
+            Val::Decimal(Decimal::new(-12345, 3)),
+            Val::Money(Fen(7)),
+            Val::Percent(Rate(250)),
+            Val::Bool(true),
+            Val::Text("长".repeat(300)),
+            Val::Time(10),
+            Val::Date(NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()),
+            Val::Duration(86_400),
+            Val::TimeOfDay(NaiveTime::from_hms_opt(20, 0, 0).unwrap()),
+            Val::Set(format!("{SET_SEPARATOR}冰柜")),
+            Val::Text("e1".into()),
+            Val::Time(10),
+            Val::Text("m甲".into()),
+        ];
+        let mut batch = EventBatch::default();
+        batch.push(&record(0, 10, "e1", vals.clone()));
+        vals.truncate(2);
+        batch.push(&record(0, 11, "e2", vals));
+        batch.sort();
+        let texts: Vec<Option<&str>> = (0..16).map(|k| batch.text(0, k)).collect();
+        let mut want = vec![None; 16];
+        want[6] = Some("长".repeat(300));
+        want[12] = Some("e1".to_owned());
+        want[14] = Some("m甲".to_owned());
+        assert_eq!(texts, want.iter().map(|t| t.as_deref()).collect::<Vec<_>>());
+        assert_eq!((batch.text(1, 1), batch.text(1, 2)), (None, None));
     }
 }

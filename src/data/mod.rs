@@ -110,6 +110,9 @@ pub enum DataError {
 /// The fields of a schema a plan reads, as sorted schema indices.
 pub type FieldSet = [usize];
 
+/// No held row: see [`DataSource::held_rows`].
+pub const NOT_HELD: u32 = u32::MAX;
+
 /// An event inside the run's window, decoded with its kind's schema.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventRecord {
@@ -160,21 +163,31 @@ pub trait DataSource {
     ) -> Result<Option<Row>, DataError>;
 
     /// For a table this source holds (its [`DataSource::hold`] said so): where the
-    /// row with this id is, when it is there and none of `fields` is bad (bad values
-    /// are recorded, as by [`DataSource::lookup`]). A source that holds nothing is
-    /// never asked.
-    fn held_row(
-        &mut self,
+    /// row of each id is, `ids(i)` for every `i` below `out.len()` into `out[i]`
+    /// ([`NOT_HELD`] when there is none, or `ids(i)` is `None`). Values are not
+    /// looked at: see [`DataSource::held_good`]. A source that holds nothing is never
+    /// asked.
+    fn held_rows<'i>(
+        &self,
         table: Table,
-        id: &str,
-        fields: &FieldSet,
-    ) -> Result<Option<usize>, DataError> {
-        let _ = (table, id, fields);
-        Ok(None)
+        ids: &(dyn Fn(usize) -> Option<&'i str> + Sync),
+        out: &mut [u32],
+    ) {
+        let _ = (table, ids);
+        out.fill(NOT_HELD);
     }
 
-    /// The held row at `position` (from [`DataSource::held_row`]) into `out`, its
-    /// buffers reused.
+    /// Whether none of `fields` is bad in the held row at `position` (from
+    /// [`DataSource::held_rows`]); bad values are recorded, as by
+    /// [`DataSource::lookup`].
+    fn held_good(&mut self, table: Table, position: usize, fields: &FieldSet) -> bool {
+        let _ = (table, position, fields);
+        true
+    }
+
+    /// `fields` of the held row at `position` (from [`DataSource::held_rows`]) into
+    /// `out`, its buffers reused; `out.id` is left as it is (the caller found the row
+    /// by it).
     fn held_fill(&mut self, table: Table, position: usize, fields: &FieldSet, out: &mut Row) {
         let _ = (table, position, fields, out);
     }
@@ -193,6 +206,20 @@ pub trait DataSource {
     fn hold(&mut self, table: Table, fields: &FieldSet) -> Result<bool, DataError> {
         let _ = (table, fields);
         Ok(false)
+    }
+
+    /// [`DataSource::events`] and then [`DataSource::hold`] of `table`, as one call
+    /// so that a source able to do both at once may: the window's events and whether
+    /// the table is held now, bad values recorded in the same order as by the two
+    /// calls one after the other. An error in the events comes first.
+    fn events_and_hold(
+        &mut self,
+        (after, until): (i64, i64),
+        table: Table,
+        fields: &FieldSet,
+    ) -> Result<(EventBatch, bool), DataError> {
+        let events = self.events(after, until)?;
+        Ok((events, self.hold(table, fields)?))
     }
 
     /// How many rows the table named `name` (as in the data, as [`BadValue::table`]

@@ -9,9 +9,10 @@
 //! would have (only scans that read that field). Filters are evaluated a column at a
 //! time into bitsets ([`Columns::matching`]).
 
-use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 use std::hash::BuildHasher as _;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use fixedbitset::{Block, FixedBitSet};
@@ -47,13 +48,16 @@ pub struct Columns {
 struct Column {
     base: Base,
     missing: FixedBitSet,
+    /// Whether any value is missing: when none is, filling a row skips `missing`
+    /// (one cache miss less per field of a row picked at random).
+    any_missing: bool,
     store: Store,
     /// For an `i64` column compared more than once (a time against each tick's
     /// `now`, say): the rows with a value, sorted by it, so a comparison costs the
     /// rows it picks (or leaves out), not a pass over the column.
-    order: OnceCell<Vec<u32>>,
-    /// Comparisons made before `order` was built.
-    compared: Cell<u32>,
+    order: OnceLock<Vec<u32>>,
+    /// Whether the column was compared once before `order` was built.
+    compared: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -205,9 +209,10 @@ impl Column {
         Some(Column {
             base,
             missing: FixedBitSet::new(),
+            any_missing: false,
             store,
-            order: OnceCell::new(),
-            compared: Cell::new(0),
+            order: OnceLock::new(),
+            compared: AtomicBool::new(false),
         })
     }
 
@@ -216,6 +221,7 @@ impl Column {
         self.missing.grow(r + 1);
         if matches!(v, Val::Null) {
             self.missing.insert(r);
+            self.any_missing = true;
         }
         match &mut self.store {
             Store::Ints(xs) => xs.push(as_int(v)),
@@ -268,8 +274,7 @@ impl Column {
         if let Some(order) = self.order.get() {
             return Some(order);
         }
-        if self.compared.get() == 0 {
-            self.compared.set(1);
+        if !self.compared.swap(true, Ordering::Relaxed) {
             return None;
         }
         let order = self.order.get_or_init(|| {
@@ -284,7 +289,7 @@ impl Column {
 
     /// Row `r`'s value into `slot` (reusing its buffers).
     fn fill(&self, r: usize, slot: &mut Val) {
-        if self.missing.contains(r) {
+        if self.any_missing && self.missing.contains(r) {
             *slot = Val::Null;
             return;
         }
@@ -531,11 +536,17 @@ impl Columns {
 
     /// Row `r` into `row`: its id and `fields` (others left as they are).
     pub fn fill(&self, r: usize, fields: &FieldSet, row: &mut Row) {
+        self.fill_values(r, fields, row);
+        row.id.clear();
+        row.id.push_str(self.id(r as u32));
+    }
+
+    /// `fields` of row `r` into `row`, its id left as it is: for a caller that
+    /// found the row by its id.
+    pub fn fill_values(&self, r: usize, fields: &FieldSet, row: &mut Row) {
         if row.vals.len() != self.width {
             *row = Row::with_width(self.width);
         }
-        row.id.clear();
-        row.id.push_str(self.id(r as u32));
         for &f in fields {
             match self.columns.get(f) {
                 Some(Some(col)) => col.fill(r, &mut row.vals[f]),

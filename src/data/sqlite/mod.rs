@@ -19,7 +19,7 @@ use rusqlite::Connection;
 use super::columns::Columns;
 use super::decode::{Context, Raw, is_plain};
 use super::filter::RowFilter;
-use super::{BadValue, DataError, DataSource, EventBatch, FieldSet, Table, TableNames};
+use super::{BadValue, DataError, DataSource, EventBatch, FieldSet, NOT_HELD, Table, TableNames};
 use crate::check::model::Program;
 use crate::value::Row;
 use events::EventSpec;
@@ -191,21 +191,27 @@ impl DataSource for SqliteData {
         reader.lookup(&self.conn, spec, &mut self.lookups[i], id)
     }
 
-    fn held_row(
-        &mut self,
+    fn held_rows<'i>(
+        &self,
         table: Table,
-        id: &str,
-        fields: &FieldSet,
-    ) -> Result<Option<usize>, DataError> {
-        Ok(match self.held.get(table).filter(|h| h.holds(fields)) {
-            Some(held) => find_held(held, table, id, fields, &mut self.problems),
-            None => None,
-        })
+        ids: &(dyn Fn(usize) -> Option<&'i str> + Sync),
+        out: &mut [u32],
+    ) {
+        match self.held.get(table) {
+            Some(held) => find_all(held, ids, out),
+            None => out.fill(NOT_HELD),
+        }
+    }
+
+    fn held_good(&mut self, table: Table, position: usize, fields: &FieldSet) -> bool {
+        self.held
+            .get(table)
+            .is_some_and(|held| good_held(held, table, position, fields, &mut self.problems))
     }
 
     fn held_fill(&mut self, table: Table, position: usize, fields: &FieldSet, out: &mut Row) {
         if let Some(held) = self.held.get(table) {
-            held.fill(position, fields, out);
+            held.fill_values(position, fields, out);
         }
     }
 
@@ -221,23 +227,63 @@ impl DataSource for SqliteData {
     }
 
     fn hold(&mut self, table: Table, fields: &FieldSet) -> Result<bool, DataError> {
-        if self.held.get(table).is_some_and(|h| h.holds(fields)) {
-            return Ok(true);
-        }
-        let Some(spec) = self.tables.get(table)? else {
-            return Ok(false);
+        let (conn, cx) = (&self.conn, &mut self.cx);
+        hold_into(
+            conn,
+            &self.tables,
+            &mut self.held,
+            cx,
+            &mut self.problems,
+            table,
+            fields,
+        )
+    }
+
+    /// Reads the events on a second connection while this one holds the table: the
+    /// two largest reads of a long window, each on its own core.
+    fn events_and_hold(
+        &mut self,
+        window: (i64, i64),
+        table: Table,
+        fields: &FieldSet,
+    ) -> Result<(EventBatch, bool), DataError> {
+        let (Some(file), Some(spec)) = (&self.file, &self.events) else {
+            // A script lives in this connection only.
+            let events = self.events(window.0, window.1)?;
+            return Ok((events, self.hold(table, fields)?));
         };
-        let reader = Reader {
-            cx: &mut self.cx,
-            problems: &mut self.problems,
-        };
-        let columns = reader.hold(&self.conn, spec, fields)?;
-        match table {
-            Table::Members => self.held.members = Some(columns),
-            Table::Groups => self.held.groups = Some(columns),
-            Table::Events => return Ok(false),
+        let tz = self.tz;
+        let (events, held) = std::thread::scope(|s| {
+            let events = s.spawn(move || {
+                let conn = connect(file)?;
+                let mut problems = Problems::default();
+                let batch = spec.read_window(&conn, &mut Context::new(tz), &mut problems, window);
+                batch.map(|b| (b, problems.pending))
+            });
+            let mut problems = Problems::default();
+            let held = hold_into(
+                &self.conn,
+                &self.tables,
+                &mut self.held,
+                &mut self.cx,
+                &mut problems,
+                table,
+                fields,
+            );
+            let events = events
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (events, held.map(|h| (h, problems.pending)))
+        });
+        let (batch, found) = events?;
+        let (held, found_holding) = held?;
+        for bad in found {
+            self.problems.record_value(Table::Events, bad);
         }
-        Ok(true)
+        for bad in found_holding {
+            self.problems.record_value(table, bad);
+        }
+        Ok((batch, held))
     }
 
     fn table_name(&self, table: Table) -> Option<String> {
@@ -303,6 +349,31 @@ impl DataSource for SqliteData {
     }
 }
 
+/// [`DataSource::hold`] on `conn`, into `held`.
+fn hold_into(
+    conn: &Connection,
+    tables: &Tables,
+    held: &mut Held,
+    cx: &mut Context,
+    problems: &mut Problems,
+    table: Table,
+    fields: &FieldSet,
+) -> Result<bool, DataError> {
+    if held.get(table).is_some_and(|h| h.holds(fields)) {
+        return Ok(true);
+    }
+    let Some(spec) = tables.get(table)? else {
+        return Ok(false);
+    };
+    let columns = Reader { cx, problems }.hold(conn, spec, fields)?;
+    match table {
+        Table::Members => held.members = Some(columns),
+        Table::Groups => held.groups = Some(columns),
+        Table::Events => return Ok(false),
+    }
+    Ok(true)
+}
+
 /// A scan of held rows: as a scan of the file would, it reports the bad values of
 /// the fields read (each once) and leaves their rows out; it visits the rows
 /// `filter` may hold for (the file's scan may visit more, never fewer).
@@ -339,12 +410,45 @@ fn find_held(
     problems: &mut Problems,
 ) -> Option<usize> {
     let r = held.find(id)?;
+    good_held(held, table, r, fields, problems).then_some(r)
+}
+
+/// Whether none of `fields` is bad in held row `r` (each bad value recorded).
+fn good_held(
+    held: &Columns,
+    table: Table,
+    r: usize,
+    fields: &FieldSet,
+    problems: &mut Problems,
+) -> bool {
     let mut good = true;
     for b in held.bad_in(r, fields) {
         problems.record_value(table, b.clone());
         good = false;
     }
-    good.then_some(r)
+    good
+}
+
+/// [`DataSource::held_rows`] of `held`: the lookups are independent and each a few
+/// cache misses, so a long list is split between two threads.
+fn find_all<'i>(held: &Columns, ids: &(dyn Fn(usize) -> Option<&'i str> + Sync), out: &mut [u32]) {
+    let find = |start: usize, part: &mut [u32]| {
+        for (k, slot) in part.iter_mut().enumerate() {
+            // A held table has fewer than 2^32 rows (the columns count in u32).
+            *slot = ids(start + k)
+                .and_then(|id| held.find(id))
+                .map_or(NOT_HELD, |r| r as u32);
+        }
+    };
+    if out.len() < MIN_ROWS_PER_PART as usize * 2 {
+        return find(0, out);
+    }
+    let half = out.len() / 2;
+    let (first, second) = out.split_at_mut(half);
+    std::thread::scope(|s| {
+        s.spawn(|| find(0, first));
+        find(half, second);
+    });
 }
 
 /// Below this many rows per thread, one thread reads faster than several start.

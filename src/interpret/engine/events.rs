@@ -6,14 +6,14 @@ use std::sync::Arc;
 use super::phase_one::{Candidates, candidate};
 use super::{Run, RunError, event_member, missing_member};
 use crate::compile::timeline::allowed_at;
-use crate::data::{EventBatch, EventRecord, Table};
+use crate::data::{EventBatch, EventRecord, NOT_HELD, Table};
 use crate::interpret::eval::{Env, holds};
 use crate::interpret::grant::Cause;
 use crate::syntax::ast::TargetKind;
 use crate::value::Row;
 
-/// No member row: the event's member is missing or bad.
-const NO_ROW: u32 = u32::MAX;
+/// Where an event's member id is among its values (after its id).
+const MEMBER_ID: usize = 1;
 
 impl Run<'_> {
     /// Serves event `i` of the window (`event`, unpacked).
@@ -32,12 +32,16 @@ impl Run<'_> {
         let member = if self.members_held {
             // Where the member was found before the run; the row of the previous
             // event's member, refilled.
-            match self.member_rows.get(i).copied().filter(|&r| r != NO_ROW) {
+            match self.member_rows.get(i).copied().filter(|&r| r != NOT_HELD) {
                 Some(r) => {
                     let mut row = std::mem::take(&mut self.member_row);
-                    let fields = &self.engine.plan.member_fields;
+                    // Only what this kind's rules read: the rest of the reused
+                    // row is never looked at.
+                    let fields = &self.engine.event_member_fields[event.kind];
                     self.data
                         .held_fill(Table::Members, r as usize, fields, &mut row);
+                    row.id.clear();
+                    row.id.push_str(id);
                     Some(row)
                 }
                 None => None,
@@ -109,6 +113,10 @@ impl Run<'_> {
     /// other problem) before the first grant.
     pub(super) fn read_event_members(&mut self, events: &EventBatch) -> Result<(), RunError> {
         let fields = self.engine.fields(TargetKind::Member);
+        if self.members_held {
+            self.find_event_members(events, &fields);
+            return Ok(());
+        }
         let mut event = EventRecord::default();
         for i in 0..events.len() {
             if self.engine.event_rules[events.kind(i)].is_empty() {
@@ -119,21 +127,6 @@ impl Run<'_> {
             let Some(id) = event_member(event) else {
                 continue;
             };
-            if self.members_held {
-                // Its position, for when the event is served.
-                let earlier = self.data.take_problems();
-                self.problems.extend(earlier);
-                let found = self.data.held_row(Table::Members, id, &fields)?;
-                if found.is_none() && self.data_problem_free() {
-                    self.problems.push(missing_member(event, id));
-                }
-                if self.member_rows.len() < events.len() {
-                    self.member_rows.resize(events.len(), NO_ROW);
-                }
-                // A held table has fewer than 2^32 rows (the columns count in u32).
-                self.member_rows[i] = found.map_or(NO_ROW, |r| r as u32);
-                continue;
-            }
             if self.event_members.contains_key(id) {
                 if self.event_members[id].is_none() && self.missing_members.contains(id) {
                     self.problems.push(missing_member(event, id));
@@ -150,5 +143,34 @@ impl Run<'_> {
             self.event_members.insert(id.to_owned(), row);
         }
         Ok(())
+    }
+
+    /// With the members held: where each event's member is, for when the event is
+    /// served (looked up all at once), then each checked for bad values in event
+    /// order, as the lookups one by one would.
+    fn find_event_members(&mut self, events: &EventBatch, fields: &[usize]) {
+        let engine = self.engine;
+        let listened = |i: usize| !engine.event_rules[events.kind(i)].is_empty();
+        let ids = |i: usize| listened(i).then(|| events.text(i, MEMBER_ID)).flatten();
+        let mut rows = vec![NOT_HELD; events.len()];
+        self.data.held_rows(Table::Members, &ids, &mut rows);
+        for (i, row) in rows.iter_mut().enumerate() {
+            let Some(id) = ids(i) else {
+                continue;
+            };
+            let earlier = self.data.take_problems();
+            self.problems.extend(earlier);
+            if *row == NOT_HELD {
+                if self.data_problem_free() {
+                    let mut event = EventRecord::default();
+                    events.read(i, &mut event);
+                    self.problems.push(missing_member(&event, id));
+                }
+            } else if !self.data.held_good(Table::Members, *row as usize, fields) {
+                // Bad, not missing: its bad values are recorded (the first time).
+                *row = NOT_HELD;
+            }
+        }
+        self.member_rows = rows;
     }
 }

@@ -306,10 +306,18 @@ impl<'e> Run<'e> {
             })));
         }
         let needs_events = self.engine.event_rules.iter().any(|r| !r.is_empty());
-        let mut batch = if needs_events {
-            self.data.events(after, until)?
+        let mut batch = if !needs_events {
+            EventBatch::default()
+        } else if self.opts.hold && self.scans(after, until, TargetKind::Member) >= 2 {
+            // Held in any case: read at once with the events.
+            let fields = self.engine.fields(TargetKind::Member);
+            let (batch, held) =
+                self.data
+                    .events_and_hold((after, until), Table::Members, &fields)?;
+            self.members_held = held;
+            batch
         } else {
-            Default::default()
+            self.data.events(after, until)?
         };
         self.report.events = batch.len() as u64;
         self.report.ignored_events = std::mem::take(&mut batch.ignored);
@@ -343,28 +351,32 @@ impl<'e> Run<'e> {
     /// or more ticks, or (members) for more events than looking their members up one
     /// by one is worth.
     fn hold_tables(&mut self, after: i64, until: i64, events: &EventBatch) -> Result<(), RunError> {
-        let program = self.program();
-        let scans = |kind: TargetKind| {
-            self.engine
-                .timeline
-                .schedule_causes(after, until)
-                .filter(|(_, rules)| rules.iter().any(|&r| program.rules[r].target == kind))
-                .take(2)
-                .count()
-        };
         let lookups = (0..events.len())
             .filter(|&i| !self.engine.event_rules[events.kind(i)].is_empty())
             .take(HOLD_FOR_EVENTS)
             .count();
-        if scans(TargetKind::Member) >= 2 || lookups >= HOLD_FOR_EVENTS {
+        let scans = self.scans(after, until, TargetKind::Member);
+        if !self.members_held && (scans >= 2 || lookups >= HOLD_FOR_EVENTS) {
             let fields = self.engine.fields(TargetKind::Member);
             self.members_held = self.data.hold(Table::Members, &fields)?;
         }
-        if program.group.is_some() && scans(TargetKind::Group) >= 2 {
+        let program = self.program();
+        if program.group.is_some() && self.scans(after, until, TargetKind::Group) >= 2 {
             let fields = self.engine.fields(TargetKind::Group);
             self.data.hold(Table::Groups, &fields)?;
         }
         Ok(())
+    }
+
+    /// How many ticks of the window scan `kind` targets, counted up to 2.
+    fn scans(&self, after: i64, until: i64, kind: TargetKind) -> usize {
+        let rules = &self.program().rules;
+        self.engine
+            .timeline
+            .schedule_causes(after, until)
+            .filter(|(_, fired)| fired.iter().any(|&r| rules[r].target == kind))
+            .take(2)
+            .count()
     }
 
     // ------------------------------------------------------------- bad data
