@@ -159,3 +159,50 @@ fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compiled(rules: &str) -> Compiled {
+        let text = format!(
+            "playbook \"p\" {{ timezone \"Asia/Shanghai\" }}\n\
+             member {{ orders: int, spend: money, city: text }}\n\
+             event order_paid {{ amount: money, shop: text }}\n\
+             segment 老客 = orders >= 2\n{rules}"
+        );
+        let checked = crate::check_text("p.playbook", &text);
+        let program = checked
+            .program
+            .unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
+        compile(program)
+    }
+
+    #[test]
+    fn a_filter_of_the_event_alone_is_known_as_such() {
+        let engine = compiled(
+            "rule a { on order_paid where event.amount >= ¥300 and event.shop == \"西湖\" give points 1 }\n\
+             rule b { on order_paid where event.amount >= ¥300 and orders > 1 give points 1 }\n\
+             rule c { on order_paid where 老客 give points 1 }\n\
+             rule d { on order_paid give points 1 }\n",
+        );
+        let event_only: Vec<bool> = engine
+            .plan
+            .rules
+            .iter()
+            .map(|r| r.filter_reads_event_only)
+            .collect();
+        assert_eq!(event_only, [true, false, false, true]);
+    }
+
+    #[test]
+    fn an_event_fills_only_what_its_rules_read() {
+        let engine = compiled(
+            "rule a { on order_paid where event.amount >= ¥300 when 老客 give points 1 }\n\
+             rule b { every day at 10:00 when city == \"杭州\" and spend > ¥0 give points 1 }\n",
+        );
+        // orders (through 老客), not city or spend: field 0 is the id.
+        assert_eq!(engine.event_member_fields, [vec![1]]);
+        assert_eq!(engine.plan.member_fields, [1, 2, 3]);
+    }
+}

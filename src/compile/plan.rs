@@ -182,6 +182,9 @@ pub enum RewardPlanKind {
 pub struct RulePlan {
     /// Event filter (`on E where …`).
     pub filter: Option<Node>,
+    /// Whether the filter reads nothing of the target (no field, no segment): it can
+    /// then be decided before the target's row is read.
+    pub filter_reads_event_only: bool,
     /// Condition on the target.
     pub when: Option<Node>,
     /// Rewards in `give` order.
@@ -334,10 +337,15 @@ fn compile_segment(def: &SegmentDef, fields: &mut FieldUse) -> SegmentPlan {
 }
 
 fn compile_rule(rule: &model::Rule, point_value: Fen, fields: &mut FieldUse) -> RulePlan {
+    let mut filter_use = FieldUse::default();
     let filter = match &rule.trigger {
-        model::Trigger::Event { filter, .. } => filter.as_ref().map(|f| expr(f, fields)),
+        model::Trigger::Event { filter, .. } => filter.as_ref().map(|f| expr(f, &mut filter_use)),
         model::Trigger::Schedule(_) => None,
     };
+    fields.merge(&filter_use);
+    let filter_reads_event_only = filter_use.member.is_empty()
+        && filter_use.group.is_empty()
+        && filter_use.segments.is_empty();
     let mut numbering = Numbering {
         point_value,
         ..Numbering::default()
@@ -349,6 +357,7 @@ fn compile_rule(rule: &model::Rule, point_value: Fen, fields: &mut FieldUse) -> 
         .collect();
     RulePlan {
         filter,
+        filter_reads_event_only,
         when: rule.when.as_ref().map(|w| expr(w, fields)),
         give,
         order_by: rule.order_by.as_ref().map(|(k, d)| (expr(k, fields), *d)),

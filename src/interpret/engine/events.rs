@@ -18,11 +18,39 @@ const MEMBER_ID: usize = 1;
 impl Run<'_> {
     /// Serves event `i` of the window (`event`, unpacked).
     pub(super) fn event(&mut self, i: usize, event: &EventRecord) -> Result<(), RunError> {
-        let rules: Vec<usize> = self.engine.event_rules[event.kind]
-            .iter()
-            .copied()
-            .filter(|&r| allowed_at(self.program(), &self.program().rules[r], event.at))
-            .collect();
+        let mut rules = std::mem::take(&mut self.event_rules);
+        rules.clear();
+        let listening = &self.engine.event_rules[event.kind];
+        if !listening.is_empty() {
+            let env = Env {
+                event: Some(&event.row),
+                ..Env::at(event.at, self.tz)
+            };
+            rules.extend(listening.iter().copied().filter(|&r| {
+                allowed_at(self.program(), &self.program().rules[r], event.at)
+                    && !self.event_says_no(r, &env)
+            }));
+        }
+        let result = self.event_to(i, event, &rules);
+        self.event_rules = rules;
+        result
+    }
+
+    /// Whether rule `r`'s filter, reading only the event, is false for it: the
+    /// rule then cannot fire, whoever the member is (an error is left for when
+    /// the rule is served, where it is reported against the member).
+    fn event_says_no(&mut self, r: usize, env: &Env<'_>) -> bool {
+        let plan = &self.engine.plan.rules[r];
+        match &plan.filter {
+            Some(f) if plan.filter_reads_event_only => {
+                matches!(holds(f, env, &mut self.segs), Ok(false))
+            }
+            _ => false,
+        }
+    }
+
+    /// Serves event `i` to `rules`, the rules that may fire for it.
+    fn event_to(&mut self, i: usize, event: &EventRecord, rules: &[usize]) -> Result<(), RunError> {
         if rules.is_empty() {
             return Ok(());
         }
@@ -52,7 +80,7 @@ impl Run<'_> {
         let Some(member) = member else {
             return Ok(()); // missing or bad: recorded when the members were read
         };
-        let result = self.serve_event(event, &rules, &member);
+        let result = self.serve_event(event, rules, &member);
         if self.members_held {
             self.member_row = member;
         }

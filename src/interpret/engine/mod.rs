@@ -248,6 +248,8 @@ struct Run<'e> {
     /// before the run (`u32::MAX`: missing or bad, or no rule listens).
     member_rows: Vec<u32>,
     missing_members: HashSet<String>,
+    /// The rules an event is served to, reused from event to event.
+    event_rules: Vec<usize>,
 }
 
 impl<'e> Run<'e> {
@@ -284,6 +286,7 @@ impl<'e> Run<'e> {
             member_row: Row::default(),
             member_rows: Vec::new(),
             missing_members: HashSet::new(),
+            event_rules: Vec::new(),
         }
     }
 
