@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod decisions;
+pub mod diff;
 pub mod explain;
 pub mod files;
 pub mod run;

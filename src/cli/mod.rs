@@ -2,6 +2,7 @@
 //! module, which calls the library and renders what it returns.
 
 mod check;
+mod diff;
 mod fmt;
 mod history;
 mod inspect;
@@ -49,6 +50,8 @@ enum Command {
     Segments(inspect::SegmentsArgs),
     /// Forecast a period: every day's grants, spend and refusals, and when budgets run out.
     Simulate(simulate::SimulateArgs),
+    /// Compare two versions of a playbook: what changed, and with data what it does.
+    Diff(diff::DiffArgs),
     /// List every grant and refusal a ledger holds for one member or group.
     History(history::HistoryArgs),
     /// Run the `test` blocks of playbooks and report what failed and what no test covered.
@@ -92,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::History(args) => history::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Repl(args) => repl::run(&args),
     };

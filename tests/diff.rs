@@ -1,0 +1,351 @@
+//! `playbook diff`: a change reviewed by its declarations and by its effect on the
+//! same data — nothing for identical versions, exactly the targets a threshold
+//! moves, renames as renames, versions read from git.
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const EXAMPLES: &[(&str, &str, &str)] = &[
+    ("package_card_launch", "2026-04-24", "2026-04-28"),
+    ("store_owner_red_packets", "2026-05-01", "2026-05-10"),
+    ("tiered_groups", "2026-06-08", "2026-06-21"),
+    ("member_day_birthday", "2026-05-01", "2026-05-08"),
+];
+
+fn playbook() -> Command {
+    Command::cargo_bin("playbook").expect("the binary")
+}
+
+/// Runs `diff` with `args`, expecting `code`; its stdout.
+fn diff(args: &[&str], code: i32) -> String {
+    let out = playbook().arg("diff").args(args).output().expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "diff {args:?}\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    serde_json::from_str(&diff(&all, 0)).expect("JSON")
+}
+
+#[test]
+fn identical_versions_differ_in_nothing() {
+    for &(name, from, to) in EXAMPLES {
+        let file = format!("examples/{name}.playbook");
+        let data = format!("examples/data/{name}.sql");
+        let v = json(&[&file, &file, "--data", &data, "--from", from, "--to", to]);
+        assert_eq!(v["structural"], Value::Array(vec![]), "{name}");
+        let e = &v["effect"];
+        assert_eq!(e["totals"]["old"], e["totals"]["new"], "{name}");
+        assert!(
+            e["totals"]["new"]["grants"].as_u64().unwrap() > 0,
+            "{name}: nothing granted"
+        );
+        for key in ["gained", "lost", "changed"] {
+            assert_eq!(e[key], 0, "{name}: {key}");
+        }
+        for (rule, sides) in e["rules"].as_object().unwrap() {
+            assert_eq!(sides["old"], sides["new"], "{name}: {rule}");
+        }
+    }
+}
+
+#[test]
+fn layout_and_comments_are_no_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("examples/tiered_groups.playbook").unwrap();
+    let moved = text
+        .replace("\n", "\n\n")
+        .replace("{\n", "{  // 改了排版\n");
+    let new = dir.path().join("new.playbook");
+    std::fs::write(&new, moved).unwrap();
+    let out = diff(
+        &["examples/tiered_groups.playbook", new.to_str().unwrap()],
+        0,
+    );
+    assert_eq!(
+        out,
+        "No change to rules, segments, rewards, schemas or settings.\n"
+    );
+}
+
+/// Members with spend 0, ¥50, ¥100 … ¥490 and a rule for those at or above
+/// `threshold` (¥).
+fn threshold_case(dir: &Path, threshold: u32, name: &str) -> String {
+    let text = format!(
+        "playbook \"门槛\" {{ timezone \"Asia/Shanghai\"  budget ¥10,000 total }}\n\
+         member {{ spend: money }}\n\
+         rule 满额券 {{\n  every day at 10:00\n  when spend >= ¥{threshold}\n  \
+         give coupon ¥20 over ¥300 valid 7d\n  limit once per member\n}}\n"
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_threshold_change_moves_exactly_the_targets_between_the_thresholds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sql = String::from("CREATE TABLE members (id TEXT PRIMARY KEY, spend INTEGER);\n");
+    let spends: Vec<i64> = (0..50).map(|i| i * 1_000).collect(); // fen: ¥0 .. ¥490
+    for (i, s) in spends.iter().enumerate() {
+        sql.push_str(&format!("INSERT INTO members VALUES ('m{i:02}', {s});\n"));
+    }
+    let data = dir.path().join("members.sql");
+    std::fs::write(&data, sql).unwrap();
+    let old = threshold_case(dir.path(), 300, "old.playbook");
+    let new = threshold_case(dir.path(), 200, "new.playbook");
+    let data = data.display().to_string();
+    let period = [
+        "--data",
+        &data,
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-05-03",
+    ];
+    let v = json(
+        &[
+            [old.as_str(), new.as_str()].as_slice(),
+            &period,
+            &["--examples", "100"],
+        ]
+        .concat(),
+    );
+    // Direct: the members whose spend is in [¥200, ¥300) cross the new threshold.
+    let crossing: Vec<String> = spends
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| (20_000..30_000).contains(*s))
+        .map(|(i, _)| format!("member m{i:02}"))
+        .collect();
+    let e = &v["effect"];
+    assert_eq!(e["gained"], crossing.len());
+    assert_eq!(
+        (e["lost"].as_u64(), e["changed"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let shown: Vec<&str> = e["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, crossing);
+    let why = e["examples"][0]["why"].as_str().unwrap();
+    assert!(
+        why.contains("spend >= ¥300") && why.contains("fires"),
+        "{why}"
+    );
+    let rule = &e["rules"]["满额券"];
+    let above = |fen: i64| spends.iter().filter(|s| **s >= fen).count() as u64;
+    assert_eq!(rule["old"]["grants"].as_u64(), Some(above(30_000)));
+    assert_eq!(rule["new"]["grants"].as_u64(), Some(above(20_000)));
+    assert_eq!(
+        rule["new"]["spend_fen"].as_u64(),
+        Some(above(20_000) * 2_000)
+    );
+    let s = &v["structural"][0];
+    assert_eq!(
+        (s["kind"].as_str(), s["change"].as_str()),
+        (Some("rule"), Some("changed"))
+    );
+    assert_eq!(s["details"][0], "when spend >= ¥300 → when spend >= ¥200");
+    // The spend grows by 50%: a CI gate at 40% fails, one at 60% passes.
+    let gate = |pct: &str, code| {
+        let args = [
+            [old.as_str(), new.as_str()].as_slice(),
+            &period,
+            &["--fail-if-spend-grows", pct],
+        ]
+        .concat();
+        diff(&args, code)
+    };
+    gate("40", 1);
+    gate("60", 0);
+}
+
+#[test]
+fn a_renamed_rule_is_renamed_not_removed_and_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = threshold_case(dir.path(), 300, "old.playbook");
+    let text = std::fs::read_to_string(&old).unwrap().replace(
+        "rule 满额券 {",
+        "rule 满额优惠 {\n  renamed from \"满额券\"",
+    );
+    let new = dir.path().join("new.playbook");
+    std::fs::write(&new, text).unwrap();
+    let v = json(&[&old, new.to_str().unwrap()]);
+    let s = v["structural"].as_array().unwrap();
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0]["change"], "renamed");
+    assert_eq!(
+        (s[0]["name"].as_str(), s[0]["from"].as_str()),
+        (Some("满额优惠"), Some("满额券"))
+    );
+    assert_eq!(s[0]["details"], Value::Array(vec![]));
+}
+
+#[test]
+fn added_and_removed_rules_and_settings_are_listed_with_their_clauses() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = threshold_case(dir.path(), 300, "old.playbook");
+    let text = std::fs::read_to_string(&old)
+        .unwrap()
+        .replace(
+            "budget ¥10,000 total",
+            "budget ¥10,000 total, ¥500 per day  seed \"s2\"",
+        )
+        .replace("rule 满额券", "rule 新券");
+    let new = dir.path().join("new.playbook");
+    std::fs::write(&new, text).unwrap();
+    let out = diff(&[&old, new.to_str().unwrap()], 0);
+    insta::assert_snapshot!(out.replace(&old, "OLD"));
+}
+
+#[test]
+fn github_annotations_point_at_the_changed_line_of_the_new_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = threshold_case(dir.path(), 300, "old.playbook");
+    let new = threshold_case(dir.path(), 200, "new.playbook");
+    let out = diff(&[&old, &new, "--format", "github"], 0);
+    assert_eq!(
+        out,
+        format!(
+            "::notice file={new},line=5,title=rule 满额券::rule 满额券 changed%0Awhen spend >= ¥300 → when spend >= ¥200\n"
+        )
+    );
+}
+
+#[test]
+fn markdown_is_a_pull_request_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = "examples/store_owner_red_packets.playbook";
+    let text = std::fs::read_to_string(old)
+        .unwrap()
+        .replace("when event.streak >= 3", "when event.streak >= 2");
+    let new = dir.path().join("store_owner_red_packets.playbook");
+    std::fs::write(&new, text).unwrap();
+    let data = "examples/data/store_owner_red_packets.sql";
+    let args = [
+        old,
+        new.to_str().unwrap(),
+        "--data",
+        data,
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-05-10",
+    ];
+    let out = diff(
+        &[
+            args.as_slice(),
+            &["--format", "markdown", "--examples", "2"],
+        ]
+        .concat(),
+        0,
+    );
+    insta::assert_snapshot!(out.replace(new.to_str().unwrap(), "NEW"));
+}
+
+#[test]
+fn versions_are_read_from_git_with_the_files_they_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let ok = Process::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            ok.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    std::fs::create_dir(dir.path().join("pb")).unwrap();
+    std::fs::write(
+        dir.path().join("pb/shared.playbook"),
+        "segment 高消费 = spend >= ¥300\n",
+    )
+    .unwrap();
+    let main = |threshold: u32| {
+        format!(
+            "use \"shared.playbook\"\n\
+             playbook \"门槛\" {{ timezone \"Asia/Shanghai\" }}\n\
+             member {{ spend: money }}\n\
+             rule 满额券 {{\n  every day at 10:00\n  when 高消费 and spend < ¥{threshold}\n  \
+             give coupon ¥20 over ¥300 valid 7d\n  limit once per member\n}}\n"
+        )
+    };
+    std::fs::write(dir.path().join("pb/main.playbook"), main(1000)).unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-qm", "one"]);
+    std::fs::write(dir.path().join("pb/main.playbook"), main(2000)).unwrap();
+    git(&["commit", "-qam", "two"]);
+    let out = playbook()
+        .current_dir(dir.path())
+        .args([
+            "diff",
+            "git:HEAD~1:pb/main.playbook",
+            "git:HEAD:pb/main.playbook",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "rule 满额券 changed\n    when 高消费 and spend < ¥1,000 → when 高消费 and spend < ¥2,000\n"
+    );
+    let missing = playbook()
+        .current_dir(dir.path())
+        .args(["diff", "git:HEAD~5:pb/main.playbook", "pb/main.playbook"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let err = String::from_utf8(missing.stderr).unwrap();
+    assert!(
+        err.starts_with("error: cannot read pb/main.playbook at HEAD~5:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_version_with_check_errors_fails_and_bad_usage_is_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = threshold_case(dir.path(), 300, "old.playbook");
+    let bad = dir.path().join("bad.playbook");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&old)
+            .unwrap()
+            .replace("spend >=", "spnd >="),
+    )
+    .unwrap();
+    let out = playbook()
+        .args(["diff", &old, bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("spnd") && err.contains("has 1 error"), "{err}");
+    diff(&[&old, "no/such.playbook"], 2);
+    diff(&[&old, &old, "--from", "2026-05-01"], 2);
+}
