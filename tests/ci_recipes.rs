@@ -123,3 +123,78 @@ fn the_pre_commit_hook_passes_good_playbooks_and_stops_bad_ones() {
     assert!(!ok, "a playbook with an error must be stopped: {text}");
     assert!(text.contains("E0101"), "{text}");
 }
+
+#[test]
+fn the_diff_step_reports_a_change_to_an_example_and_blocks_a_costly_one() {
+    let workflow = block("Reviewing a change by its effect", "yaml");
+    assert!(
+        workflow.contains("run: sh .github/playbook-diff.sh"),
+        "{workflow}"
+    );
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let repo = dir.path();
+    let script = repo.join("playbook-diff.sh");
+    std::fs::write(&script, block("Reviewing a change by its effect", "sh")).expect("write");
+    git(repo, &["init", "-q"]);
+    let name = "store_owner_red_packets";
+    let file = format!("examples/{name}.playbook");
+    std::fs::create_dir_all(repo.join("examples/data")).expect("dirs");
+    let example = std::fs::read_to_string(&file).expect("the example");
+    for path in [file.clone(), format!("examples/data/{name}.sql")] {
+        std::fs::copy(&path, repo.join(&path)).expect("copy");
+    }
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-qm", "base"]);
+    let run_step = |change: &str| {
+        std::fs::write(repo.join(&file), change).expect("write");
+        git(repo, &["commit", "-qam", "change"]);
+        let out = Command::new("sh")
+            .arg(&script)
+            .current_dir(repo)
+            .env("PATH", path_with_playbook())
+            .env("BASE", "HEAD~1")
+            .env("FROM", "2026-05-01")
+            .env("TO", "2026-05-10")
+            .output()
+            .expect("the step runs");
+        let report = std::fs::read_to_string(repo.join("diff.md")).expect("diff.md");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            report,
+        )
+    };
+
+    let lower = example.replace("when event.streak >= 3", "when event.streak >= 2");
+    assert_ne!(
+        lower, example,
+        "the example still has `when event.streak >= 3`"
+    );
+    let (code, annotations, report) = run_step(&lower);
+    assert_eq!(code, Some(0), "{annotations}{report}");
+    let line = lower
+        .lines()
+        .position(|l| l.contains("event.streak >= 2"))
+        .expect("the changed line")
+        + 1;
+    assert!(
+        annotations.starts_with(&format!(
+            "::notice file={file},line={line},title=rule 打卡红包::"
+        )),
+        "{annotations}"
+    );
+    assert!(report.contains("| 打卡红包 | 20 → 21 |"), "{report}");
+    assert!(
+        report.contains("2 members or groups gain a reward"),
+        "{report}"
+    );
+
+    // Twice the daily budget, twice the morning packets: the spend grows past 20%.
+    let costly = lower
+        .replace("¥2,000 per day", "¥4,000 per day")
+        .replace("red_packet ¥30 split 15", "red_packet ¥60 split 15");
+    assert_ne!(costly, lower, "the example's budget or packet changed");
+    let (code, _, report) = run_step(&costly);
+    assert_eq!(code, Some(1), "{report}");
+    assert!(report.contains("**total**"), "{report}");
+}
