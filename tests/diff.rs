@@ -349,3 +349,40 @@ fn a_version_with_check_errors_fails_and_bad_usage_is_2() {
     diff(&[&old, "no/such.playbook"], 2);
     diff(&[&old, &old, "--from", "2026-05-01"], 2);
 }
+
+#[test]
+fn the_worst_case_spend_is_compared_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = threshold_case(dir.path(), 300, "old.playbook");
+    let capped = |cap: &str| {
+        std::fs::read_to_string(&old).unwrap().replace(
+            "limit once per member",
+            &format!("limit once per member\n  cap {cap} per day"),
+        )
+    };
+    let (a, b) = (dir.path().join("a.playbook"), dir.path().join("b.playbook"));
+    std::fs::write(&a, capped("¥1,000")).unwrap();
+    std::fs::write(&b, capped("¥1,500")).unwrap();
+    let v = json(&[a.to_str().unwrap(), b.to_str().unwrap()]);
+    let cost = v["structural"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "cost bound")
+        .expect("a cost bound change");
+    assert_eq!(cost["kind"], "playbook");
+    let details: Vec<&str> = cost["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(
+        details.contains(&"满额券 per day: ¥1,000 → ¥1,500"),
+        "{details:?}"
+    );
+    assert!(
+        details.contains(&"all rules per day: ¥1,000 → ¥1,500"),
+        "{details:?}"
+    );
+}

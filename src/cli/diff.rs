@@ -7,7 +7,7 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use playbook::app::diff::{EffectRequest, Version, changes, effect, render};
+use playbook::app::diff::{EffectRequest, Version, changes, cost_change, effect, render};
 use playbook::check::{CheckOutcome, LoadError, Loaded, Loader, check};
 use playbook::data::TableNames;
 use playbook::source::{FileId, SourceFile, SourceMap};
@@ -121,7 +121,8 @@ pub fn run(args: &DiffArgs) -> Status {
     };
     let ast =
         |side: &Side| syntax::parse(side.main, side.outcome.sources.get(side.main).text()).program;
-    let found = changes(&ast(&old), &ast(&new));
+    let mut found = changes(&ast(&old), &ast(&new));
+    found.extend(cost_change(old_program, new_program));
     let effect = match (&args.data, args.from, args.to) {
         (Some(data), Some(from), Some(to)) => {
             let old_compiled = playbook::compile::compile(old_program.clone());

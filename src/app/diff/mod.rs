@@ -13,6 +13,9 @@ use crate::source::Span;
 pub use effect::{EffectRequest, Version, effect};
 pub use structural::changes;
 
+use crate::check::Program;
+use crate::check::cost::{Spend, cost_bounds};
+
 /// What kind of declaration changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -183,4 +186,45 @@ pub fn percent_change(old: FenSum, new: FenSum) -> String {
     let sign = if permille < 0 { "-" } else { "+" };
     let p = permille.unsigned_abs();
     format!("{sign}{}.{}%", p / 10, p % 10)
+}
+
+/// The static worst-case spend (`check --cost`) before and after, as one change
+/// of the playbook's `cost bound` when any rule's or the whole's bound moved.
+pub fn cost_change(old: &Program, new: &Program) -> Option<Change> {
+    let (before, after) = (cost_bounds(old), cost_bounds(new));
+    let mut details = Vec::new();
+    let mut line = |what: &str, a: &Spend, b: &Spend| {
+        if a != b {
+            details.push(format!("{what}: {} → {}", spend(a), spend(b)));
+        }
+    };
+    for r in &after.rules {
+        // A renamed rule is compared with its old self.
+        let old = before.rules.iter().find(|o| {
+            o.name == r.name
+                || new
+                    .rules
+                    .iter()
+                    .any(|n| n.name == r.name && n.renamed_from.contains(&o.name))
+        });
+        if let Some(o) = old {
+            line(&format!("{} per day", r.name), &o.per_day, &r.per_day);
+            line(&format!("{} in total", r.name), &o.total, &r.total);
+        }
+    }
+    line("all rules per day", &before.per_day, &after.per_day);
+    line("all rules in total", &before.total, &after.total);
+    (!details.is_empty()).then(|| Change {
+        kind: Kind::Playbook,
+        name: "cost bound".to_owned(),
+        change: ChangeKind::Changed,
+        from: None,
+        details,
+        span: None,
+    })
+}
+
+/// A bound as `check --cost` says it.
+fn spend(s: &Spend) -> String {
+    s.fen().map_or("unbounded".to_owned(), |f| f.to_string())
 }
