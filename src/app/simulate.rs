@@ -118,21 +118,15 @@ impl Forecast {
 pub fn simulate(request: &SimulateRequest<'_>) -> Result<Forecast, RunFailure> {
     let program = &*request.compiled.program;
     let tz = program.settings.timezone;
-    let start = day_start(tz, request.from);
-    let end = request
-        .to
-        .checked_add_days(Days::new(1))
-        .map_or(i64::MAX, |d| day_start(tz, d));
+    let (since, at) = period_window(tz, request.from, request.to);
     let run_request = RunRequest {
-        // The window is (since, at]: one second before midnight keeps a tick at
-        // 00:00 of the first day in, and one at 00:00 after the last day out.
-        since: Some(start - 1),
+        since: Some(since),
         ledger: request.ledger,
         dry_run: request.ledger.is_some(),
         skip_bad_rows: request.skip_bad_rows,
         threads: request.threads,
         tables: request.tables.clone(),
-        ..RunRequest::new(request.compiled, request.data, end - 1)
+        ..RunRequest::new(request.compiled, request.data, at)
     };
     let mut tally = Tally::new(tz);
     let outcome = run(&run_request, &mut tally)?;
@@ -174,6 +168,16 @@ pub fn simulate(request: &SimulateRequest<'_>) -> Result<Forecast, RunFailure> {
         cap_reached: tally.cap,
         ledger_grants_before: outcome.ledger_grants_before,
     })
+}
+
+/// The run window `(since, at]` of the days `from` ..= `to` local to `tz`: one
+/// second before midnight keeps a tick at 00:00 of the first day in, and one at
+/// 00:00 after the last day out.
+pub fn period_window(tz: Tz, from: NaiveDate, to: NaiveDate) -> (i64, i64) {
+    let end = to
+        .checked_add_days(Days::new(1))
+        .map_or(i64::MAX, |d| day_start(tz, d));
+    (day_start(tz, from) - 1, end - 1)
 }
 
 /// The sink summing decisions by day and rule.

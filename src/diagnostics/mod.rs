@@ -7,7 +7,9 @@
 
 mod render;
 
-pub use render::{Format, github_command, render, render_human, render_json_value};
+pub use render::{
+    Format, escape_data, escape_property, github_command, render, render_human, render_json_value,
+};
 
 use crate::source::Span;
 

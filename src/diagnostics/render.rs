@@ -306,14 +306,15 @@ pub fn github_command(
     )
 }
 
-// Workflow-command escaping, as the GitHub Actions toolkit does it.
-fn escape_data(s: &str) -> String {
+/// A GitHub workflow command's message, escaped as the Actions toolkit does it.
+pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn escape_property(s: &str) -> String {
+/// A GitHub workflow command's property (`file=`, `title=`…): also `:` and `,`.
+pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

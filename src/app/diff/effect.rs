@@ -4,11 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 use super::{Effect, Example, RuleEffect, SegmentChange, Totals};
 use crate::app::explain::{explain_target, segment_sizes};
 use crate::app::run::{RunFailure, RunRequest, run};
+use crate::app::simulate::period_window;
 use crate::compile::Compiled;
 use crate::data::TableNames;
 use crate::data::sqlite::SqliteData;
@@ -17,7 +18,6 @@ use crate::interpret::grant::{Grant, Refusal};
 use crate::interpret::usage::Usage;
 use crate::source::SourceMap;
 use crate::syntax::ast::TargetKind;
-use crate::time::day_start;
 
 /// One version of the playbook.
 #[derive(Debug, Clone, Copy)]
@@ -99,6 +99,8 @@ pub fn effect(request: &EffectRequest<'_>) -> Result<Effect, RunFailure> {
         examples: Vec::new(),
         segments: Vec::new(),
     };
+    // Each version's data, opened once for the explanations and segment sizes.
+    let mut data = [open(request, request.old)?, open(request, request.new)?];
     let targets: BTreeSet<&(TargetKind, String)> =
         old.by_target.keys().chain(new.by_target.keys()).collect();
     for key in targets {
@@ -121,7 +123,8 @@ pub fn effect(request: &EffectRequest<'_>) -> Result<Effect, RunFailure> {
             _ => out.changed += 1,
         }
         if out.examples.len() < request.examples {
-            let why = why(request, key, old.by_target.get(key), new.by_target.get(key));
+            let grants = (old.by_target.get(key), new.by_target.get(key));
+            let why = why(request, &mut data, key, grants);
             out.examples.push(Example {
                 target: format!("{} {}", key.0.keyword(), key.1),
                 old: before,
@@ -130,7 +133,7 @@ pub fn effect(request: &EffectRequest<'_>) -> Result<Effect, RunFailure> {
             });
         }
     }
-    out.segments = segments(request)?;
+    out.segments = segments(request, &mut data)?;
     Ok(out)
 }
 
@@ -207,18 +210,8 @@ impl Sink for Gathered {
     }
 }
 
-/// The period's window, as `simulate` takes it: (one second before the first
-/// day, the last second of the last day].
-fn window(compiled: &Compiled, from: NaiveDate, to: NaiveDate) -> (i64, i64) {
-    let tz = compiled.program.settings.timezone;
-    let end = to
-        .checked_add_days(Days::new(1))
-        .map_or(i64::MAX, |d| day_start(tz, d));
-    (day_start(tz, from) - 1, end - 1)
-}
-
 fn gather(request: &EffectRequest<'_>, compiled: &Compiled) -> Result<Gathered, RunFailure> {
-    let (since, at) = window(request.new.compiled, request.from, request.to);
+    let (since, at) = period_window(new_tz(request), request.from, request.to);
     let run_request = RunRequest {
         since: Some(since),
         ledger: request.ledger,
@@ -256,60 +249,68 @@ fn labels(grants: &[Got]) -> Vec<String> {
 /// at the first instant they differ; empty when explaining fails.
 fn why(
     request: &EffectRequest<'_>,
+    [old_data, new_data]: &mut [SqliteData; 2],
     (kind, id): &(TargetKind, String),
-    old: Option<&Vec<Got>>,
-    new: Option<&Vec<Got>>,
+    (old, new): (Option<&Vec<Got>>, Option<&Vec<Got>>),
 ) -> String {
     let empty = Vec::new();
     let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
-    let count = |grants: &[Got], rule: &str| grants.iter().filter(|g| g.rule == rule).count();
-    let mut rules: Vec<&Got> = old.iter().chain(new).collect();
-    rules.sort_by_key(|g| g.at);
-    let Some(first) = rules.into_iter().find(|g| {
-        let (a, b) = (
-            old.iter()
-                .filter(|x| x.rule == g.rule)
-                .map(|x| &x.reward)
-                .collect::<Vec<_>>(),
-            new.iter()
-                .filter(|x| x.rule == g.rule)
-                .map(|x| &x.reward)
-                .collect::<Vec<_>>(),
-        );
-        a != b || count(old, &g.rule) != count(new, &g.rule)
-    }) else {
+    let rewards = |grants: &'_ [Got], rule: &str| -> Vec<String> {
+        grants
+            .iter()
+            .filter(|x| x.rule == rule)
+            .map(|x| x.reward.clone())
+            .collect()
+    };
+    let mut all: Vec<&Got> = old.iter().chain(new).collect();
+    all.sort_by_key(|g| g.at);
+    let Some(first) = all
+        .into_iter()
+        .find(|g| rewards(old, &g.rule) != rewards(new, &g.rule))
+    else {
         return String::new();
     };
-    let side = |v: super::effect::Version<'_>, name: &str| -> Option<String> {
+    let side = |v: Version<'_>, data: &mut SqliteData, name: &str| -> Option<String> {
         let program = &v.compiled.program;
         let rule = program
             .rules
             .iter()
             .find(|r| r.name == name || r.renamed_from.iter().any(|f| f == name))?;
-        let mut data = SqliteData::open(request.data, program, request.tables.clone()).ok()?;
         let usage = Usage::new(program);
-        let all: Result<_, RunError> = explain_target(
-            v.compiled, v.sources, &mut data, &usage, *kind, id, first.at,
-        );
+        let all: Result<_, RunError> =
+            explain_target(v.compiled, v.sources, data, &usage, *kind, id, first.at);
         let found = all.ok()??.into_iter().find(|e| e.rule == rule.name)?;
         Some(found.verdict)
     };
-    let before = side(request.old, &first.rule).unwrap_or_else(|| "no such rule".to_owned());
-    let after = side(request.new, &first.rule).unwrap_or_else(|| "no such rule".to_owned());
+    let no_rule = || "no such rule".to_owned();
+    let before = side(request.old, old_data, &first.rule).unwrap_or_else(no_rule);
+    let after = side(request.new, new_data, &first.rule).unwrap_or_else(no_rule);
     format!("{}: before — {before}; now — {after}", first.rule)
 }
 
+/// The period's days are local to the new version.
+fn new_tz(request: &EffectRequest<'_>) -> chrono_tz::Tz {
+    request.new.compiled.program.settings.timezone
+}
+
+/// A version's view of the data (its schema checked against it).
+fn open(request: &EffectRequest<'_>, v: Version<'_>) -> Result<SqliteData, RunFailure> {
+    let program = &v.compiled.program;
+    Ok(SqliteData::open(request.data, program, request.tables.clone()).map_err(RunError::from)?)
+}
+
 /// Segment sizes at the end of the period that differ between the versions.
-fn segments(request: &EffectRequest<'_>) -> Result<Vec<SegmentChange>, RunFailure> {
-    let sizes = |v: Version<'_>| -> Result<BTreeMap<String, u64>, RunFailure> {
-        let program = &v.compiled.program;
-        let (_, at) = window(request.new.compiled, request.from, request.to);
-        let mut data = SqliteData::open(request.data, program, request.tables.clone())
-            .map_err(RunError::from)?;
-        let (sizes, _) = segment_sizes(v.compiled, &mut data, at, true)?;
-        Ok(sizes.into_iter().map(|s| (s.name, s.size)).collect())
-    };
-    let (old, new) = (sizes(request.old)?, sizes(request.new)?);
+fn segments(
+    request: &EffectRequest<'_>,
+    [old_data, new_data]: &mut [SqliteData; 2],
+) -> Result<Vec<SegmentChange>, RunFailure> {
+    let (_, at) = period_window(new_tz(request), request.from, request.to);
+    let sizes =
+        |v: Version<'_>, data: &mut SqliteData| -> Result<BTreeMap<String, u64>, RunFailure> {
+            let (sizes, _) = segment_sizes(v.compiled, data, at, true)?;
+            Ok(sizes.into_iter().map(|s| (s.name, s.size)).collect())
+        };
+    let (old, new) = (sizes(request.old, old_data)?, sizes(request.new, new_data)?);
     let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     Ok(names
         .into_iter()

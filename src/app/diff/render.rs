@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Change, ChangeKind, Effect, Totals, percent_change};
+use crate::diagnostics::{escape_data, escape_property};
 use crate::money::FenSum;
 use crate::source::SourceMap;
 
@@ -237,7 +238,11 @@ pub fn github(
     let mut out = String::new();
     for c in changes {
         let Some(span) = c.span else {
-            out.push_str(&format!("::notice file={file}::{}\n", escape(&headline(c))));
+            out.push_str(&format!(
+                "::notice file={}::{}\n",
+                escape_property(file),
+                escape_data(&headline(c))
+            ));
             continue;
         };
         let line = sources.get(span.file).line_col(span.start).line;
@@ -255,22 +260,11 @@ pub fn github(
             ));
         }
         out.push_str(&format!(
-            "::notice file={file},line={line},title={}::{}\n",
+            "::notice file={},line={line},title={}::{}\n",
+            escape_property(file),
             escape_property(&format!("{} {}", c.kind.name(), c.name)),
-            escape(&message)
+            escape_data(&message)
         ));
     }
     out
-}
-
-/// A workflow command's message: `%`, CR and LF escaped.
-fn escape(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// A workflow command's property: also `:` and `,`.
-fn escape_property(s: &str) -> String {
-    escape(s).replace(':', "%3A").replace(',', "%2C")
 }
