@@ -144,7 +144,7 @@ fn a_threshold_change_moves_exactly_the_targets_between_the_thresholds() {
     assert_eq!(shown, crossing);
     let why = e["examples"][0]["why"].as_str().unwrap();
     assert!(
-        why.contains("spend >= ¥300") && why.contains("fires"),
+        why.contains("spend >= ¥300") && why.contains("now — gives coupon"),
         "{why}"
     );
     let rule = &e["rules"]["满额券"];

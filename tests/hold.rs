@@ -1,7 +1,9 @@
 //! Holding the members in memory never changes a run: the same grants, refusals,
 //! skipped rows and errors as reading the file tick by tick, on every example, on
 //! the bad-data fixture, and on random members with bad values and many events
-//! (enough that the members are held for the events alone).
+//! (enough that the members are held for the events alone). Nor does taking the
+//! members and events another run read ([`SharedReads`], as `diff` does), whether
+//! that run was of the same playbook or of a changed one.
 
 mod common;
 
@@ -10,6 +12,8 @@ use std::path::Path;
 use playbook::app::decisions::Collect;
 use playbook::app::run::{RunRequest, run};
 use playbook::compile::compile;
+use playbook::data::Table;
+use playbook::data::sqlite::SharedReads;
 use playbook::time::parse_instant;
 use proptest::prelude::*;
 use rusqlite::Connection;
@@ -17,6 +21,17 @@ use rusqlite::Connection;
 /// Everything a run tells: its decisions, window, counts and skipped rows, or its
 /// error.
 fn outcome(text: &str, data: &Path, window: (&str, &str), skip: bool, hold: bool) -> String {
+    outcome_sharing(text, data, window, skip, (hold, None))
+}
+
+/// [`outcome`], the run taking reads from and leaving them in `shared`.
+fn outcome_sharing(
+    text: &str,
+    data: &Path,
+    window: (&str, &str),
+    skip: bool,
+    (hold, shared): (bool, Option<&SharedReads>),
+) -> String {
     let checked = playbook::check_text("hold.playbook", text);
     let program = checked
         .program
@@ -27,6 +42,7 @@ fn outcome(text: &str, data: &Path, window: (&str, &str), skip: bool, hold: bool
         since: Some(parse_instant(window.0, tz).unwrap()),
         skip_bad_rows: skip,
         hold,
+        shared,
         ..RunRequest::new(&compiled, data, parse_instant(window.1, tz).unwrap())
     };
     let mut sink = Collect::default();
@@ -50,12 +66,23 @@ fn outcome(text: &str, data: &Path, window: (&str, &str), skip: bool, hold: bool
     }
 }
 
-/// Runs `text` over `data` held and not held, with and without skipping bad rows.
-fn assert_same(text: &str, data: &Path, window: (&str, &str)) {
+/// Runs `text` over `data` held and not held, and twice sharing reads (after a run
+/// of `other` took them first), with and without skipping bad rows.
+fn assert_same(text: &str, other: &str, data: &Path, window: (&str, &str)) {
     for skip in [false, true] {
         let read = outcome(text, data, window, skip, false);
         let held = outcome(text, data, window, skip, true);
         assert_eq!(read, held, "skip_bad_rows {skip}");
+        for first in [text, other] {
+            let shared = SharedReads::new();
+            shared.retain_events();
+            let _ = outcome_sharing(first, data, window, skip, (true, Some(&shared)));
+            let second = outcome_sharing(text, data, window, skip, (true, Some(&shared)));
+            assert_eq!(
+                read, second,
+                "shared after another run, skip_bad_rows {skip}"
+            );
+        }
     }
 }
 
@@ -81,7 +108,7 @@ fn every_example_runs_the_same_held() {
         let data = format!("examples/data/{name}.sql");
         let read = outcome(&text, Path::new(&data), window, false, false);
         assert!(read.contains("grant"), "{name} grants something:\n{read}");
-        assert_same(&text, Path::new(&data), window);
+        assert_same(&text, &changed(&text), Path::new(&data), window);
     }
 }
 
@@ -91,7 +118,17 @@ fn bad_rows_are_reported_the_same_held() {
     let data = Path::new("tests/fixtures/run/bad_rows.sql");
     let window = ("2026-05-01 00:00", "2026-05-08 00:00");
     assert!(outcome(&text, data, window, false, true).starts_with("error:"));
-    assert_same(&text, data, window);
+    assert_same(&text, &changed(&text), data, window);
+}
+
+/// A changed version of a playbook: every `>= ¥` threshold raised (a `1` put before
+/// its digits), and one rule more that reads another field when the schema has `vip`.
+fn changed(text: &str) -> String {
+    let mut out = text.replace(">= ¥", ">= ¥1");
+    if text.contains("vip: bool?") {
+        out.push_str("rule 会员日 { every day at 12:00  when vip ?? false  give points 5 }\n");
+    }
+    out
 }
 
 const EVENTS_PLAYBOOK: &str = r#"
@@ -196,7 +233,19 @@ proptest! {
         for skip in [false, true] {
             let read = outcome(EVENTS_PLAYBOOK, &data, window, skip, false);
             let held = outcome(EVENTS_PLAYBOOK, &data, window, skip, true);
-            prop_assert_eq!(read, held, "skip_bad_rows {}", skip);
+            prop_assert_eq!(&read, &held, "skip_bad_rows {}", skip);
+            // After a changed version (another threshold, one more field read) read
+            // the file, sharing what it read, reading wider or not.
+            let changed = changed(EVENTS_PLAYBOOK);
+            for wider in [false, true] {
+                let shared = SharedReads::new();
+                if wider {
+                    shared.hold_also(Table::Members, &[0, 1, 2, 3, 4, 5]);
+                }
+                let _ = outcome_sharing(&changed, &data, window, skip, (true, Some(&shared)));
+                let second = outcome_sharing(EVENTS_PLAYBOOK, &data, window, skip, (true, Some(&shared)));
+                prop_assert_eq!(&read, &second, "shared, wider {}, skip_bad_rows {}", wider, skip);
+            }
         }
     }
 }

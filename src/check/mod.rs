@@ -26,6 +26,7 @@ mod tiers;
 pub mod types;
 
 pub use model::*;
+pub use segments::segment_dependencies;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -168,7 +168,8 @@ pub(super) fn segment_refs(e: &TExpr, out: &mut Vec<usize>) {
     }
 }
 
-fn dependencies(def: &SegmentDef) -> Vec<usize> {
+/// The segments a definition uses directly (indices, in the order written).
+pub fn segment_dependencies(def: &SegmentDef) -> Vec<usize> {
     let mut out = Vec::new();
     match def {
         SegmentDef::Expr(e) => segment_refs(e, &mut out),
@@ -194,7 +195,11 @@ fn order(c: &mut Checker<'_>, p: &Program) -> Vec<usize> {
         Open,
         Done,
     }
-    let deps: Vec<Vec<usize>> = p.segments.iter().map(|s| dependencies(&s.def)).collect();
+    let deps: Vec<Vec<usize>> = p
+        .segments
+        .iter()
+        .map(|s| segment_dependencies(&s.def))
+        .collect();
     let mut mark = vec![Mark::New; deps.len()];
     let mut out = Vec::with_capacity(deps.len());
     for root in 0..deps.len() {

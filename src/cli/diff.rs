@@ -7,7 +7,7 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use playbook::app::diff::{EffectRequest, Version, changes, cost_change, effect, render};
+use playbook::app::diff::{EffectRequest, Period, Version, changes, cost_change, effect, render};
 use playbook::check::{CheckOutcome, LoadError, Loaded, Loader, check};
 use playbook::data::TableNames;
 use playbook::source::{FileId, SourceFile, SourceMap};
@@ -26,8 +26,10 @@ checkout.
 Without --data, only the declarations are compared: rules, segments, rewards, \
 schemas and header settings added, removed, renamed (with `renamed from`) or \
 changed, each changed clause old → new, in the formatter's canonical text (layout \
-and comments do not count). With --data, --from and --to, both versions also run over \
-that period of the same data (dry, as `simulate` does; with --ledger, from its \
+and comments do not count); declarations of `use`d files count too. With --data and a \
+period (--from and --to: whole days; or --since and --at: the window (--since, --at] as \
+`run` takes it; local to the new version), both versions also run over that period of \
+the same data (dry, as `simulate` does; with --ledger, from its \
 state): grants, spend and distinct targets per rule and in total, old → new; the \
 members and groups who gain a reward, lose one or get a different one, with \
 examples and the rule that made the difference explained in each version; and the \
@@ -46,16 +48,25 @@ pub struct DiffArgs {
     new: String,
 
     /// The data to run both versions over (SQLite, or a `.sql` file).
-    #[arg(long, value_name = "DB", requires_all = ["from", "to"])]
+    #[arg(long, value_name = "DB")]
     data: Option<PathBuf>,
 
     /// First day of the period (`YYYY-MM-DD`, local to the new version).
-    #[arg(long, value_name = "DATE", requires = "data")]
+    #[arg(long, value_name = "DATE", requires_all = ["data", "to"], conflicts_with_all = ["since", "at"])]
     from: Option<NaiveDate>,
 
     /// Last day, included.
-    #[arg(long, value_name = "DATE", requires = "data")]
+    #[arg(long, value_name = "DATE", requires_all = ["data", "from"])]
     to: Option<NaiveDate>,
+
+    /// Start of the window, exclusive (`YYYY-MM-DD HH:MM[:SS]` local to the new
+    /// version, or RFC 3339).
+    #[arg(long, value_name = "TIME", requires_all = ["data", "at"])]
+    since: Option<String>,
+
+    /// End of the window, included.
+    #[arg(long, value_name = "TIME", requires_all = ["data", "since"])]
+    at: Option<String>,
 
     /// A ledger whose history counts for both versions (read only).
     #[arg(long, value_name = "DB", requires = "data")]
@@ -123,8 +134,12 @@ pub fn run(args: &DiffArgs) -> Status {
         |side: &Side| syntax::parse(side.main, side.outcome.sources.get(side.main).text()).program;
     let mut found = changes(&ast(&old), &ast(&new));
     found.extend(cost_change(old_program, new_program));
-    let effect = match (&args.data, args.from, args.to) {
-        (Some(data), Some(from), Some(to)) => {
+    let period = match period(args, new_program) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
+    let effect = match (&args.data, period) {
+        (Some(data), Some(period)) => {
             let old_compiled = playbook::compile::compile(old_program.clone());
             let new_compiled = playbook::compile::compile(new_program.clone());
             let request = EffectRequest {
@@ -138,8 +153,7 @@ pub fn run(args: &DiffArgs) -> Status {
                 },
                 data,
                 tables: TableNames::default(),
-                from,
-                to,
+                period,
                 ledger: args.ledger.as_deref(),
                 skip_bad_rows: args.skip_bad_rows,
                 examples: args.examples,
@@ -179,6 +193,23 @@ pub fn run(args: &DiffArgs) -> Status {
         }
         _ => Status::Success,
     }
+}
+
+/// The period asked for: days or a window (times local to the new version).
+fn period(args: &DiffArgs, new: &playbook::check::Program) -> Result<Option<Period>, Status> {
+    if let (Some(from), Some(to)) = (args.from, args.to) {
+        return Ok(Some(Period::Days { from, to }));
+    }
+    if let (Some(since), Some(at)) = (&args.since, &args.at) {
+        let since = super::run::parse_time(since, new, "--since")?;
+        let at = super::run::parse_time(at, new, "--at")?;
+        return Ok(Some(Period::Window { since, at }));
+    }
+    if args.data.is_some() {
+        print_stderr_line("error: --data needs a period: --from and --to, or --since and --at");
+        return Err(Status::Usage);
+    }
+    Ok(None)
 }
 
 /// Prints a version's check errors (warnings are for `check`); whether it had any.

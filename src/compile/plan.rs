@@ -215,6 +215,9 @@ pub struct Plan {
     pub all_member_fields: Vec<usize>,
     /// Group fields any expression reads.
     pub all_group_fields: Vec<usize>,
+    /// Per segment, the fields of its target kind it reads (directly or through
+    /// other segments), with the `joined` field: what counting its members decodes.
+    pub segment_fields: Vec<Vec<usize>>,
     /// Whether any segment is a `top N`.
     pub has_top: bool,
     /// The member field marked `joined` (read with the others): a member does not
@@ -253,6 +256,20 @@ pub fn plan(program: &Program) -> Plan {
             plan
         })
         .collect();
+    let segment_fields = program
+        .segments
+        .iter()
+        .zip(&segment_uses)
+        .map(|(s, uses)| {
+            let reached = reachable(uses.clone(), &segment_uses);
+            let (mut fields, joined) = match s.target {
+                TargetKind::Member => (reached.member, program.member.joined),
+                TargetKind::Group => (reached.group, program.group.as_ref().and_then(|g| g.joined)),
+            };
+            fields.extend(joined);
+            fields.into_iter().collect()
+        })
+        .collect();
     let has_top = segments
         .iter()
         .any(|s| matches!(s, SegmentPlan::Top { .. }));
@@ -278,6 +295,7 @@ pub fn plan(program: &Program) -> Plan {
         group_fields: needed.group.into_iter().collect(),
         all_member_fields: all.member.into_iter().collect(),
         all_group_fields: all.group.into_iter().collect(),
+        segment_fields,
         has_top,
         member_joined,
         group_joined,
@@ -310,7 +328,7 @@ impl Plan {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct FieldUse {
     member: BTreeSet<usize>,
     group: BTreeSet<usize>,

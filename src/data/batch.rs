@@ -4,6 +4,7 @@
 //! record reused from event to event.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use rust_decimal::Decimal;
@@ -20,7 +21,8 @@ pub struct EventBatch {
     index: Vec<Entry>,
     /// The bytes, in chunks that are never moved: a growing buffer would hold its
     /// old and new copies at once, twice the memory at the worst moment.
-    chunks: Vec<Vec<u8>>,
+    /// Shared between clones: a window's events handed to two runs are held once.
+    chunks: Vec<Arc<Vec<u8>>>,
     /// One event's bytes, before they go to a chunk.
     scratch: Vec<u8>,
     /// Events of kinds the playbook does not declare, counted by kind.
@@ -85,15 +87,16 @@ impl EventBatch {
                 _ => put_val(bytes, v),
             }
         }
-        let fits = self
-            .chunks
-            .last()
-            .is_some_and(|c| c.capacity() - c.len() >= bytes.len());
+        // A chunk a clone shares is never written to again: it starts a new one.
+        let fits = self.chunks.last_mut().is_some_and(|c| {
+            Arc::get_mut(c).is_some_and(|c| c.capacity() - c.len() >= bytes.len())
+        });
         if !fits {
-            self.chunks.push(Vec::with_capacity(CHUNK.max(bytes.len())));
+            let chunk = Vec::with_capacity(CHUNK.max(bytes.len()));
+            self.chunks.push(Arc::new(chunk));
         }
         let chunk = self.chunks.len() - 1;
-        let Some(last) = self.chunks.last_mut() else {
+        let Some(last) = self.chunks.last_mut().and_then(Arc::get_mut) else {
             return;
         };
         // Chunks are few and small: both fit in 32 bits on any real window.
@@ -173,6 +176,20 @@ impl EventBatch {
                 _ => take_val(bytes, &mut pos, slot),
             }
         }
+    }
+
+    /// The events at instant `at` whose value `k` is the text `value` (for
+    /// `k` = 1: a member's events at that instant), in order.
+    pub fn at_instant_with(&self, at: i64, k: usize, value: &str) -> EventBatch {
+        let start = self.index.partition_point(|e| e.at < at);
+        let end = self.index.partition_point(|e| e.at <= at);
+        let mut out = EventBatch::default();
+        let mut record = EventRecord::default();
+        for i in (start..end).filter(|&i| self.text(i, k) == Some(value)) {
+            self.read(i, &mut record);
+            out.push(&record);
+        }
+        out
     }
 
     /// Every event, unpacked.
@@ -262,7 +279,7 @@ fn take_text<'b>(bytes: &'b [u8], pos: &mut usize) -> &'b str {
 }
 
 /// An event's bytes, from its start to the end of its chunk.
-fn bytes_of<'c>(chunks: &'c [Vec<u8>], e: &Entry) -> &'c [u8] {
+fn bytes_of<'c>(chunks: &'c [Arc<Vec<u8>>], e: &Entry) -> &'c [u8] {
     chunks
         .get(e.chunk as usize)
         .and_then(|c| c.get(e.offset as usize..))
@@ -405,6 +422,49 @@ mod tests {
         let ids: Vec<String> = batch.records().map(|e| e.row.id).collect();
         assert_eq!(ids, ["e3", "e2", "e1", "e4"]);
         assert_eq!(batch.records().next(), Some(events[2].clone()));
+    }
+
+    #[test]
+    fn a_clone_shares_its_chunks_and_writes_to_its_own() {
+        let mut batch = EventBatch::default();
+        batch.push(&record(0, 1, "e1", vec![Val::Int(1)]));
+        let mut clone = batch.clone();
+        assert!(Arc::ptr_eq(&batch.chunks[0], &clone.chunks[0]));
+        clone.push(&record(0, 2, "e2", vec![Val::Int(2)]));
+        batch.push(&record(0, 3, "e3", vec![Val::Int(3)]));
+        let ids = |b: &EventBatch| b.records().map(|e| e.row.id).collect::<Vec<_>>();
+        assert_eq!(ids(&batch), ["e1", "e3"]);
+        assert_eq!(ids(&clone), ["e1", "e2"]);
+    }
+
+    #[test]
+    fn events_of_one_member_at_one_instant() {
+        let mut batch = EventBatch::default();
+        let e = |id: &str, at: i64, member: &str| {
+            record(
+                0,
+                at,
+                id,
+                vec![Val::Text(id.into()), Val::Text(member.into())],
+            )
+        };
+        for ev in [
+            e("a", 1, "m1"),
+            e("b", 2, "m1"),
+            e("c", 2, "m2"),
+            e("d", 2, "m1"),
+            e("f", 3, "m1"),
+        ] {
+            batch.push(&ev);
+        }
+        batch.sort();
+        let ids: Vec<String> = batch
+            .at_instant_with(2, 1, "m1")
+            .records()
+            .map(|e| e.row.id)
+            .collect();
+        assert_eq!(ids, ["b", "d"]);
+        assert!(batch.at_instant_with(4, 1, "m1").is_empty());
     }
 
     #[test]

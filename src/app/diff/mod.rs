@@ -6,6 +6,7 @@
 mod effect;
 pub mod render;
 mod structural;
+mod why;
 
 use crate::money::FenSum;
 use crate::source::Span;
@@ -136,13 +137,53 @@ pub struct SegmentChange {
     pub new: Option<u64>,
 }
 
+/// The stretch of time both versions run over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// Whole days, local to the new version, both included.
+    Days {
+        /// First day.
+        from: chrono::NaiveDate,
+        /// Last day.
+        to: chrono::NaiveDate,
+    },
+    /// The run window `since < t <= at`, as `run --since --at` takes it.
+    Window {
+        /// Start (exclusive).
+        since: i64,
+        /// End (included).
+        at: i64,
+    },
+}
+
+impl Period {
+    /// The run window `(since, at]` (days local to `tz`).
+    pub fn window(self, tz: chrono_tz::Tz) -> (i64, i64) {
+        match self {
+            Period::Days { from, to } => crate::app::simulate::period_window(tz, from, to),
+            Period::Window { since, at } => (since, at),
+        }
+    }
+
+    /// Its two ends as shown: days, or instants in `tz`.
+    pub fn shown(self, tz: chrono_tz::Tz) -> (String, String) {
+        match self {
+            Period::Days { from, to } => (from.to_string(), to.to_string()),
+            Period::Window { since, at } => (
+                crate::time::format_instant(tz, since),
+                crate::time::format_instant(tz, at),
+            ),
+        }
+    }
+}
+
 /// Both versions run over the same period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Effect {
-    /// First day.
-    pub from: chrono::NaiveDate,
-    /// Last day, included.
-    pub to: chrono::NaiveDate,
+    /// First day, or the window's start (exclusive).
+    pub from: String,
+    /// Last day (included), or the window's end (included).
+    pub to: String,
     /// Per rule, in the new version's order, then the removed ones.
     pub rules: Vec<RuleEffect>,
     /// All rules of the old version.

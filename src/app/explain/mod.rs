@@ -7,7 +7,7 @@ mod segments;
 
 pub use replay::MemberDecisions;
 pub use request::{ExplainError, ExplainRequest, explain, segments};
-pub use segments::{SegmentSize, segment_sizes, segments_text};
+pub use segments::{SegmentSize, segment_sizes, segment_sizes_of, segments_read, segments_text};
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -78,6 +78,20 @@ pub fn explain_target(
     id: &str,
     at: i64,
 ) -> Result<Option<Vec<RuleExplanation>>, RunError> {
+    explain_target_in(engine, sources, data, usage, (kind, id), (i64::MIN, at))
+}
+
+/// As [`explain_target`] at `at`, with event rules judged on the target's latest
+/// event in `after < at' <= at` only (no event before `after` is read): for a caller
+/// that knows which instant made the difference.
+pub fn explain_target_in(
+    engine: &Compiled,
+    sources: &SourceMap,
+    data: &mut dyn DataSource,
+    usage: &Usage,
+    (kind, id): (TargetKind, &str),
+    (after, at): (i64, i64),
+) -> Result<Option<Vec<RuleExplanation>>, RunError> {
     let program = &engine.program;
     let (table, width) = match kind {
         TargetKind::Member => (Table::Members, program.member.fields.len()),
@@ -101,7 +115,7 @@ pub fn explain_target(
     let events = if program.events.is_empty() {
         Vec::new()
     } else {
-        data.events(i64::MIN, at)?.records().collect()
+        data.events(after, at)?.records().collect()
     };
     let mut tops = std::collections::HashMap::new();
     for (i, segment) in program.segments.iter().enumerate() {

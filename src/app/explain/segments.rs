@@ -19,19 +19,63 @@ pub struct SegmentSize {
     pub of: u64,
 }
 
-/// Counts every segment at `at`: one scan of members, one of groups.
+/// Counts every segment at `at`: one scan of members, one of groups, reading every
+/// field any expression reads (a row with a bad value in one is left out).
 pub fn segment_sizes(
     engine: &Compiled,
     data: &mut dyn DataSource,
     at: i64,
     skip_bad_rows: bool,
 ) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
+    let all: Vec<usize> = (0..engine.program.segments.len()).collect();
+    count(engine, data, (at, skip_bad_rows), &all, &|kind, _| {
+        engine.all_fields(kind)
+    })
+}
+
+/// Counts the segments `only` (indices, in that order) at `at`, reading only the
+/// fields they read: a row is left out for a bad value in one of those.
+pub fn segment_sizes_of(
+    engine: &Compiled,
+    data: &mut dyn DataSource,
+    at: i64,
+    skip_bad_rows: bool,
+    only: &[usize],
+) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
+    count(engine, data, (at, skip_bad_rows), only, &|_, wanted| {
+        segments_read(engine, wanted)
+    })
+}
+
+/// The fields counting segments `wanted` reads, sorted.
+pub fn segments_read(engine: &Compiled, wanted: &[usize]) -> Vec<usize> {
+    let mut fields: Vec<usize> = wanted
+        .iter()
+        .flat_map(|&i| engine.plan.segment_fields[i].iter().copied())
+        .collect();
+    fields.sort_unstable();
+    fields.dedup();
+    fields
+}
+
+/// The fields a scan for segments `wanted` (all of one kind) decodes.
+type ReadFor<'a> = dyn Fn(TargetKind, &[usize]) -> Vec<usize> + 'a;
+
+fn count(
+    engine: &Compiled,
+    data: &mut dyn DataSource,
+    (at, skip_bad_rows): (i64, bool),
+    only: &[usize],
+    read_for: &ReadFor<'_>,
+) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
     let program = &engine.program;
     let mut segs = engine.segments();
-    engine.rank_tops(data, at, &mut segs)?;
-    let mut sizes: Vec<SegmentSize> = program
-        .segments
+    if engine.plan.has_top {
+        engine.rank_tops(data, at, &mut segs)?;
+    }
+    let mut sizes: Vec<SegmentSize> = only
         .iter()
+        .map(|&i| &program.segments[i])
         .map(|s| SegmentSize {
             name: s.name.clone(),
             target: s.target,
@@ -44,6 +88,7 @@ pub fn segment_sizes(
         let wanted: Vec<usize> = (0..sizes.len())
             .filter(|&i| sizes[i].target == kind)
             .collect();
+        let segments: Vec<usize> = wanted.iter().map(|&k| only[k]).collect();
         if wanted.is_empty() {
             continue;
         }
@@ -53,16 +98,16 @@ pub fn segment_sizes(
         } else {
             Table::Groups
         };
-        data.scan(table, &engine.all_fields(kind), &mut |row| {
+        data.scan(table, &read_for(kind, &segments), &mut |row| {
             if !engine.existed(kind, row, at) {
                 return true; // not a member (group) yet
             }
             segs.reset();
             let env = base.with_target(kind, row);
-            for &i in &wanted {
-                sizes[i].of += 1;
+            for (&k, &i) in wanted.iter().zip(&segments) {
+                sizes[k].of += 1;
                 match segs.contains(i, &env) {
-                    Ok(true) => sizes[i].size += 1,
+                    Ok(true) => sizes[k].size += 1,
                     Ok(false) => {}
                     Err(e) => {
                         failure = Some(RunError::segment(&program.segments[i], kind, &row.id, e));

@@ -28,7 +28,7 @@ use std::path::Path;
 use crate::check::Program;
 use crate::compile::Compiled;
 use crate::data::TableNames;
-use crate::data::sqlite::SqliteData;
+use crate::data::sqlite::{SharedReads, SqliteData};
 use crate::interpret::engine::{RunError, RunOptions, RunReport, Sink, SinkError};
 use crate::interpret::grant::{Grant, Reason, Refusal};
 use crate::interpret::usage::Usage;
@@ -62,6 +62,9 @@ pub struct RunRequest<'a> {
     /// Hold the members (groups) in memory when the window reads them more than once;
     /// the result is the same either way.
     pub hold: bool,
+    /// Reads to take from, and leave for, other runs over the same data (see
+    /// [`SharedReads`]); the result is the same either way.
+    pub shared: Option<&'a SharedReads>,
 }
 
 impl<'a> RunRequest<'a> {
@@ -79,6 +82,7 @@ impl<'a> RunRequest<'a> {
             threads: 1,
             pushdown: true,
             hold: true,
+            shared: None,
         }
     }
 
@@ -146,6 +150,9 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
     }
     let mut data =
         SqliteData::open(request.data, program, request.tables.clone()).map_err(RunError::from)?;
+    if let Some(shared) = request.shared {
+        data.share(shared.clone());
+    }
     let mut usage = engine.usage();
     let name = request.playbook_name().to_owned();
     let Some(path) = request.ledger else {

@@ -76,6 +76,13 @@ pub(crate) struct Decoder {
     spare: String,
 }
 
+/// Decoders are equal when they decode alike (`spare` is a buffer).
+impl PartialEq for Decoder {
+    fn eq(&self, other: &Decoder) -> bool {
+        self.kind == other.kind && self.optional == other.optional
+    }
+}
+
 impl Decoder {
     /// The decoder of a field of type `ty`.
     pub(crate) fn new(ty: &Type) -> Decoder {

@@ -16,6 +16,7 @@ use crate::data::{DataError, EventBatch, EventRecord, Table};
 use crate::value::{Row, Val};
 
 /// The `events` table as found at open, and the declared kinds.
+#[derive(Clone, PartialEq)]
 pub(super) struct EventSpec {
     /// Its name in the data.
     pub(super) name: String,
@@ -27,6 +28,7 @@ pub(super) struct EventSpec {
 }
 
 /// A declared event kind: decoders for `member_id`, `group_id` and its data fields.
+#[derive(Clone, PartialEq)]
 struct KindSpec {
     name: String,
     width: usize,

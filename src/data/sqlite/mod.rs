@@ -11,8 +11,10 @@
 mod events;
 mod layout;
 mod read;
+mod shared;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::Connection;
 
@@ -25,6 +27,7 @@ use crate::value::Row;
 use events::EventSpec;
 use layout::Layout;
 use read::{Lookup, Problems, Reader, TableSpec};
+pub use shared::SharedReads;
 
 /// Members, groups and events in a SQLite file (or a `.sql` script).
 ///
@@ -48,20 +51,22 @@ pub struct SqliteData {
     problems: Problems,
     /// Members and groups held in memory (see [`DataSource::hold`]).
     held: Held,
+    /// Reads shared with other sources on the same file (see [`SqliteData::share`]).
+    shared: Option<SharedReads>,
 }
 
 /// The tables held in memory, when asked to.
 #[derive(Default)]
 struct Held {
-    members: Option<Columns>,
-    groups: Option<Columns>,
+    members: Option<Arc<Columns>>,
+    groups: Option<Arc<Columns>>,
 }
 
 impl Held {
     fn get(&self, table: Table) -> Option<&Columns> {
         match table {
-            Table::Members => self.members.as_ref(),
-            Table::Groups => self.groups.as_ref(),
+            Table::Members => self.members.as_deref(),
+            Table::Groups => self.groups.as_deref(),
             Table::Events => None,
         }
     }
@@ -114,7 +119,22 @@ impl SqliteData {
             cx: Context::new(program.settings.timezone),
             problems,
             held: Held::default(),
+            shared: None,
         })
+    }
+
+    /// Takes held tables and events from `reads` when another source already read
+    /// them alike, and leaves what this source reads there for the next: see
+    /// [`SharedReads`]. What a source answers and reports is the same either way.
+    pub fn share(&mut self, reads: SharedReads) {
+        self.shared = Some(reads);
+    }
+
+    /// The events of `window` as a source sharing this one's reads read them, when
+    /// they are kept there ([`SharedReads::retain_events`]); bad values aside.
+    pub fn shared_events(&self, window: (i64, i64)) -> Option<Arc<EventBatch>> {
+        let (shared, spec) = (self.shared.as_ref()?, self.events.as_ref()?);
+        shared.kept_events(spec, self.tz, window)
     }
 
     /// The index of the lookup plan for (`table`, `fields`), made once.
@@ -219,7 +239,23 @@ impl DataSource for SqliteData {
         let Some(spec) = &self.events else {
             return Ok(EventBatch::default());
         };
-        spec.read_window(&self.conn, &mut self.cx, &mut self.problems, (after, until))
+        let Some(shared) = &self.shared else {
+            return spec.read_window(&self.conn, &mut self.cx, &mut self.problems, (after, until));
+        };
+        let window = (after, until);
+        let (batch, bad) = match shared.take_events(spec, self.tz, window) {
+            Some(read) => read,
+            None => {
+                let mut problems = Problems::default();
+                let batch = spec.read_window(&self.conn, &mut self.cx, &mut problems, window)?;
+                shared.keep_events(spec, self.tz, window, &batch, &problems.pending);
+                (batch, problems.pending)
+            }
+        };
+        for b in bad {
+            self.problems.record_value(Table::Events, b);
+        }
+        Ok(batch)
     }
 
     fn take_problems(&mut self) -> Vec<BadValue> {
@@ -230,7 +266,7 @@ impl DataSource for SqliteData {
         let (conn, cx) = (&self.conn, &mut self.cx);
         hold_into(
             conn,
-            &self.tables,
+            (&self.tables, self.shared.as_ref().map(|s| (s, self.tz))),
             &mut self.held,
             cx,
             &mut self.problems,
@@ -252,6 +288,14 @@ impl DataSource for SqliteData {
             let events = self.events(window.0, window.1)?;
             return Ok((events, self.hold(table, fields)?));
         };
+        if let Some(shared) = &self.shared
+            && let Some((batch, bad)) = shared.take_events(spec, self.tz, window)
+        {
+            for b in bad {
+                self.problems.record_value(Table::Events, b);
+            }
+            return Ok((batch, self.hold(table, fields)?));
+        }
         let tz = self.tz;
         let (events, held) = std::thread::scope(|s| {
             let events = s.spawn(move || {
@@ -263,7 +307,7 @@ impl DataSource for SqliteData {
             let mut problems = Problems::default();
             let held = hold_into(
                 &self.conn,
-                &self.tables,
+                (&self.tables, self.shared.as_ref().map(|s| (s, self.tz))),
                 &mut self.held,
                 &mut self.cx,
                 &mut problems,
@@ -276,6 +320,9 @@ impl DataSource for SqliteData {
             (events, held.map(|h| (h, problems.pending)))
         });
         let (batch, found) = events?;
+        if let Some(shared) = &self.shared {
+            shared.keep_events(spec, tz, window, &batch, &found);
+        }
         let (held, found_holding) = held?;
         for bad in found {
             self.problems.record_value(Table::Events, bad);
@@ -352,7 +399,7 @@ impl DataSource for SqliteData {
 /// [`DataSource::hold`] on `conn`, into `held`.
 fn hold_into(
     conn: &Connection,
-    tables: &Tables,
+    (tables, shared): (&Tables, Option<(&SharedReads, chrono_tz::Tz)>),
     held: &mut Held,
     cx: &mut Context,
     problems: &mut Problems,
@@ -365,7 +412,18 @@ fn hold_into(
     let Some(spec) = tables.get(table)? else {
         return Ok(false);
     };
-    let columns = Reader { cx, problems }.hold(conn, spec, fields)?;
+    let columns = match shared {
+        Some((s, tz)) => match s.columns(spec, tz, fields) {
+            Some(c) => c,
+            None => {
+                let wider = s.widened(spec, fields);
+                let c = Arc::new(Reader { cx, problems }.hold(conn, spec, &wider)?);
+                s.keep_columns(spec, tz, c.clone());
+                c
+            }
+        },
+        None => Arc::new(Reader { cx, problems }.hold(conn, spec, fields)?),
+    };
     match table {
         Table::Members => held.members = Some(columns),
         Table::Groups => held.groups = Some(columns),

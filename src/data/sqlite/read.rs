@@ -226,7 +226,7 @@ impl RowNames {
 }
 
 /// A members or groups table as found at open.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub(super) struct TableSpec {
     pub(super) table: Table,
     /// Its name in the data.
@@ -239,7 +239,7 @@ pub(super) struct TableSpec {
 }
 
 /// A schema field and the column it is read from.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub(super) struct FieldSpec {
     pub(super) name: String,
     pub(super) base: Base,
