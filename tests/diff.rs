@@ -386,3 +386,161 @@ fn the_worst_case_spend_is_compared_too() {
         "{details:?}"
     );
 }
+
+/// Members `m00`.. with spends ¥0, ¥10, … and `orders` = i % 4, `city` bad in one
+/// row (a field only an unchanged segment reads).
+fn members_sql(dir: &Path, n: usize) -> String {
+    let mut sql = String::from(
+        "CREATE TABLE members (id TEXT PRIMARY KEY, spend INTEGER, orders INTEGER, city TEXT);\n",
+    );
+    for i in 0..n {
+        let city = if i == 7 { "NULL" } else { "'杭州'" };
+        sql.push_str(&format!(
+            "INSERT INTO members VALUES ('m{i:02}', {}, {}, {city});\n",
+            i * 1_000,
+            i % 4
+        ));
+    }
+    let data = dir.join("members.sql");
+    std::fs::write(&data, sql).unwrap();
+    data.display().to_string()
+}
+
+#[test]
+fn changed_segments_are_counted_against_a_direct_count_and_only_they_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = members_sql(dir.path(), 50);
+    let version = |threshold: u32, name: &str| {
+        let text = format!(
+            "playbook \"分群\" {{ timezone \"Asia/Shanghai\" }}\n\
+             member {{ spend: money, orders: int, city: text }}\n\
+             segment 高消费 = spend >= ¥{threshold}\n\
+             segment 高消费老客 = 高消费 and orders >= 2\n\
+             segment 杭州 = city == \"杭州\"\n\
+             rule 券 {{ every day at 10:00  when 高消费老客  give coupon ¥5  limit once per member }}\n"
+        );
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let (old, new) = (version(300, "old.playbook"), version(200, "new.playbook"));
+    // `city` is bad in one row and only 杭州 reads it: a diff that counted every
+    // segment would stop there.
+    let v = json(&[
+        &old,
+        &new,
+        "--data",
+        &data,
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-05-01",
+    ]);
+    let count = |f: &dyn Fn(usize) -> bool| (0..50).filter(|&i| f(i)).count() as u64;
+    let size =
+        |t: usize, old_too: bool| count(&|i| i * 1_000 >= t * 100 && (old_too || i % 4 >= 2));
+    let expected = serde_json::json!({
+        "高消费": {"old": size(300, true), "new": size(200, true)},
+        "高消费老客": {"old": size(300, false), "new": size(200, false)},
+    });
+    assert_eq!(v["effect"]["segments"], expected);
+    assert_eq!(
+        v["effect"]["rules"]["券"]["new"]["grants"].as_u64(),
+        Some(size(200, false))
+    );
+}
+
+#[test]
+fn a_window_and_a_budget_refusal_are_explained_by_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = members_sql(dir.path(), 50);
+    let version = |threshold: u32, name: &str, rule: &str| {
+        let text = format!(
+            "playbook \"预算\" {{ timezone \"Asia/Shanghai\"  budget ¥100 total }}\n\
+             member {{ spend: money }}\n\
+             rule {rule}\n  every day at 10:00\n  when spend >= ¥{threshold}\n  \
+             give coupon ¥20 over ¥300 valid 7d\n  limit once per member\n}}\n"
+        );
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let old = version(300, "old.playbook", "满额券 {");
+    // Renamed as well: the old side is explained under its old name.
+    let new = version(200, "new.playbook", "满额优惠 {\n  renamed from \"满额券\"");
+    let v = json(&[
+        &old,
+        &new,
+        "--data",
+        &data,
+        "--since",
+        "2026-05-01 09:00",
+        "--at",
+        "2026-05-01 10:00",
+        "--examples",
+        "50",
+    ]);
+    let e = &v["effect"];
+    assert_eq!(
+        (e["from"].as_str(), e["to"].as_str()),
+        (
+            Some("2026-05-01T09:00:00+08:00"),
+            Some("2026-05-01T10:00:00+08:00")
+        )
+    );
+    // ¥100 pays five coupons: m30..m34 before, m20..m24 now.
+    assert_eq!(e["rules"]["满额优惠"]["old"]["grants"].as_u64(), Some(5));
+    assert_eq!(e["rules"]["满额优惠"]["new"]["grants"].as_u64(), Some(5));
+    assert_eq!(
+        (e["gained"].as_u64(), e["lost"].as_u64()),
+        (Some(5), Some(5))
+    );
+    let why = |target: &str| {
+        e["examples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["target"] == target)
+            .map(|x| x["why"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(
+        why("member m20"),
+        "满额优惠 at 2026-05-01 10:00: before — `spend >= ¥300` is false; \
+         now — gives coupon ¥20 over ¥300 valid 7d (¥20)"
+    );
+    let lost = why("member m30");
+    assert!(
+        lost.starts_with("满额优惠 at 2026-05-01 10:00: before — gives coupon ¥20 over ¥300 valid 7d (¥20); now — refused: budget"),
+        "{lost}"
+    );
+    // Outside the window nothing ticks: the same versions differ in nothing.
+    let quiet = json(&[
+        &old,
+        &new,
+        "--data",
+        &data,
+        "--since",
+        "2026-05-01 10:00",
+        "--at",
+        "2026-05-01 12:00",
+    ]);
+    assert_eq!(quiet["effect"]["gained"].as_u64(), Some(0));
+    // A period needs its two ends, one kind of them.
+    diff(&[&old, &new, "--data", &data], 2);
+    diff(
+        &[
+            &old,
+            &new,
+            "--data",
+            &data,
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-05-02",
+            "--at",
+            "2026-05-01 10:00",
+        ],
+        2,
+    );
+}
