@@ -225,6 +225,37 @@ fn github_annotations_point_at_the_changed_line_of_the_new_file() {
             "::notice file={new},line=5,title=rule 满额券::rule 满额券 changed%0Awhen spend >= ¥300 → when spend >= ¥200\n"
         )
     );
+    // With data, a rule's annotation carries its effect and the header's carries
+    // the effect on all rules (a budget binds them all).
+    let data = members_sql(dir.path(), 50);
+    let tight = dir.path().join("tight.playbook");
+    let text = std::fs::read_to_string(&new).unwrap();
+    std::fs::write(&tight, text.replace("¥10,000 total", "¥100 total")).unwrap();
+    let tight = tight.display().to_string();
+    let out = diff(
+        &[
+            &old,
+            &tight,
+            "--format",
+            "github",
+            "--data",
+            &data,
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-05-01",
+        ],
+        0,
+    );
+    assert_eq!(
+        out,
+        format!(
+            "::notice file={tight},line=1,title=playbook header::playbook header changed%0Abudget ¥10,000 total → budget ¥100 total%0A\
+             effect on all rules: 20 grants, ¥400, 20 targets → 5 grants, ¥100, 5 targets (-75.0%25)\n\
+             ::notice file={tight},line=5,title=rule 满额券::rule 满额券 changed%0Awhen spend >= ¥300 → when spend >= ¥200%0A\
+             effect: 20 grants, ¥400, 20 targets → 5 grants, ¥100, 5 targets (-75.0%25)\n"
+        )
+    );
 }
 
 #[test]
@@ -313,6 +344,28 @@ fn versions_are_read_from_git_with_the_files_they_use() {
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "rule 满额券 changed\n    when 高消费 and spend < ¥1,000 → when 高消费 and spend < ¥2,000\n"
+    );
+    // A change in the used file only: found there, annotated on its own line.
+    std::fs::write(
+        dir.path().join("pb/shared.playbook"),
+        "// 门槛调低\nsegment 高消费 = spend >= ¥200\n",
+    )
+    .unwrap();
+    git(&["commit", "-qam", "three"]);
+    let used = playbook()
+        .current_dir(dir.path())
+        .args([
+            "diff",
+            "git:HEAD~1:pb/main.playbook",
+            "git:HEAD:pb/main.playbook",
+        ])
+        .args(["--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(used.stdout).unwrap(),
+        "::notice file=pb/shared.playbook,line=2,title=segment 高消费::\
+         segment 高消费 changed%0Asegment 高消费 = spend >= ¥300 → segment 高消费 = spend >= ¥200\n"
     );
     let missing = playbook()
         .current_dir(dir.path())

@@ -130,9 +130,7 @@ pub fn run(args: &DiffArgs) -> Status {
     else {
         return Status::Failure;
     };
-    let ast =
-        |side: &Side| syntax::parse(side.main, side.outcome.sources.get(side.main).text()).program;
-    let mut found = changes(&ast(&old), &ast(&new));
+    let mut found = changes(&declarations(&old), &declarations(&new));
     found.extend(cost_change(old_program, new_program));
     let period = match period(args, new_program) {
         Ok(p) => p,
@@ -177,7 +175,8 @@ pub fn run(args: &DiffArgs) -> Status {
         ),
         DiffFormat::Markdown => render::markdown(&found, effect.as_ref(), &args.old, &args.new),
         DiffFormat::Github => {
-            render::github(&found, effect.as_ref(), &new.outcome.sources, &new.path)
+            let path = |file: Option<FileId>| new.path_of(file);
+            render::github(&found, effect.as_ref(), &new.outcome.sources, &path)
         }
     };
     print_stdout(&out);
@@ -192,6 +191,30 @@ pub fn run(args: &DiffArgs) -> Status {
             Status::Failure
         }
         _ => Status::Success,
+    }
+}
+
+/// The declarations of a version: its main file's and those of the files it
+/// `use`s, as one program (each keeps its file in its spans).
+fn declarations(side: &Side) -> syntax::ast::Program {
+    let mut items = Vec::new();
+    for (id, file) in side.outcome.sources.files() {
+        items.extend(syntax::parse(id, file.text()).program.items);
+    }
+    syntax::ast::Program { items }
+}
+
+impl Side {
+    /// The path an annotation names for a file of this version (`None`: the main
+    /// file), without `git:REV:`.
+    fn path_of(&self, file: Option<FileId>) -> String {
+        match file.filter(|f| *f != self.main) {
+            None => self.path.clone(),
+            Some(f) => {
+                let name = self.outcome.sources.get(f).name();
+                parse_git(name).map_or(name, |(_, p)| p).to_owned()
+            }
+        }
     }
 }
 

@@ -4,10 +4,10 @@
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
-use super::{Change, ChangeKind, Effect, Totals, percent_change};
+use super::{Change, ChangeKind, Effect, Kind, Totals, percent_change};
 use crate::diagnostics::{escape_data, escape_property};
 use crate::money::FenSum;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 
 /// The diff as text.
 pub fn text(changes: &[Change], effect: Option<&Effect>) -> String {
@@ -143,6 +143,25 @@ pub fn json(changes: &[Change], effect: Option<&Effect>) -> Value {
     out
 }
 
+/// The effect a change can be credited with: a rule's own, or all rules' for a
+/// change to the header (budgets, dates, timezone touch every rule).
+fn attributed(c: &Change, effect: &Effect) -> String {
+    let (old, new, what) = match c.kind {
+        Kind::Rule => match effect.rules.iter().find(|r| r.name == c.name) {
+            Some(r) => (&r.old, &r.new, "effect"),
+            None => return String::new(),
+        },
+        Kind::Playbook => (&effect.old, &effect.new, "effect on all rules"),
+        _ => return String::new(),
+    };
+    format!(
+        "\n{what}: {} → {} ({})",
+        totals(old),
+        totals(new),
+        percent_change(old.spend, new.spend)
+    )
+}
+
 /// A sum of fen as a JSON number (exact: no run reaches 2^63 fen).
 fn fen(s: FenSum) -> Value {
     i64::try_from(s.0).map_or_else(|_| json!(s.0.to_string()), |n| json!(n))
@@ -233,14 +252,14 @@ pub fn github(
     changes: &[Change],
     effect: Option<&Effect>,
     sources: &SourceMap,
-    file: &str,
+    path: &dyn Fn(Option<FileId>) -> String,
 ) -> String {
     let mut out = String::new();
     for c in changes {
         let Some(span) = c.span else {
             out.push_str(&format!(
                 "::notice file={}::{}\n",
-                escape_property(file),
+                escape_property(&path(None)),
                 escape_data(&headline(c))
             ));
             continue;
@@ -251,17 +270,12 @@ pub fn github(
             message.push('\n');
             message.push_str(d);
         }
-        if let Some(r) = effect.and_then(|e| e.rules.iter().find(|r| r.name == c.name)) {
-            message.push_str(&format!(
-                "\neffect: {} → {} ({})",
-                totals(&r.old),
-                totals(&r.new),
-                percent_change(r.old.spend, r.new.spend)
-            ));
+        if let Some(effect) = effect {
+            message.push_str(&attributed(c, effect));
         }
         out.push_str(&format!(
             "::notice file={},line={line},title={}::{}\n",
-            escape_property(file),
+            escape_property(&path(Some(span.file))),
             escape_property(&format!("{} {}", c.kind.name(), c.name)),
             escape_data(&message)
         ));
