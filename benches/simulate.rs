@@ -9,10 +9,14 @@
 //! * `simulate_31_days` — `playbook::app::simulate::simulate` of
 //!   `bench/simulate.playbook` from 2026-04-01 to 2026-05-01: a rule every two hours
 //!   from 08:00 to 22:00 (248 ticks), a daily rule (31 ticks) and a rule on each of
-//!   the paid orders.
+//!   the paid orders;
+//! * `diff_31_days` — `playbook::app::diff::effect` of `bench/simulate.playbook`
+//!   against itself with the cash-back threshold lowered from ¥300 to ¥200, over the
+//!   same month, with five explained examples: about two forecasts, as both
+//!   versions share one read of the data.
 //!
 //! Before timing it checks that the forecast's grants are those of a `run` of the
-//! same period, and prints both.
+//! same period, and that the diff's totals are those of each version's forecast.
 //!
 //! The data file is `target/bench-simulate-N.db`: N members of
 //! `bench/gen_members.py` and N paid orders of `bench/gen_events.py`, made once when
@@ -29,12 +33,14 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use common::{data_file, members, root};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use playbook::app::diff::{self, EffectRequest, Period, Version};
 use playbook::app::run::{RunRequest, run};
 use playbook::app::simulate::{SimulateRequest, simulate};
 use playbook::compile::{Compiled, compile};
 use playbook::data::TableNames;
 use playbook::interpret::engine::{Sink, SinkError};
 use playbook::interpret::grant::{Grant, Refusal};
+use playbook::source::SourceMap;
 use playbook::time::parse_instant;
 
 /// Counts grants and sums their value.
@@ -58,6 +64,42 @@ impl Sink for Count {
 fn compiled(file: &str) -> Compiled {
     let checked = playbook::check_file(&root().join("bench").join(file)).expect("read");
     compile(checked.program.expect("the benchmark playbook checks"))
+}
+
+/// `bench/simulate.playbook` with its cash-back threshold lowered, and its sources.
+fn lowered() -> (Compiled, SourceMap) {
+    let text = std::fs::read_to_string(root().join("bench").join("simulate.playbook"))
+        .expect("read")
+        .replace("event.amount >= ¥300", "event.amount >= ¥200");
+    let checked = playbook::check_text("lowered.playbook", &text);
+    let program = checked.program.expect("the lowered playbook checks");
+    (compile(program), checked.sources)
+}
+
+fn diff_request<'a>(
+    old: (&'a Compiled, &'a SourceMap),
+    new: (&'a Compiled, &'a SourceMap),
+    db: &'a Path,
+) -> EffectRequest<'a> {
+    EffectRequest {
+        old: Version {
+            compiled: old.0,
+            sources: old.1,
+        },
+        new: Version {
+            compiled: new.0,
+            sources: new.1,
+        },
+        data: db,
+        tables: TableNames::default(),
+        period: Period::Days {
+            from: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+        },
+        ledger: None,
+        skip_bad_rows: false,
+        examples: 5,
+    }
 }
 
 /// The members file with `n` paid orders added, made once.
@@ -130,6 +172,29 @@ fn bench_simulate(c: &mut Criterion) {
         "the forecast disagrees with the run of its period"
     );
 
+    let month_sources = playbook::check_file(&root().join("bench").join("simulate.playbook"))
+        .expect("read")
+        .sources;
+    let (lower, lower_sources) = lowered();
+    let old = (&month, &month_sources);
+    let new = (&lower, &lower_sources);
+    let effect = diff::effect(&diff_request(old, new, &db)).expect("the diff");
+    let lower_forecast = simulate(&request(&lower, &db)).expect("the lowered forecast");
+    for (totals, forecast) in [(&effect.old, &forecast), (&effect.new, &lower_forecast)] {
+        let (grants, spend) = forecast.total();
+        assert_eq!((totals.grants, totals.spend), (grants, spend), "diff vs simulate");
+    }
+    eprintln!(
+        "the diff: {} → {} grants, {} → {}; {} gain, {} lose, {} change",
+        effect.old.grants,
+        effect.new.grants,
+        effect.old.spend,
+        effect.new.spend,
+        effect.gained,
+        effect.lost,
+        effect.changed
+    );
+
     let mut group = c.benchmark_group("simulate");
     group.sample_size(10);
     group.sampling_mode(SamplingMode::Flat);
@@ -143,6 +208,9 @@ fn bench_simulate(c: &mut Criterion) {
     });
     group.bench_function("simulate_31_days", |b| {
         b.iter(|| simulate(&request(black_box(&month), &db)).expect("the forecast"))
+    });
+    group.bench_function("diff_31_days", |b| {
+        b.iter(|| diff::effect(&diff_request(black_box(old), new, &db)).expect("the diff"))
     });
     group.finish();
 }
