@@ -182,7 +182,11 @@ fn bench_simulate(c: &mut Criterion) {
     let lower_forecast = simulate(&request(&lower, &db)).expect("the lowered forecast");
     for (totals, forecast) in [(&effect.old, &forecast), (&effect.new, &lower_forecast)] {
         let (grants, spend) = forecast.total();
-        assert_eq!((totals.grants, totals.spend), (grants, spend), "diff vs simulate");
+        assert_eq!(
+            (totals.grants, totals.spend),
+            (grants, spend),
+            "diff vs simulate"
+        );
     }
     eprintln!(
         "the diff: {} → {} grants, {} → {}; {} gain, {} lose, {} change",

@@ -579,8 +579,21 @@ fn a_window_and_a_budget_refusal_are_explained_by_the_run() {
         "2026-05-01 12:00",
     ]);
     assert_eq!(quiet["effect"]["gained"].as_u64(), Some(0));
-    // A period needs its two ends, one kind of them.
+    // A period needs its two ends, one kind of them, in order.
     diff(&[&old, &new, "--data", &data], 2);
+    diff(
+        &[
+            &old,
+            &new,
+            "--data",
+            &data,
+            "--since",
+            "2026-05-02 00:00",
+            "--at",
+            "2026-05-01 00:00",
+        ],
+        2,
+    );
     diff(
         &[
             &old,

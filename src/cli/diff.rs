@@ -226,6 +226,10 @@ fn period(args: &DiffArgs, new: &playbook::check::Program) -> Result<Option<Peri
     if let (Some(since), Some(at)) = (&args.since, &args.at) {
         let since = super::run::parse_time(since, new, "--since")?;
         let at = super::run::parse_time(at, new, "--at")?;
+        if since >= at {
+            print_stderr_line("error: --since must be before --at");
+            return Err(Status::Usage);
+        }
         return Ok(Some(Period::Window { since, at }));
     }
     if args.data.is_some() {
