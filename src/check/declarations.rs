@@ -30,6 +30,7 @@ pub(super) fn gather(c: &mut Checker<'_>, items: &[Item]) -> Program {
         rewards: Vec::new(),
         rules: Vec::new(),
         tests: Vec::new(),
+        histories: Vec::new(),
     };
     register(c, items, &mut program);
     program

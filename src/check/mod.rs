@@ -14,6 +14,7 @@ pub mod cost;
 mod declarations;
 mod expr;
 mod fold;
+mod history;
 mod lints;
 pub mod model;
 mod names;
@@ -396,6 +397,10 @@ pub(crate) struct Checker<'s> {
     /// `active` has no days (a date that is not a calendar date, or reversed): it is
     /// reported, and nothing is said about when schedules fire.
     pub(crate) days_unknown: bool,
+    /// Aggregates over members' earlier events, each once (see `history`).
+    pub(crate) histories: Vec<HistoryDef>,
+    /// An aggregate's written form → its index in `histories`.
+    pub(crate) history_keys: HashMap<String, usize>,
 }
 
 impl<'s> Checker<'s> {
@@ -415,6 +420,8 @@ impl<'s> Checker<'s> {
             current_reward_decl: None,
             experiments: HashMap::new(),
             invalid_literals: HashSet::new(),
+            histories: Vec::new(),
+            history_keys: HashMap::new(),
         }
     }
 
@@ -442,6 +449,7 @@ impl<'s> Checker<'s> {
         rewards::check_rewards(self, &mut program, items);
         rules::check_rules(self, &mut program, items);
         test_blocks::check_tests(self, &mut program, items);
+        program.histories = std::mem::take(&mut self.histories);
         lints::lint(self, &program, items);
         program
     }

@@ -31,6 +31,32 @@ pub struct Program {
     pub rules: Vec<Rule>,
     /// Test blocks, checked, with their values resolved.
     pub tests: Vec<TestCase>,
+    /// The distinct aggregates over members' earlier events that expressions use
+    /// (`TExprKind::History` indexes here).
+    pub histories: Vec<HistoryDef>,
+}
+
+/// An aggregate over the events of one kind that the target member had before the
+/// instant evaluated: in the run's time order (`at`, then `id`), an event is not
+/// part of the history of its own firing, and an event at a tick's instant is part
+/// of that tick's.
+#[derive(Debug, Clone)]
+pub struct HistoryDef {
+    /// What it computes.
+    pub func: crate::syntax::ast::Aggregate,
+    /// The event kind (index into `Program::events`).
+    pub kind: usize,
+    /// The field summed, compared, or taken from the first or last event (index into
+    /// the kind's schema).
+    pub field: Option<usize>,
+    /// Which events count: reads only the event's fields.
+    pub filter: Option<TExpr>,
+    /// Only events at or after `now` minus this many seconds.
+    pub within: Option<i64>,
+    /// Its type.
+    pub ty: Type,
+    /// Where it was first written.
+    pub span: Span,
 }
 
 /// Header settings with their defaults.

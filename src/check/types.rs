@@ -281,6 +281,8 @@ pub enum TExprKind {
     },
     /// Membership of the current target in segment `index`.
     Segment(usize),
+    /// Aggregate `index` of `Program::histories` for the current member.
+    History(usize),
     /// `exists f`
     Exists(Box<TExpr>),
     /// `not x`
@@ -386,6 +388,7 @@ impl TExpr {
             | TExprKind::Today
             | TExprKind::Field { .. }
             | TExprKind::Segment(_)
+            | TExprKind::History(_)
             | TExprKind::Error => Vec::new(),
         }
     }

@@ -4,6 +4,7 @@
 //! segments are ranked. Every command that runs a program builds one [`Compiled`]
 //! and passes it to everything that runs it.
 
+pub mod history;
 pub mod plan;
 pub mod timeline;
 
@@ -35,6 +36,8 @@ pub struct Compiled {
     pub segment_targets: Vec<TargetKind>,
     /// Whether ranking `top` segments depends on the instant.
     pub tops_depend_on_now: bool,
+    /// The aggregates over members' earlier events, compiled.
+    pub histories: Vec<history::HistoryPlan>,
 }
 
 /// Compiles a checked program (owned, or shared with other holders).
@@ -75,6 +78,11 @@ pub fn compile(program: impl Into<Arc<Program>>) -> Compiled {
         event_member_fields,
         segment_targets: program.segments.iter().map(|s| s.target).collect(),
         tops_depend_on_now,
+        histories: program
+            .histories
+            .iter()
+            .map(history::HistoryPlan::new)
+            .collect(),
         plan,
         program,
     }
@@ -134,7 +142,8 @@ fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
         nodes.iter().any(|n| uses_now_in(n, plan, seen))
     };
     match node {
-        Node::Now | Node::Today => true,
+        // A member's history changes as events arrive, whatever its `within`.
+        Node::Now | Node::Today | Node::History(_) => true,
         Node::Const(_) | Node::Field(..) | Node::CompareField { .. } => false,
         Node::Segment(i) => {
             seen.insert(*i)

@@ -27,6 +27,8 @@ pub enum Node {
     Field(Record, usize),
     /// Membership of the current target in a segment.
     Segment(usize),
+    /// Aggregate `index` of `Program::histories` for the current member.
+    History(usize),
     /// `exists x`
     Exists(Box<Node>),
     /// `not x`
@@ -333,6 +335,8 @@ struct FieldUse {
     member: BTreeSet<usize>,
     group: BTreeSet<usize>,
     segments: BTreeSet<usize>,
+    /// Reads a member's history (which needs the member, not only the event).
+    history: bool,
 }
 
 impl FieldUse {
@@ -340,6 +344,7 @@ impl FieldUse {
         self.member.extend(&other.member);
         self.group.extend(&other.group);
         self.segments.extend(&other.segments);
+        self.history |= other.history;
     }
 }
 
@@ -363,7 +368,8 @@ fn compile_rule(rule: &model::Rule, point_value: Fen, fields: &mut FieldUse) -> 
     fields.merge(&filter_use);
     let filter_reads_event_only = filter_use.member.is_empty()
         && filter_use.group.is_empty()
-        && filter_use.segments.is_empty();
+        && filter_use.segments.is_empty()
+        && !filter_use.history;
     let mut numbering = Numbering {
         point_value,
         ..Numbering::default()
@@ -552,6 +558,10 @@ fn expr(e: &TExpr, fields: &mut FieldUse) -> Node {
         TExprKind::Segment(i) => {
             fields.segments.insert(*i);
             Node::Segment(*i)
+        }
+        TExprKind::History(i) => {
+            fields.history = true;
+            Node::History(*i)
         }
         TExprKind::Exists(x) => Node::Exists(boxed(x, fields)),
         TExprKind::Not(x) => Node::Not(boxed(x, fields)),

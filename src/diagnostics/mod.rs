@@ -99,6 +99,10 @@ codes! {
     ReversedBounds = "E0206", "reversed-bounds", Error;
     /// A division whose divisor can be zero for some row and is not guarded.
     UnguardedDivision = "E0207", "unguarded-division", Error;
+    /// An aggregate over a member's earlier events that cannot be computed as
+    /// written: a field where it counts, none where it sums, a `where` that reads
+    /// more than the event, an empty `within`.
+    InvalidHistory = "E0208", "invalid-history", Error;
     /// A coupon that takes off as much as (or more than) its threshold.
     CouponExceedsThreshold = "E0301", "coupon-exceeds-threshold", Error;
     /// A discount outside (0%, 100%).

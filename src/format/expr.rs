@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use crate::money::{Fen, Rate};
 use crate::syntax::ast::{
-    BinaryOp, Duration, Expr, ExprKind, Literal, NEG_PRECEDENCE, NOT_PRECEDENCE, UnaryOp,
+    BinaryOp, Duration, Expr, ExprKind, History, Literal, NEG_PRECEDENCE, NOT_PRECEDENCE, UnaryOp,
 };
 
 /// How tightly an expression binds: binary operators by their precedence, prefix
@@ -42,6 +42,7 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Exists(path) => format!("exists {}", expr(path)),
         ExprKind::Call { func, args } => format!("{}({})", func.node, list(args)),
         ExprKind::List(items) => format!("[{}]", list(items)),
+        ExprKind::History(h) => history(h),
         ExprKind::Unary { op, operand } => unary(*op, operand),
         ExprKind::Binary { op, lhs, rhs } => format!(
             "{} {} {}",
@@ -62,6 +63,29 @@ pub fn expr(e: &Expr) -> String {
             out
         }
     }
+}
+
+/// `count(order_paid where event.amount >= ¥300 within 30d)`, `first(order_paid).at`.
+fn history(h: &History) -> String {
+    let mut out = format!("{}({}", h.func.node.name(), h.kind.node);
+    if let Some(f) = &h.field {
+        out.push('.');
+        out.push_str(&f.node);
+    }
+    if let Some(w) = &h.filter {
+        out.push_str(" where ");
+        out.push_str(&expr(w));
+    }
+    if let Some(d) = &h.within {
+        out.push_str(" within ");
+        out.push_str(&duration(d.node));
+    }
+    out.push(')');
+    if let Some(t) = &h.then {
+        out.push('.');
+        out.push_str(&t.node);
+    }
+    out
 }
 
 fn list(items: &[Expr]) -> String {

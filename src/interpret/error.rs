@@ -35,6 +35,17 @@ pub enum RunError {
         /// What went wrong.
         error: EvalError,
     },
+    /// An aggregate's `where` could not be computed for an event of a member's
+    /// history.
+    #[error("a history's `where` cannot be computed for event {event}: {error}")]
+    History {
+        /// Where the aggregate is written.
+        span: Span,
+        /// The event's id.
+        event: String,
+        /// What went wrong.
+        error: EvalError,
+    },
     /// The sink (output, ledger) failed.
     #[error("{0}")]
     Sink(SinkError),
@@ -83,7 +94,7 @@ impl RunError {
         match self {
             RunError::Data(_) => Code::DataUnreadable,
             RunError::BadData(_) => Code::BadData,
-            RunError::Eval { .. } => Code::EvalFailed,
+            RunError::Eval { .. } | RunError::History { .. } => Code::EvalFailed,
             RunError::Sink(_) => Code::OutputFailed,
             RunError::Total(_) => Code::TotalOverflow,
             RunError::TooManyTicks(_) => Code::TooManyTicks,
@@ -110,6 +121,17 @@ impl RunError {
                 .help(
                     "guard the expression against the values the data holds (`clamp`, `min`, \
                      a condition before a division), or correct the data",
+                ),
+            ),
+            RunError::History { span, event, error } => Some(
+                Diagnostic::new(
+                    Code::EvalFailed,
+                    *span,
+                    format!("this history's `where` cannot be computed for event {event}: {error}"),
+                )
+                .label(format!("fails for event {event}"))
+                .help(
+                    "guard the condition against the values the events hold, or correct the data",
                 ),
             ),
             RunError::TooManyTicks(over) => Some(

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use crate::check::types::{Builtin, Record};
 use crate::compile::Compiled;
 use crate::compile::plan::{Node, SegmentPlan};
+use crate::interpret::history::{Histories, MemberHistory};
 use crate::syntax::ast::TargetKind;
 use crate::time::instant_local;
 use crate::value::arith::{EvalError, arith, compare, compare_holds, negate};
@@ -29,6 +30,8 @@ pub struct Env<'a> {
     pub group: Option<&'a Row>,
     /// The triggering event.
     pub event: Option<&'a Row>,
+    /// The member's earlier events, for aggregates over them.
+    pub history: Option<MemberHistory<'a>>,
 }
 
 impl<'a> Env<'a> {
@@ -41,7 +44,14 @@ impl<'a> Env<'a> {
             member: None,
             group: None,
             event: None,
+            history: None,
         }
+    }
+
+    /// This environment with `history` as the member's (`None`: no aggregate is
+    /// read).
+    pub fn with_history(self, history: Option<MemberHistory<'a>>) -> Env<'a> {
+        Env { history, ..self }
     }
 
     /// This environment with `row` as the target of `kind`.
@@ -76,6 +86,9 @@ pub struct Segments<'p> {
     memo: Vec<u8>,
     /// Members of each `top N` segment at the current instant.
     pub tops: Vec<Option<HashSet<String>>>,
+    /// Members' histories, for the rankings of `top N` segments (which build their
+    /// own environments).
+    pub histories: Option<&'p Histories>,
 }
 
 const UNKNOWN: u8 = 0;
@@ -90,6 +103,7 @@ impl<'p> Segments<'p> {
             targets,
             memo: vec![UNKNOWN; plans.len()],
             tops: vec![None; plans.len()],
+            histories: None,
         }
     }
 
@@ -141,6 +155,10 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, segs: &mut Segments<'_>) -> Resul
         Node::Today => V::Date(env.today),
         Node::Field(record, index) => field(env, *record, *index),
         Node::Segment(i) => V::Bool(segs.contains(*i, env)?),
+        Node::History(i) => match env.history {
+            Some(h) => h.value(*i, env.now)?,
+            None => return Err(EvalError::Internal("a member's history is not known here")),
+        },
         Node::Exists(x) => V::Bool(eval(x, env, segs)? != V::Null),
         Node::Not(x) => V::Bool(!holds(x, env, segs)?),
         Node::Neg(x) => negate(eval(x, env, segs)?, env.tz)?,

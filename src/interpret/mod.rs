@@ -5,6 +5,7 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod grant;
+pub mod history;
 mod pushdown;
 pub mod random;
 pub mod split;

@@ -237,6 +237,7 @@ fn empty_program() -> Program {
         group: None,
         events: Vec::new(),
         segments: Vec::new(),
+        histories: Vec::new(),
         segment_order: Vec::new(),
         rewards: Vec::new(),
         rules: Vec::new(),

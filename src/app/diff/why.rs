@@ -21,7 +21,8 @@ pub(super) struct Explaining {
 /// `data` with `events` as its only events, when given.
 struct AtInstant<'a> {
     data: &'a mut SqliteData,
-    events: Option<EventBatch>,
+    /// The events of one window (others are read from `data`: a history).
+    events: Option<(EventBatch, (i64, i64))>,
 }
 
 impl DataSource for AtInstant<'_> {
@@ -45,8 +46,8 @@ impl DataSource for AtInstant<'_> {
 
     fn events(&mut self, after: i64, until: i64) -> Result<EventBatch, DataError> {
         match &self.events {
-            Some(batch) => Ok(batch.clone()),
-            None => self.data.events(after, until),
+            Some((batch, window)) if *window == (after, until) => Ok(batch.clone()),
+            _ => self.data.events(after, until),
         }
     }
 
@@ -193,10 +194,11 @@ impl Side<'_> {
         // The condition, explained on the event at that instant; limits, caps and
         // budgets used before it are in the run's refusals above.
         let usage = Usage::new(program);
+        let window = (first.at - 1, first.at);
         let events = data
             .events
             .as_ref()
-            .map(|b| b.at_instant_with(first.at, 1, id));
+            .map(|b| (b.at_instant_with(first.at, 1, id), window));
         let mut source = AtInstant {
             data: &mut data.data,
             events,
@@ -207,7 +209,7 @@ impl Side<'_> {
             &mut source,
             &usage,
             (*kind, id),
-            (first.at - 1, first.at),
+            window,
         );
         match explained {
             Ok(Some(all)) => all

@@ -16,10 +16,12 @@ use crate::check::types::{Record, TExpr, TExprKind};
 use crate::compile::Compiled;
 use crate::compile::plan::expr_reading;
 use crate::compile::timeline::{RuleSchedule, allowed_at};
+use crate::data::EventRecord;
 use crate::data::{DataSource, Table};
 use crate::interpret::engine::RunError;
 use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::grant::Cause;
+use crate::interpret::history::{Histories, MemberHistory};
 use crate::interpret::usage::Usage;
 use crate::source::SourceMap;
 use crate::syntax::ast::{BinaryOp, TargetKind};
@@ -108,15 +110,24 @@ pub fn explain_target_in(
         }
         return Err(RunError::BadData(problems));
     };
-    let mut segs = engine.segments();
-    if engine.plan.has_top {
-        engine.rank_tops(data, at, &mut segs)?;
-    }
     let events = if program.events.is_empty() {
         Vec::new()
     } else {
         data.events(after, at)?.records().collect()
     };
+    // Every event up to `at` makes the histories, whatever window the rules are
+    // judged on: as a tick at `at` sees them.
+    let past: Vec<EventRecord> = match (engine.histories.is_empty(), after) {
+        (true, _) => Vec::new(),
+        (false, i64::MIN) => events.clone(),
+        (false, _) => data.events(i64::MIN, at)?.records().collect(),
+    };
+    let at_tick = Histories::from_events(engine, &past)?;
+    let mut segs = engine.segments();
+    segs.histories = Some(&at_tick);
+    if engine.plan.has_top {
+        engine.rank_tops(data, at, &mut segs)?;
+    }
     let mut tops = std::collections::HashMap::new();
     for (i, segment) in program.segments.iter().enumerate() {
         if segment.target == kind
@@ -127,6 +138,7 @@ pub fn explain_target_in(
         }
     }
     let cx = Explainer {
+        history: (!engine.histories.is_empty()).then(|| at_tick.of(id)),
         engine,
         sources,
         kind,
@@ -138,18 +150,28 @@ pub fn explain_target_in(
     let mut out = Vec::new();
     for (r, rule) in program.rules.iter().enumerate() {
         let latest = match rule.trigger {
-            Trigger::Event { event, .. } => events.iter().rev().find(|e| {
-                e.kind == event
-                    && matches!(e.row.vals.get(1), Some(crate::value::Val::Text(m)) if m == id)
-            }),
+            Trigger::Event { event, .. } => events
+                .iter()
+                .rev()
+                .find(|e| e.kind == event && event_member_is(e, id)),
             Trigger::Schedule(_) => None,
         };
         segs.reset();
+        // An event's own firing does not see it (nor what came after it).
+        let before_event = match latest {
+            Some(l) if !engine.histories.is_empty() => Some(Histories::from_events(
+                engine,
+                past.iter()
+                    .filter(|e| event_member_is(e, id) && (e.at, &e.row.id) < (l.at, &l.row.id)),
+            )?),
+            _ => None,
+        };
         let cx = Explainer {
             event_kind: match rule.trigger {
                 Trigger::Event { event, .. } => Some(event),
                 Trigger::Schedule(_) => None,
             },
+            history: before_event.as_ref().map(|h| h.of(id)).or(cx.history),
             ..cx
         };
         let joined_later = match rule.trigger {
@@ -176,6 +198,11 @@ pub fn explain_target_in(
     Ok(Some(out))
 }
 
+/// Whether `e` is an event of member `id`.
+fn event_member_is(e: &EventRecord, id: &str) -> bool {
+    matches!(e.row.vals.get(1), Some(crate::value::Val::Text(m)) if m == id)
+}
+
 #[derive(Clone, Copy)]
 struct Explainer<'a> {
     engine: &'a Compiled,
@@ -189,6 +216,8 @@ struct Explainer<'a> {
     event_kind: Option<usize>,
     /// The target's place in each `top N` segment of its kind.
     tops: &'a std::collections::HashMap<usize, crate::interpret::engine::TopRank>,
+    /// The member's history as the rule being explained sees it.
+    history: Option<MemberHistory<'a>>,
 }
 
 impl Explainer<'_> {
@@ -268,6 +297,7 @@ impl Explainer<'_> {
             TargetKind::Member => Env {
                 member: Some(self.member),
                 event,
+                history: self.history,
                 ..Env::at(now, tz)
             },
             TargetKind::Group => Env {

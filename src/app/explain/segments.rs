@@ -4,6 +4,7 @@ use crate::compile::Compiled;
 use crate::data::{BadValue, DataSource, Table};
 use crate::interpret::engine::RunError;
 use crate::interpret::eval::Env;
+use crate::interpret::history::Histories;
 use crate::syntax::ast::TargetKind;
 
 /// The size of one segment at an instant.
@@ -69,7 +70,14 @@ fn count(
     read_for: &ReadFor<'_>,
 ) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
     let program = &engine.program;
+    let histories = if engine.histories.is_empty() {
+        None
+    } else {
+        let past: Vec<_> = data.events(i64::MIN, at)?.records().collect();
+        Some(Histories::from_events(engine, &past)?)
+    };
     let mut segs = engine.segments();
+    segs.histories = histories.as_ref();
     if engine.plan.has_top {
         engine.rank_tops(data, at, &mut segs)?;
     }
@@ -103,7 +111,9 @@ fn count(
                 return true; // not a member (group) yet
             }
             segs.reset();
-            let env = base.with_target(kind, row);
+            let env = base
+                .with_target(kind, row)
+                .with_history(histories.as_ref().map(|h| h.of(&row.id)));
             for (&k, &i) in wanted.iter().zip(&segments) {
                 sizes[k].of += 1;
                 match segs.contains(i, &env) {

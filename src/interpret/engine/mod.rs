@@ -9,6 +9,7 @@
 
 mod events;
 mod grants;
+mod history;
 mod phase_one;
 mod phase_two;
 mod rank;
@@ -24,6 +25,7 @@ use crate::compile::Compiled;
 use crate::data::{BadValue, DataSource, EventBatch, EventRecord, Table};
 use crate::interpret::eval::Segments;
 use crate::interpret::grant::{Cause, Grant, Reason, Refusal, Target};
+use crate::interpret::history::Histories;
 use crate::interpret::usage::Usage;
 use crate::money::{Fen, FenSum};
 use crate::syntax::ast::TargetKind;
@@ -250,6 +252,10 @@ struct Run<'e> {
     missing_members: HashSet<String>,
     /// The rules an event is served to, reused from event to event.
     event_rules: Vec<usize>,
+    /// Members' earlier events, for the aggregates the program reads.
+    histories: Histories,
+    /// Whether there are any (then every member's environment carries its own).
+    histories_read: bool,
 }
 
 impl<'e> Run<'e> {
@@ -287,6 +293,8 @@ impl<'e> Run<'e> {
             member_rows: Vec::new(),
             missing_members: HashSet::new(),
             event_rules: Vec::new(),
+            histories: Histories::new(engine.histories.clone(), program.events.len()),
+            histories_read: !engine.histories.is_empty(),
         }
     }
 
@@ -308,7 +316,9 @@ impl<'e> Run<'e> {
                 days: over.days,
             })));
         }
-        let needs_events = self.engine.event_rules.iter().any(|r| !r.is_empty());
+        let needs_events =
+            self.histories_read || self.engine.event_rules.iter().any(|r| !r.is_empty());
+        self.read_history(after)?;
         let mut batch = if !needs_events {
             EventBatch::default()
         } else if self.opts.hold && self.scans(after, until, TargetKind::Member) >= 2 {
@@ -338,6 +348,7 @@ impl<'e> Run<'e> {
             while next < batch.len() && batch.at(next) <= instant {
                 batch.read(next, &mut event);
                 self.event(next, &event)?;
+                self.fold(&event)?;
                 next += 1;
             }
             self.tick(instant, &rules)?;
@@ -345,6 +356,7 @@ impl<'e> Run<'e> {
         for i in next..batch.len() {
             batch.read(i, &mut event);
             self.event(i, &event)?;
+            self.fold(&event)?;
         }
         self.checkpoint()?;
         self.flush()

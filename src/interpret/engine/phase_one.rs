@@ -7,6 +7,7 @@ use crate::compile::plan::{RewardPlan, RewardPlanKind};
 use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataSource};
 use crate::interpret::eval::{Env, Segments, eval, holds};
+use crate::interpret::history::Histories;
 use crate::interpret::pushdown::scan_filter;
 use crate::interpret::random::basis_point;
 use crate::money::FULL_RATE;
@@ -34,6 +35,8 @@ impl Run<'_> {
         } else {
             RowFilter::True
         };
+        // Read by every part of the scan while the run goes on: set aside meanwhile.
+        let histories = std::mem::take(&mut self.histories);
         let scan = PhaseOne {
             engine: self.engine,
             kind,
@@ -41,16 +44,19 @@ impl Run<'_> {
             instant,
             cause_key,
             filter,
+            histories: self.histories_read.then_some(&histories),
         };
         let found = match parts {
-            Some(parts) => self.scan_parallel(&scan, parts)?,
+            Some(parts) => self.scan_parallel(&scan, parts),
             None => {
                 let sink = &mut *self.sink;
                 scan.run(&mut *self.data, &mut self.segs, &mut |rows| {
                     sink.progress(rows)
-                })?
+                })
             }
         };
+        self.histories = histories;
+        let found = found?;
         if kind == TargetKind::Member {
             self.members_scanned = true;
         }
@@ -320,6 +326,8 @@ pub(super) struct PhaseOne<'a> {
     cause_key: &'a str,
     /// Rows no rule can fire for (see [`scan_filter`]).
     filter: RowFilter,
+    /// Members' earlier events, when the program reads them.
+    histories: Option<&'a Histories>,
 }
 
 impl PhaseOne<'_> {
@@ -346,7 +354,9 @@ impl PhaseOne<'_> {
                 return true;
             }
             segs.reset();
-            let env = base.with_target(kind, row);
+            let env = base
+                .with_target(kind, row)
+                .with_history(self.histories.map(|h| h.of(&row.id)));
             for (k, &r) in rules.iter().enumerate() {
                 let in_segment = match program.rules[r].target_segment {
                     Some(s) => segs.contains(s, &env),

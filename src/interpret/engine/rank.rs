@@ -86,12 +86,15 @@ impl Compiled {
         let mut failure = None;
         let env0 = Env::at(now, self.program.settings.timezone);
         let fields = self.all_fields(kind);
+        let histories = segs.histories;
         data.scan(table_of(kind), &fields, &mut |row| {
             if !self.existed(kind, row, now) {
                 return true;
             }
             segs.reset();
-            let env = env0.with_target(kind, row);
+            let env = env0
+                .with_target(kind, row)
+                .with_history(histories.map(|h| h.of(&row.id)));
             match rank_one(by, filter, &env, segs) {
                 Ok(Some(key)) => offer(key, &row.id),
                 Ok(None) => {}

@@ -21,7 +21,15 @@ impl Run<'_> {
         if self.tops_at == Some(key) {
             return Ok(());
         }
-        self.engine.rank_tops(self.data, now, &mut self.segs)?;
+        if self.histories_read {
+            // Rankings read members' histories as they stand.
+            let mut segs = self.engine.segments();
+            segs.histories = Some(&self.histories);
+            self.engine.rank_tops(self.data, now, &mut segs)?;
+            self.segs.tops = segs.tops;
+        } else {
+            self.engine.rank_tops(self.data, now, &mut self.segs)?;
+        }
         self.tops_at = Some(key);
         self.checkpoint()
     }

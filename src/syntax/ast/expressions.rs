@@ -42,6 +42,9 @@ pub enum ExprKind {
         /// Operand.
         operand: Box<Expr>,
     },
+    /// `count(order_paid where … within 30d)` and the other aggregates over the
+    /// target member's earlier events.
+    History(Box<History>),
     /// `a OP b`: one operator (a comparison or `in` always stands alone).
     Binary {
         /// Operator.
@@ -62,6 +65,72 @@ pub enum ExprKind {
         /// Each further operand with the operator before it.
         rest: Vec<(Spanned<BinaryOp>, Expr)>,
     },
+}
+
+/// An aggregate over the events of one kind that the target member had before the
+/// instant being evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    /// `count`, `sum`, …
+    pub func: Spanned<Aggregate>,
+    /// The event kind.
+    pub kind: Ident,
+    /// `order_paid.amount`: the field summed or compared.
+    pub field: Option<Ident>,
+    /// `where …`: which of those events count (reads only `event.` fields).
+    pub filter: Option<Box<Expr>>,
+    /// `within 30d`: only events at or after `now - 30d`.
+    pub within: Option<Spanned<Duration>>,
+    /// `first(order_paid).at`: the field of the first or last event.
+    pub then: Option<Ident>,
+}
+
+/// What a history aggregate computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Aggregate {
+    /// How many events.
+    Count,
+    /// The sum of a field (zero for none).
+    Sum,
+    /// The least value of a field (missing for none).
+    Min,
+    /// The greatest value of a field.
+    Max,
+    /// The earliest event.
+    First,
+    /// The latest event.
+    Last,
+    /// Whether there is one.
+    Exists,
+}
+
+impl Aggregate {
+    /// Every aggregate with its name.
+    pub const ALL: [(&'static str, Aggregate); 7] = [
+        ("count", Aggregate::Count),
+        ("sum", Aggregate::Sum),
+        ("min", Aggregate::Min),
+        ("max", Aggregate::Max),
+        ("first", Aggregate::First),
+        ("last", Aggregate::Last),
+        ("exists", Aggregate::Exists),
+    ];
+
+    /// The name written.
+    pub fn name(self) -> &'static str {
+        Aggregate::ALL
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("count", |(n, _)| n)
+    }
+
+    /// Looks an aggregate up by name.
+    pub fn by_name(name: &str) -> Option<Aggregate> {
+        Aggregate::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, a)| *a)
+    }
 }
 
 /// The record a qualified field belongs to.

@@ -145,9 +145,58 @@ impl Builder<'_> {
                 ExprKind::Call { func, args }
             }
             Rule::path => return self.path(pair),
+            Rule::history => ExprKind::History(Box::new(self.history(pair, depth)?)),
             _ => ExprKind::Literal(self.literal(&pair)),
         };
         Ok(Spanned::new(kind, span))
+    }
+
+    fn history(&mut self, pair: Pair<'_, Rule>, depth: usize) -> R<History> {
+        let span = self.span(&pair);
+        let mut it = children(pair);
+        let func_pair = it.next().ok_or_else(|| internal(self.file, span.start))?;
+        let func = self.spanned(
+            &func_pair,
+            Aggregate::by_name(func_pair.as_str()).unwrap_or(Aggregate::Count),
+        );
+        let mut kind_parts = children(it.next().ok_or_else(|| internal(self.file, span.start))?);
+        let kind = self.ident(
+            kind_parts
+                .next()
+                .ok_or_else(|| internal(self.file, span.start))?,
+        );
+        let field = kind_parts.next().map(|f| self.ident(f));
+        let mut history = History {
+            func,
+            kind,
+            field,
+            filter: None,
+            within: None,
+            then: None,
+        };
+        for part in it {
+            match part.as_rule() {
+                Rule::history_where => {
+                    let e = children(part)
+                        .next()
+                        .ok_or_else(|| internal(self.file, span.start))?;
+                    history.filter = Some(Box::new(self.expr(e, depth + 1)?));
+                }
+                Rule::history_within => {
+                    let d = children(part)
+                        .next()
+                        .ok_or_else(|| internal(self.file, span.start))?;
+                    history.within = Some(self.duration(&d));
+                }
+                _ => {
+                    let f = children(part)
+                        .next()
+                        .ok_or_else(|| internal(self.file, span.start))?;
+                    history.then = Some(self.ident(f));
+                }
+            }
+        }
+        Ok(history)
     }
 
     fn path(&mut self, pair: Pair<'_, Rule>) -> R<Expr> {

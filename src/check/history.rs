@@ -1,0 +1,345 @@
+//! Typing aggregates over a member's earlier events: `count(order_paid where
+//! event.amount >= ¥300 within 30d)`, `sum(order_paid.amount within 365d)`,
+//! `first(order_paid).at`. Each distinct aggregate is registered once in
+//! [`Program::histories`]; the expression refers to it by index.
+
+use super::context::Context;
+use super::expr::{infer, infer_bool};
+use super::model::HistoryDef;
+use super::types::{Base, Record, TExpr, TExprKind, Type, typed};
+use super::{Checker, Program};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::source::Span;
+use crate::syntax::ast::{self, Aggregate, ExprKind, Spanned, TargetKind};
+
+/// Types an aggregate; every problem is reported and the result typed `Error`.
+pub(super) fn history(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    h: &ast::History,
+    span: Span,
+) -> TExpr {
+    let func = h.func.node;
+    let Some(&kind) = c.event_index.get(&h.kind.node) else {
+        return unknown_kind(c, p, cx, h, span);
+    };
+    if cx.target != Some(TargetKind::Member) {
+        let why = match cx.target {
+            Some(TargetKind::Group) => "a group has no events of its own",
+            _ => "only a member's conditions and amounts can read its history",
+        };
+        c.report(
+            Diagnostic::new(
+                if cx.target.is_some() {
+                    Code::WrongTarget
+                } else {
+                    Code::NotConstant
+                },
+                span,
+                format!("`{}(…)` reads a member's earlier events", func.name()),
+            )
+            .label("no member here")
+            .help(why),
+        );
+        return TExpr::error(span);
+    }
+    c.used_events.insert(kind);
+    let schema = &p.events[kind];
+    let field_index = |c: &mut Checker<'_>, f: &ast::Ident| -> Option<usize> {
+        let found = schema.index(&f.node);
+        if found.is_none() {
+            let help = did_you_mean(&f.node, schema.fields.iter().map(|x| x.name.as_str()))
+                .unwrap_or_else(|| {
+                    let names: Vec<&str> = schema.fields.iter().map(|x| x.name.as_str()).collect();
+                    format!("event `{}` has: {}", schema.name, names.join(", "))
+                });
+            c.report(
+                Diagnostic::new(
+                    Code::UnknownName,
+                    f.span,
+                    format!("event `{}` has no field `{}`", schema.name, f.node),
+                )
+                .label("no such field")
+                .help(help),
+            );
+        }
+        found
+    };
+    let field = h.field.as_ref().map(|f| (f, field_index(c, f)));
+    let then = h.then.as_ref().map(|f| (f, field_index(c, f)));
+    if field.is_some_and(|(_, i)| i.is_none()) || then.is_some_and(|(_, i)| i.is_none()) {
+        return TExpr::error(span);
+    }
+    let field = field.and_then(|(f, i)| Some((f, i?)));
+    let then = then.and_then(|(f, i)| Some((f, i?)));
+    let Some((ty, read)) = shape(c, p, kind, func, field, then, h, span) else {
+        return TExpr::error(span);
+    };
+    let filter = h.filter.as_ref().map(|f| filter(c, p, kind, f));
+    if filter.as_ref().is_some_and(|f| f.ty.is_error()) {
+        return TExpr::error(span);
+    }
+    let within = h.within.as_ref().map(|d| d.node.seconds);
+    if let Some(d) = h.within.as_ref().filter(|d| d.node.seconds <= 0) {
+        c.report(
+            Diagnostic::new(
+                Code::InvalidHistory,
+                d.span,
+                "`within` needs a positive duration",
+            )
+            .label("nothing is within this")
+            .help("write how far back to look, e.g. `within 30d`"),
+        );
+        return TExpr::error(span);
+    }
+    let key = format!(
+        "{}|{kind}|{read:?}|{within:?}|{}",
+        func.name(),
+        h.filter
+            .as_ref()
+            .map_or(String::new(), |f| c.canonical(f.span))
+    );
+    let index = match c.history_keys.get(&key) {
+        Some(&i) => i,
+        None => {
+            c.histories.push(HistoryDef {
+                func,
+                kind,
+                field: read,
+                filter,
+                within,
+                ty: ty.clone(),
+                span,
+            });
+            c.history_keys.insert(key, c.histories.len() - 1);
+            c.histories.len() - 1
+        }
+    };
+    typed(TExprKind::History(index), ty, span)
+}
+
+/// The aggregate's type and the field it reads, or `None` when misused (reported).
+#[allow(clippy::too_many_arguments)]
+fn shape(
+    c: &mut Checker<'_>,
+    p: &Program,
+    kind: usize,
+    func: Aggregate,
+    field: Option<(&ast::Ident, usize)>,
+    then: Option<(&ast::Ident, usize)>,
+    h: &ast::History,
+    span: Span,
+) -> Option<(Type, Option<usize>)> {
+    let schema = &p.events[kind];
+    let name = &schema.name;
+    let mut misuse = |at: Span, message: String, help: String| {
+        c.report(
+            Diagnostic::new(Code::InvalidHistory, at, message)
+                .label("here")
+                .help(help),
+        );
+        None
+    };
+    match func {
+        Aggregate::Count | Aggregate::Exists => {
+            if let Some((f, _)) = field.or(then) {
+                return misuse(
+                    f.span,
+                    format!("`{}` counts events, not a field", func.name()),
+                    format!(
+                        "write `{}({name} where event.{} …)` to count some of them",
+                        func.name(),
+                        f.node
+                    ),
+                );
+            }
+            let base = if func == Aggregate::Count {
+                Base::Int
+            } else {
+                Base::Bool
+            };
+            Some((Type::required(base), None))
+        }
+        Aggregate::Sum | Aggregate::Min | Aggregate::Max => {
+            if let Some((t, _)) = then {
+                return misuse(
+                    t.span,
+                    format!("`{}(…)` is a value, it has no fields", func.name()),
+                    format!("write `{}({name}.{})`", func.name(), t.node),
+                );
+            }
+            let Some((f, i)) = field else {
+                return misuse(
+                    h.kind.span,
+                    format!("`{}` needs a field of `{name}`", func.name()),
+                    format!(
+                        "write `{}({name}.FIELD)`, e.g. `{}({name}.amount)`",
+                        func.name(),
+                        func.name()
+                    ),
+                );
+            };
+            let ty = &schema.fields[i].ty;
+            let fits = match func {
+                Aggregate::Sum => matches!(ty.base, Base::Int | Base::Decimal | Base::Money),
+                _ => matches!(
+                    ty.base,
+                    Base::Int
+                        | Base::Decimal
+                        | Base::Money
+                        | Base::Percent
+                        | Base::Time
+                        | Base::Date
+                ),
+            };
+            if !fits {
+                c.report(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        f.span,
+                        format!(
+                            "`{}` of `{name}.{}`, which is {}",
+                            func.name(),
+                            f.node,
+                            ty.base
+                        ),
+                    )
+                    .label(format!("this is {}", ty.base))
+                    .help(if func == Aggregate::Sum {
+                        "only numbers and money add up: int, decimal or money".to_owned()
+                    } else {
+                        "only numbers, money, times and dates have a least and a greatest"
+                            .to_owned()
+                    }),
+                );
+                return None;
+            }
+            // A sum of none is zero; the least of none is missing.
+            let optional = func != Aggregate::Sum;
+            Some((
+                Type {
+                    base: ty.base.clone(),
+                    optional,
+                },
+                Some(i),
+            ))
+        }
+        Aggregate::First | Aggregate::Last => {
+            if let Some((f, _)) = field {
+                return misuse(
+                    f.span,
+                    format!("`{}` takes an event kind", func.name()),
+                    format!("write `{}({name}).{}`", func.name(), f.node),
+                );
+            }
+            let Some((_, i)) = then else {
+                return misuse(
+                    span,
+                    format!("`{}({name})` is an event, not a value", func.name()),
+                    format!("take one of its fields, e.g. `{}({name}).at`", func.name()),
+                );
+            };
+            let base = schema.fields[i].ty.base.clone();
+            Some((
+                Type {
+                    base,
+                    optional: true,
+                },
+                Some(i),
+            ))
+        }
+    }
+}
+
+/// The `where` of an aggregate: a condition on the aggregated event alone.
+fn filter(c: &mut Checker<'_>, p: &Program, kind: usize, e: &ast::Expr) -> TExpr {
+    let cx = Context {
+        target: Some(TargetKind::Member),
+        event: Some(kind),
+        narrowed: Vec::new(),
+        unknown_event: false,
+        nonzero: Vec::new(),
+    };
+    let t = infer_bool(c, p, &cx, e, "a history's `where`");
+    let mut bad = Vec::new();
+    reads_more_than_the_event(&t, &mut bad);
+    if bad.is_empty() {
+        return t;
+    }
+    for (span, what) in bad {
+        c.report(
+            Diagnostic::new(
+                Code::InvalidHistory,
+                span,
+                format!("a history's `where` reads only the event, not {what}"),
+            )
+            .label("not a field of the event")
+            .help("the events counted are decided once, when each happens: use `event.` fields and constants here, `within` for a time window, and the member's fields outside the aggregate"),
+        );
+    }
+    TExpr::error(t.span)
+}
+
+fn reads_more_than_the_event(t: &TExpr, out: &mut Vec<(Span, &'static str)>) {
+    let what = match &t.kind {
+        TExprKind::Field {
+            record: Record::Member | Record::Group,
+            ..
+        } => Some("the member's fields"),
+        TExprKind::Segment(_) => Some("segments"),
+        TExprKind::Now | TExprKind::Today => Some("`now` or `today`"),
+        TExprKind::History(_) => Some("another history"),
+        _ => None,
+    };
+    match what {
+        Some(w) => out.push((t.span, w)),
+        None => t
+            .children()
+            .into_iter()
+            .for_each(|x| reads_more_than_the_event(x, out)),
+    }
+}
+
+/// An aggregate of a name that is no event kind: `min(x)` and `max(x)` of a field
+/// are the built-ins; anything else is an unknown event kind.
+fn unknown_kind(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    h: &ast::History,
+    span: Span,
+) -> TExpr {
+    let plain = h.field.is_none() && h.filter.is_none() && h.within.is_none() && h.then.is_none();
+    if plain && matches!(h.func.node, Aggregate::Min | Aggregate::Max) {
+        let call = Spanned::new(
+            ExprKind::Call {
+                func: Spanned::new(h.func.node.name().to_owned(), h.func.span),
+                args: vec![Spanned::new(
+                    ExprKind::Name(h.kind.node.clone()),
+                    h.kind.span,
+                )],
+            },
+            span,
+        );
+        return infer(c, p, cx, &call);
+    }
+    let kinds: Vec<&str> = p.events.iter().map(|e| e.name.as_str()).collect();
+    let help = did_you_mean(&h.kind.node, kinds.iter().copied()).unwrap_or_else(|| {
+        if kinds.is_empty() {
+            "declare the event first: `event order_paid { amount: money }`".to_owned()
+        } else {
+            format!("declared events: {}", kinds.join(", "))
+        }
+    });
+    c.report(
+        Diagnostic::new(
+            Code::UnknownName,
+            h.kind.span,
+            format!("`{}` is not a declared event", h.kind.node),
+        )
+        .label("no such event")
+        .help(help),
+    );
+    TExpr::error(span)
+}

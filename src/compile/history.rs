@@ -1,0 +1,54 @@
+//! Aggregates over members' earlier events, compiled: which events each folds and
+//! how (the state is kept by `interpret::history`).
+
+use crate::check::model::HistoryDef;
+use crate::check::types::Base;
+use crate::compile::plan::{Node, expr_reading};
+use crate::money::Fen;
+use crate::syntax::ast::Aggregate;
+use crate::value::Val;
+
+/// An aggregate compiled: which events it folds and how.
+#[derive(Debug, Clone)]
+pub struct HistoryPlan {
+    /// What it computes.
+    pub func: Aggregate,
+    /// The event kind.
+    pub kind: usize,
+    /// The field it reads of each event.
+    pub field: Option<usize>,
+    /// Which events count.
+    pub filter: Option<Node>,
+    /// Only events at or after `now` minus this many seconds.
+    pub within: Option<i64>,
+    /// The value with no event: `0` (or `¥0`) for a sum, `false` for `exists`.
+    pub empty: Val,
+}
+
+impl HistoryPlan {
+    /// Compiles a checked aggregate.
+    pub fn new(def: &HistoryDef) -> HistoryPlan {
+        let filter = def.filter.as_ref().map(|f| {
+            // The filter reads only the event (the checker sees to it).
+            expr_reading(f, &mut Default::default(), &mut Default::default())
+        });
+        let empty = match def.func {
+            Aggregate::Count => Val::Int(0),
+            Aggregate::Exists => Val::Bool(false),
+            Aggregate::Sum => match def.ty.base {
+                Base::Money => Val::Money(Fen(0)),
+                Base::Decimal => Val::Decimal(Default::default()),
+                _ => Val::Int(0),
+            },
+            _ => Val::Null,
+        };
+        HistoryPlan {
+            func: def.func,
+            kind: def.kind,
+            field: def.field,
+            filter,
+            within: def.within,
+            empty,
+        }
+    }
+}

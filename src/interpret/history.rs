@@ -1,0 +1,263 @@
+//! Members' histories: for each aggregate a program uses (`count(order_paid within
+//! 30d)`, `first(order_paid).at` …), a small state per member, folded event by event
+//! in the run's time order. An aggregate is read as of the instant evaluated and
+//! holds every event folded before it: a run folds an event after serving it, so an
+//! event is never part of its own firing's history, and the events at a tick's
+//! instant (served before the tick) are part of the tick's.
+//!
+//! Memory is one state per member with events per aggregate: a number for `count`,
+//! `sum`, `min`, `max`, `first` and `last`; with `within D`, the member's counted
+//! events of the last D (older ones are dropped as newer ones arrive).
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, VecDeque};
+
+use chrono_tz::Tz;
+
+use crate::compile::history::HistoryPlan;
+use crate::data::EventRecord;
+use crate::interpret::eval::{Env, Segments, holds};
+use crate::syntax::ast::Aggregate;
+use crate::value::arith::{EvalError, arith, compare};
+use crate::value::{V, Val};
+
+/// One aggregate's state for one member.
+#[derive(Debug, Clone)]
+enum Acc {
+    /// `count`, `exists`: how many.
+    Count(i64),
+    /// `sum`: the running sum; `None` once it overflowed (reported when read).
+    Sum(Option<Val>),
+    /// `min`, `max`: the best so far; `first`: the first value; `last`: the latest.
+    One(Option<Val>),
+    /// Any aggregate `within D`: the counted events' instants and values, oldest
+    /// first, none older than D before the latest.
+    Recent(VecDeque<(i64, Val)>),
+}
+
+/// Every member's history, for the aggregates of one program.
+#[derive(Debug, Default)]
+pub struct Histories {
+    plans: Vec<HistoryPlan>,
+    /// Whether any aggregate reads each event kind.
+    kinds: Vec<bool>,
+    members: HashMap<String, Vec<Acc>>,
+}
+
+impl Histories {
+    /// Empty histories for `plans` over `kinds` event kinds.
+    pub fn new(plans: Vec<HistoryPlan>, kinds: usize) -> Histories {
+        let mut read = vec![false; kinds];
+        for p in &plans {
+            read[p.kind] = true;
+        }
+        Histories {
+            plans,
+            kinds: read,
+            members: HashMap::new(),
+        }
+    }
+
+    /// Whether there is any aggregate to keep.
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty()
+    }
+
+    /// Whether an aggregate reads events of `kind`.
+    pub fn reads(&self, kind: usize) -> bool {
+        self.kinds.get(kind).copied().unwrap_or(false)
+    }
+
+    /// Folds `event` into its member's history. A filter that cannot be computed
+    /// for it is an error, with the aggregate's index.
+    pub fn fold(&mut self, event: &EventRecord, tz: Tz) -> Result<(), (usize, EvalError)> {
+        if !self.reads(event.kind) {
+            return Ok(());
+        }
+        let Some(Val::Text(member)) = event.row.vals.get(1) else {
+            return Ok(());
+        };
+        let env = Env {
+            event: Some(&event.row),
+            ..Env::at(event.at, tz)
+        };
+        let mut segs = Segments::new(&[], Vec::new());
+        let mut counted = Vec::new();
+        for (i, plan) in self.plans.iter().enumerate() {
+            if plan.kind != event.kind {
+                continue;
+            }
+            if let Some(f) = &plan.filter
+                && !holds(f, &env, &mut segs).map_err(|e| (i, e))?
+            {
+                continue;
+            }
+            counted.push(i);
+        }
+        if counted.is_empty() {
+            return Ok(());
+        }
+        let plans = &self.plans;
+        let accs = self
+            .members
+            .entry(member.clone())
+            .or_insert_with(|| plans.iter().map(start).collect());
+        for i in counted {
+            let plan = &plans[i];
+            let value = plan
+                .field
+                .and_then(|f| event.row.vals.get(f))
+                .cloned()
+                .unwrap_or(Val::Null);
+            add(&mut accs[i], plan, event.at, value, tz);
+        }
+        Ok(())
+    }
+
+    /// `events` (in time order) folded in until `stop` says so; for commands that
+    /// look at one instant (`explain`, `segments`) rather than run a window.
+    pub fn from_events<'e>(
+        compiled: &crate::compile::Compiled,
+        events: impl IntoIterator<Item = &'e EventRecord>,
+    ) -> Result<Histories, crate::interpret::engine::RunError> {
+        let program = &compiled.program;
+        let mut out = Histories::new(compiled.histories.clone(), program.events.len());
+        for e in events {
+            out.fold(e, program.settings.timezone)
+                .map_err(|(i, error)| crate::interpret::engine::RunError::History {
+                    span: program.histories[i].span,
+                    event: e.row.id.clone(),
+                    error,
+                })?;
+        }
+        Ok(out)
+    }
+
+    /// The history of member `id` (empty when it has no counted event).
+    pub fn of<'h>(&'h self, id: &str) -> MemberHistory<'h> {
+        MemberHistory {
+            plans: &self.plans,
+            accs: self.members.get(id).map(Vec::as_slice),
+        }
+    }
+}
+
+fn start(plan: &HistoryPlan) -> Acc {
+    if plan.within.is_some() {
+        return Acc::Recent(VecDeque::new());
+    }
+    match plan.func {
+        Aggregate::Count | Aggregate::Exists => Acc::Count(0),
+        Aggregate::Sum => Acc::Sum(Some(plan.empty.clone())),
+        _ => Acc::One(None),
+    }
+}
+
+fn add(acc: &mut Acc, plan: &HistoryPlan, at: i64, value: Val, tz: Tz) {
+    match acc {
+        Acc::Count(n) => *n += 1,
+        Acc::Sum(sum) => {
+            *sum = match (sum.take(), value.view()) {
+                (Some(s), V::Null) => Some(s),
+                (Some(s), v) => arith(crate::syntax::ast::BinaryOp::Add, s.view(), v, tz)
+                    .ok()
+                    .map(|x| x.to_val()),
+                (None, _) => None,
+            };
+        }
+        Acc::One(best) => {
+            let replace = match (plan.func, &*best) {
+                (Aggregate::First, Some(_)) => false,
+                (Aggregate::First | Aggregate::Last, _) | (_, None) => true,
+                (Aggregate::Min, Some(b)) => better(value.view(), b.view(), Ordering::Less),
+                (_, Some(b)) => better(value.view(), b.view(), Ordering::Greater),
+            };
+            if replace
+                && (value != Val::Null || matches!(plan.func, Aggregate::First | Aggregate::Last))
+            {
+                *best = Some(value);
+            }
+        }
+        Acc::Recent(recent) => {
+            let oldest = at.saturating_sub(plan.within.unwrap_or(0));
+            while recent.front().is_some_and(|(t, _)| *t < oldest) {
+                recent.pop_front();
+            }
+            recent.push_back((at, value));
+        }
+    }
+}
+
+fn better(v: V<'_>, best: V<'_>, want: Ordering) -> bool {
+    v != V::Null && (best == V::Null || compare(v, best) == Some(want))
+}
+
+/// One member's history, as expressions read it.
+#[derive(Debug, Clone, Copy)]
+pub struct MemberHistory<'h> {
+    plans: &'h [HistoryPlan],
+    accs: Option<&'h [Acc]>,
+}
+
+impl<'h> MemberHistory<'h> {
+    /// Aggregate `i` as of `now`.
+    pub fn value(&self, i: usize, now: i64) -> Result<V<'h>, EvalError> {
+        let plan = &self.plans[i];
+        let Some(acc) = self.accs.map(|a| &a[i]) else {
+            return Ok(plan.empty.view());
+        };
+        Ok(match acc {
+            Acc::Count(n) if plan.func == Aggregate::Exists => V::Bool(*n > 0),
+            Acc::Count(n) => V::Int(*n),
+            Acc::Sum(Some(s)) => s.view(),
+            Acc::Sum(None) => return Err(overflow(plan)),
+            Acc::One(v) => v.as_ref().map_or(V::Null, Val::view),
+            Acc::Recent(recent) => {
+                let from = now.saturating_sub(plan.within.unwrap_or(0));
+                let start = recent.partition_point(|(t, _)| *t < from);
+                let mut values = recent.range(start..).map(|(_, v)| v.view());
+                recent_value(plan, &mut values)?
+            }
+        })
+    }
+}
+
+/// Aggregate `plan` of the values of the events within its window.
+fn recent_value<'h>(
+    plan: &'h HistoryPlan,
+    values: &mut dyn Iterator<Item = V<'h>>,
+) -> Result<V<'h>, EvalError> {
+    // Sums add numbers and money only: no time zone is involved.
+    let tz = chrono_tz::UTC;
+    {
+        Ok(match plan.func {
+            Aggregate::Count => V::Int(values.count() as i64),
+            Aggregate::Exists => V::Bool(values.next().is_some()),
+            Aggregate::First => values.next().unwrap_or(V::Null),
+            Aggregate::Last => values.last().unwrap_or(V::Null),
+            Aggregate::Sum => {
+                let mut sum = plan.empty.view();
+                for v in values.filter(|v| *v != V::Null) {
+                    sum = arith(crate::syntax::ast::BinaryOp::Add, sum, v, tz)
+                        .map_err(|_| overflow(plan))?;
+                }
+                sum
+            }
+            Aggregate::Min | Aggregate::Max => {
+                let want = if plan.func == Aggregate::Min {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+                values.fold(
+                    V::Null,
+                    |best, v| if better(v, best, want) { v } else { best },
+                )
+            }
+        })
+    }
+}
+
+fn overflow(plan: &HistoryPlan) -> EvalError {
+    EvalError::Overflow(format!("sum of {} events", plan.func.name()))
+}
