@@ -37,7 +37,13 @@ pub(crate) fn infer(c: &mut Checker<'_>, p: &Program, cx: &Context, e: &Expr) ->
         }
         ExprKind::Call { func, args } => call(c, p, cx, &func.node, func.span, args, span),
         ExprKind::List(items) => list(c, p, cx, items, span),
-        ExprKind::History(h) => super::history::history(c, p, cx, h, span),
+        ExprKind::History(h) => {
+            let with = super::history::Infer {
+                any: infer,
+                condition: infer_bool,
+            };
+            super::history::history(c, (p, cx), h, span, &with)
+        }
         ExprKind::Unary { op, operand } => unary(c, p, cx, *op, operand, span),
         ExprKind::Binary { op, lhs, rhs } if !op.node.chains() => {
             binary(c, p, cx, op.node, op.span, lhs, rhs, span)

@@ -4,7 +4,6 @@
 //! [`Program::histories`]; the expression refers to it by index.
 
 use super::context::Context;
-use super::expr::{infer, infer_bool};
 use super::model::HistoryDef;
 use super::types::{Base, Record, TExpr, TExprKind, Type, typed};
 use super::{Checker, Program};
@@ -12,17 +11,26 @@ use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 use crate::syntax::ast::{self, Aggregate, ExprKind, Spanned, TargetKind};
 
+/// The expression checker, handed in: it is what calls this module for an
+/// aggregate, and an aggregate's `where` (or a built-in `min(x)`) is an expression.
+pub(super) struct Infer {
+    /// Types any expression.
+    pub any: fn(&mut Checker<'_>, &Program, &Context, &ast::Expr) -> TExpr,
+    /// Types a condition (a required `bool`), naming it `what` in errors.
+    pub condition: fn(&mut Checker<'_>, &Program, &Context, &ast::Expr, &str) -> TExpr,
+}
+
 /// Types an aggregate; every problem is reported and the result typed `Error`.
 pub(super) fn history(
     c: &mut Checker<'_>,
-    p: &Program,
-    cx: &Context,
+    (p, cx): (&Program, &Context),
     h: &ast::History,
     span: Span,
+    infer: &Infer,
 ) -> TExpr {
     let func = h.func.node;
     let Some(&kind) = c.event_index.get(&h.kind.node) else {
-        return unknown_kind(c, p, cx, h, span);
+        return unknown_kind(c, (p, cx), h, span, infer);
     };
     if cx.target != Some(TargetKind::Member) {
         let why = match cx.target {
@@ -76,7 +84,7 @@ pub(super) fn history(
     let Some((ty, read)) = shape(c, p, kind, func, field, then, h, span) else {
         return TExpr::error(span);
     };
-    let filter = h.filter.as_ref().map(|f| filter(c, p, kind, f));
+    let filter = h.filter.as_ref().map(|f| filter(c, p, kind, f, infer));
     if filter.as_ref().is_some_and(|f| f.ty.is_error()) {
         return TExpr::error(span);
     }
@@ -253,7 +261,7 @@ fn shape(
 }
 
 /// The `where` of an aggregate: a condition on the aggregated event alone.
-fn filter(c: &mut Checker<'_>, p: &Program, kind: usize, e: &ast::Expr) -> TExpr {
+fn filter(c: &mut Checker<'_>, p: &Program, kind: usize, e: &ast::Expr, infer: &Infer) -> TExpr {
     let cx = Context {
         target: Some(TargetKind::Member),
         event: Some(kind),
@@ -261,7 +269,7 @@ fn filter(c: &mut Checker<'_>, p: &Program, kind: usize, e: &ast::Expr) -> TExpr
         unknown_event: false,
         nonzero: Vec::new(),
     };
-    let t = infer_bool(c, p, &cx, e, "a history's `where`");
+    let t = (infer.condition)(c, p, &cx, e, "a history's `where`");
     let mut bad = Vec::new();
     reads_more_than_the_event(&t, &mut bad);
     if bad.is_empty() {
@@ -305,10 +313,10 @@ fn reads_more_than_the_event(t: &TExpr, out: &mut Vec<(Span, &'static str)>) {
 /// are the built-ins; anything else is an unknown event kind.
 fn unknown_kind(
     c: &mut Checker<'_>,
-    p: &Program,
-    cx: &Context,
+    (p, cx): (&Program, &Context),
     h: &ast::History,
     span: Span,
+    infer: &Infer,
 ) -> TExpr {
     let plain = h.field.is_none() && h.filter.is_none() && h.within.is_none() && h.then.is_none();
     if plain && matches!(h.func.node, Aggregate::Min | Aggregate::Max) {
@@ -322,7 +330,7 @@ fn unknown_kind(
             },
             span,
         );
-        return infer(c, p, cx, &call);
+        return (infer.any)(c, p, cx, &call);
     }
     let kinds: Vec<&str> = p.events.iter().map(|e| e.name.as_str()).collect();
     let help = did_you_mean(&h.kind.node, kinds.iter().copied()).unwrap_or_else(|| {

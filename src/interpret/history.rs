@@ -15,8 +15,8 @@ use std::collections::{HashMap, VecDeque};
 use chrono_tz::Tz;
 
 use crate::compile::history::HistoryPlan;
+use crate::compile::plan::Node;
 use crate::data::EventRecord;
-use crate::interpret::eval::{Env, Segments, holds};
 use crate::syntax::ast::Aggregate;
 use crate::value::arith::{EvalError, arith, compare};
 use crate::value::{V, Val};
@@ -68,27 +68,28 @@ impl Histories {
         self.kinds.get(kind).copied().unwrap_or(false)
     }
 
-    /// Folds `event` into its member's history. A filter that cannot be computed
-    /// for it is an error, with the aggregate's index.
-    pub fn fold(&mut self, event: &EventRecord, tz: Tz) -> Result<(), (usize, EvalError)> {
+    /// Folds `event` into its member's history, for each aggregate of its kind
+    /// whose filter `passes` it (evaluated by the caller). A filter that cannot be
+    /// computed is an error, with the aggregate's index.
+    pub fn fold(
+        &mut self,
+        event: &EventRecord,
+        tz: Tz,
+        passes: &mut dyn FnMut(&Node) -> Result<bool, EvalError>,
+    ) -> Result<(), (usize, EvalError)> {
         if !self.reads(event.kind) {
             return Ok(());
         }
         let Some(Val::Text(member)) = event.row.vals.get(1) else {
             return Ok(());
         };
-        let env = Env {
-            event: Some(&event.row),
-            ..Env::at(event.at, tz)
-        };
-        let mut segs = Segments::new(&[], Vec::new());
         let mut counted = Vec::new();
         for (i, plan) in self.plans.iter().enumerate() {
             if plan.kind != event.kind {
                 continue;
             }
             if let Some(f) = &plan.filter
-                && !holds(f, &env, &mut segs).map_err(|e| (i, e))?
+                && !passes(f).map_err(|e| (i, e))?
             {
                 continue;
             }
@@ -112,25 +113,6 @@ impl Histories {
             add(&mut accs[i], plan, event.at, value, tz);
         }
         Ok(())
-    }
-
-    /// `events` (in time order) folded in until `stop` says so; for commands that
-    /// look at one instant (`explain`, `segments`) rather than run a window.
-    pub fn from_events<'e>(
-        compiled: &crate::compile::Compiled,
-        events: impl IntoIterator<Item = &'e EventRecord>,
-    ) -> Result<Histories, crate::interpret::engine::RunError> {
-        let program = &compiled.program;
-        let mut out = Histories::new(compiled.histories.clone(), program.events.len());
-        for e in events {
-            out.fold(e, program.settings.timezone)
-                .map_err(|(i, error)| crate::interpret::engine::RunError::History {
-                    span: program.histories[i].span,
-                    event: e.row.id.clone(),
-                    error,
-                })?;
-        }
-        Ok(out)
     }
 
     /// The history of member `id` (empty when it has no counted event).

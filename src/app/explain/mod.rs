@@ -21,7 +21,7 @@ use crate::data::{DataSource, Table};
 use crate::interpret::engine::RunError;
 use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::grant::Cause;
-use crate::interpret::history::{Histories, MemberHistory};
+use crate::interpret::history::MemberHistory;
 use crate::interpret::usage::Usage;
 use crate::source::SourceMap;
 use crate::syntax::ast::{BinaryOp, TargetKind};
@@ -122,7 +122,7 @@ pub fn explain_target_in(
         (false, i64::MIN) => events.clone(),
         (false, _) => data.events(i64::MIN, at)?.records().collect(),
     };
-    let at_tick = Histories::from_events(engine, &past)?;
+    let at_tick = crate::interpret::engine::histories_from(engine, &past)?;
     let mut segs = engine.segments();
     segs.histories = Some(&at_tick);
     if engine.plan.has_top {
@@ -159,11 +159,14 @@ pub fn explain_target_in(
         segs.reset();
         // An event's own firing does not see it (nor what came after it).
         let before_event = match latest {
-            Some(l) if !engine.histories.is_empty() => Some(Histories::from_events(
-                engine,
-                past.iter()
-                    .filter(|e| event_member_is(e, id) && (e.at, &e.row.id) < (l.at, &l.row.id)),
-            )?),
+            Some(l) if !engine.histories.is_empty() => {
+                Some(crate::interpret::engine::histories_from(
+                    engine,
+                    past.iter().filter(|e| {
+                        event_member_is(e, id) && (e.at, &e.row.id) < (l.at, &l.row.id)
+                    }),
+                )?)
+            }
             _ => None,
         };
         let cx = Explainer {

@@ -4,7 +4,6 @@ use crate::compile::Compiled;
 use crate::data::{BadValue, DataSource, Table};
 use crate::interpret::engine::RunError;
 use crate::interpret::eval::Env;
-use crate::interpret::history::Histories;
 use crate::syntax::ast::TargetKind;
 
 /// The size of one segment at an instant.
@@ -74,7 +73,7 @@ fn count(
         None
     } else {
         let past: Vec<_> = data.events(i64::MIN, at)?.records().collect();
-        Some(Histories::from_events(engine, &past)?)
+        Some(crate::interpret::engine::histories_from(engine, &past)?)
     };
     let mut segs = engine.segments();
     segs.histories = histories.as_ref();

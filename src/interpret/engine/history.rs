@@ -3,7 +3,10 @@
 //! own firing's history).
 
 use super::{Run, RunError};
+use crate::compile::Compiled;
 use crate::data::EventRecord;
+use crate::interpret::eval::{Env, Segments, holds};
+use crate::interpret::history::Histories;
 
 impl Run<'_> {
     /// Folds in every event up to `until` (the window's start): a member's history
@@ -26,12 +29,36 @@ impl Run<'_> {
         if self.histories.is_empty() {
             return Ok(());
         }
-        self.histories
-            .fold(event, self.tz)
-            .map_err(|(i, error)| RunError::History {
-                span: self.engine.program.histories[i].span,
-                event: event.row.id.clone(),
-                error,
-            })
+        fold(self.engine, &mut self.histories, event)
     }
+}
+
+/// Folds `event` into `histories`, its filters evaluated on it alone.
+fn fold(engine: &Compiled, histories: &mut Histories, event: &EventRecord) -> Result<(), RunError> {
+    let tz = engine.program.settings.timezone;
+    let env = Env {
+        event: Some(&event.row),
+        ..Env::at(event.at, tz)
+    };
+    let mut segs = Segments::new(&[], Vec::new());
+    histories
+        .fold(event, tz, &mut |filter| holds(filter, &env, &mut segs))
+        .map_err(|(i, error)| RunError::History {
+            span: engine.program.histories[i].span,
+            event: event.row.id.clone(),
+            error,
+        })
+}
+
+/// Members' histories made of `events` (in time order), for commands that look at
+/// one instant (`explain`, `segments`) rather than run a window.
+pub fn histories_from<'e>(
+    engine: &Compiled,
+    events: impl IntoIterator<Item = &'e EventRecord>,
+) -> Result<Histories, RunError> {
+    let mut out = Histories::new(engine.histories.clone(), engine.program.events.len());
+    for e in events {
+        fold(engine, &mut out, e)?;
+    }
+    Ok(out)
 }

@@ -34,6 +34,7 @@ use crate::value::{Row, Val};
 
 pub use crate::interpret::error::{RunError, SinkError, TicksOver};
 pub use grants::handed_out_at;
+pub use history::histories_from;
 pub use rank::TopRank;
 
 /// How to run.
