@@ -403,6 +403,11 @@ fn completion_offers_commands_names_and_fields() {
     assert!(complete("event.").contains(&"platform".to_owned()));
     assert_eq!(complete(":explain 首单"), vec!["首单返现"]);
     assert_eq!(complete("member.inv"), vec!["invites"]);
+    // History: the aggregates, `within`, and a kind's fields after its name.
+    assert!(complete("when cou").contains(&"count".to_owned()));
+    assert!(complete("count(order_paid wit").contains(&"within".to_owned()));
+    assert_eq!(complete("sum(order_paid.am"), vec!["amount"]);
+    assert!(complete("first(order_paid).").contains(&"at".to_owned()));
     assert_eq!(words.complete("orders >= 1 and 包", 18).0, 16);
     assert_eq!(words.hint(":mem", 4).as_deref(), Some("ber ID"));
     assert_eq!(words.hint(":segments", 9), None);

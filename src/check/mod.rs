@@ -255,6 +255,18 @@ pub fn check_expression(
     } else {
         expr::infer(&mut checker, program, &cx, e)
     };
+    if let Some(h) = checker.histories.first() {
+        // A lone expression has no run to keep members' histories for it.
+        checker.report(
+            Diagnostic::new(
+                crate::diagnostics::Code::InvalidHistory,
+                h.span,
+                "a member's history is read by runs, not by a lone expression",
+            )
+            .label("not evaluated here")
+            .help("use it in a rule and `run` or `explain` it, or count a segment that uses it with `playbook segments`"),
+        );
+    }
     if checker.diagnostics.is_empty() {
         Ok(typed)
     } else {

@@ -184,7 +184,9 @@ pub struct MemberHistory<'h> {
 impl<'h> MemberHistory<'h> {
     /// Aggregate `i` as of `now`.
     pub fn value(&self, i: usize, now: i64) -> Result<V<'h>, EvalError> {
-        let plan = &self.plans[i];
+        let Some(plan) = self.plans.get(i) else {
+            return Err(EvalError::Internal("an aggregate this run does not keep"));
+        };
         let Some(acc) = self.accs.map(|a| &a[i]) else {
             return Ok(plan.empty.view());
         };

@@ -113,6 +113,17 @@ impl Vocabulary {
             .into_iter()
             .rev()
             .collect();
+        // `first(order_paid).` takes a field of the kind in its brackets.
+        let word = match qualifier.strip_suffix(')') {
+            Some(call) => call
+                .rsplit('(')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take_while(|c| is_word_char(*c))
+                .collect(),
+            None => word,
+        };
         match word.as_str() {
             "member" => self.member_fields.clone(),
             "group" => self.group_fields.clone(),
@@ -126,7 +137,13 @@ impl Vocabulary {
                     .flat_map(|(_, fields)| fields.iter().cloned())
                     .collect()
             }
-            _ => Vec::new(),
+            // `sum(order_paid.` takes one of the kind's fields.
+            kind => self
+                .events
+                .iter()
+                .find(|(name, _)| name == kind)
+                .map(|(_, fields)| fields.clone())
+                .unwrap_or_default(),
         }
     }
 

@@ -108,6 +108,7 @@ pub const KEYWORDS: &[&str] = &[
     "valid",
     "wednesday",
     "week",
+    "within",
     "when",
     "where",
     "worth",
@@ -116,11 +117,15 @@ pub const KEYWORDS: &[&str] = &[
 /// Built-in functions.
 pub const BUILTINS: &[&str] = &[
     "clamp",
+    "count",
     "days_since",
+    "first",
+    "last",
     "len",
     "max",
     "min",
     "month",
+    "sum",
     "weekday",
 ];
 
