@@ -4,12 +4,12 @@
 //! [`Program::histories`]; the expression refers to it by index.
 
 use super::context::Context;
-use super::model::HistoryDef;
+use super::model::{GRANT_AT, GRANT_VALUE, HistoryDef, HistoryOf};
 use super::types::{Base, Record, TExpr, TExprKind, Type, typed};
 use super::{Checker, Program};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
-use crate::syntax::ast::{self, Aggregate, ExprKind, Spanned, TargetKind};
+use crate::syntax::ast::{self, Aggregate, ExprKind, HistorySource, Spanned, TargetKind};
 
 /// The expression checker, handed in: it is what calls this module for an
 /// aggregate, and an aggregate's `where` (or a built-in `min(x)`) is an expression.
@@ -29,27 +29,19 @@ pub(super) fn history(
     infer: &Infer,
 ) -> TExpr {
     let func = h.func.node;
-    let Some(&kind) = c.event_index.get(&h.kind.node) else {
-        return unknown_kind(c, (p, cx), h, span, infer);
+    let (kind_name, field) = match &h.source {
+        HistorySource::Events { kind, field } => (kind, field.as_ref()),
+        HistorySource::Granted { rule, value, span: at } => {
+            if !member_here(c, cx, func, span) {
+                return TExpr::error(span);
+            }
+            return granted(c, h, (rule.as_ref(), *value, *at), span);
+        }
     };
-    if cx.target != Some(TargetKind::Member) {
-        let why = match cx.target {
-            Some(TargetKind::Group) => "a group has no events of its own",
-            _ => "only a member's conditions and amounts can read its history",
-        };
-        c.report(
-            Diagnostic::new(
-                if cx.target.is_some() {
-                    Code::WrongTarget
-                } else {
-                    Code::NotConstant
-                },
-                span,
-                format!("`{}(…)` reads a member's earlier events", func.name()),
-            )
-            .label("no member here")
-            .help(why),
-        );
+    let Some(&kind) = c.event_index.get(&kind_name.node) else {
+        return unknown_kind(c, (p, cx), h, (kind_name, field), span, infer);
+    };
+    if !member_here(c, cx, func, span) {
         return TExpr::error(span);
     }
     c.used_events.insert(kind);
@@ -74,20 +66,57 @@ pub(super) fn history(
         }
         found
     };
-    let field = h.field.as_ref().map(|f| (f, field_index(c, f)));
+    let field = field.map(|f| (f, field_index(c, f)));
     let then = h.then.as_ref().map(|f| (f, field_index(c, f)));
     if field.is_some_and(|(_, i)| i.is_none()) || then.is_some_and(|(_, i)| i.is_none()) {
         return TExpr::error(span);
     }
     let field = field.and_then(|(f, i)| Some((f, i?)));
     let then = then.and_then(|(f, i)| Some((f, i?)));
-    let Some((ty, read)) = shape(c, p, kind, func, field, then, h, span) else {
+    let Some((ty, read)) = shape(c, p, kind, func, field, then, kind_name.span, span) else {
         return TExpr::error(span);
     };
     let filter = h.filter.as_ref().map(|f| filter(c, p, kind, f, infer));
     if filter.as_ref().is_some_and(|f| f.ty.is_error()) {
         return TExpr::error(span);
     }
+    register(c, h, (HistoryOf::Events(kind), read, filter), ty, span)
+}
+
+/// Whether a member's history can be read here (reported when not).
+fn member_here(c: &mut Checker<'_>, cx: &Context, func: Aggregate, span: Span) -> bool {
+    if cx.target == Some(TargetKind::Member) {
+        return true;
+    }
+    let why = match cx.target {
+        Some(TargetKind::Group) => "a group's rules read the group, which has no history here",
+        _ => "only a member's conditions and amounts can read its history",
+    };
+    c.report(
+        Diagnostic::new(
+            if cx.target.is_some() {
+                Code::WrongTarget
+            } else {
+                Code::NotConstant
+            },
+            span,
+            format!("`{}(…)` reads a member's history", func.name()),
+        )
+        .label("no member here")
+        .help(why),
+    );
+    false
+}
+
+/// Checks `within`, then registers the aggregate once and refers to it.
+fn register(
+    c: &mut Checker<'_>,
+    h: &ast::History,
+    (source, read, filter): (HistoryOf, Option<usize>, Option<TExpr>),
+    ty: Type,
+    span: Span,
+) -> TExpr {
+    let func = h.func.node;
     let within = h.within.as_ref().map(|d| d.node.seconds);
     if let Some(d) = h.within.as_ref().filter(|d| d.node.seconds <= 0) {
         c.report(
@@ -102,7 +131,7 @@ pub(super) fn history(
         return TExpr::error(span);
     }
     let key = format!(
-        "{}|{kind}|{read:?}|{within:?}|{}",
+        "{}|{source:?}|{read:?}|{within:?}|{}",
         func.name(),
         h.filter
             .as_ref()
@@ -113,7 +142,7 @@ pub(super) fn history(
         None => {
             c.histories.push(HistoryDef {
                 func,
-                kind,
+                source,
                 field: read,
                 filter,
                 within,
@@ -136,7 +165,7 @@ fn shape(
     func: Aggregate,
     field: Option<(&ast::Ident, usize)>,
     then: Option<(&ast::Ident, usize)>,
-    h: &ast::History,
+    kind_span: Span,
     span: Span,
 ) -> Option<(Type, Option<usize>)> {
     let schema = &p.events[kind];
@@ -179,7 +208,7 @@ fn shape(
             }
             let Some((f, i)) = field else {
                 return misuse(
-                    h.kind.span,
+                    kind_span,
                     format!("`{}` needs a field of `{name}`", func.name()),
                     format!(
                         "write `{}({name}.FIELD)`, e.g. `{}({name}.amount)`",
@@ -315,17 +344,18 @@ fn unknown_kind(
     c: &mut Checker<'_>,
     (p, cx): (&Program, &Context),
     h: &ast::History,
+    (kind, field): (&ast::Ident, Option<&ast::Ident>),
     span: Span,
     infer: &Infer,
 ) -> TExpr {
-    let plain = h.field.is_none() && h.filter.is_none() && h.within.is_none() && h.then.is_none();
+    let plain = field.is_none() && h.filter.is_none() && h.within.is_none() && h.then.is_none();
     if plain && matches!(h.func.node, Aggregate::Min | Aggregate::Max) {
         let call = Spanned::new(
             ExprKind::Call {
                 func: Spanned::new(h.func.node.name().to_owned(), h.func.span),
                 args: vec![Spanned::new(
-                    ExprKind::Name(h.kind.node.clone()),
-                    h.kind.span,
+                    ExprKind::Name(kind.node.clone()),
+                    kind.span,
                 )],
             },
             span,
@@ -333,7 +363,7 @@ fn unknown_kind(
         return (infer.any)(c, p, cx, &call);
     }
     let kinds: Vec<&str> = p.events.iter().map(|e| e.name.as_str()).collect();
-    let help = did_you_mean(&h.kind.node, kinds.iter().copied()).unwrap_or_else(|| {
+    let help = did_you_mean(&kind.node, kinds.iter().copied()).unwrap_or_else(|| {
         if kinds.is_empty() {
             "declare the event first: `event order_paid { amount: money }`".to_owned()
         } else {
@@ -343,11 +373,94 @@ fn unknown_kind(
     c.report(
         Diagnostic::new(
             Code::UnknownName,
-            h.kind.span,
-            format!("`{}` is not a declared event", h.kind.node),
+            kind.span,
+            format!("`{}` is not a declared event", kind.node),
         )
         .label("no such event")
         .help(help),
     );
     TExpr::error(span)
+}
+
+/// An aggregate over what the member was granted: `count(granted 打卡红包 within
+/// 7d)`, `sum(granted value within 1d)`, `exists(granted 新人礼包)`,
+/// `last(granted).at`.
+fn granted(
+    c: &mut Checker<'_>,
+    h: &ast::History,
+    (rule, value, at): (Option<&ast::Ident>, Option<Span>, Span),
+    span: Span,
+) -> TExpr {
+    let func = h.func.node;
+    let misuse = |c: &mut Checker<'_>, place: Span, message: String, help: &str| {
+        c.report(
+            Diagnostic::new(Code::InvalidHistory, place, message)
+                .label("here")
+                .help(help.to_owned()),
+        );
+        TExpr::error(span)
+    };
+    if let Some(r) = rule
+        && !c.rule_names.contains_key(&r.node)
+    {
+        let help = did_you_mean(&r.node, c.rule_names.keys().map(String::as_str))
+            .unwrap_or_else(|| "name a rule of this playbook, or leave it out for every rule".to_owned());
+        c.report(
+            Diagnostic::new(Code::UnknownName, r.span, format!("`{}` is not a rule", r.node))
+                .label("no such rule")
+                .help(help),
+        );
+        return TExpr::error(span);
+    }
+    if let Some(f) = &h.filter {
+        return misuse(
+            c,
+            f.span,
+            "grants are chosen by rule, not with `where`".to_owned(),
+            "write `granted RULE` for one rule's grants, and `within` for a time window",
+        );
+    }
+    let rule = rule.map(|r| r.node.clone());
+    let (ty, read) = match func {
+        Aggregate::Count | Aggregate::Exists => {
+            if let Some(v) = value.or(h.then.as_ref().map(|t| t.span)) {
+                return misuse(
+                    c,
+                    v,
+                    format!("`{}` counts grants, not their value", func.name()),
+                    "write `sum(granted value …)` for what they were worth",
+                );
+            }
+            let base = if func == Aggregate::Count { Base::Int } else { Base::Bool };
+            (Type::required(base), None)
+        }
+        Aggregate::Sum | Aggregate::Min | Aggregate::Max => {
+            if value.is_none() || h.then.is_some() {
+                return misuse(
+                    c,
+                    at,
+                    format!("`{}` of grants reads their value", func.name()),
+                    "write `granted value`, e.g. `sum(granted value within 1d)`",
+                );
+            }
+            let optional = func != Aggregate::Sum;
+            (Type { base: Base::Money, optional }, Some(GRANT_VALUE))
+        }
+        Aggregate::First | Aggregate::Last => {
+            let field = match h.then.as_ref().map(|t| t.node.as_str()) {
+                Some("at") if value.is_none() => (Base::Time, GRANT_AT),
+                Some("value") if value.is_none() => (Base::Money, GRANT_VALUE),
+                _ => {
+                    return misuse(
+                        c,
+                        h.then.as_ref().map_or(span, |t| t.span),
+                        format!("`{}(granted …)` is a grant: take its `.at` or `.value`", func.name()),
+                        "e.g. `last(granted 新人礼包).at`",
+                    );
+                }
+            };
+            (Type { base: field.0, optional: true }, Some(field.1))
+        }
+    };
+    register(c, h, (HistoryOf::Granted(rule), read, None), ty, span)
 }

@@ -36,6 +36,20 @@ pub struct Program {
     pub histories: Vec<HistoryDef>,
 }
 
+/// What a history aggregate reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HistoryOf {
+    /// The member's events of one kind (index into `Program::events`).
+    Events(usize),
+    /// What the member was granted, by one rule (named) or by any.
+    Granted(Option<String>),
+}
+
+/// A grant's value, as a history reads it.
+pub const GRANT_VALUE: usize = 0;
+/// A grant's instant (when it was handed out), as a history reads it.
+pub const GRANT_AT: usize = 1;
+
 /// An aggregate over the events of one kind that the target member had before the
 /// instant evaluated: in the run's time order (`at`, then `id`), an event is not
 /// part of the history of its own firing, and an event at a tick's instant is part
@@ -44,10 +58,10 @@ pub struct Program {
 pub struct HistoryDef {
     /// What it computes.
     pub func: crate::syntax::ast::Aggregate,
-    /// The event kind (index into `Program::events`).
-    pub kind: usize,
+    /// The events or grants it reads.
+    pub source: HistoryOf,
     /// The field summed, compared, or taken from the first or last event (index into
-    /// the kind's schema).
+    /// the kind's schema), or of a grant ([`GRANT_VALUE`], [`GRANT_AT`]).
     pub field: Option<usize>,
     /// Which events count: reads only the event's fields.
     pub filter: Option<TExpr>,

@@ -1,20 +1,30 @@
 //! Aggregates over members' earlier events, compiled: which events each folds and
 //! how (the state is kept by `interpret::history`).
 
-use crate::check::model::HistoryDef;
+use crate::check::Program;
+use crate::check::model::{HistoryDef, HistoryOf};
 use crate::check::types::Base;
 use crate::compile::plan::{Node, expr_reading};
 use crate::money::Fen;
 use crate::syntax::ast::Aggregate;
 use crate::value::Val;
 
+/// What an aggregate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The member's events of this kind.
+    Events(usize),
+    /// The member's grants, by this rule (index into `Program::rules`) or by any.
+    Granted(Option<usize>),
+}
+
 /// An aggregate compiled: which events it folds and how.
 #[derive(Debug, Clone)]
 pub struct HistoryPlan {
     /// What it computes.
     pub func: Aggregate,
-    /// The event kind.
-    pub kind: usize,
+    /// The events or grants it reads.
+    pub source: Source,
     /// The field it reads of each event.
     pub field: Option<usize>,
     /// Which events count.
@@ -27,7 +37,7 @@ pub struct HistoryPlan {
 
 impl HistoryPlan {
     /// Compiles a checked aggregate.
-    pub fn new(def: &HistoryDef) -> HistoryPlan {
+    pub fn new(def: &HistoryDef, program: &Program) -> HistoryPlan {
         let filter = def.filter.as_ref().map(|f| {
             // The filter reads only the event (the checker sees to it).
             expr_reading(f, &mut Default::default(), &mut Default::default())
@@ -44,7 +54,14 @@ impl HistoryPlan {
         };
         HistoryPlan {
             func: def.func,
-            kind: def.kind,
+            source: match &def.source {
+                HistoryOf::Events(kind) => Source::Events(*kind),
+                // The checker saw to it that the rule exists.
+                HistoryOf::Granted(rule) => Source::Granted(
+                    rule.as_ref()
+                        .and_then(|r| program.rules.iter().position(|x| &x.name == r)),
+                ),
+            },
             field: def.field,
             filter,
             within: def.within,

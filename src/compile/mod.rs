@@ -81,7 +81,7 @@ pub fn compile(program: impl Into<Arc<Program>>) -> Compiled {
         histories: program
             .histories
             .iter()
-            .map(history::HistoryPlan::new)
+            .map(|h| history::HistoryPlan::new(h, &program))
             .collect(),
         plan,
         program,

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use crate::money::{Fen, Rate};
 use crate::syntax::ast::{
-    BinaryOp, Duration, Expr, ExprKind, History, Literal, NEG_PRECEDENCE, NOT_PRECEDENCE, UnaryOp,
+    BinaryOp, Duration, Expr, ExprKind, History, HistorySource, Literal, NEG_PRECEDENCE, NOT_PRECEDENCE, UnaryOp,
 };
 
 /// How tightly an expression binds: binary operators by their precedence, prefix
@@ -67,10 +67,25 @@ pub fn expr(e: &Expr) -> String {
 
 /// `count(order_paid where event.amount >= ¥300 within 30d)`, `first(order_paid).at`.
 fn history(h: &History) -> String {
-    let mut out = format!("{}({}", h.func.node.name(), h.kind.node);
-    if let Some(f) = &h.field {
-        out.push('.');
-        out.push_str(&f.node);
+    let mut out = format!("{}(", h.func.node.name());
+    match &h.source {
+        HistorySource::Events { kind, field } => {
+            out.push_str(&kind.node);
+            if let Some(f) = field {
+                out.push('.');
+                out.push_str(&f.node);
+            }
+        }
+        HistorySource::Granted { rule, value, .. } => {
+            out.push_str("granted");
+            if let Some(r) = rule {
+                out.push(' ');
+                out.push_str(&r.node);
+            }
+            if value.is_some() {
+                out.push_str(" value");
+            }
+        }
     }
     if let Some(w) = &h.filter {
         out.push_str(" where ");

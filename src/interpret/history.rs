@@ -14,7 +14,9 @@ use std::collections::{HashMap, VecDeque};
 
 use chrono_tz::Tz;
 
-use crate::compile::history::HistoryPlan;
+use crate::check::model::GRANT_AT;
+use crate::compile::history::{HistoryPlan, Source};
+use crate::interpret::usage::{GrantLog, GrantRecord};
 use crate::compile::plan::Node;
 use crate::data::EventRecord;
 use crate::syntax::ast::Aggregate;
@@ -49,7 +51,9 @@ impl Histories {
     pub fn new(plans: Vec<HistoryPlan>, kinds: usize) -> Histories {
         let mut read = vec![false; kinds];
         for p in &plans {
-            read[p.kind] = true;
+            if let Source::Events(kind) = p.source {
+                read[kind] = true;
+            }
         }
         Histories {
             plans,
@@ -85,7 +89,7 @@ impl Histories {
         };
         let mut counted = Vec::new();
         for (i, plan) in self.plans.iter().enumerate() {
-            if plan.kind != event.kind {
+            if plan.source != Source::Events(event.kind) {
                 continue;
             }
             if let Some(f) = &plan.filter
@@ -120,6 +124,7 @@ impl Histories {
         MemberHistory {
             plans: &self.plans,
             accs: self.members.get(id).map(Vec::as_slice),
+            granted: &[],
         }
     }
 }
@@ -179,14 +184,36 @@ fn better(v: V<'_>, best: V<'_>, want: Ordering) -> bool {
 pub struct MemberHistory<'h> {
     plans: &'h [HistoryPlan],
     accs: Option<&'h [Acc]>,
+    /// The member's grants so far, in decision order.
+    granted: &'h [GrantRecord],
 }
 
 impl<'h> MemberHistory<'h> {
+    /// This history with the member's grants so far (from
+    /// [`crate::interpret::usage::Usage::granted`]).
+    pub fn with_granted(self, log: Option<&'h GrantLog>, id: &str) -> MemberHistory<'h> {
+        let granted = log.and_then(|l| l.get(id)).map_or(&[][..], Vec::as_slice);
+        MemberHistory { granted, ..self }
+    }
+
     /// Aggregate `i` as of `now`.
     pub fn value(&self, i: usize, now: i64) -> Result<V<'h>, EvalError> {
         let Some(plan) = self.plans.get(i) else {
             return Err(EvalError::Internal("an aggregate this run does not keep"));
         };
+        if let Source::Granted(rule) = plan.source {
+            let from = plan.within.map(|w| now.saturating_sub(w));
+            let mut values = self
+                .granted
+                .iter()
+                .filter(|g| rule.is_none_or(|r| g.rule.is_some_and(|x| x as usize == r)))
+                .filter(|g| from.is_none_or(|f| g.at >= f))
+                .map(|g| match plan.field {
+                    Some(GRANT_AT) => V::Time(g.at),
+                    _ => V::Money(g.value),
+                });
+            return recent_value(plan, &mut values);
+        }
         let Some(acc) = self.accs.map(|a| &a[i]) else {
             return Ok(plan.empty.view());
         };

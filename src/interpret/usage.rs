@@ -65,6 +65,22 @@ pub struct Usage {
     /// Firings the ledger already holds for causes inside this run's window.
     held: HashSet<(usize, TargetKind, String, String)>,
     last_firing: Option<(String, TargetKind, String, String)>,
+    /// Per member, every grant so far, when the program reads them (`granted`).
+    granted: Option<GrantLog>,
+}
+
+/// Per member, what they were granted, in decision order.
+pub type GrantLog = HashMap<String, Vec<GrantRecord>>;
+
+/// One grant as a member's history reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrantRecord {
+    /// The rule (index into `Program::rules`; `None`: a rule no longer in it).
+    pub rule: Option<u32>,
+    /// Its cost.
+    pub value: Fen,
+    /// When it was handed out.
+    pub at: i64,
 }
 
 /// One grant read back from the ledger.
@@ -122,13 +138,54 @@ impl Usage {
             holders: HashMap::new(),
             held: HashSet::new(),
             last_firing: None,
+            granted: program
+                .histories
+                .iter()
+                .any(|h| matches!(h.source, crate::check::model::HistoryOf::Granted(_)))
+                .then(HashMap::new),
         }
+    }
+
+    /// Records a grant to member `id` for histories that read grants.
+    pub fn log_grant(&mut self, kind: TargetKind, id: &str, rule: Option<usize>, value: Fen, at: i64) {
+        let Some(log) = self.granted.as_mut().filter(|_| kind == TargetKind::Member) else {
+            return;
+        };
+        let record = GrantRecord {
+            rule: rule.and_then(|r| u32::try_from(r).ok()),
+            value,
+            at,
+        };
+        match log.get_mut(id) {
+            Some(v) => v.push(record),
+            None => {
+                log.insert(id.to_owned(), vec![record]);
+            }
+        }
+    }
+
+    /// Every member's grants so far (`None` when no history reads them).
+    pub fn granted(&self) -> Option<&GrantLog> {
+        self.granted.as_ref()
+    }
+
+    /// Takes the grant log out (to lend it while the usage is borrowed otherwise);
+    /// give it back with [`Usage::restore_granted`].
+    pub fn take_granted(&mut self) -> Option<GrantLog> {
+        self.granted.take()
+    }
+
+    /// Puts back what [`Usage::take_granted`] took.
+    pub fn restore_granted(&mut self, log: Option<GrantLog>) {
+        self.granted = log;
     }
 
     /// Adds a grant from the ledger. Grants of one firing arrive together; causes
     /// inside `(after, until]` are remembered so the run does not grant them again.
     pub fn load(&mut self, g: HistoryGrant<'_>, after: i64, until: i64) {
         self.spend(None, g.at, g.value);
+        let known = self.rule_index.get(g.rule).copied();
+        self.log_grant(g.target_kind, g.target, known, g.value, g.at);
         let Some(&rule) = self.rule_index.get(g.rule) else {
             return; // a rule no longer in the playbook still spent the budget
         };

@@ -138,7 +138,8 @@ pub fn explain_target_in(
         }
     }
     let cx = Explainer {
-        history: (!engine.histories.is_empty()).then(|| at_tick.of(id)),
+        history: (!engine.histories.is_empty())
+            .then(|| at_tick.of(id).with_granted(usage.granted(), id)),
         engine,
         sources,
         kind,
@@ -174,7 +175,10 @@ pub fn explain_target_in(
                 Trigger::Event { event, .. } => Some(event),
                 Trigger::Schedule(_) => None,
             },
-            history: before_event.as_ref().map(|h| h.of(id)).or(cx.history),
+            history: before_event
+                .as_ref()
+                .map(|h| h.of(id).with_granted(usage.granted(), id))
+                .or(cx.history),
             ..cx
         };
         let joined_later = match rule.trigger {

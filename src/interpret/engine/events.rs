@@ -108,7 +108,11 @@ impl Run<'_> {
             self.segs.reset();
             let env = base
                 .with_target(TargetKind::Member, member)
-                .with_history(self.histories_read.then(|| self.histories.of(&member.id)));
+                .with_history(self.histories_read.then(|| {
+                    self.histories
+                        .of(&member.id)
+                        .with_granted(self.usage.granted(), &member.id)
+                }));
             let plan = &self.engine.plan.rules[r];
             let passes = match &plan.filter {
                 Some(f) => holds(f, &env, &mut self.segs),

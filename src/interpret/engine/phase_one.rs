@@ -8,6 +8,7 @@ use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataSource};
 use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::history::Histories;
+use crate::interpret::usage::GrantLog;
 use crate::interpret::pushdown::scan_filter;
 use crate::interpret::random::basis_point;
 use crate::money::FULL_RATE;
@@ -37,6 +38,7 @@ impl Run<'_> {
         };
         // Read by every part of the scan while the run goes on: set aside meanwhile.
         let histories = std::mem::take(&mut self.histories);
+        let granted = self.usage.take_granted();
         let scan = PhaseOne {
             engine: self.engine,
             kind,
@@ -45,6 +47,7 @@ impl Run<'_> {
             cause_key,
             filter,
             histories: self.histories_read.then_some(&histories),
+            granted: granted.as_ref(),
         };
         let found = match parts {
             Some(parts) => self.scan_parallel(&scan, parts),
@@ -56,6 +59,7 @@ impl Run<'_> {
             }
         };
         self.histories = histories;
+        self.usage.restore_granted(granted);
         let found = found?;
         if kind == TargetKind::Member {
             self.members_scanned = true;
@@ -328,6 +332,8 @@ pub(super) struct PhaseOne<'a> {
     filter: RowFilter,
     /// Members' earlier events, when the program reads them.
     histories: Option<&'a Histories>,
+    /// Members' grants so far, when the program reads them.
+    granted: Option<&'a GrantLog>,
 }
 
 impl PhaseOne<'_> {
@@ -356,7 +362,10 @@ impl PhaseOne<'_> {
             segs.reset();
             let env = base
                 .with_target(kind, row)
-                .with_history(self.histories.map(|h| h.of(&row.id)));
+                .with_history(
+                    self.histories
+                        .map(|h| h.of(&row.id).with_granted(self.granted, &row.id)),
+                );
             for (k, &r) in rules.iter().enumerate() {
                 let in_segment = match program.rules[r].target_segment {
                     Some(s) => segs.contains(s, &env),

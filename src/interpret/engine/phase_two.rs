@@ -111,6 +111,9 @@ impl Run<'_> {
             });
         };
         self.usage.record(rule, kind, id, at, cost);
+        for g in &grants {
+            self.usage.log_grant(kind, id, Some(rule), g.value, g.at);
+        }
         let (granted, by_rule, by_reward) = tallies;
         self.report.granted = granted;
         self.rule_tallies[rule] = by_rule;

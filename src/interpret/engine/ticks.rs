@@ -43,6 +43,18 @@ impl Run<'_> {
             .iter()
             .partition(|&&r| program.rules[r].target == TargetKind::Member);
         let mut candidates: HashMap<usize, Candidates> = HashMap::new();
+        if self.usage.granted().is_some() {
+            // Conditions read what earlier rules of this very tick granted: each rule
+            // is decided after the ones served before it.
+            for &r in rules {
+                let kind = program.rules[r].target;
+                let found = self.scan_candidates(kind, &[r], instant, &cause_key)?;
+                if let Some(cands) = found.first() {
+                    self.serve(r, kind, cands, &cause, &cause_key)?;
+                }
+            }
+            return Ok(());
+        }
         for (kind, group) in [
             (TargetKind::Member, member_rules),
             (TargetKind::Group, group_rules),

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 
 use super::{Ident, Spanned};
+use crate::source::Span;
 use crate::money::{Fen, Rate};
 
 /// An expression.
@@ -73,16 +74,35 @@ pub enum ExprKind {
 pub struct History {
     /// `count`, `sum`, …
     pub func: Spanned<Aggregate>,
-    /// The event kind.
-    pub kind: Ident,
-    /// `order_paid.amount`: the field summed or compared.
-    pub field: Option<Ident>,
+    /// The events, or the grants, it reads.
+    pub source: HistorySource,
     /// `where …`: which of those events count (reads only `event.` fields).
     pub filter: Option<Box<Expr>>,
     /// `within 30d`: only events at or after `now - 30d`.
     pub within: Option<Spanned<Duration>>,
     /// `first(order_paid).at`: the field of the first or last event.
     pub then: Option<Ident>,
+}
+
+/// What a history aggregate reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistorySource {
+    /// The member's events of one kind.
+    Events {
+        /// The event kind.
+        kind: Ident,
+        /// `order_paid.amount`: the field summed or compared.
+        field: Option<Ident>,
+    },
+    /// What the member was granted (earlier runs in the ledger, then this run).
+    Granted {
+        /// `granted 新人礼包`: only by this rule.
+        rule: Option<Ident>,
+        /// `granted value`: their value (what `sum`, `min` and `max` read).
+        value: Option<Span>,
+        /// Where `granted …` is written.
+        span: Span,
+    },
 }
 
 /// What a history aggregate computes.

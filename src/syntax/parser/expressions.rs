@@ -159,17 +159,34 @@ impl Builder<'_> {
             &func_pair,
             Aggregate::by_name(func_pair.as_str()).unwrap_or(Aggregate::Count),
         );
-        let mut kind_parts = children(it.next().ok_or_else(|| internal(self.file, span.start))?);
-        let kind = self.ident(
-            kind_parts
-                .next()
-                .ok_or_else(|| internal(self.file, span.start))?,
-        );
-        let field = kind_parts.next().map(|f| self.ident(f));
+        let source_pair = it.next().ok_or_else(|| internal(self.file, span.start))?;
+        let source_span = self.span(&source_pair);
+        let granted = source_pair.as_rule() == Rule::history_granted;
+        let mut parts = children(source_pair);
+        let source = if granted {
+            let mut rule = None;
+            let mut value = None;
+            for part in parts {
+                match part.as_rule() {
+                    Rule::granted_value => value = Some(self.span(&part)),
+                    _ => rule = Some(self.ident(part)),
+                }
+            }
+            HistorySource::Granted {
+                rule,
+                value,
+                span: source_span,
+            }
+        } else {
+            let first = parts.next().ok_or_else(|| internal(self.file, span.start))?;
+            HistorySource::Events {
+                kind: self.ident(first),
+                field: parts.next().map(|f| self.ident(f)),
+            }
+        };
         let mut history = History {
             func,
-            kind,
-            field,
+            source,
             filter: None,
             within: None,
             then: None,
