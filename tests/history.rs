@@ -285,3 +285,142 @@ fn the_formatter_prints_every_form_back_as_it_reads() {
         .unwrap_or_else(|e| panic!("formats: {e:?}"));
     assert_eq!(again, formatted);
 }
+
+const TOUCH_CAP: &str = "\
+rule 早安 { every day at 10:00  when count(granted within 1d) < 2  give red_packet ¥1 }
+rule 午安 { every day at 10:00  when count(granted within 1d) < 2  give red_packet ¥2 }
+rule 晚安 { every day at 10:00  when count(granted within 1d) < 2  give red_packet ¥3 }
+rule 打卡 {
+  on check_in
+  when sum(granted value within 1d) < ¥5 and not exists(granted 打卡 within 1d)
+  give red_packet ¥1
+}
+rule 回访 {
+  every day at 12:00
+  when exists(granted 早安) and (last(granted 早安).at ?? now) <= now - 1d
+  give points 1
+}
+";
+
+fn check_ins(dir: &Path) -> PathBuf {
+    data(
+        dir,
+        &[
+            (
+                "c1",
+                "check_in",
+                "m1",
+                "2026-05-01 11:00:00",
+                "{\"streak\": 1}",
+            ),
+            (
+                "c2",
+                "check_in",
+                "m1",
+                "2026-05-01 11:30:00",
+                "{\"streak\": 2}",
+            ),
+            (
+                "c3",
+                "check_in",
+                "m1",
+                "2026-05-02 11:00:00",
+                "{\"streak\": 3}",
+            ),
+        ],
+    )
+}
+
+#[test]
+fn what_was_granted_caps_touches_across_rules_even_at_one_instant() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = check_ins(dir.path());
+    let got = grants(TOUCH_CAP, &data, ("2026-05-01 00:00", "2026-05-02 13:00"));
+    let m1: Vec<&String> = got.iter().filter(|l| l.contains(" m1 ")).collect();
+    assert_eq!(
+        m1,
+        [
+            // Two a day across the three rules of 10:00, the third sees both.
+            "早安 m1 05-01 10:00",
+            "午安 m1 05-01 10:00",
+            // ¥3 granted today, and no check-in packet yet; the second check-in
+            // sees the first one's packet.
+            "打卡 m1 05-01 11:00",
+            // 05-02 10:00 sees three grants within the day (05-01 10:00 counts:
+            // `within` includes its boundary); 05-02 11:00 sees 打卡 of 05-01 11:00.
+            "回访 m1 05-02 12:00",
+        ]
+    );
+}
+
+#[test]
+fn grants_in_the_ledger_count_as_grants_of_the_same_run_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = check_ins(dir.path());
+    let ledger = dir.path().join("ledger.db");
+    let playbook = dir.path().join("cap.playbook");
+    std::fs::write(&playbook, format!("{HEADER}{TOUCH_CAP}")).unwrap();
+    let run_into = |since: &str, at: &str| {
+        common::bin()
+            .arg("run")
+            .arg(&playbook)
+            .arg("--data")
+            .arg(&data)
+            .args(["--since", since, "--at", at, "--format", "csv", "--ledger"])
+            .arg(&ledger)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let rows = |csv: Vec<u8>| -> Vec<String> {
+        String::from_utf8(csv)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .filter(|l| !l.contains("refused"))
+            .map(|l| l.split(',').take(4).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    let mut split = rows(run_into("2026-05-01 00:00", "2026-05-01 10:30"));
+    split.extend(rows(run_into("2026-05-01 10:30", "2026-05-02 11:59")));
+    split.extend(rows(run_into("2026-05-02 11:59", "2026-05-02 13:00")));
+    std::fs::remove_file(&ledger).unwrap();
+    let whole = rows(run_into("2026-05-01 00:00", "2026-05-02 13:00"));
+    assert_eq!(split, whole);
+    // m1..m3: 早安 and 午安 on 05-01 (not 05-02: three grants within the day) and
+    // 回访 on 05-02; m1's one check-in packet.
+    assert_eq!(whole.len(), 3 * 3 + 1, "{whole:?}");
+}
+
+#[test]
+fn granted_mistakes_are_check_errors() {
+    let errors = |condition: &str| -> Vec<String> {
+        let text =
+            format!("{HEADER}rule 测 {{ every day at 10:00  when {condition}  give points 1 }}\n");
+        playbook::check_text("h.playbook", &text)
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity() == playbook::diagnostics::Severity::Error)
+            .map(|d| format!("{} {}", d.code.code(), d.message))
+            .collect()
+    };
+    assert_eq!(
+        errors("count(granted 侧) > 0"),
+        ["E0101 `侧` is not a rule"]
+    );
+    assert_eq!(
+        errors("sum(granted within 1d) > ¥0"),
+        ["E0208 `sum` of grants reads their value"]
+    );
+    assert_eq!(
+        errors("count(granted value) > 0"),
+        ["E0208 `count` counts grants, not their value"]
+    );
+    assert_eq!(
+        errors("count(granted where event.amount > ¥0) > 0"),
+        ["E0208 grants are chosen by rule, not with `where`"]
+    );
+    assert!(errors("exists(granted 测 within 7d) and sum(granted value) < ¥100").is_empty());
+}

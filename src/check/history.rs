@@ -31,7 +31,11 @@ pub(super) fn history(
     let func = h.func.node;
     let (kind_name, field) = match &h.source {
         HistorySource::Events { kind, field } => (kind, field.as_ref()),
-        HistorySource::Granted { rule, value, span: at } => {
+        HistorySource::Granted {
+            rule,
+            value,
+            span: at,
+        } => {
             if !member_here(c, cx, func, span) {
                 return TExpr::error(span);
             }
@@ -353,10 +357,7 @@ fn unknown_kind(
         let call = Spanned::new(
             ExprKind::Call {
                 func: Spanned::new(h.func.node.name().to_owned(), h.func.span),
-                args: vec![Spanned::new(
-                    ExprKind::Name(kind.node.clone()),
-                    kind.span,
-                )],
+                args: vec![Spanned::new(ExprKind::Name(kind.node.clone()), kind.span)],
             },
             span,
         );
@@ -403,12 +404,18 @@ fn granted(
     if let Some(r) = rule
         && !c.rule_names.contains_key(&r.node)
     {
-        let help = did_you_mean(&r.node, c.rule_names.keys().map(String::as_str))
-            .unwrap_or_else(|| "name a rule of this playbook, or leave it out for every rule".to_owned());
+        let help =
+            did_you_mean(&r.node, c.rule_names.keys().map(String::as_str)).unwrap_or_else(|| {
+                "name a rule of this playbook, or leave it out for every rule".to_owned()
+            });
         c.report(
-            Diagnostic::new(Code::UnknownName, r.span, format!("`{}` is not a rule", r.node))
-                .label("no such rule")
-                .help(help),
+            Diagnostic::new(
+                Code::UnknownName,
+                r.span,
+                format!("`{}` is not a rule", r.node),
+            )
+            .label("no such rule")
+            .help(help),
         );
         return TExpr::error(span);
     }
@@ -431,7 +438,11 @@ fn granted(
                     "write `sum(granted value …)` for what they were worth",
                 );
             }
-            let base = if func == Aggregate::Count { Base::Int } else { Base::Bool };
+            let base = if func == Aggregate::Count {
+                Base::Int
+            } else {
+                Base::Bool
+            };
             (Type::required(base), None)
         }
         Aggregate::Sum | Aggregate::Min | Aggregate::Max => {
@@ -444,7 +455,13 @@ fn granted(
                 );
             }
             let optional = func != Aggregate::Sum;
-            (Type { base: Base::Money, optional }, Some(GRANT_VALUE))
+            (
+                Type {
+                    base: Base::Money,
+                    optional,
+                },
+                Some(GRANT_VALUE),
+            )
         }
         Aggregate::First | Aggregate::Last => {
             let field = match h.then.as_ref().map(|t| t.node.as_str()) {
@@ -454,12 +471,21 @@ fn granted(
                     return misuse(
                         c,
                         h.then.as_ref().map_or(span, |t| t.span),
-                        format!("`{}(granted …)` is a grant: take its `.at` or `.value`", func.name()),
+                        format!(
+                            "`{}(granted …)` is a grant: take its `.at` or `.value`",
+                            func.name()
+                        ),
                         "e.g. `last(granted 新人礼包).at`",
                     );
                 }
             };
-            (Type { base: field.0, optional: true }, Some(field.1))
+            (
+                Type {
+                    base: field.0,
+                    optional: true,
+                },
+                Some(field.1),
+            )
         }
     };
     register(c, h, (HistoryOf::Granted(rule), read, None), ty, span)

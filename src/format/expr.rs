@@ -12,7 +12,8 @@ use rust_decimal::Decimal;
 
 use crate::money::{Fen, Rate};
 use crate::syntax::ast::{
-    BinaryOp, Duration, Expr, ExprKind, History, HistorySource, Literal, NEG_PRECEDENCE, NOT_PRECEDENCE, UnaryOp,
+    BinaryOp, Duration, Expr, ExprKind, History, HistorySource, Literal, NEG_PRECEDENCE,
+    NOT_PRECEDENCE, UnaryOp,
 };
 
 /// How tightly an expression binds: binary operators by their precedence, prefix

@@ -16,9 +16,9 @@ use chrono_tz::Tz;
 
 use crate::check::model::GRANT_AT;
 use crate::compile::history::{HistoryPlan, Source};
-use crate::interpret::usage::{GrantLog, GrantRecord};
 use crate::compile::plan::Node;
 use crate::data::EventRecord;
+use crate::interpret::usage::{GrantLog, GrantRecord};
 use crate::syntax::ast::Aggregate;
 use crate::value::arith::{EvalError, arith, compare};
 use crate::value::{V, Val};

@@ -147,7 +147,14 @@ impl Usage {
     }
 
     /// Records a grant to member `id` for histories that read grants.
-    pub fn log_grant(&mut self, kind: TargetKind, id: &str, rule: Option<usize>, value: Fen, at: i64) {
+    pub fn log_grant(
+        &mut self,
+        kind: TargetKind,
+        id: &str,
+        rule: Option<usize>,
+        value: Fen,
+        at: i64,
+    ) {
         let Some(log) = self.granted.as_mut().filter(|_| kind == TargetKind::Member) else {
             return;
         };

@@ -106,13 +106,13 @@ impl Run<'_> {
         for &r in rules {
             let mut cands = Candidates::new();
             self.segs.reset();
-            let env = base
-                .with_target(TargetKind::Member, member)
-                .with_history(self.histories_read.then(|| {
+            let env = base.with_target(TargetKind::Member, member).with_history(
+                self.histories_read.then(|| {
                     self.histories
                         .of(&member.id)
                         .with_granted(self.usage.granted(), &member.id)
-                }));
+                }),
+            );
             let plan = &self.engine.plan.rules[r];
             let passes = match &plan.filter {
                 Some(f) => holds(f, &env, &mut self.segs),

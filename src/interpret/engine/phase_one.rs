@@ -8,9 +8,9 @@ use crate::data::filter::RowFilter;
 use crate::data::{BadValue, DataSource};
 use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::history::Histories;
-use crate::interpret::usage::GrantLog;
 use crate::interpret::pushdown::scan_filter;
 use crate::interpret::random::basis_point;
+use crate::interpret::usage::GrantLog;
 use crate::money::FULL_RATE;
 use crate::syntax::ast::TargetKind;
 use crate::value::arith::{EvalError, compare};
@@ -360,12 +360,10 @@ impl PhaseOne<'_> {
                 return true;
             }
             segs.reset();
-            let env = base
-                .with_target(kind, row)
-                .with_history(
-                    self.histories
-                        .map(|h| h.of(&row.id).with_granted(self.granted, &row.id)),
-                );
+            let env = base.with_target(kind, row).with_history(
+                self.histories
+                    .map(|h| h.of(&row.id).with_granted(self.granted, &row.id)),
+            );
             for (k, &r) in rules.iter().enumerate() {
                 let in_segment = match program.rules[r].target_segment {
                     Some(s) => segs.contains(s, &env),

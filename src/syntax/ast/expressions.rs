@@ -5,8 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 
 use super::{Ident, Spanned};
-use crate::source::Span;
 use crate::money::{Fen, Rate};
+use crate::source::Span;
 
 /// An expression.
 pub type Expr = Spanned<ExprKind>;

@@ -178,7 +178,9 @@ impl Builder<'_> {
                 span: source_span,
             }
         } else {
-            let first = parts.next().ok_or_else(|| internal(self.file, span.start))?;
+            let first = parts
+                .next()
+                .ok_or_else(|| internal(self.file, span.start))?;
             HistorySource::Events {
                 kind: self.ident(first),
                 field: parts.next().map(|f| self.ident(f)),
