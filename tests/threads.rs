@@ -256,10 +256,7 @@ fn histories_decide_the_same_for_any_thread_count_pushdown_and_holding() {
     };
     let first = decide(1, true, false);
     for rule in ["早安", "午安", "返现"] {
-        assert!(
-            first.iter().any(|d| d.contains(rule)),
-            "{rule} fires"
-        );
+        assert!(first.iter().any(|d| d.contains(rule)), "{rule} fires");
     }
     assert!(first.iter().any(|d| d.starts_with("refused")), "caps bind");
     assert_eq!(first, decide(2, true, false), "2 threads");

@@ -338,7 +338,9 @@ impl Column {
                     .iter()
                     .map(|d| holds(op, (**d).cmp(t.as_str())))
                     .collect();
-                bits_where(codes, |c| by_code[c as usize])
+                // A missing value's slot holds code 0 even when no text was read at
+                // all (an empty dictionary); it is taken out just below.
+                bits_where(codes, |c| by_code.get(c as usize).copied().unwrap_or(false))
             }
             _ => every_row(rows),
         };
