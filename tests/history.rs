@@ -424,3 +424,79 @@ fn granted_mistakes_are_check_errors() {
     );
     assert!(errors("exists(granted 测 within 7d) and sum(granted value) < ¥100").is_empty());
 }
+
+#[test]
+fn explain_shows_each_aggregate_with_the_events_it_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data(
+        dir.path(),
+        &[
+            order("e0", "m1", "2026-04-20 09:00:00", 150),
+            order("e2", "m2", "2026-05-01 09:30:00", 120),
+            order("e3", "m2", "2026-05-01 09:30:00", 130),
+        ],
+    );
+    let playbook = dir.path().join("first.playbook");
+    std::fs::write(
+        &playbook,
+        format!(
+            "{HEADER}rule 首单返现 {{ on order_paid where count(order_paid) == 0  give red_packet ¥5 }}\n"
+        ),
+    )
+    .unwrap();
+    let explain = |member: &str| {
+        let out = common::bin()
+            .arg("explain")
+            .arg(&playbook)
+            .arg("--data")
+            .arg(&data)
+            .args(["--member", member, "--at", "2026-05-01 09:30"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The run paid e2, m2's first order; e3, the latest event explained, came after
+    // it at the same instant and counts it.
+    let m2 = explain("m2");
+    assert!(
+        m2.contains("✓ 首单返现: granted red_packet ¥5 (¥5) at 2026-05-01T09:30:00+08:00 (event:e2)")
+            && m2.contains("    event e3 at 2026-05-01T09:30:00+08:00\n    count(order_paid) = 1 (counted: e2 2026-05-01 09:30:00)"),
+        "{m2}"
+    );
+    // m1's only order is before the window of any run: still its history.
+    let m1 = explain("m1");
+    assert!(
+        m1.contains("count(order_paid) = 0 (no event counted)"),
+        "{m1}"
+    );
+}
+
+#[test]
+fn explain_counts_what_the_run_granted_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = check_ins(dir.path());
+    let playbook = dir.path().join("cap.playbook");
+    std::fs::write(&playbook, format!("{HEADER}{TOUCH_CAP}")).unwrap();
+    let out = common::bin()
+        .arg("explain")
+        .arg(&playbook)
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "--member",
+            "m1",
+            "--since",
+            "2026-05-01 00:00",
+            "--at",
+            "2026-05-01 10:00",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "✗ 晚安: `count(granted within 1d) < 2` is false\n    count(granted within 1d) = 2"
+        ),
+        "{text}"
+    );
+}

@@ -14,6 +14,7 @@ use std::collections::{BTreeSet, HashSet};
 use crate::check::model::{Reward, RewardKind, SegmentDef, Trigger};
 use crate::check::types::{Record, TExpr, TExprKind};
 use crate::compile::Compiled;
+use crate::compile::history::Source;
 use crate::compile::plan::expr_reading;
 use crate::compile::timeline::{RuleSchedule, allowed_at};
 use crate::data::EventRecord;
@@ -123,6 +124,12 @@ pub fn explain_target_in(
         (false, _) => data.events(i64::MIN, at)?.records().collect(),
     };
     let at_tick = crate::interpret::engine::histories_from(engine, &past)?;
+    // The member's own events up to `at`, to show which ones an aggregate counted.
+    let mine: Vec<EventRecord> = past
+        .iter()
+        .filter(|e| event_member_is(e, id))
+        .cloned()
+        .collect();
     let mut segs = engine.segments();
     segs.histories = Some(&at_tick);
     if engine.plan.has_top {
@@ -147,6 +154,7 @@ pub fn explain_target_in(
         at,
         event_kind: None,
         tops: &tops,
+        mine: &mine,
     };
     let mut out = Vec::new();
     for (r, rule) in program.rules.iter().enumerate() {
@@ -179,6 +187,10 @@ pub fn explain_target_in(
                 .as_ref()
                 .map(|h| h.of(id).with_granted(usage.granted(), id))
                 .or(cx.history),
+            mine: match latest {
+                Some(l) => &mine[..mine.partition_point(|e| (e.at, &e.row.id) < (l.at, &l.row.id))],
+                None => &mine,
+            },
             ..cx
         };
         let joined_later = match rule.trigger {
@@ -225,6 +237,8 @@ struct Explainer<'a> {
     tops: &'a std::collections::HashMap<usize, crate::interpret::engine::TopRank>,
     /// The member's history as the rule being explained sees it.
     history: Option<MemberHistory<'a>>,
+    /// The member's events in that history, in time order.
+    mine: &'a [EventRecord],
 }
 
 impl Explainer<'_> {
@@ -612,8 +626,62 @@ impl Explainer<'_> {
                 Some(format!("{prefix}{name} = {}", show(value, tz)))
             }
             Ref::Now => Some(format!("now = {}", show(V::Time(env.now), tz))),
+            Ref::History(i, span) => Some(self.history_line(i, span, env)),
             Ref::Segment(_) => None,
         }
+    }
+
+    /// `count(order_paid within 30d) = 2 (e1 2026-04-20 09:00, e3 …)`: an
+    /// aggregate's value and, over events, the events it counted.
+    fn history_line(&self, i: usize, span: crate::source::Span, env: &Env<'_>) -> String {
+        let tz = self.engine.program.settings.timezone;
+        let written = self.text_of(span);
+        let value = match env.history.map(|h| h.value(i, env.now)) {
+            Some(Ok(v)) => show(v, tz),
+            Some(Err(e)) => format!("cannot be computed: {e}"),
+            None => "not known here".to_owned(),
+        };
+        let plan = &self.engine.histories[i];
+        let Source::Events(kind) = plan.source else {
+            return format!("{written} = {value}");
+        };
+        let from = plan.within.map(|w| env.now.saturating_sub(w));
+        let mut segs = Segments::new(&[], Vec::new());
+        let counted: Vec<String> = self
+            .mine
+            .iter()
+            .filter(|e| e.kind == kind && from.is_none_or(|f| e.at >= f))
+            .filter(|e| {
+                let on = Env {
+                    event: Some(&e.row),
+                    ..Env::at(e.at, tz)
+                };
+                plan.filter
+                    .as_ref()
+                    .is_none_or(|f| matches!(holds(f, &on, &mut segs), Ok(true)))
+            })
+            .map(|e| format!("{} {}", e.row.id, show(V::Time(e.at), tz)))
+            .collect();
+        const SHOWN: usize = 5;
+        let mut list = counted
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if counted.len() > SHOWN {
+            list.push_str(&format!(", … {} in all", counted.len()));
+        }
+        if counted.is_empty() {
+            format!("{written} = {value} (no event counted)")
+        } else {
+            format!("{written} = {value} (counted: {list})")
+        }
+    }
+
+    fn text_of(&self, span: crate::source::Span) -> String {
+        let text = self.sources.get(span.file).slice(span);
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -641,6 +709,8 @@ enum Ref {
     Field(Record, usize),
     Segment(usize),
     Now,
+    /// An aggregate over the member's history, and where it is written.
+    History(usize, crate::source::Span),
 }
 
 fn conjuncts<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
@@ -659,6 +729,7 @@ fn references(e: &TExpr, out: &mut Vec<Ref>) {
         TExprKind::Field { record, index } => out.push(Ref::Field(*record, *index)),
         TExprKind::Segment(i) => out.push(Ref::Segment(*i)),
         TExprKind::Now | TExprKind::Today => out.push(Ref::Now),
+        TExprKind::History(i) => out.push(Ref::History(*i, e.span)),
         _ => e.children().into_iter().for_each(|x| references(x, out)),
     }
 }

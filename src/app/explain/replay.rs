@@ -13,6 +13,8 @@ pub struct MemberDecisions {
     kind: Option<TargetKind>,
     id: String,
     decided: std::collections::BTreeMap<String, Decided>,
+    /// Every grant to the target, in decision order.
+    granted: Vec<crate::interpret::grant::Grant>,
 }
 
 /// One rule's last decision for the member.
@@ -38,7 +40,13 @@ impl MemberDecisions {
             kind: Some(kind),
             id: id.to_owned(),
             decided: Default::default(),
+            granted: Vec::new(),
         }
+    }
+
+    /// Every grant the run made to the target, in decision order.
+    pub fn grants(&self) -> &[crate::interpret::grant::Grant] {
+        &self.granted
     }
 
     fn about(&self, kind: TargetKind, id: &str) -> bool {
@@ -99,6 +107,7 @@ impl crate::interpret::engine::Sink for MemberDecisions {
         if !self.about(g.target.kind, &g.target.id) {
             return Ok(());
         }
+        self.granted.push(g.clone());
         let entry = self.decided.entry(g.rule.to_string());
         match entry {
             std::collections::btree_map::Entry::Occupied(mut e) => match e.get_mut() {

@@ -79,14 +79,6 @@ pub fn explain(request: &ExplainRequest<'_>) -> Result<Vec<RuleExplanation>, Exp
         load_history(&ledger, program, &mut usage, request.at, request.at)?;
     }
     let (kind, id, at) = (request.kind, request.id, request.at);
-    let Some(mut rules) =
-        explain_target(compiled, request.sources, &mut data, &usage, kind, id, at)?
-    else {
-        return Err(ExplainError::NotFound {
-            kind,
-            id: id.to_owned(),
-        });
-    };
     let run_request = RunRequest {
         since: request.since,
         ledger: request.ledger,
@@ -97,6 +89,20 @@ pub fn explain(request: &ExplainRequest<'_>) -> Result<Vec<RuleExplanation>, Exp
     };
     let mut decisions = MemberDecisions::of(kind, id);
     let outcome = run(&run_request, &mut decisions)?;
+    // What the run granted the target up to `at` is part of its history, as the
+    // ledger's grants are (aggregates over `granted` read both).
+    for g in decisions.grants().iter().filter(|g| g.cause.at() <= at) {
+        let rule = program.rules.iter().position(|r| *r.name == *g.rule);
+        usage.log_grant(kind, id, rule, g.value, g.at);
+    }
+    let Some(mut rules) =
+        explain_target(compiled, request.sources, &mut data, &usage, kind, id, at)?
+    else {
+        return Err(ExplainError::NotFound {
+            kind,
+            id: id.to_owned(),
+        });
+    };
     let tz = program.settings.timezone;
     let (after, until) = outcome.report.window;
     let window = format!(
