@@ -502,3 +502,20 @@ fn explain_counts_what_the_run_granted_before() {
         "{text}"
     );
 }
+
+#[test]
+fn the_formatter_prints_grant_aggregates_back_as_they_read() {
+    let text = format!(
+        "{HEADER}rule 测 {{ every day at 10:00  when count( granted  within 1d )<3 and exists(granted 测) \
+         and sum(granted value within 7d) < ¥20 and (last(granted 测).at ?? now) <= now - 1d give points 1 }}\n"
+    );
+    let formatted = playbook::format::format_source(playbook::source::FileId(0), &text)
+        .unwrap_or_else(|e| panic!("formats: {e:?}"));
+    assert!(
+        formatted.contains("when count(granted within 1d) < 3\n    and exists(granted 测)\n    and sum(granted value within 7d) < ¥20\n    and (last(granted 测).at ?? now) <= now - 1d\n"),
+        "{formatted}"
+    );
+    let again = playbook::format::format_source(playbook::source::FileId(0), &formatted)
+        .unwrap_or_else(|e| panic!("formats: {e:?}"));
+    assert_eq!(again, formatted);
+}

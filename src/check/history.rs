@@ -34,12 +34,13 @@ pub(super) fn history(
         HistorySource::Granted {
             rule,
             value,
-            span: at,
+            written,
         } => {
             if !member_here(c, cx, func, span) {
                 return TExpr::error(span);
             }
-            return granted(c, h, (rule.as_ref(), *value, *at), span);
+            let value = value.as_ref().map(|v| v.span);
+            return granted(c, h, (rule.as_ref(), value, written.span), span);
         }
     };
     let Some(&kind) = c.event_index.get(&kind_name.node) else {

@@ -6,7 +6,6 @@ use rust_decimal::Decimal;
 
 use super::{Ident, Spanned};
 use crate::money::{Fen, Rate};
-use crate::source::Span;
 
 /// An expression.
 pub type Expr = Spanned<ExprKind>;
@@ -99,9 +98,9 @@ pub enum HistorySource {
         /// `granted 新人礼包`: only by this rule.
         rule: Option<Ident>,
         /// `granted value`: their value (what `sum`, `min` and `max` read).
-        value: Option<Span>,
-        /// Where `granted …` is written.
-        span: Span,
+        value: Option<Spanned<()>>,
+        /// Where `granted …` is written (spans never count in comparisons).
+        written: Spanned<()>,
     },
 }
 

@@ -168,14 +168,14 @@ impl Builder<'_> {
             let mut value = None;
             for part in parts {
                 match part.as_rule() {
-                    Rule::granted_value => value = Some(self.span(&part)),
+                    Rule::granted_value => value = Some(self.spanned(&part, ())),
                     _ => rule = Some(self.ident(part)),
                 }
             }
             HistorySource::Granted {
                 rule,
                 value,
-                span: source_span,
+                written: Spanned::new((), source_span),
             }
         } else {
             let first = parts
