@@ -519,3 +519,36 @@ fn the_formatter_prints_grant_aggregates_back_as_they_read() {
         .unwrap_or_else(|e| panic!("formats: {e:?}"));
     assert_eq!(again, formatted);
 }
+
+#[test]
+fn the_repl_counts_and_shows_segments_over_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data(
+        dir.path(),
+        &[
+            order("e1", "m1", "2026-04-20 09:00:00", 150),
+            order("e2", "m1", "2026-05-01 09:00:00", 200),
+            order("e3", "m2", "2026-05-01 09:30:00", 120),
+        ],
+    );
+    let playbook = dir.path().join("repl.playbook");
+    std::fs::write(
+        &playbook,
+        format!(
+            "{HEADER}segment 复购 = count(order_paid) >= 2\nrule r {{ every day at 10:00  when 复购  give points 1 }}\n"
+        ),
+    )
+    .unwrap();
+    let out = common::bin()
+        .arg("repl")
+        .arg(&playbook)
+        .arg("--data")
+        .arg(&data)
+        .args(["--at", "2026-05-02 12:00"])
+        .write_stdin(":count 复购\n:member m2\n复购\n")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("1 of 3 members (33.3%)\n  m1\n"), "{text}");
+    assert!(text.contains("false : bool"), "{text}");
+}

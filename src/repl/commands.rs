@@ -337,14 +337,18 @@ impl Session {
             let pad = " ".repeat(width.saturating_sub(field.name.width()));
             out.push_str(&format!("  {}{pad}  {}\n", field.name, show(value, tz)));
         }
+        let histories = self.histories()?;
         let mut segs = engine.segments();
+        segs.histories = histories.as_deref();
         if engine.plan.has_top {
             let (_, data) = opened(&mut self.opened)?;
             engine
                 .rank_tops(data, self.at, &mut segs)
                 .map_err(|e| e.to_string())?;
         }
-        let env = Env::at(self.at, tz).with_target(kind, row);
+        let env = Env::at(self.at, tz)
+            .with_target(kind, row)
+            .with_history(histories.as_deref().map(|h| h.of(&row.id)));
         let mut inside = Vec::new();
         for (i, seg) in program.segments.iter().enumerate() {
             if seg.target == kind && segs.contains(i, &env).map_err(|e| e.to_string())? {
@@ -398,6 +402,10 @@ impl Session {
         if let Err(e) = self.open_data() {
             return Reply::error(format!("error: {e}"));
         }
+        let histories = match self.histories() {
+            Ok(h) => h,
+            Err(e) => return Reply::error(format!("error: {e}")),
+        };
         let kind = self.focus;
         let engine = self.compiled();
         let program = &*engine.program;
@@ -406,6 +414,7 @@ impl Session {
         let base = Env::at(self.at, program.settings.timezone);
         let counted = opened(&mut self.opened).and_then(|(_, data)| {
             let mut segs = engine.segments();
+            segs.histories = histories.as_deref();
             if engine.plan.has_top {
                 engine
                     .rank_tops(data, self.at, &mut segs)
@@ -420,7 +429,10 @@ impl Session {
             data.scan(table, &fields, &mut |row| {
                 segs.reset();
                 of += 1;
-                match holds(&node, &base.with_target(kind, row), &mut segs) {
+                let env = base
+                    .with_target(kind, row)
+                    .with_history(histories.as_deref().map(|h| h.of(&row.id)));
+                match holds(&node, &env, &mut segs) {
                     Ok(true) => {
                         holding += 1;
                         if sample.len() < COUNT_SAMPLE {

@@ -27,6 +27,7 @@ use crate::data::sqlite::SqliteData;
 use crate::data::{DataSource, Table, TableNames};
 use crate::diagnostics::{Code, Diagnostic, render_human};
 use crate::interpret::eval::{Env, eval};
+use crate::interpret::history::Histories;
 use crate::source::{FileId, SourceFile};
 use crate::syntax::{self, ast::TargetKind};
 use crate::value::{Row, show};
@@ -90,6 +91,8 @@ pub struct Session {
     opened: Option<(u64, SqliteData)>,
     /// The program compiled, for the generation it was compiled at.
     compiled: Option<(u64, Rc<Compiled>)>,
+    /// Members' histories as of an instant, for the generation they were read at.
+    histories: Option<((u64, i64), Rc<Histories>)>,
     at: i64,
     member: Option<String>,
     group: Option<String>,
@@ -110,6 +113,7 @@ impl Session {
             data: None,
             opened: None,
             compiled: None,
+            histories: None,
             at: chrono::Utc::now().timestamp(),
             member: None,
             group: None,
@@ -303,8 +307,14 @@ impl Session {
         {
             self.open_data()?;
         }
+        let histories = if reads.segment {
+            self.histories()?
+        } else {
+            None
+        };
         let engine = self.compiled();
         let mut segs = engine.segments();
+        segs.histories = histories.as_deref();
         if reads.segment && engine.plan.has_top {
             let (_, data) = opened(&mut self.opened)?;
             engine
@@ -315,6 +325,10 @@ impl Session {
         let env = match self.focus {
             TargetKind::Member => Env {
                 member: row.as_ref(),
+                history: histories
+                    .as_deref()
+                    .zip(row.as_ref())
+                    .map(|(h, r)| h.of(&r.id)),
                 ..base
             },
             TargetKind::Group => Env {
@@ -395,6 +409,35 @@ impl Session {
 }
 
 /// The open data, after [`Session::open_data`].
+impl Session {
+    /// Every member's history as of the session's instant, when the program reads
+    /// any (read from the data's events once per program and instant).
+    fn histories(&mut self) -> Result<Option<Rc<Histories>>, String> {
+        let engine = self.compiled();
+        if engine.histories.is_empty() {
+            return Ok(None);
+        }
+        let key = (self.generation, self.at);
+        if let Some((k, h)) = &self.histories
+            && *k == key
+        {
+            return Ok(Some(h.clone()));
+        }
+        self.open_data()?;
+        let (_, data) = opened(&mut self.opened)?;
+        let past: Vec<_> = data
+            .events(i64::MIN, self.at)
+            .map_err(|e| e.to_string())?
+            .records()
+            .collect();
+        let histories = Rc::new(
+            crate::interpret::engine::histories_from(&engine, &past).map_err(|e| e.to_string())?,
+        );
+        self.histories = Some((key, histories.clone()));
+        Ok(Some(histories))
+    }
+}
+
 fn opened(opened: &mut Option<(u64, SqliteData)>) -> Result<(u64, &mut SqliteData), String> {
     match opened {
         Some((generation, data)) => Ok((*generation, data)),
