@@ -98,7 +98,7 @@ fn a_declaration_is_added_and_a_redefinition_replaces_it() {
             ]
         )
     );
-    assert_eq!(s.program().segments.len(), 6);
+    assert_eq!(s.program().segments.len(), 5);
 }
 
 #[test]
@@ -118,7 +118,7 @@ fn a_declaration_with_errors_is_rejected_and_shown_at_its_line() {
         )
     );
     // Nothing was changed by the rejected declarations.
-    assert_eq!(s.program().segments.len(), 3);
+    assert_eq!(s.program().segments.len(), 2);
     assert!(!failed(&mut s, ":count 潜客"));
 }
 

@@ -95,7 +95,7 @@ fn completion_continuation_history_and_control_keys() {
     eval(
         &mut p,
         ":member m033",
-        "in segments: 新客, 包裹卡用户",
+        "in segments: 包裹卡用户",
         "playbook[m033]> ",
     );
     p.send("spend_3\t").expect("type");
