@@ -10,6 +10,9 @@
 //!   history (a usage loaded with the first run's grants; a real ledger file) grants
 //!   exactly what one run over the whole window grants.
 //!
+//! Its rules also read members' histories (earlier events, earlier grants), so all
+//! of the above holds for aggregates too.
+//!
 //! Independence of the thread count is tested in `tests/threads.rs`: parallel reads
 //! need a SQLite file large enough to be cut into parts.
 //!
@@ -75,14 +78,14 @@ reward 周末红包 = red_packet ¥300 split 2 random
 
 rule 入群 {
   on join_group
-  when 潜客
+  when 潜客 and not exists(order_paid)
   give red_packet ¥2
   limit once per member
   exclusive "新人"
 }
 
 rule 返现 {
-  on order_paid where event.amount >= ¥50
+  on order_paid where event.amount >= ¥50 and count(order_paid where event.amount >= ¥50 within 1d) < 3
   give red_packet clamp(event.amount * 2%, ¥0.5, ¥8)
   limit 2 per member per day
   limit 6 per day
@@ -91,7 +94,7 @@ rule 返现 {
 
 rule 打卡 {
   on check_in
-  when event.streak >= 3
+  when event.streak >= 3 and sum(granted value within 1d) < ¥12
   give experiment "打卡实验" {
     A 50% -> red_packet clamp(event.streak * ¥0.3, ¥1, ¥5)
     B 50% -> coupon ¥3 valid 1d
@@ -109,7 +112,7 @@ rule 新星积分 {
 
 rule 复购 {
   every day at 10:00
-  when 老客 and not ("价格敏感" in tags)
+  when 老客 and not ("价格敏感" in tags) and count(granted within 12h) < 2
   give tier {
     大客 -> coupon ¥20 over ¥200 valid 7d
     else -> coupon ¥10 over ¥100 valid 7d
