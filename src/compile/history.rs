@@ -33,6 +33,22 @@ pub struct HistoryPlan {
     pub within: Option<i64>,
     /// The value with no event: `0` (or `¥0`) for a sum, `false` for `exists`.
     pub empty: Val,
+    /// Whether the values it keeps are whole numbers, and of what: kept as
+    /// integers, a third of the memory of values.
+    pub whole: Option<Whole>,
+}
+
+/// What a whole number kept by an aggregate stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whole {
+    /// Nothing: a count reads no value.
+    Uncounted,
+    /// An `int`.
+    Int,
+    /// Money, in fen.
+    Money,
+    /// An instant.
+    Time,
 }
 
 impl HistoryPlan {
@@ -66,6 +82,13 @@ impl HistoryPlan {
             filter,
             within: def.within,
             empty,
+            whole: match (def.func, &def.ty.base) {
+                (Aggregate::Count | Aggregate::Exists, _) => Some(Whole::Uncounted),
+                (_, Base::Int) => Some(Whole::Int),
+                (_, Base::Money) => Some(Whole::Money),
+                (_, Base::Time) => Some(Whole::Time),
+                _ => None,
+            },
         }
     }
 }

@@ -15,7 +15,7 @@ use std::collections::{HashMap, VecDeque};
 use chrono_tz::Tz;
 
 use crate::check::model::GRANT_AT;
-use crate::compile::history::{HistoryPlan, Source};
+use crate::compile::history::{HistoryPlan, Source, Whole};
 use crate::compile::plan::Node;
 use crate::data::EventRecord;
 use crate::interpret::usage::{GrantLog, GrantRecord};
@@ -35,6 +35,8 @@ enum Acc {
     /// Any aggregate `within D`: the counted events' instants and values, oldest
     /// first, none older than D before the latest.
     Recent(VecDeque<(i64, Val)>),
+    /// The same for whole numbers (see [`Whole`]); `None` for a missing value.
+    RecentWhole(VecDeque<(i64, Option<i64>)>),
 }
 
 /// Every member's history, for the aggregates of one program.
@@ -131,7 +133,10 @@ impl Histories {
 
 fn start(plan: &HistoryPlan) -> Acc {
     if plan.within.is_some() {
-        return Acc::Recent(VecDeque::new());
+        return match plan.whole {
+            Some(_) => Acc::RecentWhole(VecDeque::new()),
+            None => Acc::Recent(VecDeque::new()),
+        };
     }
     match plan.func {
         Aggregate::Count | Aggregate::Exists => Acc::Count(0),
@@ -165,14 +170,31 @@ fn add(acc: &mut Acc, plan: &HistoryPlan, at: i64, value: Val, tz: Tz) {
                 *best = Some(value);
             }
         }
-        Acc::Recent(recent) => {
-            let oldest = at.saturating_sub(plan.within.unwrap_or(0));
-            while recent.front().is_some_and(|(t, _)| *t < oldest) {
-                recent.pop_front();
-            }
-            recent.push_back((at, value));
+        Acc::Recent(recent) => push_recent(recent, plan, at, value),
+        Acc::RecentWhole(recent) => {
+            let whole = match value {
+                Val::Int(i) | Val::Time(i) => Some(i),
+                Val::Money(f) => Some(f.0),
+                _ => None,
+            };
+            push_recent(recent, plan, at, whole);
         }
     }
+}
+
+/// Appends an event to a `within` window, dropping the events no later instant
+/// can count.
+fn push_recent<T>(recent: &mut VecDeque<(i64, T)>, plan: &HistoryPlan, at: i64, value: T) {
+    let oldest = at.saturating_sub(plan.within.unwrap_or(0));
+    while recent.front().is_some_and(|(t, _)| *t < oldest) {
+        recent.pop_front();
+    }
+    if recent.len() == recent.capacity() {
+        // Most members have a few events: grow by a quarter, not double (a
+        // million members' spare room adds up).
+        recent.reserve_exact((recent.len() / 4).max(1));
+    }
+    recent.push_back((at, value));
 }
 
 fn better(v: V<'_>, best: V<'_>, want: Ordering) -> bool {
@@ -227,6 +249,17 @@ impl<'h> MemberHistory<'h> {
                 let from = now.saturating_sub(plan.within.unwrap_or(0));
                 let start = recent.partition_point(|(t, _)| *t < from);
                 let mut values = recent.range(start..).map(|(_, v)| v.view());
+                recent_value(plan, &mut values)?
+            }
+            Acc::RecentWhole(recent) => {
+                let from = now.saturating_sub(plan.within.unwrap_or(0));
+                let start = recent.partition_point(|(t, _)| *t < from);
+                let mut values = recent.range(start..).map(|(_, v)| match (v, plan.whole) {
+                    (Some(x), Some(Whole::Int)) => V::Int(*x),
+                    (Some(x), Some(Whole::Money)) => V::Money(crate::money::Fen(*x)),
+                    (Some(x), Some(Whole::Time)) => V::Time(*x),
+                    _ => V::Null,
+                });
                 recent_value(plan, &mut values)?
             }
         })
