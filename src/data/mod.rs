@@ -195,6 +195,25 @@ pub trait DataSource {
     /// Events with `after < at <= until`, in time order.
     fn events(&mut self, after: i64, until: i64) -> Result<EventBatch, DataError>;
 
+    /// Calls `visit` with every event of [`DataSource::events`]`(after, until)`, in
+    /// no particular order, holding none of them: for a caller that does not need
+    /// them in time order (bad values are recorded the same). By default through
+    /// `events`.
+    fn each_event(
+        &mut self,
+        after: i64,
+        until: i64,
+        visit: &mut dyn FnMut(&EventRecord),
+    ) -> Result<(), DataError> {
+        let batch = self.events(after, until)?;
+        let mut record = EventRecord::default();
+        for i in 0..batch.len() {
+            batch.read(i, &mut record);
+            visit(&record);
+        }
+        Ok(())
+    }
+
     /// Bad values found since the last call, each row once over the source's life.
     fn take_problems(&mut self) -> Vec<BadValue>;
 

@@ -83,6 +83,54 @@ impl Histories {
         tz: Tz,
         passes: &mut dyn FnMut(&Node) -> Result<bool, EvalError>,
     ) -> Result<(), (usize, EvalError)> {
+        self.fold_in(event, tz, passes, Order::Time)
+    }
+
+    /// Whether no aggregate depends on the order events are folded in (none is a
+    /// `first` or `last`): events before a window can then be folded as they are
+    /// read ([`Histories::fold_unordered`]), none of them held.
+    pub fn order_free(&self) -> bool {
+        self.plans
+            .iter()
+            .all(|p| !matches!(p.func, Aggregate::First | Aggregate::Last))
+    }
+
+    /// [`Histories::fold`] of an event read in no particular order, before instant
+    /// `from` (the window's start): a `within D` aggregate keeps it unless it is
+    /// older than `from - D` (no instant of the window can count it). Call
+    /// [`Histories::settle`] once all are in; only for [`Histories::order_free`]
+    /// aggregates.
+    pub fn fold_unordered(
+        &mut self,
+        event: &EventRecord,
+        tz: Tz,
+        passes: &mut dyn FnMut(&Node) -> Result<bool, EvalError>,
+        from: i64,
+    ) -> Result<(), (usize, EvalError)> {
+        self.fold_in(event, tz, passes, Order::Any { from })
+    }
+
+    /// Puts every `within` window folded by [`Histories::fold_unordered`] in time
+    /// order.
+    pub fn settle(&mut self) {
+        for accs in self.members.values_mut() {
+            for acc in accs {
+                match acc {
+                    Acc::Recent(r) => r.make_contiguous().sort_by_key(|(t, _)| *t),
+                    Acc::RecentWhole(r) => r.make_contiguous().sort_by_key(|(t, _)| *t),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn fold_in(
+        &mut self,
+        event: &EventRecord,
+        tz: Tz,
+        passes: &mut dyn FnMut(&Node) -> Result<bool, EvalError>,
+        order: Order,
+    ) -> Result<(), (usize, EvalError)> {
         if !self.reads(event.kind) {
             return Ok(());
         }
@@ -116,7 +164,7 @@ impl Histories {
                 .and_then(|f| event.row.vals.get(f))
                 .cloned()
                 .unwrap_or(Val::Null);
-            add(&mut accs[i], plan, event.at, value, tz);
+            add(&mut accs[i], plan, (event.at, order), value, tz);
         }
         Ok(())
     }
@@ -145,7 +193,14 @@ fn start(plan: &HistoryPlan) -> Acc {
     }
 }
 
-fn add(acc: &mut Acc, plan: &HistoryPlan, at: i64, value: Val, tz: Tz) {
+/// How events arrive: in time order, or in any order before an instant.
+#[derive(Debug, Clone, Copy)]
+enum Order {
+    Time,
+    Any { from: i64 },
+}
+
+fn add(acc: &mut Acc, plan: &HistoryPlan, (at, order): (i64, Order), value: Val, tz: Tz) {
     match acc {
         Acc::Count(n) => *n += 1,
         Acc::Sum(sum) => {
@@ -170,24 +225,37 @@ fn add(acc: &mut Acc, plan: &HistoryPlan, at: i64, value: Val, tz: Tz) {
                 *best = Some(value);
             }
         }
-        Acc::Recent(recent) => push_recent(recent, plan, at, value),
+        Acc::Recent(recent) => push_recent(recent, plan, (at, order), value),
         Acc::RecentWhole(recent) => {
             let whole = match value {
                 Val::Int(i) | Val::Time(i) => Some(i),
                 Val::Money(f) => Some(f.0),
                 _ => None,
             };
-            push_recent(recent, plan, at, whole);
+            push_recent(recent, plan, (at, order), whole);
         }
     }
 }
 
 /// Appends an event to a `within` window, dropping the events no later instant
 /// can count.
-fn push_recent<T>(recent: &mut VecDeque<(i64, T)>, plan: &HistoryPlan, at: i64, value: T) {
-    let oldest = at.saturating_sub(plan.within.unwrap_or(0));
-    while recent.front().is_some_and(|(t, _)| *t < oldest) {
-        recent.pop_front();
+fn push_recent<T>(
+    recent: &mut VecDeque<(i64, T)>,
+    plan: &HistoryPlan,
+    (at, order): (i64, Order),
+    value: T,
+) {
+    let within = plan.within.unwrap_or(0);
+    match order {
+        Order::Time => {
+            let oldest = at.saturating_sub(within);
+            while recent.front().is_some_and(|(t, _)| *t < oldest) {
+                recent.pop_front();
+            }
+        }
+        // Out of order: kept unless no instant from `from` on can count it.
+        Order::Any { from } if at < from.saturating_sub(within) => return,
+        Order::Any { .. } => {}
     }
     if recent.len() == recent.capacity() {
         // Most members have a few events: grow by a quarter, not double (a
@@ -304,4 +372,102 @@ fn recent_value<'h>(
 
 fn overflow(plan: &HistoryPlan) -> EvalError {
     EvalError::Overflow(format!("sum of {} events", plan.func.name()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Row;
+
+    /// The aggregates of a playbook over `order_paid { amount: money }`.
+    fn histories(conditions: &[&str]) -> (crate::compile::Compiled, Histories) {
+        let rules: String = conditions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("rule r{i} {{ every day at 10:00  when {c}  give points 1 }}\n"))
+            .collect();
+        let text = format!(
+            "playbook \"h\" {{ timezone \"Asia/Shanghai\" }}\nmember {{ level: int }}\n\
+             event order_paid {{ amount: money }}\n{rules}"
+        );
+        let checked = crate::check_text("h.playbook", &text);
+        let compiled = crate::compile::compile(checked.program.expect("checks"));
+        let h = Histories::new(compiled.histories.clone(), 1);
+        (compiled, h)
+    }
+
+    fn order(i: i64, member: &str, at: i64, fen: i64) -> EventRecord {
+        let id = format!("e{i:04}");
+        EventRecord {
+            kind: 0,
+            at,
+            row: Row {
+                id: id.clone(),
+                vals: vec![
+                    Val::Text(id),
+                    Val::Text(member.to_owned()),
+                    Val::Time(at),
+                    Val::Null,
+                    Val::Money(crate::money::Fen(fen)),
+                ],
+            },
+        }
+    }
+
+    #[test]
+    fn events_folded_out_of_order_then_settled_read_as_in_time_order() {
+        let conditions = [
+            "count(order_paid within 3d) >= 1",
+            "sum(order_paid.amount within 10d) >= ¥1",
+            "(max(order_paid.amount within 5d) ?? ¥0) >= ¥1",
+            "(min(order_paid.amount) ?? ¥0) >= ¥1",
+            "sum(order_paid.amount where event.amount >= ¥50) >= ¥1",
+            "exists(order_paid within 1d)",
+        ];
+        let (_, mut ordered) = histories(&conditions);
+        let (_, mut shuffled) = histories(&conditions);
+        let day = 86_400;
+        let events: Vec<EventRecord> = (0..60)
+            .map(|i| {
+                order(
+                    i,
+                    ["m1", "m2", "m3"][(i % 3) as usize],
+                    (i * 7_919) % (30 * day),
+                    (i * 37) % 9_000,
+                )
+            })
+            .collect();
+        let mut in_time = events.clone();
+        in_time.sort_by(|a, b| (a.at, &a.row.id).cmp(&(b.at, &b.row.id)));
+        let tz = chrono_tz::Asia::Shanghai;
+        let from = 30 * day;
+        let pass = |e: &EventRecord, f: &Node| {
+            let env = crate::interpret::eval::Env {
+                event: Some(&e.row),
+                ..crate::interpret::eval::Env::at(e.at, tz)
+            };
+            let mut segs = crate::interpret::eval::Segments::new(&[], Vec::new());
+            crate::interpret::eval::holds(f, &env, &mut segs)
+        };
+        for e in &in_time {
+            ordered.fold(e, tz, &mut |f| pass(e, f)).unwrap();
+        }
+        for e in &events {
+            shuffled
+                .fold_unordered(e, tz, &mut |f| pass(e, f), from)
+                .unwrap();
+        }
+        shuffled.settle();
+        for now in [from + 1, from + day, from + 4 * day, from + 20 * day] {
+            for m in ["m1", "m2", "m3", "m4"] {
+                for i in 0..conditions.len() {
+                    assert_eq!(
+                        ordered.of(m).value(i, now).unwrap(),
+                        shuffled.of(m).value(i, now).unwrap(),
+                        "aggregate {i} of {m} at {now}"
+                    );
+                }
+            }
+        }
+    }
 }

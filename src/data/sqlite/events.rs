@@ -76,22 +76,45 @@ impl EventSpec {
         (after, until): (i64, i64),
     ) -> Result<EventBatch, DataError> {
         let mut batch = EventBatch::default();
+        self.read_into(conn, (cx, problems), (after, until), &mut batch)?;
+        batch.sort();
+        Ok(batch)
+    }
+
+    /// The events of [`EventSpec::read_window`], each given to `visit` as it is
+    /// read, in the table's order (nothing is held).
+    pub(super) fn each_in_window(
+        &self,
+        conn: &Connection,
+        (cx, problems): (&mut Context, &mut Problems),
+        window: (i64, i64),
+        visit: &mut dyn FnMut(&EventRecord),
+    ) -> Result<(), DataError> {
+        self.read_into(conn, (cx, problems), window, &mut Visit(visit))
+    }
+
+    fn read_into(
+        &self,
+        conn: &Connection,
+        (cx, problems): (&mut Context, &mut Problems),
+        window: (i64, i64),
+        out: &mut dyn EventsOut,
+    ) -> Result<(), DataError> {
         let mut stmt = conn.prepare_cached(&self.select()).map_err(sql_error)?;
         let mut rows = stmt.query([]).map_err(sql_error)?;
         let mut reader = EventReader {
             spec: self,
             cx,
             problems,
-            window: (after, until),
+            window,
             position: 0,
             rows: vec![Row::default(); self.kinds.len()],
         };
         let mut id = String::new();
         while let Some(r) = rows.next().map_err(sql_error)? {
-            reader.read(r, &mut id, &mut batch)?;
+            reader.read(r, &mut id, out)?;
         }
-        batch.sort();
-        Ok(batch)
+        Ok(())
     }
 
     fn select(&self) -> String {
@@ -145,7 +168,7 @@ impl EventReader<'_> {
         &mut self,
         r: &rusqlite::Row<'_>,
         id: &mut String,
-        batch: &mut EventBatch,
+        out: &mut dyn EventsOut,
     ) -> Result<(), DataError> {
         let spec = self.spec;
         self.position += 1;
@@ -175,9 +198,9 @@ impl EventReader<'_> {
             return Ok(());
         };
         match spec.kinds.iter().position(|k| k.name == kind) {
-            Some(k) => self.read_declared(r, k, id, at, batch),
+            Some(k) => self.read_declared(r, k, id, at, out),
             None => {
-                count_ignored(batch, kind);
+                out.ignored(kind);
                 Ok(())
             }
         }
@@ -202,7 +225,7 @@ impl EventReader<'_> {
         k: usize,
         id: &str,
         at: i64,
-        batch: &mut EventBatch,
+        out: &mut dyn EventsOut,
     ) -> Result<(), DataError> {
         let spec = self.spec;
         let kind = &spec.kinds[k];
@@ -218,7 +241,7 @@ impl EventReader<'_> {
         let good = self.decode_declared(r, kind, &mut row)?;
         let record = EventRecord { kind: k, at, row };
         if good {
-            batch.push(&record);
+            out.event(&record);
         }
         self.rows[k] = record.row;
         Ok(())
@@ -332,6 +355,35 @@ impl EventReader<'_> {
 
 /// Counts an event of a kind the playbook does not declare (allocating only for a
 /// kind not seen before).
+/// Where the events of a window go as they are read.
+trait EventsOut {
+    /// A good event of a declared kind.
+    fn event(&mut self, e: &EventRecord);
+    /// An event of a kind the playbook does not declare.
+    fn ignored(&mut self, kind: Cow<'_, str>);
+}
+
+impl EventsOut for EventBatch {
+    fn event(&mut self, e: &EventRecord) {
+        self.push(e);
+    }
+
+    fn ignored(&mut self, kind: Cow<'_, str>) {
+        count_ignored(self, kind);
+    }
+}
+
+/// Events handed to a function, one by one.
+struct Visit<'v>(&'v mut dyn FnMut(&EventRecord));
+
+impl EventsOut for Visit<'_> {
+    fn event(&mut self, e: &EventRecord) {
+        (self.0)(e);
+    }
+
+    fn ignored(&mut self, _: Cow<'_, str>) {}
+}
+
 fn count_ignored(batch: &mut EventBatch, kind: Cow<'_, str>) {
     match batch.ignored.get_mut(kind.as_ref()) {
         Some(n) => *n += 1,

@@ -262,6 +262,19 @@ impl DataSource for SqliteData {
         std::mem::take(&mut self.problems.pending)
     }
 
+    fn each_event(
+        &mut self,
+        after: i64,
+        until: i64,
+        visit: &mut dyn FnMut(&super::EventRecord),
+    ) -> Result<(), DataError> {
+        let Some(spec) = &self.events else {
+            return Ok(());
+        };
+        let sources = (&mut self.cx, &mut self.problems);
+        spec.each_in_window(&self.conn, sources, (after, until), visit)
+    }
+
     fn hold(&mut self, table: Table, fields: &FieldSet) -> Result<bool, DataError> {
         let (conn, cx) = (&self.conn, &mut self.cx);
         hold_into(

@@ -15,12 +15,43 @@ impl Run<'_> {
         if self.histories.is_empty() {
             return Ok(());
         }
-        let before = self.data.events(i64::MIN, until)?;
-        let mut event = EventRecord::default();
-        for i in 0..before.len() {
-            before.read(i, &mut event);
-            self.fold(&event)?;
+        if !self.histories.order_free() {
+            // `first` and `last` need the events in time order: held, then folded.
+            let before = self.data.events(i64::MIN, until)?;
+            let mut event = EventRecord::default();
+            for i in 0..before.len() {
+                before.read(i, &mut event);
+                self.fold(&event)?;
+            }
+            return self.checkpoint();
         }
+        // Folded as they are read, none held: a year of events costs only what the
+        // aggregates keep.
+        let (engine, histories) = (self.engine, &mut self.histories);
+        let tz = engine.program.settings.timezone;
+        let mut failure = None;
+        self.data.each_event(i64::MIN, until, &mut |event| {
+            if failure.is_some() {
+                return;
+            }
+            let env = Env {
+                event: Some(&event.row),
+                ..Env::at(event.at, tz)
+            };
+            let mut segs = Segments::new(&[], Vec::new());
+            let mut passes = |filter: &_| holds(filter, &env, &mut segs);
+            if let Err((i, error)) = histories.fold_unordered(event, tz, &mut passes, until) {
+                failure = Some(RunError::History {
+                    span: engine.program.histories[i].span,
+                    event: event.row.id.clone(),
+                    error,
+                });
+            }
+        })?;
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        self.histories.settle();
         self.checkpoint()
     }
 
