@@ -45,7 +45,8 @@ pub struct Histories {
     plans: Vec<HistoryPlan>,
     /// Whether any aggregate reads each event kind.
     kinds: Vec<bool>,
-    members: HashMap<String, Vec<Acc>>,
+    /// Boxed, not `String` and `Vec`: no spare capacity, a million times over.
+    members: HashMap<Box<str>, Box<[Acc]>>,
 }
 
 impl Histories {
@@ -114,7 +115,7 @@ impl Histories {
     /// order.
     pub fn settle(&mut self) {
         for accs in self.members.values_mut() {
-            for acc in accs {
+            for acc in accs.iter_mut() {
                 match acc {
                     Acc::Recent(r) => r.make_contiguous().sort_by_key(|(t, _)| *t),
                     Acc::RecentWhole(r) => r.make_contiguous().sort_by_key(|(t, _)| *t),
@@ -153,10 +154,13 @@ impl Histories {
             return Ok(());
         }
         let plans = &self.plans;
-        let accs = self
-            .members
-            .entry(member.clone())
-            .or_insert_with(|| plans.iter().map(start).collect());
+        if !self.members.contains_key(member.as_str()) {
+            let fresh: Box<[Acc]> = plans.iter().map(start).collect();
+            self.members.insert(member.as_str().into(), fresh);
+        }
+        let Some(accs) = self.members.get_mut(member.as_str()) else {
+            return Ok(());
+        };
         for i in counted {
             let plan = &plans[i];
             let value = plan
@@ -173,7 +177,7 @@ impl Histories {
     pub fn of<'h>(&'h self, id: &str) -> MemberHistory<'h> {
         MemberHistory {
             plans: &self.plans,
-            accs: self.members.get(id).map(Vec::as_slice),
+            accs: self.members.get(id).map(|a| &a[..]),
             granted: &[],
         }
     }
