@@ -38,6 +38,17 @@ pub struct HistoryPlan {
     pub whole: Option<Whole>,
 }
 
+/// Whether the event field an aggregate reads may be missing.
+fn optional_field(def: &HistoryDef, program: &Program) -> bool {
+    match (&def.source, def.field) {
+        (HistoryOf::Events(kind), Some(f)) => program.events[*kind]
+            .fields
+            .get(f)
+            .is_none_or(|x| x.ty.optional),
+        _ => false,
+    }
+}
+
 /// What a whole number kept by an aggregate stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Whole {
@@ -84,6 +95,8 @@ impl HistoryPlan {
             empty,
             whole: match (def.func, &def.ty.base) {
                 (Aggregate::Count | Aggregate::Exists, _) => Some(Whole::Uncounted),
+                // A field that may be missing keeps its values as values.
+                _ if optional_field(def, program) => None,
                 (_, Base::Int) => Some(Whole::Int),
                 (_, Base::Money) => Some(Whole::Money),
                 (_, Base::Time) => Some(Whole::Time),

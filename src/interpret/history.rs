@@ -12,6 +12,8 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, VecDeque};
 
+use compact_str::CompactString;
+
 use chrono_tz::Tz;
 
 use crate::check::model::GRANT_AT;
@@ -35,8 +37,8 @@ enum Acc {
     /// Any aggregate `within D`: the counted events' instants and values, oldest
     /// first, none older than D before the latest.
     Recent(VecDeque<(i64, Val)>),
-    /// The same for whole numbers (see [`Whole`]); `None` for a missing value.
-    RecentWhole(VecDeque<(i64, Option<i64>)>),
+    /// The same for whole numbers that are never missing (see [`Whole`]).
+    RecentWhole(VecDeque<(i64, i64)>),
 }
 
 /// Every member's history, for the aggregates of one program.
@@ -45,8 +47,9 @@ pub struct Histories {
     plans: Vec<HistoryPlan>,
     /// Whether any aggregate reads each event kind.
     kinds: Vec<bool>,
-    /// Boxed, not `String` and `Vec`: no spare capacity, a million times over.
-    members: HashMap<Box<str>, Box<[Acc]>>,
+    /// Ids inline (most are short) and states boxed to their size: no spare
+    /// capacity and no separate allocation per id, a million times over.
+    members: HashMap<CompactString, Box<[Acc]>>,
 }
 
 impl Histories {
@@ -156,7 +159,8 @@ impl Histories {
         let plans = &self.plans;
         if !self.members.contains_key(member.as_str()) {
             let fresh: Box<[Acc]> = plans.iter().map(start).collect();
-            self.members.insert(member.as_str().into(), fresh);
+            self.members
+                .insert(CompactString::from(member.as_str()), fresh);
         }
         let Some(accs) = self.members.get_mut(member.as_str()) else {
             return Ok(());
@@ -231,10 +235,11 @@ fn add(acc: &mut Acc, plan: &HistoryPlan, (at, order): (i64, Order), value: Val,
         }
         Acc::Recent(recent) => push_recent(recent, plan, (at, order), value),
         Acc::RecentWhole(recent) => {
+            // A count keeps no value (nor can a whole field be missing).
             let whole = match value {
-                Val::Int(i) | Val::Time(i) => Some(i),
-                Val::Money(f) => Some(f.0),
-                _ => None,
+                Val::Int(i) | Val::Time(i) => i,
+                Val::Money(f) => f.0,
+                _ => 0,
             };
             push_recent(recent, plan, (at, order), whole);
         }
@@ -326,10 +331,10 @@ impl<'h> MemberHistory<'h> {
             Acc::RecentWhole(recent) => {
                 let from = now.saturating_sub(plan.within.unwrap_or(0));
                 let start = recent.partition_point(|(t, _)| *t < from);
-                let mut values = recent.range(start..).map(|(_, v)| match (v, plan.whole) {
-                    (Some(x), Some(Whole::Int)) => V::Int(*x),
-                    (Some(x), Some(Whole::Money)) => V::Money(crate::money::Fen(*x)),
-                    (Some(x), Some(Whole::Time)) => V::Time(*x),
+                let mut values = recent.range(start..).map(|(_, x)| match plan.whole {
+                    Some(Whole::Int) => V::Int(*x),
+                    Some(Whole::Money) => V::Money(crate::money::Fen(*x)),
+                    Some(Whole::Time) => V::Time(*x),
                     _ => V::Null,
                 });
                 recent_value(plan, &mut values)?
