@@ -86,6 +86,27 @@ fn order(
     (id, "order_paid", member, at, json)
 }
 
+/// `rules` after the header, written to `dir/name`.
+fn write_playbook(dir: &Path, name: &str, rules: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{HEADER}{rules}")).unwrap();
+    path
+}
+
+/// The standard output of `playbook COMMAND PLAYBOOK --data DATA ARGS…`, fed `stdin`.
+fn cli(command: &str, playbook: &Path, data: &Path, args: &[&str], stdin: &str) -> String {
+    let out = common::bin()
+        .arg(command)
+        .arg(playbook)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn the_first_order_is_the_one_with_no_order_before_it_even_before_the_window() {
     let dir = tempfile::tempdir().unwrap();
@@ -358,8 +379,7 @@ fn grants_in_the_ledger_count_as_grants_of_the_same_run_do() {
     let dir = tempfile::tempdir().unwrap();
     let data = check_ins(dir.path());
     let ledger = dir.path().join("ledger.db");
-    let playbook = dir.path().join("cap.playbook");
-    std::fs::write(&playbook, format!("{HEADER}{TOUCH_CAP}")).unwrap();
+    let playbook = write_playbook(dir.path(), "cap.playbook", TOUCH_CAP);
     let run_into = |since: &str, at: &str| {
         common::bin()
             .arg("run")
@@ -436,24 +456,14 @@ fn explain_shows_each_aggregate_with_the_events_it_counted() {
             order("e3", "m2", "2026-05-01 09:30:00", 130),
         ],
     );
-    let playbook = dir.path().join("first.playbook");
-    std::fs::write(
-        &playbook,
-        format!(
-            "{HEADER}rule 首单返现 {{ on order_paid where count(order_paid) == 0  give red_packet ¥5 }}\n"
-        ),
-    )
-    .unwrap();
+    let playbook = write_playbook(
+        dir.path(),
+        "first.playbook",
+        "rule 首单返现 { on order_paid where count(order_paid) == 0  give red_packet ¥5 }\n",
+    );
     let explain = |member: &str| {
-        let out = common::bin()
-            .arg("explain")
-            .arg(&playbook)
-            .arg("--data")
-            .arg(&data)
-            .args(["--member", member, "--at", "2026-05-01 09:30"])
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap()
+        let args = ["--member", member, "--at", "2026-05-01 09:30"];
+        cli("explain", &playbook, &data, &args, "")
     };
     // The run paid e2, m2's first order; e3, the latest event explained, came after
     // it at the same instant and counts it.
@@ -477,24 +487,16 @@ fn explain_shows_each_aggregate_with_the_events_it_counted() {
 fn explain_counts_what_the_run_granted_before() {
     let dir = tempfile::tempdir().unwrap();
     let data = check_ins(dir.path());
-    let playbook = dir.path().join("cap.playbook");
-    std::fs::write(&playbook, format!("{HEADER}{TOUCH_CAP}")).unwrap();
-    let out = common::bin()
-        .arg("explain")
-        .arg(&playbook)
-        .arg("--data")
-        .arg(&data)
-        .args([
-            "--member",
-            "m1",
-            "--since",
-            "2026-05-01 00:00",
-            "--at",
-            "2026-05-01 10:00",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let playbook = write_playbook(dir.path(), "cap.playbook", TOUCH_CAP);
+    let args = [
+        "--member",
+        "m1",
+        "--since",
+        "2026-05-01 00:00",
+        "--at",
+        "2026-05-01 10:00",
+    ];
+    let text = cli("explain", &playbook, &data, &args, "");
     assert!(
         text.contains(
             "✗ 晚安: `count(granted within 1d) < 2` is false\n    count(granted within 1d) = 2"
@@ -531,24 +533,19 @@ fn the_repl_counts_and_shows_segments_over_history() {
             order("e3", "m2", "2026-05-01 09:30:00", 120),
         ],
     );
-    let playbook = dir.path().join("repl.playbook");
-    std::fs::write(
+    let playbook = write_playbook(
+        dir.path(),
+        "repl.playbook",
+        "segment 复购 = count(order_paid) >= 2\nrule r { every day at 10:00  when 复购  give points 1 }\n",
+    );
+    let stdin = ":count 复购\n:member m2\n复购\n";
+    let text = cli(
+        "repl",
         &playbook,
-        format!(
-            "{HEADER}segment 复购 = count(order_paid) >= 2\nrule r {{ every day at 10:00  when 复购  give points 1 }}\n"
-        ),
-    )
-    .unwrap();
-    let out = common::bin()
-        .arg("repl")
-        .arg(&playbook)
-        .arg("--data")
-        .arg(&data)
-        .args(["--at", "2026-05-02 12:00"])
-        .write_stdin(":count 复购\n:member m2\n复购\n")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+        &data,
+        &["--at", "2026-05-02 12:00"],
+        stdin,
+    );
     assert!(text.contains("1 of 3 members (33.3%)\n  m1\n"), "{text}");
     assert!(text.contains("false : bool"), "{text}");
 }

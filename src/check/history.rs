@@ -176,11 +176,7 @@ fn shape(
     let schema = &p.events[kind];
     let name = &schema.name;
     let mut misuse = |at: Span, message: String, help: String| {
-        c.report(
-            Diagnostic::new(Code::InvalidHistory, at, message)
-                .label("here")
-                .help(help),
-        );
+        c.report(invalid(at, message, help));
         None
     };
     match func {
@@ -395,11 +391,7 @@ fn granted(
 ) -> TExpr {
     let func = h.func.node;
     let misuse = |c: &mut Checker<'_>, place: Span, message: String, help: &str| {
-        c.report(
-            Diagnostic::new(Code::InvalidHistory, place, message)
-                .label("here")
-                .help(help.to_owned()),
-        );
+        c.report(invalid(place, message, help));
         TExpr::error(span)
     };
     if let Some(r) = rule
@@ -490,4 +482,11 @@ fn granted(
         }
     };
     register(c, h, (HistoryOf::Granted(rule), read, None), ty, span)
+}
+
+/// An aggregate written in a way that cannot be computed (E0208), at `at`.
+fn invalid(at: Span, message: String, help: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(Code::InvalidHistory, at, message)
+        .label("here")
+        .help(help.into())
 }

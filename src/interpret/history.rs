@@ -73,6 +73,11 @@ impl Histories {
         self.plans.is_empty()
     }
 
+    /// Whether an aggregate reads events at all (not only grants).
+    pub fn reads_events(&self) -> bool {
+        self.kinds.contains(&true)
+    }
+
     /// Whether an aggregate reads events of `kind`.
     pub fn reads(&self, kind: usize) -> bool {
         self.kinds.get(kind).copied().unwrap_or(false)

@@ -123,13 +123,15 @@ pub fn explain_target_in(
         (false, i64::MIN) => events.clone(),
         (false, _) => data.events(i64::MIN, at)?.records().collect(),
     };
-    let at_tick = crate::interpret::engine::histories_from(engine, &past)?;
     // The member's own events up to `at`, to show which ones an aggregate counted.
     let mine: Vec<EventRecord> = past
         .iter()
         .filter(|e| event_member_is(e, id))
         .cloned()
         .collect();
+    // Everyone's history only when a `top N` ranking may read it.
+    let ranked = if engine.plan.has_top { &past } else { &mine };
+    let at_tick = crate::interpret::engine::histories_from(engine, ranked)?;
     let mut segs = engine.segments();
     segs.histories = Some(&at_tick);
     if engine.plan.has_top {

@@ -12,7 +12,7 @@ impl Run<'_> {
     /// Folds in every event up to `until` (the window's start): a member's history
     /// is the data's events table, not only the window's part of it.
     pub(super) fn read_history(&mut self, until: i64) -> Result<(), RunError> {
-        if self.histories.is_empty() {
+        if !self.histories.reads_events() {
             return Ok(());
         }
         if !self.histories.order_free() {
@@ -28,24 +28,10 @@ impl Run<'_> {
         // Folded as they are read, none held: a year of events costs only what the
         // aggregates keep.
         let (engine, histories) = (self.engine, &mut self.histories);
-        let tz = engine.program.settings.timezone;
         let mut failure = None;
         self.data.each_event(i64::MIN, until, &mut |event| {
-            if failure.is_some() {
-                return;
-            }
-            let env = Env {
-                event: Some(&event.row),
-                ..Env::at(event.at, tz)
-            };
-            let mut segs = Segments::new(&[], Vec::new());
-            let mut passes = |filter: &_| holds(filter, &env, &mut segs);
-            if let Err((i, error)) = histories.fold_unordered(event, tz, &mut passes, until) {
-                failure = Some(RunError::History {
-                    span: engine.program.histories[i].span,
-                    event: event.row.id.clone(),
-                    error,
-                });
+            if failure.is_none() {
+                failure = fold(engine, histories, event, Some(until)).err();
             }
         })?;
         if let Some(f) = failure {
@@ -60,25 +46,34 @@ impl Run<'_> {
         if self.histories.is_empty() {
             return Ok(());
         }
-        fold(self.engine, &mut self.histories, event)
+        fold(self.engine, &mut self.histories, event, None)
     }
 }
 
-/// Folds `event` into `histories`, its filters evaluated on it alone.
-fn fold(engine: &Compiled, histories: &mut Histories, event: &EventRecord) -> Result<(), RunError> {
+/// Folds `event` into `histories`, its filters evaluated on it alone: in time
+/// order, or (`before` the window's start) in any order, to be settled after.
+fn fold(
+    engine: &Compiled,
+    histories: &mut Histories,
+    event: &EventRecord,
+    before: Option<i64>,
+) -> Result<(), RunError> {
     let tz = engine.program.settings.timezone;
     let env = Env {
         event: Some(&event.row),
         ..Env::at(event.at, tz)
     };
     let mut segs = Segments::new(&[], Vec::new());
-    histories
-        .fold(event, tz, &mut |filter| holds(filter, &env, &mut segs))
-        .map_err(|(i, error)| RunError::History {
-            span: engine.program.histories[i].span,
-            event: event.row.id.clone(),
-            error,
-        })
+    let mut passes = |filter: &_| holds(filter, &env, &mut segs);
+    match before {
+        None => histories.fold(event, tz, &mut passes),
+        Some(from) => histories.fold_unordered(event, tz, &mut passes, from),
+    }
+    .map_err(|(i, error)| RunError::History {
+        span: engine.program.histories[i].span,
+        event: event.row.id.clone(),
+        error,
+    })
 }
 
 /// Members' histories made of `events` (in time order), for commands that look at
@@ -89,7 +84,7 @@ pub fn histories_from<'e>(
 ) -> Result<Histories, RunError> {
     let mut out = Histories::new(engine.histories.clone(), engine.program.events.len());
     for e in events {
-        fold(engine, &mut out, e)?;
+        fold(engine, &mut out, e, None)?;
     }
     Ok(out)
 }

@@ -318,7 +318,7 @@ impl<'e> Run<'e> {
             })));
         }
         let needs_events =
-            self.histories_read || self.engine.event_rules.iter().any(|r| !r.is_empty());
+            self.histories.reads_events() || self.engine.event_rules.iter().any(|r| !r.is_empty());
         self.read_history(after)?;
         let mut batch = if !needs_events {
             EventBatch::default()
