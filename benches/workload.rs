@@ -208,7 +208,7 @@ fn by_run(program: &Program, db: &Path, at: i64, threads: usize) -> Count {
 fn by_segments(engine: &Compiled, program: &Program, db: &Path, at: i64) -> [u64; 10] {
     let mut data =
         SqliteData::open(db, program, TableNames::default()).expect("open the data file");
-    let (sizes, bad) = segment_sizes(engine, &mut data, at, false).expect("segment sizes");
+    let (sizes, bad) = segment_sizes(engine, &mut data, (at, None), false).expect("segment sizes");
     assert!(bad.is_empty(), "bad values: {bad:?}");
     let mut out = [0; 10];
     for (slot, name) in out.iter_mut().zip(SEGMENTS) {

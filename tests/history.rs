@@ -415,6 +415,55 @@ fn grants_in_the_ledger_count_as_grants_of_the_same_run_do() {
 }
 
 #[test]
+fn a_top_n_ranking_reads_what_was_granted_before_the_tick() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data(dir.path(), &[]);
+    // One packet a day, to whoever has had the fewest (ties by id): a rotation.
+    let rules = "segment 轮到 = top 1 by 0 - count(granted)\n\
+                 rule 轮流 { every day at 10:00  when 轮到  give points 1 }\n";
+    let got = grants(rules, &data, ("2026-05-01 00:00", "2026-05-04 12:00"));
+    assert_eq!(
+        got,
+        [
+            "轮流 m1 05-01 10:00",
+            "轮流 m2 05-02 10:00",
+            "轮流 m3 05-03 10:00",
+            "轮流 m1 05-04 10:00",
+        ]
+    );
+}
+
+#[test]
+fn segments_read_the_ledgers_grants_when_given_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = check_ins(dir.path());
+    let ledger = dir.path().join("ledger.db");
+    let segment = "segment 今天打扰过 = exists(granted within 1d)\n";
+    let playbook = write_playbook(dir.path(), "cap.playbook", &format!("{TOUCH_CAP}{segment}"));
+    let at = ["--at", "2026-05-01 12:00", "--format", "json"];
+    let ran = [&["--since", "2026-05-01 00:00"][..], &at[..2], &["--ledger"]].concat();
+    common::bin()
+        .arg("run")
+        .arg(&playbook)
+        .arg("--data")
+        .arg(&data)
+        .args(&ran)
+        .arg(&ledger)
+        .assert()
+        .success();
+    let size = |extra: &[&str]| -> u64 {
+        let args = [&at[..], extra].concat();
+        let out: serde_json::Value =
+            serde_json::from_str(&cli("segments", &playbook, &data, &args, "")).unwrap();
+        out["segments"][0]["size"].as_u64().unwrap()
+    };
+    let path = ledger.to_str().unwrap();
+    // m1..m3 got 早安 and 午安 at 10:00.
+    assert_eq!(size(&["--ledger", path]), 3);
+    assert_eq!(size(&[]), 0);
+}
+
+#[test]
 fn granted_mistakes_are_check_errors() {
     let errors = |condition: &str| -> Vec<String> {
         let text =
@@ -487,7 +536,9 @@ fn explain_shows_each_aggregate_with_the_events_it_counted() {
 fn explain_counts_what_the_run_granted_before() {
     let dir = tempfile::tempdir().unwrap();
     let data = check_ins(dir.path());
-    let playbook = write_playbook(dir.path(), "cap.playbook", TOUCH_CAP);
+    // 先 is decided first at 10:00 (priority): it saw none of that tick's grants.
+    let first = "rule 先 { every day at 10:00  when count(granted within 1d) > 0  give points 1  priority 5 }\n";
+    let playbook = write_playbook(dir.path(), "cap.playbook", &format!("{TOUCH_CAP}{first}"));
     let args = [
         "--member",
         "m1",
@@ -500,9 +551,14 @@ fn explain_counts_what_the_run_granted_before() {
     assert!(
         text.contains(
             "✗ 晚安: `count(granted within 1d) < 2` is false\n    count(granted within 1d) = 2"
+        ) && text.contains(
+            "✗ 先: `count(granted within 1d) > 0` is false\n    count(granted within 1d) = 0"
         ),
         "{text}"
     );
+    // The rules that granted saw what came before their own grant: none shows
+    // a value that would have refused it.
+    assert!(!text.contains("✓ 早安: granted red_packet ¥1 (¥1) at 2026-05-01T10:00:00+08:00 (tick:2026-05-01T10:00:00+08:00)\n    as the run of the window (2026-05-01T00:00:00+08:00 .. 2026-05-01T10:00:00+08:00] decided it\n    count"), "{text}");
 }
 
 #[test]

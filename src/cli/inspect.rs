@@ -78,6 +78,11 @@ pub struct SegmentsArgs {
     #[command(flatten)]
     data: DataArgs,
 
+    /// A ledger whose grants up to the instant aggregates over `granted` read
+    /// (never written).
+    #[arg(long, value_name = "DB")]
+    ledger: Option<PathBuf>,
+
     /// How to print.
     #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
     format: InspectFormat,
@@ -168,8 +173,8 @@ pub fn segments(args: &SegmentsArgs) -> Status {
     };
     let segments = playbook::app::explain::segments(
         &engine,
-        &args.data.data,
-        args.data.tables(),
+        (&args.data.data, args.data.tables()),
+        args.ledger.as_deref(),
         at,
         args.data.skip_bad_rows,
     );

@@ -8,6 +8,7 @@ use crate::check::types::{Builtin, Record};
 use crate::compile::Compiled;
 use crate::compile::plan::{Node, SegmentPlan};
 use crate::interpret::history::{Histories, MemberHistory};
+use crate::interpret::usage::GrantLog;
 use crate::syntax::ast::TargetKind;
 use crate::time::instant_local;
 use crate::value::arith::{EvalError, arith, compare, compare_holds, negate};
@@ -89,6 +90,8 @@ pub struct Segments<'p> {
     /// Members' histories, for the rankings of `top N` segments (which build their
     /// own environments).
     pub histories: Option<&'p Histories>,
+    /// Members' grants so far, for rankings that read them.
+    pub granted: Option<&'p GrantLog>,
 }
 
 const UNKNOWN: u8 = 0;
@@ -104,6 +107,7 @@ impl<'p> Segments<'p> {
             memo: vec![UNKNOWN; plans.len()],
             tops: vec![None; plans.len()],
             histories: None,
+            granted: None,
         }
     }
 

@@ -10,7 +10,9 @@
 //! events of the last D (older ones are dropped as newer ones arrive).
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
+
+use thin_vec::ThinVec;
 
 use compact_str::CompactString;
 
@@ -25,20 +27,26 @@ use crate::syntax::ast::Aggregate;
 use crate::value::arith::{EvalError, arith, compare};
 use crate::value::{V, Val};
 
-/// One aggregate's state for one member.
+/// One aggregate's state for one member: two words each (a million members'
+/// states add up), a value that is not a whole number boxed.
 #[derive(Debug, Clone)]
 enum Acc {
     /// `count`, `exists`: how many.
     Count(i64),
-    /// `sum`: the running sum; `None` once it overflowed (reported when read).
-    Sum(Option<Val>),
-    /// `min`, `max`: the best so far; `first`: the first value; `last`: the latest.
-    One(Option<Val>),
+    /// `min`, `max`, `first`, `last` before any value.
+    Nothing,
+    /// A `sum` that overflowed (reported when read).
+    Overflowed,
+    /// The running sum, the best so far (`min`, `max`), the first or the latest
+    /// value, as a whole number (see [`Whole`]).
+    Whole(i64),
+    /// The same for any other value.
+    Val(Box<Val>),
     /// Any aggregate `within D`: the counted events' instants and values, oldest
     /// first, none older than D before the latest.
-    Recent(VecDeque<(i64, Val)>),
-    /// The same for whole numbers that are never missing (see [`Whole`]).
-    RecentWhole(VecDeque<(i64, i64)>),
+    Recent(ThinVec<(i64, Val)>),
+    /// The same for whole numbers.
+    RecentWhole(ThinVec<(i64, i64)>),
 }
 
 /// Every member's history, for the aggregates of one program.
@@ -125,8 +133,8 @@ impl Histories {
         for accs in self.members.values_mut() {
             for acc in accs.iter_mut() {
                 match acc {
-                    Acc::Recent(r) => r.make_contiguous().sort_by_key(|(t, _)| *t),
-                    Acc::RecentWhole(r) => r.make_contiguous().sort_by_key(|(t, _)| *t),
+                    Acc::Recent(r) => r.sort_by_key(|(t, _)| *t),
+                    Acc::RecentWhole(r) => r.sort_by_key(|(t, _)| *t),
                     _ => {}
                 }
             }
@@ -193,16 +201,33 @@ impl Histories {
 }
 
 fn start(plan: &HistoryPlan) -> Acc {
-    if plan.within.is_some() {
-        return match plan.whole {
-            Some(_) => Acc::RecentWhole(VecDeque::new()),
-            None => Acc::Recent(VecDeque::new()),
-        };
+    match (plan.func, plan.within, plan.whole) {
+        (_, Some(_), Some(_)) => Acc::RecentWhole(ThinVec::new()),
+        (_, Some(_), None) => Acc::Recent(ThinVec::new()),
+        (Aggregate::Count | Aggregate::Exists, None, _) => Acc::Count(0),
+        (Aggregate::Sum, None, Some(_)) => Acc::Whole(0),
+        (Aggregate::Sum, None, None) => Acc::Val(Box::new(plan.empty.clone())),
+        _ => Acc::Nothing,
     }
-    match plan.func {
-        Aggregate::Count | Aggregate::Exists => Acc::Count(0),
-        Aggregate::Sum => Acc::Sum(Some(plan.empty.clone())),
-        _ => Acc::One(None),
+}
+
+/// A whole number kept for `whole` (a count keeps none: 0), or `None` for a
+/// value that is not one.
+fn to_whole(value: &Val) -> Option<i64> {
+    match value {
+        Val::Int(i) | Val::Time(i) => Some(*i),
+        Val::Money(f) => Some(f.0),
+        _ => None,
+    }
+}
+
+/// A whole number kept as `whole`, as a value.
+fn from_whole(whole: Option<Whole>, x: i64) -> V<'static> {
+    match whole {
+        Some(Whole::Int) => V::Int(x),
+        Some(Whole::Money) => V::Money(crate::money::Fen(x)),
+        Some(Whole::Time) => V::Time(x),
+        _ => V::Null,
     }
 }
 
@@ -216,37 +241,46 @@ enum Order {
 fn add(acc: &mut Acc, plan: &HistoryPlan, (at, order): (i64, Order), value: Val, tz: Tz) {
     match acc {
         Acc::Count(n) => *n += 1,
-        Acc::Sum(sum) => {
-            *sum = match (sum.take(), value.view()) {
-                (Some(s), V::Null) => Some(s),
-                (Some(s), v) => arith(crate::syntax::ast::BinaryOp::Add, s.view(), v, tz)
-                    .ok()
-                    .map(|x| x.to_val()),
-                (None, _) => None,
-            };
+        Acc::Recent(recent) => push_recent(recent, plan, (at, order), value),
+        // A count keeps no value (nor can a whole field be missing).
+        Acc::RecentWhole(recent) => {
+            push_recent(recent, plan, (at, order), to_whole(&value).unwrap_or(0));
         }
-        Acc::One(best) => {
-            let replace = match (plan.func, &*best) {
-                (Aggregate::First, Some(_)) => false,
-                (Aggregate::First | Aggregate::Last, _) | (_, None) => true,
-                (Aggregate::Min, Some(b)) => better(value.view(), b.view(), Ordering::Less),
-                (_, Some(b)) => better(value.view(), b.view(), Ordering::Greater),
+        Acc::Overflowed => {}
+        Acc::Whole(_) | Acc::Val(_) | Acc::Nothing if plan.func == Aggregate::Sum => {
+            let sum = match (&*acc, value.view()) {
+                (_, V::Null) => return,
+                (Acc::Whole(s), V::Int(x)) => s.checked_add(x).map(Acc::Whole),
+                (Acc::Whole(s), V::Money(x)) => s.checked_add(x.0).map(Acc::Whole),
+                (Acc::Val(s), v) => arith(crate::syntax::ast::BinaryOp::Add, s.view(), v, tz)
+                    .ok()
+                    .map(|x| Acc::Val(Box::new(x.to_val()))),
+                _ => None,
             };
+            *acc = sum.unwrap_or(Acc::Overflowed);
+        }
+        Acc::Whole(_) | Acc::Val(_) | Acc::Nothing => {
+            let best = match &*acc {
+                Acc::Whole(x) => from_whole(plan.whole, *x),
+                Acc::Val(v) => v.view(),
+                _ => V::Null,
+            };
+            let decided = !matches!(acc, Acc::Nothing);
+            let replace = match plan.func {
+                Aggregate::First => !decided,
+                Aggregate::Last => true,
+                Aggregate::Min => !decided || better(value.view(), best, Ordering::Less),
+                _ => !decided || better(value.view(), best, Ordering::Greater),
+            };
+            // `min` and `max` skip missing values; `first` and `last` keep them.
             if replace
                 && (value != Val::Null || matches!(plan.func, Aggregate::First | Aggregate::Last))
             {
-                *best = Some(value);
+                *acc = match (plan.whole, to_whole(&value)) {
+                    (Some(_), Some(x)) => Acc::Whole(x),
+                    _ => Acc::Val(Box::new(value)),
+                };
             }
-        }
-        Acc::Recent(recent) => push_recent(recent, plan, (at, order), value),
-        Acc::RecentWhole(recent) => {
-            // A count keeps no value (nor can a whole field be missing).
-            let whole = match value {
-                Val::Int(i) | Val::Time(i) => i,
-                Val::Money(f) => f.0,
-                _ => 0,
-            };
-            push_recent(recent, plan, (at, order), whole);
         }
     }
 }
@@ -254,7 +288,7 @@ fn add(acc: &mut Acc, plan: &HistoryPlan, (at, order): (i64, Order), value: Val,
 /// Appends an event to a `within` window, dropping the events no later instant
 /// can count.
 fn push_recent<T>(
-    recent: &mut VecDeque<(i64, T)>,
+    recent: &mut ThinVec<(i64, T)>,
     plan: &HistoryPlan,
     (at, order): (i64, Order),
     value: T,
@@ -263,8 +297,9 @@ fn push_recent<T>(
     match order {
         Order::Time => {
             let oldest = at.saturating_sub(within);
-            while recent.front().is_some_and(|(t, _)| *t < oldest) {
-                recent.pop_front();
+            let old = recent.partition_point(|(t, _)| *t < oldest);
+            if old > 0 {
+                recent.drain(..old);
             }
         }
         // Out of order: kept unless no instant from `from` on can count it.
@@ -276,7 +311,7 @@ fn push_recent<T>(
         // million members' spare room adds up).
         recent.reserve_exact((recent.len() / 4).max(1));
     }
-    recent.push_back((at, value));
+    recent.push((at, value));
 }
 
 fn better(v: V<'_>, best: V<'_>, want: Ordering) -> bool {
@@ -296,7 +331,11 @@ impl<'h> MemberHistory<'h> {
     /// This history with the member's grants so far (from
     /// [`crate::interpret::usage::Usage::granted`]).
     pub fn with_granted(self, log: Option<&'h GrantLog>, id: &str) -> MemberHistory<'h> {
-        let granted = log.and_then(|l| l.get(id)).map_or(&[][..], Vec::as_slice);
+        self.with_grants(log.and_then(|l| l.get(id)).map_or(&[][..], Vec::as_slice))
+    }
+
+    /// This history with `granted`, the member's grants in decision order.
+    pub fn with_grants(self, granted: &'h [GrantRecord]) -> MemberHistory<'h> {
         MemberHistory { granted, ..self }
     }
 
@@ -324,24 +363,22 @@ impl<'h> MemberHistory<'h> {
         Ok(match acc {
             Acc::Count(n) if plan.func == Aggregate::Exists => V::Bool(*n > 0),
             Acc::Count(n) => V::Int(*n),
-            Acc::Sum(Some(s)) => s.view(),
-            Acc::Sum(None) => return Err(overflow(plan)),
-            Acc::One(v) => v.as_ref().map_or(V::Null, Val::view),
+            Acc::Nothing => V::Null,
+            Acc::Overflowed => return Err(overflow(plan)),
+            Acc::Whole(x) => from_whole(plan.whole, *x),
+            Acc::Val(v) => v.view(),
             Acc::Recent(recent) => {
                 let from = now.saturating_sub(plan.within.unwrap_or(0));
                 let start = recent.partition_point(|(t, _)| *t < from);
-                let mut values = recent.range(start..).map(|(_, v)| v.view());
+                let mut values = recent[start..].iter().map(|(_, v)| v.view());
                 recent_value(plan, &mut values)?
             }
             Acc::RecentWhole(recent) => {
                 let from = now.saturating_sub(plan.within.unwrap_or(0));
                 let start = recent.partition_point(|(t, _)| *t < from);
-                let mut values = recent.range(start..).map(|(_, x)| match plan.whole {
-                    Some(Whole::Int) => V::Int(*x),
-                    Some(Whole::Money) => V::Money(crate::money::Fen(*x)),
-                    Some(Whole::Time) => V::Time(*x),
-                    _ => V::Null,
-                });
+                let mut values = recent[start..]
+                    .iter()
+                    .map(|(_, x)| from_whole(plan.whole, *x));
                 recent_value(plan, &mut values)?
             }
         })

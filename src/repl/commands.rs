@@ -377,7 +377,7 @@ impl Session {
         let engine = self.compiled();
         let program = &*engine.program;
         let result = opened(&mut self.opened).and_then(|(_, data)| {
-            segment_sizes(&engine, data, self.at, true).map_err(|e| e.to_string())
+            segment_sizes(&engine, data, (self.at, None), true).map_err(|e| e.to_string())
         });
         match result {
             Ok((sizes, skipped)) => {

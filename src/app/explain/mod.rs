@@ -23,7 +23,7 @@ use crate::interpret::engine::RunError;
 use crate::interpret::eval::{Env, Segments, eval, holds};
 use crate::interpret::grant::Cause;
 use crate::interpret::history::MemberHistory;
-use crate::interpret::usage::Usage;
+use crate::interpret::usage::{GrantRecord, Usage};
 use crate::source::SourceMap;
 use crate::syntax::ast::{BinaryOp, TargetKind};
 use crate::time::{format_instant, instant_local};
@@ -134,6 +134,7 @@ pub fn explain_target_in(
     let at_tick = crate::interpret::engine::histories_from(engine, ranked)?;
     let mut segs = engine.segments();
     segs.histories = Some(&at_tick);
+    segs.granted = usage.granted();
     if engine.plan.has_top {
         engine.rank_tops(data, at, &mut segs)?;
     }
@@ -168,6 +169,7 @@ pub fn explain_target_in(
             Trigger::Schedule(_) => None,
         };
         segs.reset();
+        let grants = seen_grants(engine, usage.granted().and_then(|l| l.get(id)), r, at);
         // An event's own firing does not see it (nor what came after it).
         let before_event = match latest {
             Some(l) if !engine.histories.is_empty() => {
@@ -187,8 +189,9 @@ pub fn explain_target_in(
             },
             history: before_event
                 .as_ref()
-                .map(|h| h.of(id).with_granted(usage.granted(), id))
-                .or(cx.history),
+                .map(|h| h.of(id))
+                .or(cx.history)
+                .map(|h| h.with_grants(&grants)),
             mine: match latest {
                 Some(l) => &mine[..mine.partition_point(|e| (e.at, &e.row.id) < (l.at, &l.row.id))],
                 None => &mine,
@@ -217,6 +220,39 @@ pub fn explain_target_in(
         out.push(explanation);
     }
     Ok(Some(out))
+}
+
+/// The member's grants (`log`, in decision order) as rule `r` saw them when
+/// decided at `at`: the earlier ones, and at `at` those decided before it. The
+/// events of an instant are served before its ticks, and each cause's rules go by
+/// priority, then file order; a rule that granted at `at` saw what came before its
+/// own grant. (Two events of the member at `at` are not told apart.)
+fn seen_grants(
+    engine: &Compiled,
+    log: Option<&Vec<GrantRecord>>,
+    r: usize,
+    at: i64,
+) -> Vec<GrantRecord> {
+    let log = log.map_or(&[][..], Vec::as_slice);
+    let upto = log.partition_point(|g| g.at < at);
+    if let Some(own) = log[upto..]
+        .iter()
+        .position(|g| g.at == at && g.rule == Some(r as u32))
+    {
+        return log[..upto + own].to_vec();
+    }
+    let rules = &engine.program.rules;
+    let order = |i: usize| {
+        let ticks = matches!(rules[i].trigger, Trigger::Schedule(_));
+        (ticks, std::cmp::Reverse(rules[i].priority), i)
+    };
+    let mut seen = log[..upto].to_vec();
+    seen.extend(
+        log[upto..]
+            .iter()
+            .filter(|g| g.at == at && g.rule.is_none_or(|x| order(x as usize) < order(r))),
+    );
+    seen
 }
 
 /// Whether `e` is an event of member `id`.

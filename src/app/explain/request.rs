@@ -115,14 +115,26 @@ pub fn explain(request: &ExplainRequest<'_>) -> Result<Vec<RuleExplanation>, Exp
 }
 
 /// Every segment's size at `at`, and the rows left out for bad values (with
-/// `skip_bad_rows`; otherwise a bad value is an error).
+/// `skip_bad_rows`; otherwise a bad value is an error). Aggregates over `granted`
+/// read the grants of `ledger` up to `at` (none without one).
 pub fn segments(
     compiled: &Compiled,
-    data: &Path,
-    tables: TableNames,
+    (data, tables): (&Path, TableNames),
+    ledger: Option<&Path>,
     at: i64,
     skip_bad_rows: bool,
 ) -> Result<(Vec<SegmentSize>, Vec<BadValue>), ExplainError> {
-    let mut data = SqliteData::open(data, &compiled.program, tables)?;
-    Ok(segment_sizes(compiled, &mut data, at, skip_bad_rows)?)
+    let program = &compiled.program;
+    let mut usage = compiled.usage();
+    if let Some(path) = ledger {
+        let ledger = Ledger::open_read_only(path)?;
+        load_history(&ledger, program, &mut usage, at, at)?;
+    }
+    let mut data = SqliteData::open(data, program, tables)?;
+    Ok(segment_sizes(
+        compiled,
+        &mut data,
+        (at, usage.granted()),
+        skip_bad_rows,
+    )?)
 }

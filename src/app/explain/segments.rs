@@ -4,6 +4,7 @@ use crate::compile::Compiled;
 use crate::data::{BadValue, DataSource, Table};
 use crate::interpret::engine::RunError;
 use crate::interpret::eval::Env;
+use crate::interpret::usage::GrantLog;
 use crate::syntax::ast::TargetKind;
 
 /// The size of one segment at an instant.
@@ -21,16 +22,16 @@ pub struct SegmentSize {
 
 /// Counts every segment at `at`: one scan of members, one of groups, reading every
 /// field any expression reads (a row with a bad value in one is left out).
+/// Aggregates over `granted` read `granted` (e.g. a ledger's grants up to `at`).
 pub fn segment_sizes(
     engine: &Compiled,
     data: &mut dyn DataSource,
-    at: i64,
+    (at, granted): (i64, Option<&GrantLog>),
     skip_bad_rows: bool,
 ) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
     let all: Vec<usize> = (0..engine.program.segments.len()).collect();
-    count(engine, data, (at, skip_bad_rows), &all, &|kind, _| {
-        engine.all_fields(kind)
-    })
+    let read_all = |kind, _: &[usize]| engine.all_fields(kind);
+    count(engine, data, (at, granted, skip_bad_rows), &all, &read_all)
 }
 
 /// Counts the segments `only` (indices, in that order) at `at`, reading only the
@@ -42,7 +43,7 @@ pub fn segment_sizes_of(
     skip_bad_rows: bool,
     only: &[usize],
 ) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
-    count(engine, data, (at, skip_bad_rows), only, &|_, wanted| {
+    count(engine, data, (at, None, skip_bad_rows), only, &|_, wanted| {
         segments_read(engine, wanted)
     })
 }
@@ -64,7 +65,7 @@ type ReadFor<'a> = dyn Fn(TargetKind, &[usize]) -> Vec<usize> + 'a;
 fn count(
     engine: &Compiled,
     data: &mut dyn DataSource,
-    (at, skip_bad_rows): (i64, bool),
+    (at, granted, skip_bad_rows): (i64, Option<&GrantLog>, bool),
     only: &[usize],
     read_for: &ReadFor<'_>,
 ) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
@@ -77,6 +78,7 @@ fn count(
     };
     let mut segs = engine.segments();
     segs.histories = histories.as_ref();
+    segs.granted = granted;
     if engine.plan.has_top {
         engine.rank_tops(data, at, &mut segs)?;
     }
@@ -112,7 +114,11 @@ fn count(
             segs.reset();
             let env = base
                 .with_target(kind, row)
-                .with_history(histories.as_ref().map(|h| h.of(&row.id)));
+                .with_history(
+                    histories
+                        .as_ref()
+                        .map(|h| h.of(&row.id).with_granted(granted, &row.id)),
+                );
             for (&k, &i) in wanted.iter().zip(&segments) {
                 sizes[k].of += 1;
                 match segs.contains(i, &env) {

@@ -86,7 +86,7 @@ impl Compiled {
         let mut failure = None;
         let env0 = Env::at(now, self.program.settings.timezone);
         let fields = self.all_fields(kind);
-        let histories = segs.histories;
+        let (histories, granted) = (segs.histories, segs.granted);
         data.scan(table_of(kind), &fields, &mut |row| {
             if !self.existed(kind, row, now) {
                 return true;
@@ -94,7 +94,7 @@ impl Compiled {
             segs.reset();
             let env = env0
                 .with_target(kind, row)
-                .with_history(histories.map(|h| h.of(&row.id)));
+                .with_history(histories.map(|h| h.of(&row.id).with_granted(granted, &row.id)));
             match rank_one(by, filter, &env, segs) {
                 Ok(Some(key)) => offer(key, &row.id),
                 Ok(None) => {}

@@ -25,6 +25,7 @@ impl Run<'_> {
             // Rankings read members' histories as they stand.
             let mut segs = self.engine.segments();
             segs.histories = Some(&self.histories);
+            segs.granted = self.usage.granted();
             self.engine.rank_tops(self.data, now, &mut segs)?;
             self.segs.tops = segs.tops;
         } else {
