@@ -43,6 +43,7 @@ pub mod compile;
 pub mod data;
 pub mod diagnostics;
 pub mod format;
+pub mod ide;
 pub mod interpret;
 pub mod ledger;
 pub mod money;

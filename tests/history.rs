@@ -441,7 +441,12 @@ fn segments_read_the_ledgers_grants_when_given_one() {
     let segment = "segment 今天打扰过 = exists(granted within 1d)\n";
     let playbook = write_playbook(dir.path(), "cap.playbook", &format!("{TOUCH_CAP}{segment}"));
     let at = ["--at", "2026-05-01 12:00", "--format", "json"];
-    let ran = [&["--since", "2026-05-01 00:00"][..], &at[..2], &["--ledger"]].concat();
+    let ran = [
+        &["--since", "2026-05-01 00:00"][..],
+        &at[..2],
+        &["--ledger"],
+    ]
+    .concat();
     common::bin()
         .arg("run")
         .arg(&playbook)

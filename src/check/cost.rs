@@ -250,6 +250,11 @@ fn sum_spends<'a>(mut spends: impl Iterator<Item = &'a Spend>) -> Spend {
     Spend::from_count(spends.try_fold(0, |acc, s| add_count(Ok(acc), s.count())))
 }
 
+/// The most one grant of `reward` can cost against caps and budgets.
+pub fn reward_cost(reward: &Reward, settings: &Settings) -> Spend {
+    Spend::from_count(reward_max(reward, settings))
+}
+
 /// The most one reward can cost against caps and budgets.
 fn reward_max(r: &Reward, s: &Settings) -> Count {
     match &r.kind {

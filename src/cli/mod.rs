@@ -2,10 +2,12 @@
 //! module, which calls the library and renders what it returns.
 
 mod check;
+mod completions;
 mod diff;
 mod fmt;
 mod history;
 mod inspect;
+mod lsp;
 mod repl;
 mod run;
 mod simulate;
@@ -60,6 +62,10 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Try declarations, expressions and commands interactively (or from a piped script).
     Repl(repl::ReplArgs),
+    /// Serve the Language Server Protocol over standard input and output (for editors).
+    Lsp(lsp::LspArgs),
+    /// Print a shell completion script: `playbook completions bash > …`.
+    Completions(completions::CompletionsArgs),
 }
 
 /// How a command ended; each outcome is one process exit code.
@@ -98,6 +104,8 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Repl(args) => repl::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
+        Command::Completions(args) => completions::run(&args),
     };
     status.into()
 }

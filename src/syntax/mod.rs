@@ -9,6 +9,7 @@ mod errors;
 mod grammar;
 pub mod literal;
 mod parser;
+pub mod words;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -90,16 +91,12 @@ pub fn is_identifier(text: &str) -> bool {
     parser::is_ident(text)
 }
 
-const DECLARATION_KEYWORDS: [&str; 9] = [
-    "playbook", "use", "member", "group", "event", "segment", "reward", "rule", "test",
-];
-
 /// The byte offset of the next line at or after `from` that begins a declaration.
 fn next_declaration(text: &str, from: usize) -> Option<usize> {
     let mut line_start = text.get(from..)?.find(['\n', '\r']).map(|i| from + i + 1)?;
     while line_start < text.len() {
         let line = &text[line_start..];
-        let starts_declaration = DECLARATION_KEYWORDS.iter().any(|kw| {
+        let starts_declaration = words::DECLARATION_WORDS.iter().any(|kw| {
             line.strip_prefix(kw).is_some_and(|rest| {
                 rest.chars()
                     .next()

@@ -43,9 +43,13 @@ pub fn segment_sizes_of(
     skip_bad_rows: bool,
     only: &[usize],
 ) -> Result<(Vec<SegmentSize>, Vec<BadValue>), RunError> {
-    count(engine, data, (at, None, skip_bad_rows), only, &|_, wanted| {
-        segments_read(engine, wanted)
-    })
+    count(
+        engine,
+        data,
+        (at, None, skip_bad_rows),
+        only,
+        &|_, wanted| segments_read(engine, wanted),
+    )
 }
 
 /// The fields counting segments `wanted` reads, sorted.
@@ -112,13 +116,11 @@ fn count(
                 return true; // not a member (group) yet
             }
             segs.reset();
-            let env = base
-                .with_target(kind, row)
-                .with_history(
-                    histories
-                        .as_ref()
-                        .map(|h| h.of(&row.id).with_granted(granted, &row.id)),
-                );
+            let env = base.with_target(kind, row).with_history(
+                histories
+                    .as_ref()
+                    .map(|h| h.of(&row.id).with_granted(granted, &row.id)),
+            );
             for (&k, &i) in wanted.iter().zip(&segments) {
                 sizes[k].of += 1;
                 match segs.contains(i, &env) {
