@@ -55,9 +55,12 @@ pub struct Histories {
     plans: Vec<HistoryPlan>,
     /// Whether any aggregate reads each event kind.
     kinds: Vec<bool>,
-    /// Ids inline (most are short) and states boxed to their size: no spare
-    /// capacity and no separate allocation per id, a million times over.
-    members: HashMap<CompactString, Box<[Acc]>>,
+    /// Each member's place in `accs`. Ids inline (most are short): no separate
+    /// allocation per id, a million times over.
+    members: HashMap<CompactString, u32>,
+    /// The states, one run of `plans.len()` per member: one allocation for all
+    /// (whose spare room is never touched, so never resident), not one each.
+    accs: Vec<Acc>,
 }
 
 impl Histories {
@@ -73,6 +76,7 @@ impl Histories {
             plans,
             kinds: read,
             members: HashMap::new(),
+            accs: Vec::new(),
         }
     }
 
@@ -130,13 +134,11 @@ impl Histories {
     /// Puts every `within` window folded by [`Histories::fold_unordered`] in time
     /// order.
     pub fn settle(&mut self) {
-        for accs in self.members.values_mut() {
-            for acc in accs.iter_mut() {
-                match acc {
-                    Acc::Recent(r) => r.sort_by_key(|(t, _)| *t),
-                    Acc::RecentWhole(r) => r.sort_by_key(|(t, _)| *t),
-                    _ => {}
-                }
+        for acc in &mut self.accs {
+            match acc {
+                Acc::Recent(r) => r.sort_by_key(|(t, _)| *t),
+                Acc::RecentWhole(r) => r.sort_by_key(|(t, _)| *t),
+                _ => {}
             }
         }
     }
@@ -170,14 +172,19 @@ impl Histories {
             return Ok(());
         }
         let plans = &self.plans;
-        if !self.members.contains_key(member.as_str()) {
-            let fresh: Box<[Acc]> = plans.iter().map(start).collect();
-            self.members
-                .insert(CompactString::from(member.as_str()), fresh);
-        }
-        let Some(accs) = self.members.get_mut(member.as_str()) else {
-            return Ok(());
+        let place = match self.members.get(member.as_str()) {
+            Some(&place) => place as usize,
+            None => {
+                let place = self.accs.len() / plans.len();
+                let Ok(key) = u32::try_from(place) else {
+                    return Err((counted[0], EvalError::Internal("more than 4 billion members")));
+                };
+                self.accs.extend(plans.iter().map(start));
+                self.members.insert(CompactString::from(member.as_str()), key);
+                place
+            }
         };
+        let accs = &mut self.accs[place * plans.len()..(place + 1) * plans.len()];
         for i in counted {
             let plan = &plans[i];
             let value = plan
@@ -194,7 +201,10 @@ impl Histories {
     pub fn of<'h>(&'h self, id: &str) -> MemberHistory<'h> {
         MemberHistory {
             plans: &self.plans,
-            accs: self.members.get(id).map(|a| &a[..]),
+            accs: self.members.get(id).map(|&place| {
+                let n = self.plans.len();
+                &self.accs[place as usize * n..(place as usize + 1) * n]
+            }),
             granted: &[],
         }
     }
