@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["interpret"],
     &["ledger"],
     &["app"],
-    &["repl"],
+    &["repl", "ide"],
 ];
 
 /// Longest a source file may be.

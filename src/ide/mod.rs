@@ -234,15 +234,8 @@ impl Analysis {
 /// Whether `text` may name a segment, reward, rule, event or field: an identifier
 /// that is not a reserved word.
 pub fn is_name(text: &str) -> bool {
-    let mut chars = text.chars();
-    let starts = chars
-        .next()
-        .is_some_and(|c| c == '_' || unicode_ident_start(c));
-    starts
-        && chars.all(|c| c == '_' || c.is_alphanumeric())
-        && !crate::syntax::words::RESERVED.contains(&text)
+    crate::syntax::is_identifier(text)
 }
 
-fn unicode_ident_start(c: char) -> bool {
-    c.is_alphabetic()
-}
+#[cfg(test)]
+mod tests;

@@ -177,10 +177,14 @@ impl Histories {
             None => {
                 let place = self.accs.len() / plans.len();
                 let Ok(key) = u32::try_from(place) else {
-                    return Err((counted[0], EvalError::Internal("more than 4 billion members")));
+                    return Err((
+                        counted[0],
+                        EvalError::Internal("more than 4 billion members"),
+                    ));
                 };
                 self.accs.extend(plans.iter().map(start));
-                self.members.insert(CompactString::from(member.as_str()), key);
+                self.members
+                    .insert(CompactString::from(member.as_str()), key);
                 place
             }
         };

@@ -45,9 +45,18 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                 pos += used.max(1);
             }
             Err(d) => {
+                // An unfinished declaration is often cut off by the next one: when
+                // the error is at a line that starts a declaration, resume there.
+                let line = crate::source::line_start_before(text, d.span.start);
                 let after = d.span.end.max(pos + 1);
                 parsed.diagnostics.push(d);
-                match next_declaration(text, after) {
+                let here = (line > pos)
+                    .then(|| next_declaration(text, line - 1))
+                    .flatten();
+                match here
+                    .filter(|&h| h == line)
+                    .or_else(|| next_declaration(text, after))
+                {
                     Some(next) => pos = next,
                     None => break,
                 }

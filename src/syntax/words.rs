@@ -104,6 +104,7 @@ pub const KEYWORDS: &[&str] = &[
     "tuesday",
     "use",
     "valid",
+    "value",
     "wednesday",
     "week",
     "within",
