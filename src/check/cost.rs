@@ -557,18 +557,20 @@ fn stretches(ticks: &TickCounter, days: Option<(NaiveDate, NaiveDate)>, tz: Tz) 
     // (weeks) they touch.
     let mut this_week = (None, 0u64, 0u64, BTreeSet::new());
     let mut this_month = (None, 0u64, 0u64, BTreeSet::new());
-    let mut previous: Option<(NaiveDate, u64)> = None;
+    // The day before: its UTC offset and ticks (each day's are computed once).
+    let mut previous: Option<(Option<i32>, u64)> = None;
     let mut d = from;
     while d <= to {
-        let mut n = ticks.on(d);
+        let (offset, on_day) = (offset_at(tz, d), ticks.on(d));
+        let mut n = on_day;
         // A day whose UTC offset changed may also take the ticks of the day before
         // that a DST gap pushed past midnight.
-        if let Some((prev, before)) = previous
-            && offset_at(tz, prev) != offset_at(tz, d)
+        if let Some((before_offset, before)) = previous
+            && before_offset != offset
         {
             n = n.saturating_add(before);
         }
-        previous = Some((d, ticks.on(d)));
+        previous = Some((offset, on_day));
         // A schedule spends nothing on a day it does not tick: such days count in
         // no cap's or limit's periods.
         if ticks.spec.is_some() && n == 0 {
