@@ -266,3 +266,104 @@ fn an_editor_session_from_open_to_shutdown() {
     let status = client.child.wait().unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn hover_gives_a_segments_size_in_the_data_file_and_tokens_name_what_they_colour() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = root.join("examples/tiered_groups.playbook");
+    let data = root.join("examples/data/tiered_groups.sql");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let uri = url::Url::from_file_path(&file).unwrap().to_string();
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {},
+               "initializationOptions": {"data": data.to_str().unwrap()}}),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "playbook", "version": 1, "text": text}}),
+    );
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+    let (line, col) = position(&text, "忠诚老客 =");
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": col}}),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap().to_owned();
+    // The size `playbook segments` gives for the same file at (about) the same time.
+    let sizes: Value = serde_json::from_slice(
+        &common::bin()
+            .args(["segments"])
+            .arg(&file)
+            .arg("--data")
+            .arg(&data)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let loyal = sizes["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["segment"] == "忠诚老客")
+        .unwrap();
+    let expected = format!(
+        "{} of {} now, in the data file",
+        loyal["size"], loyal["evaluated"]
+    );
+    assert!(
+        shown.starts_with("```playbook\nsegment 忠诚老客"),
+        "{shown}"
+    );
+    assert!(shown.ends_with(&expected), "{shown}\nexpected: {expected}");
+
+    // Semantic tokens: the legend's `type` (segments) colours `忠诚老客` where declared.
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let data: Vec<u64> = tokens["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    let (mut at_line, mut at_col, mut found) = (0, 0, false);
+    for t in data.chunks(5) {
+        at_line += t[0];
+        at_col = if t[0] == 0 { at_col + t[1] } else { t[1] };
+        if (at_line, at_col) == (line, col) {
+            assert_eq!((t[2], t[3], t[4]), (4, 5, 1), "length, `type`, declaration");
+            found = true;
+        }
+    }
+    assert!(found);
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}
+
+#[test]
+fn shell_completions_cover_every_subcommand() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = common::bin().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        for sub in [
+            "check",
+            "run",
+            "simulate",
+            "diff",
+            "lsp",
+            "completions",
+            "skip-bad-rows",
+        ] {
+            assert!(script.contains(sub), "{shell} script lacks `{sub}`");
+        }
+    }
+    common::bin().args(["completions", "tcsh"]).assert().code(2);
+}
