@@ -31,7 +31,12 @@ impl Analysis {
                 Some(d),
             ) => {
                 let ty = self.field_type(d.span).unwrap_or_default();
-                format!("{} `{}`: `{ty}`", o.kind.describe(), o.name)
+                match &o.kind {
+                    SymbolKind::EventField(event) => {
+                        format!("event field `{event}.{}`: `{ty}`", o.name)
+                    }
+                    kind => format!("{} `{}`: `{ty}`", kind.describe(), o.name),
+                }
             }
             (_, Some(d)) => match self.item_named(d.span) {
                 Some(item) => code(item.span()),

@@ -258,3 +258,32 @@ fn the_word_lists_follow_the_grammar() {
         );
     }
 }
+
+#[test]
+fn hover_tells_types_definitions_and_costs() {
+    let text = format!(
+        "{BASE}rule 满减券 {{ every day at 10:00 when 高价值 give 满减 limit once per member }}\n"
+    );
+    let a = analyse(&text);
+    let hover = |needle: &str| a.hover(text.rfind(needle).unwrap(), None).unwrap().1;
+    assert_eq!(hover("birthday: date?"), "member field `birthday`: `date?`");
+    assert_eq!(
+        hover("amount: money"),
+        "event field `order_paid.amount`: `money`"
+    );
+    let reward = hover("满减 limit");
+    assert!(
+        reward.starts_with("```playbook\nreward 满减 = coupon ¥20 over ¥300 valid 7d\n```"),
+        "{reward}"
+    );
+    assert!(
+        reward.ends_with("At most ¥20 a grant (against caps and budgets)"),
+        "{reward}"
+    );
+    let rule = hover("满减券");
+    assert!(
+        rule.contains("Static cost bound: ¥20 a firing, unbounded (the number of members) a day"),
+        "{rule}"
+    );
+    assert!(a.hover(text.find("timezone").unwrap(), None).is_none());
+}
