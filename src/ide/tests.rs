@@ -287,3 +287,60 @@ fn hover_tells_types_definitions_and_costs() {
     );
     assert!(a.hover(text.find("timezone").unwrap(), None).is_none());
 }
+
+#[test]
+fn a_change_to_a_used_file_republishes_the_files_that_use_it() {
+    use lsp_server::{Message, Notification};
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("共享.playbook");
+    let main = dir.path().join("主.playbook");
+    let shared_text = "member { spend: money }\nsegment 老客 = spend > ¥0\n";
+    let main_text = "use \"共享.playbook\"\nsegment 新客 = not 老客\n";
+    std::fs::write(&shared, shared_text).unwrap();
+    std::fs::write(&main, main_text).unwrap();
+    let uri = |p: &Path| url::Url::from_file_path(p).unwrap().to_string();
+    let mut server = super::server::Server::new(&json!({}));
+    for (path, text) in [(&shared, shared_text), (&main, main_text)] {
+        server.notify(Notification::new(
+            "textDocument/didOpen".into(),
+            json!({"textDocument": {"uri": uri(path), "languageId": "playbook", "version": 1, "text": text}}),
+        ));
+    }
+    let published = |messages: Vec<Message>| -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = messages
+            .into_iter()
+            .filter_map(|m| match m {
+                Message::Notification(n) => Some((
+                    n.params["uri"].as_str().unwrap().to_owned(),
+                    // Errors only: each file alone also has an unused segment.
+                    n.params["diagnostics"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|d| d["severity"] == 1)
+                        .count(),
+                )),
+                _ => None,
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(
+        published(server.flush()),
+        [(uri(&main), 0), (uri(&shared), 0)]
+    );
+    // Renaming the segment in the used file (not saved) breaks the file using it.
+    server.notify(Notification::new(
+        "textDocument/didChange".into(),
+        json!({"textDocument": {"uri": uri(&shared), "version": 2},
+               "contentChanges": [{"text": shared_text.replace("老客", "熟客")}]}),
+    ));
+    assert!(server.has_pending());
+    assert_eq!(
+        published(server.flush()),
+        [(uri(&main), 1), (uri(&shared), 0)]
+    );
+    assert!(!server.has_pending());
+}
