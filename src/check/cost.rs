@@ -12,8 +12,6 @@
 //! not applied to a rule's bound: the bound says what the rule would spend if the
 //! budgets did not stop it.
 
-use std::collections::BTreeSet;
-
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
@@ -552,11 +550,11 @@ fn stretches(ticks: &TickCounter, days: Option<(NaiveDate, NaiveDate)>, tz: Tz) 
         ticks: Ok(0),
     };
     let (mut day, mut week, mut month) = (total.clone(), total.clone(), total.clone());
-    let (mut weeks, mut months) = (BTreeSet::new(), BTreeSet::new());
+    let (mut weeks, mut months) = (Distinct::default(), Distinct::default());
     // Running stretches of the current week and month: days, ticks, and the months
     // (weeks) they touch.
-    let mut this_week = (None, 0u64, 0u64, BTreeSet::new());
-    let mut this_month = (None, 0u64, 0u64, BTreeSet::new());
+    let mut this_week = (None, 0u64, 0u64, Distinct::default());
+    let mut this_month = (None, 0u64, 0u64, Distinct::default());
     // The day before: its UTC offset and ticks (each day's are computed once).
     let mut previous: Option<(Option<i32>, u64)> = None;
     let mut d = from;
@@ -582,32 +580,32 @@ fn stretches(ticks: &TickCounter, days: Option<(NaiveDate, NaiveDate)>, tz: Tz) 
         }
         let w = (d.iso_week().year(), d.iso_week().week());
         let m = (d.year(), d.month());
-        weeks.insert(w);
-        months.insert(m);
+        weeks.see(w);
+        months.see(m);
         total.days = add_count(total.days, Ok(1));
         total.ticks = add_count(total.ticks, Ok(n));
         day.ticks = max_count(day.ticks, Ok(n));
         if this_week.0 != Some(w) {
-            this_week = (Some(w), 0, 0, BTreeSet::new());
+            this_week = (Some(w), 0, 0, Distinct::default());
         }
         this_week.1 += 1;
         this_week.2 = this_week.2.saturating_add(n);
-        this_week.3.insert(m);
+        this_week.3.see(m);
         week = week.max(Stretch {
             days: Ok(this_week.1),
             weeks: Ok(1),
-            months: Ok(this_week.3.len() as u64),
+            months: Ok(this_week.3.count),
             ticks: Ok(this_week.2),
         });
         if this_month.0 != Some(m) {
-            this_month = (Some(m), 0, 0, BTreeSet::new());
+            this_month = (Some(m), 0, 0, Distinct::default());
         }
         this_month.1 += 1;
         this_month.2 = this_month.2.saturating_add(n);
-        this_month.3.insert(w);
+        this_month.3.see(w);
         month = month.max(Stretch {
             days: Ok(this_month.1),
-            weeks: Ok(this_month.3.len() as u64),
+            weeks: Ok(this_month.3.count),
             months: Ok(1),
             ticks: Ok(this_month.2),
         });
@@ -616,12 +614,38 @@ fn stretches(ticks: &TickCounter, days: Option<(NaiveDate, NaiveDate)>, tz: Tz) 
             None => break,
         }
     }
-    total.weeks = Ok(weeks.len() as u64);
-    total.months = Ok(months.len() as u64);
+    total.weeks = Ok(weeks.count);
+    total.months = Ok(months.count);
     day.days = Ok(1);
     day.weeks = Ok(1);
     day.months = Ok(1);
     [day, week, month, total]
+}
+
+/// How many different values were seen, of values that come in order (days walked
+/// forward: their weeks and months never come back), without a set.
+#[derive(Debug, Clone, Copy)]
+struct Distinct<T> {
+    last: Option<T>,
+    count: u64,
+}
+
+impl<T> Default for Distinct<T> {
+    fn default() -> Self {
+        Distinct {
+            last: None,
+            count: 0,
+        }
+    }
+}
+
+impl<T: PartialEq + Copy> Distinct<T> {
+    fn see(&mut self, x: T) {
+        if self.last != Some(x) {
+            self.last = Some(x);
+            self.count += 1;
+        }
+    }
 }
 
 /// Stretches when the rule's dates are unknown: any day, any week (7 days over at
