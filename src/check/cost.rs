@@ -624,19 +624,10 @@ fn stretches(ticks: &TickCounter, days: Option<(NaiveDate, NaiveDate)>, tz: Tz) 
 
 /// How many different values were seen, of values that come in order (days walked
 /// forward: their weeks and months never come back), without a set.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Distinct<T> {
     last: Option<T>,
     count: u64,
-}
-
-impl<T> Default for Distinct<T> {
-    fn default() -> Self {
-        Distinct {
-            last: None,
-            count: 0,
-        }
-    }
 }
 
 impl<T: PartialEq + Copy> Distinct<T> {
