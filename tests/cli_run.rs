@@ -304,7 +304,8 @@ fn csv_parses_with_a_header_and_the_summary_on_stderr() {
             "cause",
             "reason",
             "message",
-            "detail"
+            "detail",
+            "payout_id"
         ]
     );
     let records: Vec<csv::StringRecord> = reader

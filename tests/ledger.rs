@@ -111,7 +111,7 @@ fn schema_is_created_with_wal() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(tables, ["grants", "refusals", "runs"]);
+    assert_eq!(tables, ["grants", "payout_results", "refusals", "runs"]);
     drop(conn);
     // Opening again keeps what is there.
     let ledger = Ledger::open(&path).unwrap();
@@ -707,4 +707,5 @@ fn a_version_1_ledger_is_upgraded_on_open_and_read_as_it_is_by_a_dry_run() {
     drop(ledger);
     assert_eq!(count(&path, "PRAGMA user_version"), SCHEMA_VERSION);
     assert_eq!(count(&path, "SELECT count(*) FROM refusals"), 0);
+    assert_eq!(count(&path, "SELECT count(*) FROM payout_results"), 0);
 }

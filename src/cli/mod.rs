@@ -8,6 +8,7 @@ mod fmt;
 mod history;
 mod inspect;
 mod lsp;
+mod payouts;
 mod repl;
 mod run;
 mod simulate;
@@ -56,6 +57,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// List every grant and refusal a ledger holds for one member or group.
     History(history::HistoryArgs),
+    /// List a ledger's grants to deliver with their payout ids, or record delivery results.
+    Payouts(payouts::PayoutsArgs),
     /// Run the `test` blocks of playbooks and report what failed and what no test covered.
     Test(test::TestArgs),
     /// Rewrite playbook files in the canonical layout, comments kept.
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => inspect::explain(&args),
         Command::Segments(args) => inspect::segments(&args),
         Command::History(args) => history::run(&args),
+        Command::Payouts(args) => payouts::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Diff(args) => diff::run(&args),

@@ -298,6 +298,7 @@ impl<'p> Printer<'p> {
                 "reason",
                 "message",
                 "detail",
+                "payout_id",
             ]);
             w
         });
@@ -350,6 +351,10 @@ impl<'p> Printer<'p> {
 
     fn csv_row(&mut self, g: &Grant, refusal: Option<&Refusal>) {
         let tz = self.program.settings.timezone;
+        let payout_id = match refusal {
+            Some(_) => String::new(),
+            None => self.payout_id(g),
+        };
         let Some(w) = self.csv.as_mut() else { return };
         let value = match refusal {
             Some(r) => r.value.map_or_else(String::new, |v| v.0.to_string()),
@@ -382,7 +387,21 @@ impl<'p> Printer<'p> {
             refusal.map_or("", |r| r.reason.as_str()),
             refusal.map_or("", |r| r.message.as_str()),
             &g.detail.to_json(tz).to_string(),
+            &payout_id,
         ]);
+    }
+
+    /// A grant as JSON, with its payout id.
+    fn grant_json(&self, g: &Grant) -> serde_json::Value {
+        let tz = self.program.settings.timezone;
+        let mut value = g.to_json(tz);
+        value["payout_id"] = self.payout_id(g).into();
+        value
+    }
+
+    fn payout_id(&self, g: &Grant) -> String {
+        let tz = self.program.settings.timezone;
+        playbook::ledger::payout::of_grant(&self.program.settings.name, g, tz)
     }
 
     fn clear_progress(&mut self) {
@@ -452,12 +471,14 @@ impl Sink for Printer<'_> {
         if self.only == Some(Only::Refusals) {
             return Ok(());
         }
-        let tz = self.program.settings.timezone;
         match self.format {
             RunFormat::Table => self.table_row(g, None),
-            RunFormat::Json => self.json.push(g.to_json(tz)),
+            RunFormat::Json => {
+                let value = self.grant_json(g);
+                self.json.push(value);
+            }
             RunFormat::Jsonl => {
-                let line = g.to_json(tz).to_string();
+                let line = self.grant_json(g).to_string();
                 self.write(&line);
                 self.write("\n");
             }

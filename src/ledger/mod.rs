@@ -10,8 +10,8 @@
 //! and [`RunWriter::commit`]. Reading history inside the run's transaction is what
 //! makes two concurrent runs serialize instead of both counting stale history.
 //!
-//! Schema (version 2, kept in `PRAGMA user_version`; version 2 added `refusals`, see
-//! [`refusals`]):
+//! Schema (version 3, kept in `PRAGMA user_version`; version 2 added `refusals`, see
+//! [`refusals`], and version 3 `payout_results`, see [`payouts`]):
 //!
 //! ```sql
 //! runs(id INTEGER PRIMARY KEY, playbook TEXT NOT NULL, since INTEGER NULL,
@@ -36,6 +36,8 @@ use chrono_tz::Tz;
 use rusqlite::types::Type;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub mod payout;
+pub mod payouts;
 mod read;
 pub mod refusals;
 mod writer;
@@ -53,7 +55,7 @@ use crate::money::Fen;
 use crate::syntax::ast::TargetKind;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long to wait for another run's write lock before giving up. A run holds the
 /// lock while it evaluates, so this is generous.
@@ -301,8 +303,8 @@ impl Ledger {
         };
         match schema_state(&ledger.conn, &ledger.path)? {
             SchemaState::Current => Ok(ledger),
-            SchemaState::Old => {
-                ledger.has_refusals = false;
+            SchemaState::Old(version) => {
+                ledger.has_refusals = version >= 2;
                 Ok(ledger)
             }
             SchemaState::Blank => Ledger::empty_read_only(path),
@@ -460,8 +462,6 @@ impl Ledger {
         })
     }
 
-    /// Creates the schema on a blank database, under the write lock so two runs
-    /// opening a new ledger at once do not both create it.
     /// Creates the schema on a blank database, or adds what a newer version added
     /// to an older ledger, under the write lock so two runs opening a new ledger at
     /// once do not both create it.
@@ -479,8 +479,14 @@ impl Ledger {
             SchemaState::Blank => {
                 tx.execute_batch(SCHEMA).map_err(&fail)?;
                 tx.execute_batch(refusals::SCHEMA_V2).map_err(&fail)?;
+                tx.execute_batch(payouts::SCHEMA_V3).map_err(&fail)?;
             }
-            SchemaState::Old => tx.execute_batch(refusals::SCHEMA_V2).map_err(&fail)?,
+            SchemaState::Old(version) => {
+                if version < 2 {
+                    tx.execute_batch(refusals::SCHEMA_V2).map_err(&fail)?;
+                }
+                tx.execute_batch(payouts::SCHEMA_V3).map_err(&fail)?;
+            }
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(&fail)?;

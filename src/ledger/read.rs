@@ -15,7 +15,8 @@ use crate::syntax::ast::TargetKind;
 /// Whether a database holds the current ledger schema, an older one, or nothing.
 pub(super) enum SchemaState {
     Blank,
-    Old,
+    /// A ledger of this older schema version.
+    Old(i64),
     Current,
 }
 
@@ -35,7 +36,7 @@ pub(super) fn schema_state(conn: &Connection, path: &Path) -> Result<SchemaState
         return Ok(SchemaState::Current);
     }
     if version >= 1 {
-        return Ok(SchemaState::Old);
+        return Ok(SchemaState::Old(version));
     }
     let tables: i64 = conn
         .query_row(

@@ -1,0 +1,201 @@
+//! Payout ids and delivery results: ids fit for payment APIs and the same however
+//! the grants were made (one run or several, any thread count); `payouts` lists them
+//! with where each stands; `payouts ack` records results once, all or nothing.
+
+mod common;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+const PLAYBOOK: &str = "examples/store_owner_red_packets.playbook";
+const DATA: &str = "examples/data/store_owner_red_packets.sql";
+
+fn root(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// `run` of the example over `(since, at]` into `ledger` with `threads`, as JSON.
+fn run(ledger: &Path, (since, at): (&str, &str), threads: &str) -> Value {
+    let out = common::bin()
+        .arg("run")
+        .arg(root(PLAYBOOK))
+        .arg("--data")
+        .arg(root(DATA))
+        .args([
+            "--since",
+            since,
+            "--at",
+            at,
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            "--ledger",
+        ])
+        .arg(ledger)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `payouts --ledger L ARGS… --format jsonl`, one object per payout.
+fn payouts(ledger: &Path, args: &[&str]) -> Vec<Value> {
+    let out = common::bin()
+        .args(["payouts", "--format", "jsonl", "--ledger"])
+        .arg(ledger)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn ids(values: &[Value]) -> Vec<String> {
+    let mut ids: Vec<String> = values
+        .iter()
+        .map(|v| v["payout_id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn payout_ids_fit_payment_apis_and_do_not_depend_on_how_the_grants_were_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let (whole, split) = (dir.path().join("whole.db"), dir.path().join("split.db"));
+    let ran = run(&whole, ("2026-05-05 00:00", "2026-05-06 22:00"), "1");
+    let grants = ran["grants"].as_array().unwrap();
+    assert!(grants.len() > 10);
+    let listed = payouts(&whole, &[]);
+    assert_eq!(
+        ids(grants),
+        ids(&listed),
+        "run and payouts show the same ids"
+    );
+    let all = ids(grants);
+    let unique: std::collections::BTreeSet<&String> = all.iter().collect();
+    assert_eq!(unique.len(), grants.len(), "no two grants share an id");
+    for id in ids(grants) {
+        assert!(
+            id.len() == 32 && id.bytes().all(|b| b.is_ascii_alphanumeric()),
+            "{id}"
+        );
+    }
+    // Two windows, two threads: the same grants, the same ids.
+    run(&split, ("2026-05-05 00:00", "2026-05-05 20:00"), "2");
+    run(&split, ("2026-05-05 20:00", "2026-05-06 22:00"), "2");
+    assert_eq!(ids(&payouts(&split, &[])), ids(&listed));
+    // Everything is pending until a channel reports.
+    assert_eq!(
+        payouts(&whole, &["--status", "pending"]).len(),
+        listed.len()
+    );
+}
+
+#[test]
+fn acknowledged_results_are_recorded_once_and_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.db");
+    run(&ledger, ("2026-05-05 00:00", "2026-05-06 22:00"), "1");
+    let listed = payouts(&ledger, &[]);
+    let id = |i: usize| listed[i]["payout_id"].as_str().unwrap().to_owned();
+    let file = dir.path().join("results.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "payout_id,status,reason,at\n{},sent,,2026-05-06T10:00:00+08:00\n{},failed,NO_AUTH 商户号无权限,2026-05-06T10:00:01+08:00\n{},waiting,,2026-05-06T10:00:02+08:00\n{},confirmed,,2026-05-06T11:00:00+08:00\n",
+            id(0), id(1), id(2), id(2)
+        ),
+    )
+    .unwrap();
+    let ack = |file: &Path| {
+        common::bin()
+            .args(["payouts", "ack", "--ledger"])
+            .arg(&ledger)
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let first = ack(&file);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&first.stdout),
+        "recorded 4 result(s); 0 already recorded\n"
+    );
+    let again = ack(&file);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        "recorded 0 result(s); 4 already recorded\n"
+    );
+
+    let status = |s: &str| ids(&payouts(&ledger, &["--status", s]));
+    assert_eq!(status("sent"), [id(0)]);
+    assert_eq!(
+        status("confirmed"),
+        [id(2)],
+        "the latest result is where it stands"
+    );
+    let failed = payouts(&ledger, &["--status", "failed"]);
+    assert_eq!(failed[0]["reason"], "NO_AUTH 商户号无权限");
+    assert_eq!(
+        payouts(&ledger, &["--status", "pending"]).len(),
+        listed.len() - 3
+    );
+
+    // A failed payout is not granted again by a re-run of the window.
+    let rerun = run(&ledger, ("2026-05-05 00:00", "2026-05-06 22:00"), "1");
+    assert!(rerun["grants"].as_array().unwrap().is_empty());
+
+    // One unknown id, or one bad line: nothing of the file is recorded.
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        format!(
+            "{{\"payout_id\": \"{}\", \"status\": \"confirmed\", \"at\": \"x\"}}\n{{\"payout_id\": \"{}\", \"status\": \"sent\"}}\n",
+            id(3),
+            "0".repeat(32)
+        ),
+    )
+    .unwrap();
+    let refused = ack(&bad);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains(&format!("payout id `{}` is not in ledger", "0".repeat(32)))
+            && err.contains("nothing recorded"),
+        "{err}"
+    );
+    assert!(status("confirmed") == [id(2)]);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("payout_id,status\n{},paid\n{},failed\n", id(3), id(4)),
+    )
+    .unwrap();
+    let refused = ack(&bad);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("bad.csv:2: status `paid` is not one of sent")
+            && err.contains("bad.csv:3: a failed payout needs a reason"),
+        "{err}"
+    );
+}
