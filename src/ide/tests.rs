@@ -344,3 +344,27 @@ fn a_change_to_a_used_file_republishes_the_files_that_use_it() {
     );
     assert!(!server.has_pending());
 }
+
+#[test]
+fn an_experiment_given_by_two_rules_is_one_symbol() {
+    let arms = "experiment \"首购实验\" { A 50% -> 满减  B 50% -> coupon ¥5 }";
+    let text = format!(
+        "{BASE}rule a {{ every day at 10:00 when 高价值 give {arms} limit once per member }}\n\
+         rule b {{ on order_paid give {arms} limit once per member }}\n"
+    );
+    let a = analyse(&text);
+    let second = text.rfind("首购实验").unwrap();
+    assert_eq!(
+        a.symbol_at(second).map(|o| o.kind.clone()),
+        Some(SymbolKind::Experiment)
+    );
+    let refs = a.references(second, true);
+    assert_eq!(refs.len(), 2);
+    assert_eq!(&text[refs[0].start..refs[0].end], "首购实验");
+    assert_eq!(
+        a.definition(second).map(|s| s.start),
+        Some(text.find("首购实验").unwrap())
+    );
+    let edits = a.rename(second, "复购实验").unwrap();
+    assert_eq!(apply(&text, &edits).matches("\"复购实验\"").count(), 2);
+}
