@@ -367,3 +367,52 @@ fn shell_completions_cover_every_subcommand() {
     }
     common::bin().args(["completions", "tcsh"]).assert().code(2);
 }
+
+#[test]
+fn diagnostics_come_while_other_requests_keep_coming_and_protocol_slips_are_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.playbook");
+    let text = format!("{HEADER}{RULE}");
+    let uri = url::Url::from_file_path(&path).unwrap().to_string();
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "playbook", "version": 1, "text": text}}),
+    );
+    // A hover every 50 ms for 1.5 s: the diagnostics still come 150 ms after the
+    // change, not after the hovers stop.
+    let (line, col) = position(&text, "city !=");
+    for _ in 0..30 {
+        client.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": col}}),
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        client
+            .notifications
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"),
+        "no diagnostics while hovering"
+    );
+    // An unknown request is MethodNotFound.
+    client.next_id += 1;
+    let id = client.next_id;
+    client.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/unknownThing", "params": {"textDocument": {"uri": uri}}}));
+    let answer = loop {
+        let m = client.receive();
+        if m["id"] == json!(id) {
+            break m;
+        }
+    };
+    assert_eq!(answer["error"]["code"], -32601);
+    // `exit` without `shutdown`: exit code 1, as the protocol says.
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(1));
+}

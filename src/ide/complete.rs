@@ -209,6 +209,9 @@ impl Analysis {
             .map_or(offset, |(i, _)| i);
         let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
         let before = &text[line_start..start];
+        if in_comment_or_string(before) {
+            return (start, Vec::new());
+        }
         (start, self.candidates(text, (before, start)))
     }
 
@@ -326,6 +329,27 @@ impl Analysis {
         }
         out
     }
+}
+
+/// Whether the end of `line` (the line before the cursor) is inside a comment or a
+/// string, where no name is written.
+fn in_comment_or_string(line: &str) -> bool {
+    let mut close = None;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (close, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(end), c) if c == end => close = None,
+            (Some(_), _) => {}
+            (None, '"') => close = Some('"'),
+            (None, '“') => close = Some('”'),
+            (None, '/') if chars.peek() == Some(&'/') => return true,
+            (None, _) => {}
+        }
+    }
+    close.is_some()
 }
 
 /// The last word of `text` (letters, digits, `_`), or the empty string.

@@ -16,9 +16,19 @@ pub fn path_of(uri: &lsp::Uri) -> Option<PathBuf> {
     url::Url::parse(uri.as_str()).ok()?.to_file_path().ok()
 }
 
-/// The `file:` URI of `path` (made absolute first).
+/// The `file:` URI of `path`, made absolute and with `.` and `..` taken out (a
+/// `use "../shared.playbook"` names the file the editor knows as `shared.playbook`).
 pub fn uri_of(path: &Path) -> Option<lsp::Uri> {
-    let absolute = std::path::absolute(path).ok()?;
+    let mut absolute = PathBuf::new();
+    for part in std::path::absolute(path).ok()?.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                absolute.pop();
+            }
+            other => absolute.push(other),
+        }
+    }
     let url = url::Url::from_file_path(absolute).ok()?;
     lsp::Uri::from_str(url.as_str()).ok()
 }
@@ -51,14 +61,21 @@ pub fn range(index: &LineIndex, text: &str, span: Span) -> lsp::Range {
 /// Converts spans of one analysis, indexing each file's lines once.
 pub struct Spans<'a> {
     analysis: &'a Analysis,
+    /// The URIs of the open files, as the client wrote them.
+    uris: &'a std::collections::HashMap<PathBuf, lsp::Uri>,
     indexes: std::collections::HashMap<FileId, LineIndex>,
 }
 
 impl<'a> Spans<'a> {
-    /// Converter for the files of `analysis`.
-    pub fn new(analysis: &'a Analysis) -> Spans<'a> {
+    /// Converter for the files of `analysis`; `uris` are the open files' URIs by
+    /// their paths' canonical form.
+    pub fn new(
+        analysis: &'a Analysis,
+        uris: &'a std::collections::HashMap<PathBuf, lsp::Uri>,
+    ) -> Spans<'a> {
         Spans {
             analysis,
+            uris,
             indexes: std::collections::HashMap::new(),
         }
     }
@@ -75,7 +92,11 @@ impl<'a> Spans<'a> {
 
     /// The location of `span`: its file's URI and range.
     pub fn location(&mut self, span: Span) -> Option<lsp::Location> {
-        let uri = uri_of(&self.analysis.path(span.file))?;
+        let path = self.analysis.path(span.file);
+        let uri = match self.uris.get(&super::key(&path)) {
+            Some(uri) => uri.clone(),
+            None => uri_of(&path)?,
+        };
         Some(lsp::Location::new(uri, self.range(span)))
     }
 

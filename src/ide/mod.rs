@@ -205,10 +205,34 @@ impl Analysis {
         if !is_name(new_name) {
             return Err(format!("`{new_name}` is not a name"));
         }
-        if self.symbols.declaration(&o.kind, new_name).is_some() {
+        let taken = self
+            .symbols
+            .all
+            .iter()
+            .find(|x| x.declaration && x.name == new_name);
+        if let Some(taken) = taken {
             return Err(format!(
                 "there is already a {} `{new_name}`",
-                o.kind.describe()
+                taken.kind.describe()
+            ));
+        }
+        // Words a name in their place would be read as: reward forms, and the fields
+        // every event (and target) has.
+        const BUILT_IN: [&str; 10] = [
+            "coupon",
+            "red_packet",
+            "points",
+            "gift",
+            "lottery",
+            "tier",
+            "experiment",
+            "at",
+            "id",
+            "member_id",
+        ];
+        if BUILT_IN.contains(&new_name) {
+            return Err(format!(
+                "`{new_name}` would be read as the built-in `{new_name}`"
             ));
         }
         Ok(self

@@ -30,8 +30,12 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
     let mut server = Server::new(&params);
     connection.initialize_finish(id, Server::capabilities())?;
     loop {
-        let message = if server.has_pending() {
-            match connection.receiver.recv_timeout(DEBOUNCE) {
+        // Typing pauses when no change came for DEBOUNCE, whatever else arrives.
+        let wait = server
+            .changed_at
+            .map(|t| (t + DEBOUNCE).saturating_duration_since(std::time::Instant::now()));
+        let message = if let Some(wait) = wait {
+            match connection.receiver.recv_timeout(wait) {
                 Ok(m) => Some(m),
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => None,
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Ok(()),
@@ -49,6 +53,9 @@ pub fn serve(connection: &Connection) -> Result<(), Box<dyn std::error::Error + 
                     return Ok(());
                 }
                 vec![Message::Response(server.request(req))]
+            }
+            Some(Message::Notification(n)) if n.method == "exit" => {
+                return Err("`exit` came before `shutdown`".into());
             }
             Some(Message::Notification(n)) => {
                 server.notify(n);
@@ -68,13 +75,14 @@ pub struct Server {
     workspace: Workspace,
     /// Files changed since their diagnostics were last published.
     pending: HashSet<PathBuf>,
-    /// Every file each open file's last analysis read, for re-checking the files
-    /// that use a changed one.
-    reads: HashMap<PathBuf, Vec<PathBuf>>,
     /// Analyses of the current texts, dropped on any change.
     analyses: HashMap<PathBuf, Rc<Analysis>>,
     /// Segment sizes in the data file, for the current texts.
     sizes: HashMap<PathBuf, Rc<Sizes>>,
+    /// Each open file's URI as the client wrote it, to answer in the same words.
+    uris: HashMap<PathBuf, lsp::Uri>,
+    /// When the last change came, while changed files wait to be checked.
+    pub changed_at: Option<std::time::Instant>,
 }
 
 impl Server {
@@ -126,6 +134,7 @@ impl Server {
                     && let Some(path) = path_of(&p.text_document.uri)
                 {
                     self.workspace.set(&path, p.text_document.text);
+                    self.uris.insert(super::key(&path), p.text_document.uri);
                     self.changed(path);
                 }
             }
@@ -144,7 +153,13 @@ impl Server {
                     && let Some(path) = path_of(&p.text_document.uri)
                 {
                     self.workspace.close(&path);
-                    self.reads.remove(&super::key(&path));
+                    self.changed(path);
+                }
+            }
+            // A file changed outside the editor may be one an open file uses.
+            "workspace/didChangeWatchedFiles" => {
+                let any_open = self.workspace.paths().next().map(Path::to_path_buf);
+                if let Some(path) = any_open {
                     self.changed(path);
                 }
             }
@@ -166,40 +181,37 @@ impl Server {
         self.analyses.clear();
         self.sizes.clear();
         self.pending.insert(super::key(&path));
+        self.changed_at = Some(std::time::Instant::now());
     }
 
-    /// Checks every open file that is, or reads, a changed file, and returns their
-    /// diagnostics to publish (an empty list for a closed file clears its own).
+    /// Checks the open files again and returns their diagnostics to publish (an
+    /// empty list for a closed file clears its own). Every open file is checked, not
+    /// only those that read a changed one: a file may `use` one that did not exist
+    /// until now.
     pub fn flush(&mut self) -> Vec<Message> {
         let changed = std::mem::take(&mut self.pending);
-        let mut affected: Vec<PathBuf> = self
-            .workspace
-            .paths()
-            .filter(|p| {
-                changed.contains(*p)
-                    || self
-                        .reads
-                        .get(*p)
-                        .is_some_and(|r| r.iter().any(|x| changed.contains(x)))
-            })
-            .map(Path::to_path_buf)
-            .collect();
+        self.changed_at = None;
+        let mut affected: Vec<PathBuf> = self.workspace.paths().map(Path::to_path_buf).collect();
         affected.sort();
         let mut out = Vec::new();
-        for path in changed.iter().filter(|p| self.workspace.text(p).is_none()) {
-            out.extend(publish(path, Vec::new()));
+        let closed: Vec<&PathBuf> = changed
+            .iter()
+            .filter(|p| self.workspace.text(p).is_none())
+            .collect();
+        for path in closed {
+            let uri = self.uris.remove(path);
+            out.extend(publish(uri, path, Vec::new()));
         }
         for path in affected {
             let Some(analysis) = self.analysis(&path) else {
                 continue;
             };
-            self.reads.insert(path.clone(), analysis.paths());
-            let mut spans = Spans::new(&analysis);
+            let mut spans = Spans::new(&analysis, &self.uris);
             let diagnostics = analysis
                 .diagnostics()
                 .map(|d| spans.diagnostic(d))
                 .collect();
-            out.extend(publish(&path, diagnostics));
+            out.extend(publish(self.uris.get(&path).cloned(), &path, diagnostics));
         }
         out
     }
@@ -260,19 +272,20 @@ impl Server {
             .cloned()
             .and_then(|p| serde_json::from_value::<lsp::Position>(p).ok())
             .map(|p| convert::offset(&index, text, p));
-        let mut spans = Spans::new(&analysis);
+        let sizes = match req.method.as_str() {
+            "textDocument/hover" => self.sizes_for(&analysis, path.as_deref()),
+            _ => None,
+        };
+        let mut spans = Spans::new(&analysis, &self.uris);
         let value = match (req.method.as_str(), at) {
             ("textDocument/completion", Some(at)) => completion(&analysis, (&index, text), at),
-            ("textDocument/hover", Some(at)) => {
-                let sizes = self.sizes_for(&analysis, path.as_deref());
-                match analysis.hover(at, sizes.as_deref()) {
-                    Some((span, markdown)) => json!({
-                        "contents": { "kind": "markdown", "value": markdown },
-                        "range": spans.range(span),
-                    }),
-                    None => Value::Null,
-                }
-            }
+            ("textDocument/hover", Some(at)) => match analysis.hover(at, sizes.as_deref()) {
+                Some((span, markdown)) => json!({
+                    "contents": { "kind": "markdown", "value": markdown },
+                    "range": spans.range(span),
+                }),
+                None => Value::Null,
+            },
             ("textDocument/definition", Some(at)) => {
                 json!(analysis.definition(at).and_then(|s| spans.location(s)))
             }
@@ -335,11 +348,20 @@ impl Server {
                 json!(actions)
             }
             ("textDocument/semanticTokens/full", _) => semantic_tokens(&analysis, (&index, text)),
+            (
+                "textDocument/completion"
+                | "textDocument/hover"
+                | "textDocument/definition"
+                | "textDocument/references"
+                | "textDocument/rename",
+                None,
+            ) => {
+                let message = format!("`{}` needs a position", req.method);
+                return Err((ErrorCode::InvalidParams, message));
+            }
             (method, _) => {
-                return Err((
-                    ErrorCode::InvalidParams,
-                    format!("`{method}` needs a position in an open file"),
-                ));
+                let message = format!("unknown request `{method}`");
+                return Err((ErrorCode::MethodNotFound, message));
             }
         };
         Ok(value)
@@ -358,10 +380,14 @@ impl Server {
     }
 }
 
-/// A `publishDiagnostics` notification.
-fn publish(path: &Path, diagnostics: Vec<lsp::Diagnostic>) -> Option<Message> {
+/// A `publishDiagnostics` notification, for the file's URI as the client wrote it.
+fn publish(
+    uri: Option<lsp::Uri>,
+    path: &Path,
+    diagnostics: Vec<lsp::Diagnostic>,
+) -> Option<Message> {
     let params = lsp::PublishDiagnosticsParams {
-        uri: uri_of(path)?,
+        uri: uri.or_else(|| uri_of(path))?,
         diagnostics,
         version: None,
     };

@@ -72,14 +72,20 @@ pub struct Symbols {
 impl Symbols {
     /// Indexes `items` (the spans may point into several files).
     pub fn new(items: &[Item]) -> Symbols {
-        let mut segments = HashSet::new();
+        let (mut segments, mut rewards, mut rules) =
+            (HashSet::new(), HashSet::new(), HashSet::new());
         for item in items {
-            if let Item::Segment(s) = item {
-                segments.insert(s.node.name.node.clone());
-            }
+            match item {
+                Item::Segment(s) => segments.insert(s.node.name.node.clone()),
+                Item::Reward(r) => rewards.insert(r.node.name.node.clone()),
+                Item::Rule(r) => rules.insert(r.node.name.node.clone()),
+                _ => false,
+            };
         }
         let mut walk = Walk {
             segments: &segments,
+            rewards: &rewards,
+            rules: &rules,
             out: Vec::new(),
             experiments: HashSet::new(),
             target: TargetKind::Member,
@@ -128,6 +134,8 @@ impl Symbols {
 
 struct Walk<'a> {
     segments: &'a HashSet<String>,
+    rewards: &'a HashSet<String>,
+    rules: &'a HashSet<String>,
     out: Vec<Occurrence>,
     experiments: HashSet<String>,
     /// Whom the expressions being walked are about.
@@ -248,11 +256,7 @@ impl Walk<'_> {
             }
             RewardKind::Experiment { name, arms } => {
                 // The name is written in quotes: the symbol is what is inside them.
-                let inner = Span::new(
-                    name.span.file,
-                    name.span.start + 1,
-                    name.span.end.saturating_sub(1).max(name.span.start + 1),
-                );
+                let inner = quoted_inner(name.span, &name.node);
                 let first = self.experiments.insert(name.node.clone());
                 self.push(SymbolKind::Experiment, &name.node, inner, first);
                 arms.iter().for_each(|a| self.reward(&a.reward));
@@ -285,8 +289,15 @@ impl Walk<'_> {
                 }
             }
             TestItem::ExpectGets { rewards, .. } => {
+                // `expect m1 gets NAME`: a reward, or a rule when no reward has the name.
                 for r in rewards.iter().flatten() {
-                    self.push(SymbolKind::Reward, &r.node, r.span, false);
+                    let rule = self.rules.contains(&r.node) && !self.rewards.contains(&r.node);
+                    let kind = if rule {
+                        SymbolKind::Rule
+                    } else {
+                        SymbolKind::Reward
+                    };
+                    self.push(kind, &r.node, r.span, false);
                 }
             }
             TestItem::ExpectRefused { rule, .. } => {
@@ -354,4 +365,11 @@ impl Walk<'_> {
             TargetKind::Group => SymbolKind::GroupField,
         }
     }
+}
+
+/// The span of `text` inside the quotes of `span` (`"…"` or `“…”`, whose quotes
+/// are longer than a byte).
+fn quoted_inner(span: Span, text: &str) -> Span {
+    let open = span.len().saturating_sub(text.len()) / 2;
+    Span::new(span.file, span.start + open, span.start + open + text.len())
 }

@@ -368,3 +368,37 @@ fn an_experiment_given_by_two_rules_is_one_symbol() {
     let edits = a.rename(second, "复购实验").unwrap();
     assert_eq!(apply(&text, &edits).matches("\"复购实验\"").count(), 2);
 }
+
+#[test]
+fn what_a_review_found_stays_fixed() {
+    // Semantic tokens of a digit before a full-width character (a crash).
+    let text = format!("{BASE}segment s = （level ＞= 2） and spend >= ¥5\n// 10：00 5元\n");
+    let a = analyse(&text);
+    assert!(a.tokens().iter().all(|t| text.is_char_boundary(t.span.end)));
+    // No completion in comments and strings.
+    assert!(complete(&format!("{BASE}// give |")).is_empty());
+    assert!(complete(&format!("{BASE}segment s = level == \"杭|")).is_empty());
+    assert!(!complete(&format!("{BASE}segment s = \"x\" != \"y\" and |")).is_empty());
+    // An experiment in full-width quotes: the name without its quotes.
+    let text = format!(
+        "{BASE}rule a {{ every day at 10:00 give experiment “复购” {{ A 50% -> 满减  B 50% -> 满减 }} limit once per member }}\n"
+    );
+    let a = analyse(&text);
+    let refs = a.references(text.find("复购").unwrap(), true);
+    assert_eq!(&text[refs[0].start..refs[0].end], "复购");
+    // A rule named in `expect … gets` is the rule; a rename may not take another
+    // kind's name or a built-in word.
+    let text = format!(
+        "{BASE}rule 打卡 {{ every day at 10:00 give points 1 limit once per member }}\n\
+         test \"t\" {{ at 2026-05-01 10:00  member m1 {{ level: 1, spend: ¥0 }}  expect m1 gets 打卡 }}\n"
+    );
+    let a = analyse(&text);
+    let at = text.rfind("打卡").unwrap();
+    assert_eq!(
+        a.symbol_at(at).map(|o| o.kind.clone()),
+        Some(SymbolKind::Rule)
+    );
+    assert_eq!(a.rename(at, "签到").unwrap().len(), 2);
+    assert!(a.rename(at, "高价值").unwrap_err().contains("segment"));
+    assert!(a.rename(at, "coupon").is_err() && a.rename(at, "at").is_err());
+}

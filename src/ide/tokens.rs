@@ -201,10 +201,11 @@ fn number_len(text: &str) -> usize {
         if matches!(c, '%' | '％' | '折') {
             return i + c.len_utf8();
         }
-        let unit = matches!(c, 'w' | 'd' | 'h' | 'm');
-        let after = text[i + 1..].chars().next();
-        if unit && !after.is_some_and(|n| n.is_alphanumeric() || n == '_') {
-            return i + 1;
+        if matches!(c, 'w' | 'd' | 'h' | 'm') {
+            let after = text[i + 1..].chars().next();
+            if !after.is_some_and(|n| n.is_alphanumeric() || n == '_') {
+                return i + 1;
+            }
         }
         break;
     }
