@@ -106,8 +106,10 @@ impl Analysis {
         let brace = rule.start + text[rule.start..rule.end].rfind(['}', '｝'])?;
         let line_start = text[..brace].rfind('\n').map_or(0, |i| i + 1);
         let at_line_start = text[line_start..brace].trim().is_empty();
+        // The file's own line ending: a CRLF file stays CRLF.
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
         let text = if at_line_start {
-            format!("  {clause}\n")
+            format!("  {clause}{newline}")
         } else {
             format!(" {clause} ")
         };

@@ -164,12 +164,10 @@ impl Server {
                 }
             }
             "workspace/didChangeConfiguration" => {
-                if let Some(data) = n
-                    .params
-                    .pointer("/settings/playbook/data")
-                    .and_then(Value::as_str)
-                {
-                    self.workspace.data = (!data.is_empty()).then(|| PathBuf::from(data));
+                // A string sets the data file; an empty one or `null` clears it.
+                if let Some(data) = n.params.pointer("/settings/playbook/data") {
+                    let data = data.as_str().filter(|d| !d.is_empty());
+                    self.workspace.data = data.map(PathBuf::from);
                     self.sizes.clear();
                 }
             }
@@ -451,13 +449,17 @@ fn completion(analysis: &Analysis, (index, text): (&LineIndex, &str), at: usize)
                 Some(s) => (s.clone(), lsp::InsertTextFormat::SNIPPET),
                 None => (c.label.clone(), lsp::InsertTextFormat::PLAIN_TEXT),
             };
-            json!({
+            let mut item = json!({
                 "label": c.label,
                 "kind": kind,
-                "detail": c.detail,
                 "insertTextFormat": format,
                 "textEdit": { "range": range, "newText": new_text },
-            })
+            });
+            // `detail` is an optional string: left out rather than `null`.
+            if let Some(detail) = c.detail {
+                item["detail"] = detail.into();
+            }
+            item
         })
         .collect();
     json!({ "isIncomplete": false, "items": items })

@@ -402,3 +402,18 @@ fn what_a_review_found_stays_fixed() {
     assert!(a.rename(at, "高价值").unwrap_err().contains("segment"));
     assert!(a.rename(at, "coupon").is_err() && a.rename(at, "at").is_err());
 }
+
+#[test]
+fn the_limit_fix_keeps_a_crlf_file_crlf() {
+    let text =
+        format!("{BASE}rule r {{\n  every day at 10:00\n  when 高价值\n  give red_packet ¥1\n}}\n")
+            .replace('\n', "\r\n");
+    let a = analyse(&text);
+    let d = a.diagnostics().find(|d| d.code.code() == "W0002").unwrap();
+    let fixed = apply(&text, &a.actions(d.span)[0].edits);
+    assert!(
+        fixed.contains("  limit 1 per member per day\r\n}"),
+        "{fixed:?}"
+    );
+    assert_eq!(fixed.matches('\n').count(), fixed.matches("\r\n").count());
+}
