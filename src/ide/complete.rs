@@ -397,7 +397,7 @@ fn enclosing_event(text: &str, offset: usize) -> Option<String> {
         let after = &decl[at + 2..];
         let clause = before.is_empty() || before.ends_with(['\n', '\r', '{', '｛']);
         if clause && after.starts_with([' ', '\t']) {
-            let word = last_word_start(after.trim_start());
+            let word = first_word(after.trim_start());
             return (!word.is_empty()).then(|| word.to_owned());
         }
     }
@@ -405,7 +405,7 @@ fn enclosing_event(text: &str, offset: usize) -> Option<String> {
 }
 
 /// The first word of `text`.
-fn last_word_start(text: &str) -> &str {
+fn first_word(text: &str) -> &str {
     let end = text
         .char_indices()
         .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))

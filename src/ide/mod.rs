@@ -152,25 +152,6 @@ impl Analysis {
         PathBuf::from(self.outcome.sources.get(id).name())
     }
 
-    /// The file of `path` among the analysed ones.
-    pub fn file_of(&self, path: &Path) -> Option<FileId> {
-        let wanted = key(path);
-        self.outcome
-            .sources
-            .files()
-            .find(|(_, f)| key(Path::new(f.name())) == wanted)
-            .map(|(id, _)| id)
-    }
-
-    /// Every path the analysis read (the file and what it uses).
-    pub fn paths(&self) -> Vec<PathBuf> {
-        self.outcome
-            .sources
-            .files()
-            .map(|(_, f)| key(Path::new(f.name())))
-            .collect()
-    }
-
     /// The name at `offset` of the analysed file.
     pub fn symbol_at(&self, offset: usize) -> Option<&Occurrence> {
         self.symbols.at(self.main, offset)
@@ -202,7 +183,7 @@ impl Analysis {
         let Some(o) = self.symbol_at(offset) else {
             return Err("no name here to rename".into());
         };
-        if !is_name(new_name) {
+        if !crate::syntax::is_identifier(new_name) {
             return Err(format!("`{new_name}` is not a name"));
         }
         let taken = self
@@ -253,12 +234,6 @@ impl Analysis {
         let formatted = crate::format::format_source(self.main, text).ok()?;
         (formatted != text).then_some(formatted)
     }
-}
-
-/// Whether `text` may name a segment, reward, rule, event or field: an identifier
-/// that is not a reserved word.
-pub fn is_name(text: &str) -> bool {
-    crate::syntax::is_identifier(text)
 }
 
 #[cfg(test)]

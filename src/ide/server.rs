@@ -123,7 +123,7 @@ impl Server {
 
     /// Whether changed files wait to be checked.
     pub fn has_pending(&self) -> bool {
-        !self.pending.is_empty()
+        self.changed_at.is_some()
     }
 
     /// Handles a notification: open, change, save, close.
@@ -157,12 +157,7 @@ impl Server {
                 }
             }
             // A file changed outside the editor may be one an open file uses.
-            "workspace/didChangeWatchedFiles" => {
-                let any_open = self.workspace.paths().next().map(Path::to_path_buf);
-                if let Some(path) = any_open {
-                    self.changed(path);
-                }
-            }
+            "workspace/didChangeWatchedFiles" => self.touch(),
             "workspace/didChangeConfiguration" => {
                 // A string sets the data file; an empty one or `null` clears it.
                 if let Some(data) = n.params.pointer("/settings/playbook/data") {
@@ -176,9 +171,14 @@ impl Server {
     }
 
     fn changed(&mut self, path: PathBuf) {
+        self.pending.insert(super::key(&path));
+        self.touch();
+    }
+
+    /// Forgets every analysis: the open files are checked again once typing pauses.
+    fn touch(&mut self) {
         self.analyses.clear();
         self.sizes.clear();
-        self.pending.insert(super::key(&path));
         self.changed_at = Some(std::time::Instant::now());
     }
 
