@@ -38,6 +38,7 @@
 )]
 
 pub mod app;
+pub mod calendar;
 pub mod check;
 pub mod compile;
 pub mod data;

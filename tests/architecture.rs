@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// The library's top-level modules, lowest first; a module may use only modules of
 /// a lower rank. Modules of one rank do not use each other.
 const LAYERS: &[&[&str]] = &[
-    &["terminal", "money", "time", "sqlite_file"],
+    &["terminal", "money", "time", "sqlite_file", "calendar"],
     &["source"],
     &["diagnostics"],
     &["syntax"],
