@@ -239,6 +239,9 @@ pub fn decode_source(bytes: Vec<u8>) -> std::io::Result<String> {
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Files read because a string in another file names them (a header's
+    /// `calendar "…"`), by that string's span.
+    named: Vec<(Span, FileId)>,
 }
 
 impl SourceMap {
@@ -261,6 +264,16 @@ impl SourceMap {
     /// The file with this id.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// Records that `file` was read for the path written at `at`.
+    pub fn name_file(&mut self, at: Span, file: FileId) {
+        self.named.push((at, file));
+    }
+
+    /// The file read for the path written at `at`, if it could be read.
+    pub fn named_file(&self, at: Span) -> Option<FileId> {
+        self.named.iter().find(|(s, _)| *s == at).map(|(_, f)| *f)
     }
 
     /// All files.

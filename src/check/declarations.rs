@@ -4,12 +4,14 @@ use std::collections::HashMap;
 
 use super::types::{Base, TExpr, Type};
 use super::{
-    Checker, FieldDef, Program, RecordSchema, Segment, SegmentDef, Settings, WECHAT_RED_PACKET_MAX,
+    ChannelLimits, Checker, FieldDef, WorkCalendar, Program, RecordSchema, Segment, SegmentDef, Settings,
+    WECHAT_RED_PACKET_MAX,
 };
+use crate::calendar::Calendar;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::money::Fen;
 use crate::source::Span;
-use crate::syntax::ast::{self, Item, Setting, TargetKind, Window};
+use crate::syntax::ast::{self, ChannelItem, Item, Setting, TargetKind, Window};
 
 /// Reads the header and schemas, registers every name, and reports duplicates.
 pub(super) fn gather(c: &mut Checker<'_>, items: &[Item]) -> Program {
@@ -31,6 +33,7 @@ pub(super) fn gather(c: &mut Checker<'_>, items: &[Item]) -> Program {
         rules: Vec::new(),
         tests: Vec::new(),
         histories: Vec::new(),
+        calendar_read_at: None,
     };
     register(c, items, &mut program);
     program
@@ -99,6 +102,8 @@ fn setting_key(s: &Setting) -> &'static str {
         Setting::Quiet { .. } => "quiet",
         Setting::RedPacketLimits { .. } => "red_packet_limits",
         Setting::PointValue(_) => "point_value",
+        Setting::PerMemberDaily(_) => "per_member_daily",
+        Setting::Calendar(_) => "calendar",
         Setting::RenamedFrom(_) => "renamed from",
         Setting::Retired(_) => "retired",
     }
@@ -194,7 +199,84 @@ fn apply_setting(c: &mut Checker<'_>, settings: &mut Settings, s: &Setting) {
             }
         }
         Setting::PointValue(v) => settings.point_value = v.node,
+        Setting::PerMemberDaily(items) => settings.channel = channel_limits(c, items),
+        Setting::Calendar(path) => {
+            if let Some(calendar) = company_calendar(c, path) {
+                settings.calendar = calendar;
+            }
+        }
     }
+}
+
+/// The official calendar with the company's file on top. The file was read when
+/// parsing (a file that could not be read is reported there); its errors are
+/// reported here, each at its place in the file.
+fn company_calendar(c: &mut Checker<'_>, path: &ast::Spanned<String>) -> Option<WorkCalendar> {
+    let file = c.sources.named_file(path.span)?;
+    let text = c.sources.get(file).text();
+    match Calendar::china().with_overrides(text) {
+        Ok(calendar) => Some(WorkCalendar::Own(std::sync::Arc::new(calendar))),
+        Err(errors) => {
+            for e in errors {
+                let mut d = Diagnostic::new(
+                    Code::BadCalendar,
+                    Span::new(file, e.span.start, e.span.end),
+                    e.message,
+                )
+                .label("in this calendar")
+                .related(path.span, "the calendar named here");
+                if let Some(help) = e.help {
+                    d = d.help(help);
+                }
+                c.report(d);
+            }
+            None
+        }
+    }
+}
+
+/// `per_member_daily`: one amount and one count at most, neither zero.
+fn channel_limits(c: &mut Checker<'_>, items: &[ast::Spanned<ChannelItem>]) -> ChannelLimits {
+    let mut limits = ChannelLimits::default();
+    let mut seen: [Option<Span>; 2] = [None, None];
+    for item in items {
+        let slot = usize::from(matches!(item.node, ChannelItem::RedPackets(_)));
+        if let Some(first) = seen[slot] {
+            c.report(
+                Diagnostic::new(
+                    Code::DuplicateClause,
+                    item.span,
+                    "this `per_member_daily` limit is set twice",
+                )
+                .label("again here")
+                .related(first, "first here")
+                .help("give one amount and one count of red packets at most"),
+            );
+            continue;
+        }
+        seen[slot] = Some(item.span);
+        let (zero, what) = match item.node {
+            ChannelItem::Amount(m) => (m <= Fen::ZERO, "an amount of ¥0"),
+            ChannelItem::RedPackets(n) => (n == 0, "0 red packets"),
+        };
+        if zero {
+            c.report(
+                Diagnostic::new(
+                    Code::InvalidLimit,
+                    item.span,
+                    format!("{what} a day lets no member receive a red packet"),
+                )
+                .label("allows nothing")
+                .help("remove the limit, or give a number above zero"),
+            );
+            continue;
+        }
+        match item.node {
+            ChannelItem::Amount(m) => limits.amount = Some(m),
+            ChannelItem::RedPackets(n) => limits.count = Some(n),
+        }
+    }
+    limits
 }
 
 /// Checks an inclusive date range; reports a reversed one. `None` when it has no

@@ -11,7 +11,7 @@ use super::types::{Base, Builtin, TExpr, TExprKind, Type, arithmetic, typed};
 use super::{Checker, Program};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Spanned, UnaryOp};
+use crate::syntax::ast::{BinaryOp, CalendarDay, Expr, ExprKind, Spanned, UnaryOp};
 
 /// Types `e`; every problem is reported and the result typed `Error` where it failed.
 pub(crate) fn infer(c: &mut Checker<'_>, p: &Program, cx: &Context, e: &Expr) -> TExpr {
@@ -468,9 +468,16 @@ fn call(
     args: &[Expr],
     span: Span,
 ) -> TExpr {
+    if let Some(day) = calendar_day(name) {
+        return on_calendar(c, p, cx, day, args, span);
+    }
     let Some(func) = Builtin::by_name(name) else {
-        let help = did_you_mean(name, Builtin::ALL.iter().map(|(n, _)| *n)).unwrap_or_else(|| {
-            "the built-ins are days_since, month, weekday, min, max, clamp and len".into()
+        let names = Builtin::ALL
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(["workday", "holiday"]);
+        let help = did_you_mean(name, names).unwrap_or_else(|| {
+            "the built-ins are days_since, month, weekday, workday, holiday, min, max, clamp and len".into()
         });
         c.report(
             Diagnostic::new(
@@ -510,6 +517,59 @@ fn call(
     typed(
         TExprKind::Call { func, args: targs },
         Type::required(base),
+        span,
+    )
+}
+
+/// The working-calendar question a function name asks, if it is one.
+fn calendar_day(name: &str) -> Option<CalendarDay> {
+    match name {
+        "workday" => Some(CalendarDay::Workday),
+        "holiday" => Some(CalendarDay::Holiday),
+        _ => None,
+    }
+}
+
+/// `workday(d)` / `holiday(d)`: a date or a time, asked of the playbook's calendar.
+fn on_calendar(
+    c: &mut Checker<'_>,
+    p: &Program,
+    cx: &Context,
+    day: CalendarDay,
+    args: &[Expr],
+    span: Span,
+) -> TExpr {
+    let name = day.keyword();
+    let mut targs: Vec<TExpr> = args.iter().map(|a| infer_value(c, p, cx, a)).collect();
+    let (Some(of), true) = (targs.pop(), targs.is_empty()) else {
+        c.report(
+            Diagnostic::new(
+                Code::WrongArguments,
+                span,
+                format!("`{name}` takes 1 argument, given {}", args.len()),
+            )
+            .label("wrong number of arguments")
+            .help(format!("call it as `{name}(today)` or `{name}(event.at)`")),
+        );
+        return TExpr::error(span);
+    };
+    if !matches!(of.ty.base, Base::Date | Base::Time | Base::Error) {
+        mismatch(
+            c,
+            of.span,
+            format!("`{name}(date or time)` cannot take {}", of.ty.base),
+            "give a date or a time, e.g. `today` or `event.at`",
+        );
+        return TExpr::error(span);
+    }
+    c.calendar_uses.push(span);
+    typed(
+        TExprKind::OnCalendar {
+            day,
+            of: Box::new(of),
+            calendar: p.settings.calendar.clone(),
+        },
+        Type::required(Base::Bool),
         span,
     )
 }

@@ -41,6 +41,10 @@ pub trait Loader {
     /// Reads `path` as written in a `use` of the file named `from`.
     fn load(&self, from: &str, path: &str) -> Result<Loaded, LoadError>;
 
+    /// Reads `path` as written in the header's `calendar` of the file named `from`:
+    /// a company's working-calendar file.
+    fn load_calendar(&self, from: &str, path: &str) -> Result<Loaded, LoadError>;
+
     /// The identity of the file shown as `name` (the way [`Loaded::key`] names it),
     /// when it is one this loader could load; a file is loaded once per identity.
     fn identify(&self, name: &str) -> Option<String>;
@@ -99,11 +103,30 @@ impl Loader for FsLoader {
         })
     }
 
+    fn load_calendar(&self, from: &str, path: &str) -> Result<Loaded, LoadError> {
+        let full = Path::new(from).parent().unwrap_or(Path::new("")).join(path);
+        let text = read_named_file(&full, CALENDAR_EXTENSION).map_err(|e| LoadError {
+            help: e.help.or(Some(CALENDAR_HELP)),
+            ..e
+        })?;
+        Ok(Loaded {
+            key: full.display().to_string(),
+            name: full.display().to_string(),
+            text,
+        })
+    }
+
     fn identify(&self, name: &str) -> Option<String> {
         let key = std::fs::canonicalize(name).ok()?;
         Some(key.display().to_string())
     }
 }
+
+/// What a company's working-calendar file is called: `NAME.calendar`.
+pub const CALENDAR_EXTENSION: &str = "calendar";
+
+const CALENDAR_HELP: &str =
+    "the path in `calendar` is relative to the playbook; see docs/calendar.md for the format";
 
 /// An I/O error as a diagnostic says it (lowercase, no OS error number).
 fn io_message(e: &std::io::Error) -> String {
@@ -120,20 +143,35 @@ const RELATIVE_HELP: &str = "paths in `use` are relative to the file that uses t
 /// regular file with the `.playbook` extension, also once links are followed, of
 /// at most [`MAX_USED_FILE_BYTES`], in UTF-8. Errors never quote the content.
 pub fn read_playbook_file(path: &Path) -> Result<String, LoadError> {
+    read_named_file(path, "playbook")
+}
+
+/// Reads a file another file names: a regular file whose name ends in
+/// `.EXTENSION`, also once links are followed, of at most [`MAX_USED_FILE_BYTES`],
+/// in UTF-8. Errors never quote the content.
+pub fn read_named_file(path: &Path, extension: &'static str) -> Result<String, LoadError> {
     use std::io::Read;
-    let is_playbook = |p: &Path| p.extension().is_some_and(|e| e == "playbook");
+    let is_named = |p: &Path| p.extension().is_some_and(|e| e == extension);
     let fail = |message: String, help| LoadError { message, help };
-    if !is_playbook(path) {
+    if !is_named(path) {
+        let help: &'static str = match extension {
+            "playbook" => "name the shared file `NAME.playbook`",
+            _ => "name the calendar file `NAME.calendar`",
+        };
         return Err(fail(
-            "only `.playbook` files can be used".to_string(),
-            Some("name the shared file `NAME.playbook`"),
+            format!("only `.{extension}` files can be read here"),
+            Some(help),
         ));
     }
     let real = std::fs::canonicalize(path).map_err(|e| fail(io_message(&e), None))?;
-    if !is_playbook(&real) {
+    if !is_named(&real) {
+        let help: &'static str = match extension {
+            "playbook" => "link only to `.playbook` files",
+            _ => "link only to `.calendar` files",
+        };
         return Err(fail(
-            "it links to a file that is not a `.playbook` file".to_string(),
-            Some("link only to `.playbook` files"),
+            format!("it links to a file that is not a `.{extension}` file"),
+            Some(help),
         ));
     }
     let meta = std::fs::metadata(&real).map_err(|e| fail(io_message(&e), None))?;
@@ -181,9 +219,46 @@ pub fn parse_with_uses(
     let parsed = syntax::parse(main, sources.get(main).text());
     diagnostics.extend(parsed.diagnostics);
     let mut items = parsed.program.items;
+    load_calendar(sources, main, &items, loader, &mut diagnostics);
     let used = load_uses(sources, main, &items, loader, &mut diagnostics);
     items.extend(used);
     (items, diagnostics)
+}
+
+/// Reads the file a header's `calendar "…"` names into `sources`, for the checker
+/// to find by the path's span.
+fn load_calendar(
+    sources: &mut SourceMap,
+    main: FileId,
+    items: &[ast::Item],
+    loader: &dyn Loader,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let paths = items.iter().filter_map(|i| match i {
+        ast::Item::Header(h) => Some(h.node.settings.iter()),
+        _ => None,
+    });
+    for setting in paths.flatten() {
+        let ast::Setting::Calendar(path) = &setting.node else {
+            continue;
+        };
+        let from = sources.get(main).name().to_string();
+        match loader.load_calendar(&from, &path.node) {
+            Ok(file) => {
+                let id = sources.add(SourceFile::new(file.name, file.text));
+                sources.name_file(path.span, id);
+            }
+            Err(e) => diagnostics.push(
+                Diagnostic::new(
+                    Code::BadCalendar,
+                    path.span,
+                    format!("cannot read the calendar `{}`: {}", path.node, e.message),
+                )
+                .label("this file")
+                .help(e.help.unwrap_or(CALENDAR_HELP)),
+            ),
+        }
+    }
 }
 
 /// Checks declarations parsed beforehand, possibly from several files (the REPL
@@ -413,6 +488,8 @@ pub(crate) struct Checker<'s> {
     pub(crate) histories: Vec<HistoryDef>,
     /// An aggregate's written form → its index in `histories`.
     pub(crate) history_keys: HashMap<String, usize>,
+    /// Where `workday(…)` or `holiday(…)` asks the working calendar.
+    pub(crate) calendar_uses: Vec<Span>,
 }
 
 impl<'s> Checker<'s> {
@@ -434,6 +511,7 @@ impl<'s> Checker<'s> {
             invalid_literals: HashSet::new(),
             histories: Vec::new(),
             history_keys: HashMap::new(),
+            calendar_uses: Vec::new(),
         }
     }
 
@@ -461,6 +539,10 @@ impl<'s> Checker<'s> {
         rewards::check_rewards(self, &mut program, items);
         rules::check_rules(self, &mut program, items);
         test_blocks::check_tests(self, &mut program, items);
+        program.calendar_read_at = self.calendar_uses.first().copied();
+        if let Some(first) = program.calendar_read_at {
+            schedule::calendar_covers(self, &program, first, Some(None));
+        }
         program.histories = std::mem::take(&mut self.histories);
         lints::lint(self, &program, items);
         program

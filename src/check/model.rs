@@ -1,11 +1,13 @@
 //! The checked program: everything resolved to indices and types, ready to compile.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
 use super::types::{TExpr, Type, Value};
+use crate::calendar::Calendar;
 use crate::money::{Fen, Rate};
 use crate::source::Span;
 use crate::syntax::ast::{self, BinaryOp, Period, TargetKind, Window};
@@ -34,6 +36,9 @@ pub struct Program {
     /// The distinct aggregates over members' earlier events that expressions use
     /// (`TExprKind::History` indexes here).
     pub histories: Vec<HistoryDef>,
+    /// The first `workday(…)` or `holiday(…)`, when an expression asks the
+    /// working calendar.
+    pub calendar_read_at: Option<Span>,
 }
 
 /// What a history aggregate reads.
@@ -98,6 +103,11 @@ pub struct Settings {
     pub red_packet_max_shares: u64,
     /// What one point costs.
     pub point_value: Fen,
+    /// What the payout channel takes per member a day (`per_member_daily`).
+    pub channel: ChannelLimits,
+    /// The working calendar: the official one, with the company's days when the
+    /// header names a `calendar` file.
+    pub calendar: WorkCalendar,
     /// Names the playbook's runs were recorded under before (`renamed from`).
     pub renamed_from: Vec<String>,
     /// Rules removed on purpose (`retired`): their grants in the ledger still count
@@ -109,6 +119,66 @@ impl Settings {
     /// Whether any budget is set.
     pub fn has_budget(&self) -> bool {
         self.budget_total.is_some() || !self.budget_per.is_empty()
+    }
+}
+
+/// `per_member_daily ¥1,000, 10 red_packets`: the most red-packet money and the most
+/// red packets one member may receive a day, across rules, counted the way the
+/// payout channel counts them (WeCom and WeChat Pay refuse more).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChannelLimits {
+    /// Most red-packet money a member receives a day.
+    pub amount: Option<Fen>,
+    /// Most red packets a member receives a day.
+    pub count: Option<u64>,
+}
+
+impl ChannelLimits {
+    /// Whether any limit is set.
+    pub fn is_set(&self) -> bool {
+        self.amount.is_some() || self.count.is_some()
+    }
+}
+
+/// The working calendar a playbook reads (`every workday`, `except holidays`,
+/// `workday(…)`): the official one bundled with playbook, or it with the company's
+/// own days. Two are equal when they are the same calendar, not merely alike.
+#[derive(Clone, Default)]
+pub enum WorkCalendar {
+    /// The State Council's schedule as bundled.
+    #[default]
+    Official,
+    /// The official schedule with a company's calendar file on top.
+    Own(Arc<Calendar>),
+}
+
+impl std::ops::Deref for WorkCalendar {
+    type Target = Calendar;
+
+    fn deref(&self) -> &Calendar {
+        match self {
+            WorkCalendar::Official => Calendar::china(),
+            WorkCalendar::Own(c) => c,
+        }
+    }
+}
+
+impl PartialEq for WorkCalendar {
+    fn eq(&self, other: &WorkCalendar) -> bool {
+        match (self, other) {
+            (WorkCalendar::Official, WorkCalendar::Official) => true,
+            (WorkCalendar::Own(a), WorkCalendar::Own(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for WorkCalendar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorkCalendar::Official => f.write_str("WorkCalendar::Official"),
+            WorkCalendar::Own(_) => f.write_str("WorkCalendar::Own(..)"),
+        }
     }
 }
 
@@ -133,6 +203,8 @@ impl Default for Settings {
             red_packet_max: WECHAT_RED_PACKET_MAX,
             red_packet_max_shares: WECHAT_RED_PACKET_MAX_SHARES,
             point_value: Fen::ZERO,
+            channel: ChannelLimits::default(),
+            calendar: WorkCalendar::Official,
             renamed_from: Vec::new(),
             retired: Vec::new(),
         }
@@ -347,6 +419,8 @@ pub struct Rule {
     pub trigger: Trigger,
     /// Inclusive local days it may fire.
     pub during: Option<(NaiveDate, NaiveDate)>,
+    /// `except holidays` after `during`: never fires on a holiday of the calendar.
+    pub except_holidays: bool,
     /// Members, or groups of a segment.
     pub target: TargetKind,
     /// `for group in SEGMENT`.
@@ -400,6 +474,8 @@ pub enum ScheduleSpec {
         /// Last possible tick.
         to: NaiveTime,
     },
+    /// Every working day, or every holiday, of the calendar at a time.
+    Calendar(ast::CalendarDay, NaiveTime, WorkCalendar),
     /// Day of month at a time (months without that day are skipped).
     Monthly(u32, NaiveTime),
     /// Once, at a local date-time.
@@ -433,6 +509,7 @@ impl std::fmt::Display for ScheduleSpec {
                 };
                 write!(f, "every {step} from {} to {}", time(from), time(to))
             }
+            ScheduleSpec::Calendar(day, t, _) => write!(f, "every {} at {}", day.keyword(), time(t)),
             ScheduleSpec::Monthly(day, t) => write!(f, "every month on {day} at {}", time(t)),
             ScheduleSpec::Once(at) => write!(f, "at {}", at.format("%Y-%m-%d %H:%M")),
             ScheduleSpec::Cron(text) => write!(f, "cron \"{text}\""),

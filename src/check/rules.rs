@@ -89,7 +89,7 @@ struct Clauses<'a> {
 fn clause_keyword(c: &Clause) -> &'static str {
     match c {
         Clause::On { .. } | Clause::Schedule(_) => "trigger",
-        Clause::During(_) => "during",
+        Clause::During { .. } => "during",
         Clause::ForGroup(_) => "for group in",
         Clause::When(_) => "when",
         Clause::Give(_) => "give",
@@ -107,7 +107,7 @@ fn sort_clauses<'a>(c: &mut Checker<'_>, clauses: &'a [Spanned<Clause>]) -> Clau
     for clause in clauses {
         let slot = match &clause.node {
             Clause::On { .. } | Clause::Schedule(_) => &mut out.trigger,
-            Clause::During(_) => &mut out.during,
+            Clause::During { .. } => &mut out.during,
             Clause::ForGroup(_) => &mut out.for_group,
             Clause::When(_) => &mut out.when,
             Clause::Give(_) => &mut out.give,
@@ -185,10 +185,22 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
     }
     let (target, target_segment) = target(c, p, cl.for_group, cl.trigger);
     let during = match cl.during.map(|d| &d.node) {
-        Some(Clause::During(range)) => super::declarations::date_range(c, range, "during")
-            .map(Some)
-            .filter(|_| !c.days_unknown),
+        Some(Clause::During { range, .. }) => {
+            super::declarations::date_range(c, range, "during")
+                .map(Some)
+                .filter(|_| !c.days_unknown)
+        }
         _ => Some(None).filter(|_| !c.days_unknown),
+    };
+    let except_holidays = match cl.during.map(|d| &d.node) {
+        Some(Clause::During {
+            except_holidays: Some(at),
+            ..
+        }) => {
+            super::schedule::calendar_covers(c, p, *at, during);
+            true
+        }
+        _ => false,
     };
     let checked = trigger(c, p, cl.trigger?, target, during);
     let mut cx = Context::of(target).with_event(checked.as_ref().and_then(|t| t.1));
@@ -231,6 +243,7 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
         span: r.name.span,
         trigger,
         during: during.flatten(),
+        except_holidays,
         target,
         target_segment,
         when,

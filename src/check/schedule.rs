@@ -6,7 +6,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use super::{Checker, Program, ScheduleSpec};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
-use crate::syntax::ast::Schedule;
+use crate::syntax::ast::{CalendarDay, Schedule};
 
 /// Parses a five-field cron expression (minute hour day-of-month month day-of-week).
 pub fn parse_cron(pattern: &str) -> Result<croner::Cron, String> {
@@ -53,6 +53,18 @@ pub fn ticks_on(
             }
         }
         ScheduleSpec::Cron(_) => cron.map_or_else(Vec::new, |c| cron_times(c, day)),
+        // A day of a year without data never ticks: a run stops before it asks.
+        ScheduleSpec::Calendar(kind, t, calendar) => {
+            let on = match kind {
+                CalendarDay::Workday => calendar.is_workday(day),
+                CalendarDay::Holiday => calendar.is_holiday(day),
+            };
+            if on.unwrap_or(false) {
+                vec![*t]
+            } else {
+                vec![]
+            }
+        }
     }
 }
 
@@ -97,7 +109,10 @@ pub(super) fn check_schedule(
     span: Span,
     during: Option<Option<(NaiveDate, NaiveDate)>>,
 ) -> Option<ScheduleSpec> {
-    let spec = well_formed(c, s)?;
+    let spec = well_formed(c, p, s)?;
+    if matches!(spec, ScheduleSpec::Calendar(..)) && !calendar_covers(c, p, span, during) {
+        return Some(spec);
+    }
     let cron = match &spec {
         ScheduleSpec::Cron(text) => parse_cron(text).ok(),
         _ => None,
@@ -133,6 +148,44 @@ pub(super) fn check_schedule(
         quiet_ticks(c, &spec, cron.as_ref(), (q0, q1), span, window);
     }
     Some(spec)
+}
+
+/// Whether the working calendar covers every year of `active` ∩ `during` (see
+/// [`check_schedule`] for `during`); reports the first year it does not. Days
+/// without bounds are not looked into here: a run stops at a year without data.
+pub(super) fn calendar_covers(
+    c: &mut Checker<'_>,
+    p: &Program,
+    span: Span,
+    during: Option<Option<(NaiveDate, NaiveDate)>>,
+) -> bool {
+    let Some((from, to)) = during.and_then(|d| window(p.settings.active, d)) else {
+        return true;
+    };
+    let Some(year) = p.settings.calendar.first_uncovered(from, to) else {
+        return true;
+    };
+    let years: Vec<i32> = p.settings.calendar.covered_years().collect();
+    let covered = match (years.first(), years.last()) {
+        (Some(a), Some(b)) if (b - a) as usize + 1 == years.len() => format!("{a} to {b}"),
+        _ => years
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    c.report(
+        Diagnostic::new(
+            Code::CalendarNotCovered,
+            span,
+            format!("the working calendar has no data for {year}"),
+        )
+        .label(format!("asks about days of {year} ({from} .. {to})"))
+        .help(format!(
+            "the calendar covers {covered}; add `year {year}` with its holidays to a `calendar` file (docs/calendar.md)"
+        )),
+    );
+    false
 }
 
 fn window(
@@ -218,7 +271,7 @@ fn quiet_ticks(
     }
 }
 
-fn well_formed(c: &mut Checker<'_>, s: &Schedule) -> Option<ScheduleSpec> {
+fn well_formed(c: &mut Checker<'_>, p: &Program, s: &Schedule) -> Option<ScheduleSpec> {
     let bad = |c: &mut Checker<'_>, at: Span, msg: String, help: &str| {
         c.report(
             Diagnostic::new(Code::InvalidSchedule, at, msg)
@@ -282,6 +335,9 @@ fn well_formed(c: &mut Checker<'_>, s: &Schedule) -> Option<ScheduleSpec> {
             ScheduleSpec::Monthly(day.node as u32, at.node)
         }
         Schedule::Once(at) => ScheduleSpec::Once(at.node),
+        Schedule::Calendar { day, at } => {
+            ScheduleSpec::Calendar(day.node, at.node, p.settings.calendar.clone())
+        }
         Schedule::Cron(text) => {
             if let Err(e) = parse_cron(&text.node) {
                 return bad(

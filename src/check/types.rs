@@ -314,6 +314,16 @@ pub enum TExprKind {
         /// Arguments.
         args: Vec<TExpr>,
     },
+    /// `workday(d)` / `holiday(d)`: whether a date (or a time's local date) is a
+    /// working day, or a holiday, of the playbook's calendar.
+    OnCalendar {
+        /// Which kind of day is asked about.
+        day: crate::syntax::ast::CalendarDay,
+        /// The date or time.
+        of: Box<TExpr>,
+        /// The calendar asked.
+        calendar: super::model::WorkCalendar,
+    },
     /// `[a, b]`
     List(Vec<TExpr>),
     /// An expression that failed to check.
@@ -377,7 +387,10 @@ impl TExpr {
     /// Every operand directly below this node.
     pub fn children(&self) -> Vec<&TExpr> {
         match &self.kind {
-            TExprKind::Exists(x) | TExprKind::Not(x) | TExprKind::Neg(x) => vec![x],
+            TExprKind::Exists(x)
+            | TExprKind::Not(x)
+            | TExprKind::Neg(x)
+            | TExprKind::OnCalendar { of: x, .. } => vec![x],
             TExprKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
             TExprKind::Chain { first, rest } => std::iter::once(&**first)
                 .chain(rest.iter().map(|(_, x)| x))

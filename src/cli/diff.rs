@@ -316,6 +316,10 @@ struct GitLoader {
 }
 
 impl Loader for GitLoader {
+    fn load_calendar(&self, from: &str, path: &str) -> Result<Loaded, LoadError> {
+        self.load(from, path)
+    }
+
     fn load(&self, from: &str, path: &str) -> Result<Loaded, LoadError> {
         let from = parse_git(from).map_or(from, |(_, p)| p);
         let full = Path::new(from)

@@ -110,13 +110,7 @@ enum SimulateFormat {
 }
 
 /// The refusal reasons in the order tables show them.
-const REASONS: [Reason; 5] = [
-    Reason::Limit,
-    Reason::Exclusive,
-    Reason::Cap,
-    Reason::Budget,
-    Reason::Error,
-];
+const REASONS: [Reason; 6] = Reason::ALL;
 
 /// Widest bar, in cells.
 const BAR: usize = 24;

@@ -155,7 +155,9 @@ fn uses_now_in(node: &Node, plan: &Plan, seen: &mut HashSet<usize>) -> bool {
                     }
                 }
         }
-        Node::Exists(x) | Node::Not(x) | Node::Neg(x) => uses_now_in(x, plan, seen),
+        Node::Exists(x) | Node::Not(x) | Node::Neg(x) | Node::OnCalendar(_, x, _) => {
+            uses_now_in(x, plan, seen)
+        }
         Node::And(xs) | Node::Or(xs) | Node::Coalesce(xs) | Node::List(xs) | Node::Call(_, xs) => {
             any(xs, seen)
         }

@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::check::Program;
-use crate::check::model::{self, CouponSpec, Reward, RewardKind, SegmentDef};
+use crate::check::model::{self, CouponSpec, Reward, RewardKind, SegmentDef, WorkCalendar};
 use crate::check::types::{Builtin, Record, TExpr, TExprKind, Value};
 use crate::money::{Fen, Rate};
 use crate::source::Span;
-use crate::syntax::ast::{BinaryOp, Split, TargetKind};
+use crate::syntax::ast::{BinaryOp, CalendarDay, Split, TargetKind};
 
 use crate::value::Val;
 
@@ -69,6 +69,8 @@ pub enum Node {
     List(Vec<Node>),
     /// A built-in call.
     Call(Builtin, Vec<Node>),
+    /// `workday(x)` / `holiday(x)`: asks the working calendar about a day.
+    OnCalendar(CalendarDay, Box<Node>, WorkCalendar),
 }
 
 /// A compiled segment.
@@ -575,6 +577,9 @@ fn expr(e: &TExpr, fields: &mut FieldUse) -> Node {
             Node::Call(*func, args.iter().map(|a| expr(a, fields)).collect())
         }
         TExprKind::List(items) => Node::List(items.iter().map(|i| expr(i, fields)).collect()),
+        TExprKind::OnCalendar { day, of, calendar } => {
+            Node::OnCalendar(*day, boxed(of, fields), calendar.clone())
+        }
         // A checked program has no error nodes; a constant null keeps this total.
         TExprKind::Error => Node::Const(Val::Null),
     }

@@ -8,7 +8,8 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 
 use crate::check::schedule::{in_quiet, parse_cron, ticks_on};
-use crate::check::{Program, Rule, ScheduleSpec, Settings, Trigger};
+use crate::check::{Program, Rule, ScheduleSpec, Settings, Trigger, WorkCalendar};
+use crate::source::Span;
 use crate::time::{instant_local, local_date, local_to_instant};
 
 /// Inclusive local days, `None` when unbounded.
@@ -22,6 +23,8 @@ pub struct RuleSchedule {
     cron: Option<croner::Cron>,
     days: DayRange,
     quiet: Option<(NaiveTime, NaiveTime)>,
+    /// `except holidays`: the calendar whose holidays it never ticks on.
+    except: Option<WorkCalendar>,
 }
 
 impl RuleSchedule {
@@ -40,6 +43,9 @@ impl RuleSchedule {
             cron,
             days: intersect(program.settings.active, rule.during),
             quiet: program.settings.quiet,
+            except: rule
+                .except_holidays
+                .then(|| program.settings.calendar.clone()),
         })
     }
 
@@ -79,7 +85,13 @@ impl RuleSchedule {
     }
 
     fn instants_on(&self, tz: Tz, day: NaiveDate) -> impl Iterator<Item = i64> {
-        ticks_on(&self.spec, self.cron.as_ref(), day)
+        let off = self.except.as_ref().is_some_and(|c| off_day(c, day));
+        let times = if off {
+            Vec::new()
+        } else {
+            ticks_on(&self.spec, self.cron.as_ref(), day)
+        };
+        times
             .into_iter()
             .map(move |t| local_to_instant(tz, day.and_time(t)))
     }
@@ -149,6 +161,46 @@ pub fn allowed_at(program: &Program, rule: &Rule, instant: i64) -> bool {
     let day = local_date(program.settings.timezone, instant);
     intersect(program.settings.active, rule.during)
         .is_none_or(|(first, last)| first <= day && day <= last)
+        && !(rule.except_holidays && off_day(&program.settings.calendar, day))
+}
+
+/// The first place, and year, that asks the working calendar about a day of the
+/// window `(after, until]` in a year it has no data for: a rule's `every workday`
+/// / `every holiday` or `except holidays` on its days, or a `workday(…)` /
+/// `holiday(…)` on the playbook's active days. A run stops there, before it
+/// decides anything, rather than guess whether a day is worked.
+pub fn uncovered_year(program: &Program, after: i64, until: i64) -> Option<(Span, i32)> {
+    if after >= until {
+        return None;
+    }
+    let tz = program.settings.timezone;
+    let window = Some((local_date(tz, after + 1), local_date(tz, until)));
+    let calendar = &program.settings.calendar;
+    let first_uncovered = |days: DayRange| {
+        days.filter(|(lo, hi)| lo <= hi)
+            .and_then(|(lo, hi)| calendar.first_uncovered(lo, hi))
+    };
+    let rules = program.rules.iter().filter_map(|rule| {
+        let asks = rule.except_holidays
+            || matches!(
+                &rule.trigger,
+                Trigger::Schedule(ScheduleSpec::Calendar(..))
+            );
+        let days = intersect(intersect(window, program.settings.active), rule.during);
+        asks.then(|| first_uncovered(days).map(|y| (rule.span, y)))
+            .flatten()
+    });
+    let expressions = program.calendar_read_at.and_then(|at| {
+        first_uncovered(intersect(window, program.settings.active)).map(|y| (at, y))
+    });
+    rules.chain(expressions).next()
+}
+
+/// Whether `except holidays` leaves `day` out. A day of a year without data is left
+/// out too, never guessed at; a run stops before it reaches one
+/// ([`Timeline::uncovered_year`]).
+fn off_day(calendar: &WorkCalendar, day: NaiveDate) -> bool {
+    calendar.is_holiday(day).unwrap_or(true)
 }
 
 /// The instant a grant caused at `instant` is handed out: `instant` itself outside

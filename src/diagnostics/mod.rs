@@ -125,6 +125,9 @@ codes! {
     /// One experiment given with different arms or shares in two places, which
     /// would put a target in one arm for one rule and another arm for the next.
     ExperimentMismatch = "E0310", "experiment-mismatch", Error;
+    /// A red packet bigger than `per_member_daily` lets one member receive in a
+    /// day, or more red packets in one firing than it allows: never granted.
+    BeyondChannelLimit = "E0311", "beyond-channel-limit", Error;
     /// A schedule with no tick inside `active` / `during`.
     ScheduleNeverFires = "E0401", "schedule-never-fires", Error;
     /// A schedule that ticks in quiet hours.
@@ -135,6 +138,10 @@ codes! {
     EmptyRange = "E0404", "empty-range", Error;
     /// A timezone name that is not in the tz database.
     UnknownTimezone = "E0405", "unknown-timezone", Error;
+    /// A working-calendar day asked about in a year the calendar has no data for.
+    CalendarNotCovered = "E0406", "calendar-not-covered", Error;
+    /// A `calendar` file that cannot be read, or whose text has errors.
+    BadCalendar = "E0407", "bad-calendar", Error;
     /// A rule without a trigger or without `give`.
     MissingClause = "E0501", "missing-clause", Error;
     /// A clause or setting given twice where only one is allowed.

@@ -104,6 +104,18 @@ impl Loader for Overlay<'_> {
         }
     }
 
+    fn load_calendar(&self, from: &str, path: &str) -> Result<Loaded, LoadError> {
+        let full = Path::new(from).parent().unwrap_or(Path::new("")).join(path);
+        match self.open.get(&key(&full)) {
+            Some(text) => Ok(Loaded {
+                key: key(&full).display().to_string(),
+                name: full.display().to_string(),
+                text: text.clone(),
+            }),
+            None => FsLoader.load_calendar(from, path),
+        }
+    }
+
     fn identify(&self, name: &str) -> Option<String> {
         Some(key(Path::new(name)).display().to_string())
     }

@@ -59,6 +59,16 @@ pub enum RunError {
         max = crate::compile::timeline::MAX_TICKS
     )]
     TooManyTicks(Box<TicksOver>),
+    /// The window asks the working calendar about a year it has no data for.
+    #[error("{message}")]
+    Calendar {
+        /// What asks: a rule, or a `workday(…)` / `holiday(…)`.
+        span: Span,
+        /// The year without data.
+        year: i32,
+        /// The calendar's own explanation.
+        message: String,
+    },
 }
 
 /// A rule that would tick more often in a run's window than a run goes through.
@@ -98,6 +108,7 @@ impl RunError {
             RunError::Sink(_) => Code::OutputFailed,
             RunError::Total(_) => Code::TotalOverflow,
             RunError::TooManyTicks(_) => Code::TooManyTicks,
+            RunError::Calendar { .. } => Code::CalendarNotCovered,
         }
     }
 
@@ -154,6 +165,17 @@ impl RunError {
                     "a run goes through at most {} ticks of one rule: run the window in \
                      shorter pieces (`--since` / `--at`)",
                     crate::compile::timeline::MAX_TICKS
+                )),
+            ),
+            RunError::Calendar { span, year, .. } => Some(
+                Diagnostic::new(
+                    Code::CalendarNotCovered,
+                    *span,
+                    format!("the run's window asks the working calendar about {year}, which it has no data for"),
+                )
+                .label(format!("needs the working days of {year}"))
+                .help(format!(
+                    "add `year {year}` with its holidays to a `calendar` file (docs/calendar.md), or run a window that ends before {year}"
                 )),
             ),
             _ => None,

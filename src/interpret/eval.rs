@@ -9,7 +9,7 @@ use crate::compile::Compiled;
 use crate::compile::plan::{Node, SegmentPlan};
 use crate::interpret::history::{Histories, MemberHistory};
 use crate::interpret::usage::GrantLog;
-use crate::syntax::ast::TargetKind;
+use crate::syntax::ast::{CalendarDay, TargetKind};
 use crate::time::instant_local;
 use crate::value::arith::{EvalError, arith, compare, compare_holds, negate};
 use crate::value::{Row, V, show};
@@ -223,6 +223,16 @@ pub fn eval<'a>(node: &'a Node, env: &Env<'a>, segs: &mut Segments<'_>) -> Resul
         }
         Node::List(_) => return Err(EvalError::Internal("list outside `in`")),
         Node::Call(func, args) => call(*func, args, env, segs)?,
+        Node::OnCalendar(day, of, calendar) => {
+            let Some(date) = local_date(eval(of, env, segs)?, env.tz) else {
+                return Ok(V::Null);
+            };
+            let answer = match day {
+                CalendarDay::Workday => calendar.is_workday(date),
+                CalendarDay::Holiday => calendar.is_holiday(date),
+            };
+            V::Bool(answer.map_err(|e| EvalError::Calendar(e.to_string()))?)
+        }
     })
 }
 

@@ -114,6 +114,8 @@ pub enum Reason {
     Limit,
     /// An `exclusive` group.
     Exclusive,
+    /// The payout channel's limits per member and day (`per_member_daily`).
+    Channel,
     /// A `cap` clause.
     Cap,
     /// The playbook's budget.
@@ -124,11 +126,22 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the order the constraints are checked (and tables list them).
+    pub const ALL: [Reason; 6] = [
+        Reason::Limit,
+        Reason::Exclusive,
+        Reason::Channel,
+        Reason::Cap,
+        Reason::Budget,
+        Reason::Error,
+    ];
+
     /// The name on refusals.
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Limit => "limit",
             Reason::Exclusive => "exclusive",
+            Reason::Channel => "channel",
             Reason::Cap => "cap",
             Reason::Budget => "budget",
             Reason::Error => "error",

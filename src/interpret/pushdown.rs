@@ -274,8 +274,9 @@ impl Translate<'_, '_> {
             | Node::Call(_, xs) => all(xs),
             Node::Compare(_, a, b) => self.cannot_fail(a) && self.cannot_fail(b),
             Node::In { elem, within, .. } => self.cannot_fail(elem) && self.cannot_fail(within),
-            // Overflow, division by zero; a sum of history that overflows.
-            Node::Neg(_) | Node::Arith(..) | Node::History(_) => false,
+            // Overflow, division by zero; a sum of history that overflows; a day
+            // of a year the calendar has no data for.
+            Node::Neg(_) | Node::Arith(..) | Node::History(_) | Node::OnCalendar(..) => false,
         }
     }
 }
@@ -331,7 +332,7 @@ fn row_free(node: &Node) -> bool {
     match node {
         Node::Const(_) | Node::Now | Node::Today => true,
         Node::Field(..) | Node::Segment(_) | Node::CompareField { .. } | Node::History(_) => false,
-        Node::Exists(x) | Node::Not(x) | Node::Neg(x) => row_free(x),
+        Node::Exists(x) | Node::Not(x) | Node::Neg(x) | Node::OnCalendar(_, x, _) => row_free(x),
         Node::And(xs) | Node::Or(xs) | Node::Coalesce(xs) | Node::List(xs) | Node::Call(_, xs) => {
             xs.iter().all(row_free)
         }

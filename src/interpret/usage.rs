@@ -7,8 +7,9 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 use crate::check::Program;
-use crate::check::model::LimitSpec;
-use crate::interpret::grant::Reason;
+use crate::check::model::{ChannelLimits, LimitSpec};
+use crate::compile::plan::RewardClass;
+use crate::interpret::grant::{Grant, Reason};
 use crate::money::{Fen, FenSum};
 use crate::syntax::ast::{Period, TargetKind, Window};
 use crate::time::period_key;
@@ -67,6 +68,48 @@ pub struct Usage {
     last_firing: Option<(String, TargetKind, String, String)>,
     /// Per member, every grant so far, when the program reads them (`granted`).
     granted: Option<GrantLog>,
+    /// `per_member_daily`, and per member the red packets received on each day.
+    channel: ChannelLimits,
+    packets: HashMap<String, Vec<(i64, Packets)>>,
+}
+
+/// A firing's red packets to a member, what `per_member_daily` counts (a group's
+/// packet is grabbed in shares by whoever is quick, not paid to one member).
+pub fn red_packets(kind: TargetKind, grants: &[Grant]) -> Packets {
+    if kind != TargetKind::Member {
+        return Packets::default();
+    }
+    grants
+        .iter()
+        .filter(|g| g.kind == RewardClass::RedPacket)
+        .fold(Packets::default(), |sum, g| sum.plus(Packets::one(g.value)))
+}
+
+/// Red packets to one member: their money and their number.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Packets {
+    /// Their money, exact.
+    pub value: FenSum,
+    /// How many.
+    pub count: u64,
+}
+
+impl Packets {
+    /// One red packet worth `value`.
+    pub fn one(value: Fen) -> Packets {
+        Packets {
+            value: FenSum::from(value),
+            count: 1,
+        }
+    }
+
+    /// Both added.
+    pub fn plus(self, other: Packets) -> Packets {
+        Packets {
+            value: self.value.plus_sum(other.value),
+            count: self.count.saturating_add(other.count),
+        }
+    }
 }
 
 /// Per member, what they were granted, in decision order.
@@ -100,6 +143,8 @@ pub struct HistoryGrant<'a> {
     pub value: Fen,
     /// When it was handed out.
     pub at: i64,
+    /// Whether it is a red packet (what `per_member_daily` counts).
+    pub red_packet: bool,
 }
 
 impl Usage {
@@ -143,6 +188,8 @@ impl Usage {
                 .iter()
                 .any(|h| matches!(h.source, crate::check::model::HistoryOf::Granted(_)))
                 .then(HashMap::new),
+            channel: program.settings.channel,
+            packets: HashMap::new(),
         }
     }
 
@@ -191,6 +238,9 @@ impl Usage {
     /// inside `(after, until]` are remembered so the run does not grant them again.
     pub fn load(&mut self, g: HistoryGrant<'_>, after: i64, until: i64) {
         self.spend(None, g.at, g.value);
+        if g.red_packet && g.target_kind == TargetKind::Member {
+            self.receive(g.target, g.at, Packets::one(g.value));
+        }
         let known = self.rule_index.get(g.rule).copied();
         self.log_grant(g.target_kind, g.target, known, g.value, g.at);
         let Some(&rule) = self.rule_index.get(g.rule) else {
@@ -234,7 +284,8 @@ impl Usage {
     }
 
     /// The first constraint a firing would break, in the order limit, exclusive,
-    /// cap, budget, with a sentence saying what it saw.
+    /// channel, cap, budget, with a sentence saying what it saw. `packets` are the
+    /// firing's red packets to a member.
     pub fn check(
         &self,
         rule: usize,
@@ -242,12 +293,17 @@ impl Usage {
         id: &str,
         at: i64,
         cost: Fen,
+        packets: Packets,
     ) -> Option<(Reason, String)> {
         self.check_limits(rule, kind, id, at)
             .map(|m| (Reason::Limit, m))
             .or_else(|| {
                 self.check_exclusive(rule, kind, id, at)
                     .map(|m| (Reason::Exclusive, m))
+            })
+            .or_else(|| {
+                self.check_channel(id, at, packets)
+                    .map(|m| (Reason::Channel, m))
             })
             .or_else(|| self.check_caps(rule, at, cost).map(|m| (Reason::Cap, m)))
             .or_else(|| self.check_budget(at, cost).map(|m| (Reason::Budget, m)))
@@ -298,6 +354,50 @@ impl Usage {
                     .map_or("another rule", |(n, _)| n.as_str());
                 format!("exclusive \"{group}\": already granted by rule {name}")
             })
+    }
+
+    fn check_channel(&self, id: &str, at: i64, packets: Packets) -> Option<String> {
+        if packets.count == 0 || !self.channel.is_set() {
+            return None;
+        }
+        let day = period_key(self.tz, at, Period::Day);
+        let had = self
+            .packets
+            .get(id)
+            .and_then(|days| days.iter().find(|(d, _)| *d == day))
+            .map_or(Packets::default(), |(_, p)| *p);
+        let after = had.plus(packets);
+        if let Some(most) = self.channel.count
+            && after.count > most
+        {
+            return Some(format!(
+                "per_member_daily {most} red_packets: {} received today, this gives {}",
+                had.count, packets.count
+            ));
+        }
+        let most = self.channel.amount?;
+        (after.value > FenSum::from(most)).then(|| {
+            format!(
+                "per_member_daily {most}: {} in red packets received today, this gives {}",
+                had.value, packets.value
+            )
+        })
+    }
+
+    /// Counts red packets a member received at `at` for `per_member_daily`.
+    pub fn receive(&mut self, id: &str, at: i64, packets: Packets) {
+        if packets.count == 0 || !self.channel.is_set() {
+            return;
+        }
+        let day = period_key(self.tz, at, Period::Day);
+        let days = match self.packets.get_mut(id) {
+            Some(days) => days,
+            None => self.packets.entry(id.to_owned()).or_default(),
+        };
+        match days.iter_mut().find(|(d, _)| *d == day) {
+            Some((_, p)) => *p = p.plus(packets),
+            None => days.push((day, packets)),
+        }
     }
 
     fn check_caps(&self, rule: usize, at: i64, cost: Fen) -> Option<String> {

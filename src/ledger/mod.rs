@@ -206,6 +206,7 @@ impl<'a> LedgerEntry<'a> {
             cause_at: self.cause_at,
             value: self.value,
             at: self.at,
+            red_packet: self.kind == RewardClass::RedPacket,
         }
     }
 }

@@ -242,5 +242,6 @@ fn empty_program() -> Program {
         rewards: Vec::new(),
         rules: Vec::new(),
         tests: Vec::new(),
+        calendar_read_at: None,
     }
 }

@@ -264,6 +264,7 @@ fn describe(rule: Rule) -> Option<String> {
         Rule::on_event
         | Rule::every_day
         | Rule::every_weekdays
+        | Rule::every_calendar_day
         | Rule::every_interval
         | Rule::every_month
         | Rule::once_at
@@ -284,7 +285,11 @@ fn describe(rule: Rule) -> Option<String> {
         | Rule::set_quiet
         | Rule::set_red_packet_limits
         | Rule::set_point_value
+        | Rule::set_per_member_daily
+        | Rule::set_calendar
         | Rule::set_retired => "a setting",
+        Rule::channel_item => "an amount (`¥1,000`) or a count (`10 red_packets`)",
+        Rule::except_holidays => "`except holidays`",
         Rule::renamed_from => "`renamed from`",
         Rule::test_at
         | Rule::test_member
@@ -304,7 +309,7 @@ fn describe(rule: Rule) -> Option<String> {
         Rule::split => "`split`",
         Rule::split_mode => "`random` or `equal`",
         Rule::direction => "`asc` or `desc`",
-        Rule::refusal_reason => "`budget`, `limit`, `cap` or `exclusive`",
+        Rule::refusal_reason => "`budget`, `limit`, `cap`, `exclusive` or `channel`",
         Rule::lit_true | Rule::lit_false | Rule::lit_now | Rule::lit_today => "an expression",
         Rule::negated => "`not`",
         Rule::nothing => "`nothing`",

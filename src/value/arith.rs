@@ -23,6 +23,10 @@ pub enum EvalError {
     /// cannot be split, points worth more money than fits).
     #[error("{0}")]
     Reward(String),
+    /// `workday(…)` or `holiday(…)` asked about a year the working calendar has no
+    /// data for.
+    #[error("{0}")]
+    Calendar(String),
     /// A value of an unexpected shape (a checked program never produces one).
     #[error("internal error: {0}")]
     Internal(&'static str),

@@ -51,6 +51,7 @@ fn reason_color(reason: Reason) -> RGBColor {
     match reason {
         Reason::Limit => RGBColor(0x4e, 0x79, 0xa7),
         Reason::Exclusive => RGBColor(0xb0, 0x7a, 0xa1),
+        Reason::Channel => RGBColor(0x59, 0xa1, 0x4f),
         Reason::Cap => RGBColor(0xf2, 0x8e, 0x2b),
         Reason::Budget => ALARM,
         Reason::Error => RGBColor(0x55, 0x55, 0x55),

@@ -239,7 +239,7 @@ fn numbered(parts: &[(String, String)], keyword: &str) -> String {
 fn clause_keyword(c: &Clause) -> &'static str {
     match c {
         Clause::On { .. } | Clause::Schedule(_) => "trigger",
-        Clause::During(_) => "during",
+        Clause::During { .. } => "during",
         Clause::ForGroup(_) => "for group",
         Clause::When(_) => "when",
         Clause::Give(_) => "give",

@@ -441,7 +441,10 @@ impl Explainer<'_> {
                 seen,
             ));
         };
-        if let Some((reason, message)) = usage.check(r, self.kind, &self.member.id, at, cost) {
+        let packets = crate::interpret::usage::red_packets(self.kind, &grants);
+        if let Some((reason, message)) =
+            usage.check(r, self.kind, &self.member.id, at, cost, packets)
+        {
             return Ok(self.stopped(
                 r,
                 format!(

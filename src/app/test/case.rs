@@ -9,6 +9,7 @@ use crate::app::explain::explain_member;
 use crate::check::types::Value;
 use crate::check::{Expectation, RecordSchema, Reward, RewardKind, TestCase, TestRecord};
 use crate::compile::Compiled;
+use crate::compile::plan::{Leaf, RewardClass};
 use crate::data::{EventRecord, MemoryData};
 use crate::interpret::engine::{RunOptions, RunReport};
 use crate::interpret::grant::{Grant, Refusal};
@@ -148,6 +149,7 @@ fn test_usage(engine: &Compiled, case: &TestCase, opts: &RunOptions) -> Usage {
                 cause_at: entry.at,
                 value: reward_cost(engine, &entry.reward),
                 at: entry.at,
+                red_packet: reward_class(engine, &entry.reward) == Some(RewardClass::RedPacket),
             },
             after,
             until,
@@ -189,15 +191,23 @@ fn value(v: &Value) -> Val {
 
 /// What a declared reward costs when a test's `ledger` says it was granted: its
 /// fixed cost where it has one, else nothing.
-fn reward_cost(engine: &Compiled, reward: &str) -> Fen {
+fn reward_leaf<'e>(engine: &'e Compiled, reward: &str) -> Option<&'e Leaf> {
     engine
         .plan
         .rules
         .iter()
         .flat_map(|r| &r.leaves)
         .find(|l| &*l.label == reward)
+}
+
+fn reward_cost(engine: &Compiled, reward: &str) -> Fen {
+    reward_leaf(engine, reward)
         .and_then(|leaf| leaf.fixed_cost)
         .unwrap_or(Fen::ZERO)
+}
+
+fn reward_class(engine: &Compiled, reward: &str) -> Option<RewardClass> {
+    reward_leaf(engine, reward).map(|leaf| leaf.class)
 }
 
 fn check(e: &Expectation, out: &TestOutcome, report: &RunReport) -> Option<String> {

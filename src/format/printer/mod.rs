@@ -409,6 +409,17 @@ fn setting(s: &Setting) -> String {
             expr::money(max.node)
         ),
         Setting::PointValue(m) => format!("point_value {}", expr::money(m.node)),
+        Setting::PerMemberDaily(items) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| match i.node {
+                    ChannelItem::Amount(m) => expr::money(m),
+                    ChannelItem::RedPackets(n) => format!("{n} red_packets"),
+                })
+                .collect();
+            format!("per_member_daily {}", items.join(", "))
+        }
+        Setting::Calendar(file) => format!("calendar {}", expr::quote(&file.node)),
     }
 }
 

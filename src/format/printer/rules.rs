@@ -56,7 +56,17 @@ impl Printer<'_> {
 fn simple_clause(c: &Clause) -> String {
     match c {
         Clause::Schedule(s) => schedule(s),
-        Clause::During(r) => format!("during {}", date_range(r)),
+        Clause::During {
+            range,
+            except_holidays,
+        } => {
+            let except = if except_holidays.is_some() {
+                " except holidays"
+            } else {
+                ""
+            };
+            format!("during {}{except}", date_range(range))
+        }
         Clause::ForGroup(s) => format!("for group in {}", s.node),
         Clause::Limit(l) => limit(l),
         Clause::Cap { amount, window } => {
@@ -98,6 +108,9 @@ fn schedule(s: &Schedule) -> String {
             expr::time(from.node),
             expr::time(to.node)
         ),
+        Schedule::Calendar { day, at } => {
+            format!("every {} at {}", day.node.keyword(), expr::time(at.node))
+        }
         Schedule::Monthly { day, at } => {
             format!("every month on {} at {}", day.node, expr::time(at.node))
         }

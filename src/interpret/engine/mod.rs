@@ -22,6 +22,7 @@ use chrono_tz::Tz;
 
 use crate::check::Program;
 use crate::compile::Compiled;
+use crate::compile::timeline::uncovered_year;
 use crate::data::{BadValue, DataSource, EventBatch, EventRecord, Table};
 use crate::interpret::eval::Segments;
 use crate::interpret::grant::{Cause, Grant, Reason, Refusal, Target};
@@ -316,6 +317,14 @@ impl<'e> Run<'e> {
                 at: format_instant(tz, until),
                 days: over.days,
             })));
+        }
+        if let Some((span, year)) = uncovered_year(self.program(), after, until) {
+            let message = crate::calendar::Uncovered { year }.to_string();
+            return Err(RunError::Calendar {
+                span,
+                year,
+                message,
+            });
         }
         let needs_events =
             self.histories.reads_events() || self.engine.event_rules.iter().any(|r| !r.is_empty());

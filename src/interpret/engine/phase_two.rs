@@ -7,6 +7,7 @@ use super::grants::handed_out_at;
 use super::phase_one::{Candidates, Outcome};
 use super::{Emission, Held, Run, RunError, Tally};
 use crate::interpret::grant::{Cause, Grant, Reason, Refusal, Target};
+use crate::interpret::usage::red_packets;
 use crate::money::{Fen, FenSum};
 use crate::syntax::ast::TargetKind;
 
@@ -90,7 +91,8 @@ impl Run<'_> {
                 message,
             });
         };
-        if let Some((reason, message)) = self.usage.check(rule, kind, id, at, cost) {
+        let packets = red_packets(kind, &grants);
+        if let Some((reason, message)) = self.usage.check(rule, kind, id, at, cost, packets) {
             return self.refuse(Refusal {
                 grants,
                 value: Some(cost),
@@ -111,6 +113,7 @@ impl Run<'_> {
             });
         };
         self.usage.record(rule, kind, id, at, cost);
+        self.usage.receive(id, at, packets);
         for g in &grants {
             self.usage.log_grant(kind, id, Some(rule), g.value, g.at);
         }
@@ -183,3 +186,4 @@ impl Run<'_> {
         self.refuse(refusal)
     }
 }
+

@@ -40,8 +40,14 @@ pub enum Setting {
         /// Largest share.
         max: Spanned<Fen>,
     },
+    /// `per_member_daily ¥1,000, 10 red_packets`: the payout channel's limits per
+    /// recipient and day, across rules.
+    PerMemberDaily(Vec<Spanned<ChannelItem>>),
     /// `point_value ¥0.01`
     PointValue(Spanned<Fen>),
+    /// `calendar "company.days"`: the company's own days off and working days, on
+    /// top of the official calendar.
+    Calendar(Spanned<String>),
     /// `renamed from "旧名", …`: names this playbook was recorded under before.
     RenamedFrom(Vec<Spanned<String>>),
     /// `retired "规则", …`: rules removed on purpose, whose grants stay in the ledger.
@@ -57,6 +63,15 @@ pub struct DateRange {
     pub from: Spanned<Option<NaiveDate>>,
     /// Last day (inclusive).
     pub to: Spanned<Option<NaiveDate>>,
+}
+
+/// One item of `per_member_daily`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelItem {
+    /// `¥1,000`: most red-packet money a member receives a day.
+    Amount(Fen),
+    /// `10 red_packets`: most red packets a member receives a day.
+    RedPackets(u64),
 }
 
 /// One amount of a `budget` setting.

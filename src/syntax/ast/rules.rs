@@ -6,7 +6,7 @@ use chrono::{NaiveDateTime, NaiveTime, Weekday};
 use super::expressions::{Duration, Expr};
 use super::header::{DateRange, Period, Window};
 use super::rewards::Reward;
-use super::{Ident, Spanned};
+use super::{Ident, Span, Spanned};
 use crate::money::Fen;
 
 /// `rule NAME { CLAUSES }`
@@ -30,8 +30,13 @@ pub enum Clause {
     },
     /// A schedule trigger.
     Schedule(Schedule),
-    /// `during D .. D`
-    During(DateRange),
+    /// `during D .. D [except holidays]`
+    During {
+        /// The days, both included.
+        range: DateRange,
+        /// `except holidays` written here: official days off are left out.
+        except_holidays: Option<Span>,
+    },
     /// `for group in SEGMENT`
     ForGroup(Ident),
     /// `when EXPR`
@@ -90,6 +95,13 @@ pub enum Schedule {
         /// Last possible tick of the day (inclusive).
         to: Spanned<NaiveTime>,
     },
+    /// `every workday at T`, `every holiday at T`: days of the working calendar.
+    Calendar {
+        /// Which days.
+        day: Spanned<CalendarDay>,
+        /// Time of day.
+        at: Spanned<NaiveTime>,
+    },
     /// `every month on D at T`
     Monthly {
         /// Day of month.
@@ -101,6 +113,25 @@ pub enum Schedule {
     Once(Spanned<NaiveDateTime>),
     /// `cron "0 20 * * *"`
     Cron(Spanned<String>),
+}
+
+/// Days of the working calendar a schedule can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CalendarDay {
+    /// A working day: Monday to Friday unless a holiday, or a make-up working day.
+    Workday,
+    /// A day off of an official holiday period.
+    Holiday,
+}
+
+impl CalendarDay {
+    /// The keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            CalendarDay::Workday => "workday",
+            CalendarDay::Holiday => "holiday",
+        }
+    }
 }
 
 /// `limit COUNT [per member|group] [per PERIOD | total]`

@@ -93,9 +93,23 @@ impl Builder<'_> {
             Rule::set_retired => {
                 Setting::Retired(parts.into_iter().map(|p| self.string(p)).collect())
             }
+            Rule::set_per_member_daily => Setting::PerMemberDaily(
+                parts.into_iter().map(|p| self.channel_item(p)).collect(),
+            ),
+            Rule::set_calendar => Setting::Calendar(self.string(parts[0].clone())),
             _ => Setting::PointValue(self.money(&parts[0])),
         };
         Spanned::new(setting, span)
+    }
+
+    fn channel_item(&mut self, pair: Pair<'_, Rule>) -> Spanned<ChannelItem> {
+        let span = self.span(&pair);
+        let item = match children(pair).next() {
+            Some(p) if p.as_rule() == Rule::money => ChannelItem::Amount(self.money(&p).node),
+            Some(p) => ChannelItem::RedPackets(self.integer(&p).node),
+            None => ChannelItem::RedPackets(0),
+        };
+        Spanned::new(item, span)
     }
 
     fn budget_item(&mut self, pair: Pair<'_, Rule>) -> Spanned<BudgetItem> {

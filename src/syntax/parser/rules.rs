@@ -43,10 +43,13 @@ impl Builder<'_> {
             }
             Rule::during => {
                 let (a, b) = (next()?, next()?);
-                Clause::During(DateRange {
-                    from: self.day(&a),
-                    to: self.day(&b),
-                })
+                Clause::During {
+                    range: DateRange {
+                        from: self.day(&a),
+                        to: self.day(&b),
+                    },
+                    except_holidays: next().ok().map(|e| self.span(&e)),
+                }
             }
             Rule::for_group => Clause::ForGroup(self.ident(next()?)),
             Rule::when_clause => Clause::When(self.expr(next()?, 0)?),
@@ -103,6 +106,20 @@ impl Builder<'_> {
                 Schedule::Weekly {
                     days,
                     at: self.time(time),
+                }
+            }
+            Rule::every_calendar_day => {
+                let [day, at] = parts.as_slice() else {
+                    return Err(missing());
+                };
+                let which = if day.as_str() == "holiday" {
+                    CalendarDay::Holiday
+                } else {
+                    CalendarDay::Workday
+                };
+                Schedule::Calendar {
+                    day: self.spanned(day, which),
+                    at: self.time(at),
                 }
             }
             Rule::every_interval => {
