@@ -460,3 +460,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_documented_examples_parse() {
+    let doc = include_str!("../../docs/calendar.md");
+    let blocks: Vec<&str> = doc.split("```\n").skip(1).step_by(2).collect();
+    assert_eq!(blocks.len(), 2);
+    assert!(
+        Calendar::parse(blocks[0]).is_ok(),
+        "{:?}",
+        Calendar::parse(blocks[0]).err()
+    );
+    let cal = china().with_overrides(blocks[1]).unwrap();
+    assert_eq!(
+        cal.day(d("2026-01-30")),
+        Ok(Day::Holiday {
+            name: "公司年会"
+        })
+    );
+    assert_eq!(
+        cal.day(d("2026-03-07")),
+        Ok(Day::MakeUpWorkday { name: "补班" })
+    );
+    assert_eq!(cal.day(d("2027-01-01")), Ok(Day::Holiday { name: "元旦" }));
+}
