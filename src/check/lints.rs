@@ -12,6 +12,16 @@ use crate::money::Fen;
 use crate::syntax::ast::{Item, TargetKind};
 use crate::time::Period;
 
+/// Whether `per_member_daily` bounds what the rule gives: red packets to members.
+fn channel_bounds(rule: &crate::check::Rule, p: &Program) -> bool {
+    p.settings.channel.is_set()
+        && rule.target == TargetKind::Member
+        && rule
+            .give
+            .iter()
+            .all(|r| matches!(r.kind, crate::check::RewardKind::RedPacket { .. }))
+}
+
 pub(super) fn lint(c: &mut Checker<'_>, p: &Program, items: &[Item]) {
     unused_rewards(c, p, items);
     for (i, s) in p.segments.iter().enumerate() {
@@ -31,6 +41,7 @@ pub(super) fn lint(c: &mut Checker<'_>, p: &Program, items: &[Item]) {
             && rule.limits.is_empty()
             && rule.caps.is_empty()
             && !p.settings.has_budget()
+            && !channel_bounds(rule, p)
         {
             // `per member` is not a limit a group rule can have.
             let who = match rule.target {

@@ -6,7 +6,7 @@ use super::context::Context;
 use super::expr::{infer_bool, infer_value};
 use super::rewards::check_reward;
 use super::schedule::check_schedule;
-use super::{Checker, LimitSpec, Program, Rule, ScheduleSpec, Trigger};
+use super::{Checker, LimitSpec, Program, Reward, RewardKind, Rule, ScheduleSpec, Trigger};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::money::Fen;
 use crate::source::Span;
@@ -219,6 +219,11 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
             .collect(),
         _ => Vec::new(),
     };
+    if target == TargetKind::Member
+        && let Some(g) = cl.give
+    {
+        beyond_channel(c, p, g.span, &give);
+    }
     let limits = cl
         .limits
         .iter()
@@ -377,6 +382,38 @@ fn trigger(
             Some((Trigger::Schedule(spec), None))
         }
         _ => None,
+    }
+}
+
+/// A firing whose red packets alone break `per_member_daily` is refused every time.
+fn beyond_channel(c: &mut Checker<'_>, p: &Program, at: Span, give: &[Reward]) {
+    let channel = p.settings.channel;
+    let packets: Vec<Fen> = give
+        .iter()
+        .filter_map(|r| match &r.kind {
+            RewardKind::RedPacket {
+                bounds, split: None, ..
+            } => Some(bounds.0),
+            _ => None,
+        })
+        .collect();
+    let least = packets.iter().fold(crate::money::FenSum::ZERO, |s, f| s.plus(*f));
+    let broken = match (channel.count, channel.amount) {
+        (Some(most), _) if packets.len() as u64 > most => Some(format!(
+            "each firing gives {} red packets, more than `per_member_daily {most} red_packets`",
+            packets.len()
+        )),
+        (_, Some(most)) if least > crate::money::FenSum::from(most) => Some(format!(
+            "each firing gives at least {least} in red packets, more than `per_member_daily {most}`"
+        )),
+        _ => None,
+    };
+    if let Some(message) = broken {
+        c.report(
+            Diagnostic::new(Code::BeyondChannelLimit, at, message)
+                .label("refused for every member, every time")
+                .help("give less per firing, or raise `per_member_daily` if your payout channel allows more"),
+        );
     }
 }
 

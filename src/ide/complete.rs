@@ -116,6 +116,16 @@ const CLAUSES: &[(&str, &str, &str)] = &[
         "every ${1:monday} at ${2:10:00}",
     ),
     (
+        "every workday at",
+        "on working days (调休 included)",
+        "every workday at ${1:10:00}",
+    ),
+    (
+        "every holiday at",
+        "on official days off",
+        "every holiday at ${1:10:00}",
+    ),
+    (
         "every … from … to",
         "an interval",
         "every ${1:2h} from ${2:09:00} to ${3:21:00}",
@@ -130,6 +140,11 @@ const CLAUSES: &[(&str, &str, &str)] = &[
         "during",
         "only between two dates",
         "during ${1:2026-05-01} .. ${2:2026-05-31}",
+    ),
+    (
+        "during … except holidays",
+        "between two dates, not on holidays",
+        "during ${1:2026-05-01} .. ${2:2026-05-31} except holidays",
     ),
     ("for group in", "target groups", "for group in ${1:segment}"),
     ("when", "a condition", "when ${1:condition}"),
