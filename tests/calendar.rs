@@ -1,0 +1,113 @@
+//! The working calendar from the command line: a company's calendar file with errors
+//! is reported at its own line and column, and a run whose window reaches a year the
+//! calendar has no data for stops before deciding or recording anything.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use tempfile::TempDir;
+
+const PLAYBOOK: &str = r#"playbook "工作日早安" {
+  timezone "Asia/Shanghai"
+  calendar "company.calendar"
+}
+
+member {
+  level: int
+}
+
+rule 早安红包 {
+  every workday at 09:00
+  give red_packet ¥1
+  limit 1 per member per day
+}
+"#;
+
+const DATA: &str = "CREATE TABLE members (id TEXT PRIMARY KEY, level INTEGER);
+INSERT INTO members VALUES ('m1', 1);
+";
+
+fn community(calendar: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    fs::write(dir.path().join("p.playbook"), PLAYBOOK).unwrap();
+    fs::write(dir.path().join("company.calendar"), calendar).unwrap();
+    fs::write(dir.path().join("data.sql"), DATA).unwrap();
+    dir
+}
+
+fn run(dir: &Path, since: &str, at: &str) -> std::process::Output {
+    common::bin()
+        .current_dir(dir)
+        .args(["run", "p.playbook", "--data", "data.sql", "--format", "jsonl"])
+        .args(["--since", since, "--at", at, "--ledger", "ledger.db"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn errors_in_a_calendar_file_name_its_line_and_column() {
+    let dir = community("# 公司日历\n公司年会 off 2026-02-30\n补班 work 2026-03-08 .. 2026-03-07\n");
+    let out = common::bin()
+        .current_dir(dir.path())
+        .args(["check", "--format", "github", "p.playbook"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("file=company.calendar,line=2,col=10")
+            && text.contains("no such date: 2026-02-30"),
+        "{text}"
+    );
+    assert!(
+        text.contains("file=company.calendar,line=3,col=9") && text.contains("backwards"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_company_calendar_decides_the_days() {
+    // 2026-06-12 is a Friday the company takes off; Sunday 06-14 is worked.
+    let dir = community("公司年会 off 2026-06-12\n仓库盘点 work 2026-06-14\n");
+    let out = run(dir.path(), "2026-06-11 00:00", "2026-06-15 00:00");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let days: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|g| g.get("summary").is_none())
+        .map(|g| g["at"].as_str().unwrap()[..10].to_owned())
+        .collect();
+    assert_eq!(days, ["2026-06-11", "2026-06-14"]);
+}
+
+#[test]
+fn a_window_reaching_an_uncovered_year_stops_before_anything_is_recorded() {
+    let dir = community("# nothing of our own\n");
+    let out = run(dir.path(), "2026-12-30 00:00", "2027-01-05 00:00");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("E0406") && err.contains("2027"), "{err}");
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    let ledger = dir.path().join("ledger.db");
+    if ledger.exists() {
+        let conn = rusqlite::Connection::open(&ledger).unwrap();
+        let grants: i64 = conn
+            .query_row("SELECT count(*) FROM grants", [], |r| r.get(0))
+            .unwrap_or(0);
+        assert_eq!(grants, 0);
+    }
+    // The same window with the year added to the company's file runs.
+    fs::write(
+        dir.path().join("company.calendar"),
+        "year 2027\nsource 公司行政部\n元旦 off 2027-01-01\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), "2026-12-30 00:00", "2027-01-05 00:00");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // 12-30, 12-31, then 01-04 (01-01 off, 01-02 and 01-03 a weekend).
+    let grants = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(grants.lines().filter(|l| l.contains("\"payout_id\"")).count(), 3);
+}
