@@ -197,7 +197,7 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
             except_holidays: Some(at),
             ..
         }) => {
-            super::schedule::calendar_covers(c, p, *at, during);
+            super::schedule::calendar_covers(c, p, at.span, during);
             true
         }
         _ => false,

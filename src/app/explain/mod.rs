@@ -330,14 +330,16 @@ impl Explainer<'_> {
             (Trigger::Schedule(_), _) => self.at,
         };
         if !allowed_at(program, rule, now) {
-            return Ok(self.stopped(
-                r,
-                format!(
-                    "{} is outside the days the rule is active (`active` / `during`)",
-                    instant_local(tz, now).date()
-                ),
-                vec![],
-            ));
+            let day = instant_local(tz, now).date();
+            let why = match program.settings.calendar.day(day) {
+                Ok(crate::calendar::Day::Holiday { name })
+                    if rule.except_holidays && within_days(program, rule, day) =>
+                {
+                    format!("{day} is a holiday ({name}) and the rule is `except holidays`")
+                }
+                _ => format!("{day} is outside the days the rule is active (`active` / `during`)"),
+            };
+            return Ok(self.stopped(r, why, vec![]));
         }
         let mut seen = Vec::new();
         if let Trigger::Schedule(_) = rule.trigger {
@@ -773,4 +775,12 @@ fn references(e: &TExpr, out: &mut Vec<Ref>) {
         TExprKind::History(i) => out.push(Ref::History(*i, e.span)),
         _ => e.children().into_iter().for_each(|x| references(x, out)),
     }
+}
+
+/// Whether `day` is inside `active` and the rule's `during`.
+fn within_days(program: &crate::check::Program, rule: &crate::check::Rule, day: chrono::NaiveDate) -> bool {
+    let inside = |r: Option<(chrono::NaiveDate, chrono::NaiveDate)>| {
+        r.is_none_or(|(a, b)| a <= day && day <= b)
+    };
+    inside(program.settings.active) && inside(rule.during)
 }

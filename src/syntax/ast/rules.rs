@@ -6,7 +6,7 @@ use chrono::{NaiveDateTime, NaiveTime, Weekday};
 use super::expressions::{Duration, Expr};
 use super::header::{DateRange, Period, Window};
 use super::rewards::Reward;
-use super::{Ident, Span, Spanned};
+use super::{Ident, Spanned};
 use crate::money::Fen;
 
 /// `rule NAME { CLAUSES }`
@@ -35,7 +35,7 @@ pub enum Clause {
         /// The days, both included.
         range: DateRange,
         /// `except holidays` written here: official days off are left out.
-        except_holidays: Option<Span>,
+        except_holidays: Option<Spanned<()>>,
     },
     /// `for group in SEGMENT`
     ForGroup(Ident),

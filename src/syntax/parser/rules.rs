@@ -48,7 +48,7 @@ impl Builder<'_> {
                         from: self.day(&a),
                         to: self.day(&b),
                     },
-                    except_holidays: next().ok().map(|e| self.span(&e)),
+                    except_holidays: next().ok().map(|e| self.spanned(&e, ())),
                 }
             }
             Rule::for_group => Clause::ForGroup(self.ident(next()?)),
