@@ -323,6 +323,66 @@ const INVALID: &[(&str, &str)] = &[
         "cron without string",
         "rule r { cron 0 20 * * * give coupon ¥1 }",
     ),
+    (
+        "channel limit without a unit",
+        "playbook \"p\" { per_member_daily 10 }",
+    ),
+    (
+        "channel limit with a singular unit",
+        "playbook \"p\" { per_member_daily 10 red_packet }",
+    ),
+    (
+        "channel limit of a fraction of red packets",
+        "playbook \"p\" { per_member_daily 1.5 red_packets }",
+    ),
+    (
+        "channel limit with a trailing comma",
+        "playbook \"p\" { per_member_daily ¥1,000, }",
+    ),
+    (
+        "channel limit without a value",
+        "playbook \"p\" { per_member_daily }",
+    ),
+    (
+        "calendar without a file",
+        "playbook \"p\" { calendar company }",
+    ),
+    (
+        "calendar in a rule",
+        "rule r { calendar \"c\" give coupon ¥1 }",
+    ),
+    (
+        "`except` without `holidays`",
+        "rule r { during 2026-05-01 .. 2026-05-31 except give coupon ¥1 }",
+    ),
+    (
+        "`except` with a singular holiday",
+        "rule r { during 2026-05-01 .. 2026-05-31 except holiday give coupon ¥1 }",
+    ),
+    (
+        "`except holidays` without `during`",
+        "rule r { every day at 10:00 except holidays give coupon ¥1 }",
+    ),
+    (
+        "calendar day in the plural",
+        "rule r { every workdays at 10:00 give coupon ¥1 }",
+    ),
+    (
+        "calendar day without a time",
+        "rule r { every holiday give coupon ¥1 }",
+    ),
+    (
+        "calendar days in a list",
+        "rule r { every workday, holiday at 10:00 give coupon ¥1 }",
+    ),
+    (
+        "calendar day glued to a word",
+        "rule r { every workday_ at 10:00 give coupon ¥1 }",
+    ),
+    (
+        "refusal reason in the plural",
+        "test \"t\" { expect refused m1 by r because channels }",
+    ),
 ];
 
 /// Texts both grammars must accept: contextual keywords, full-width punctuation
@@ -434,6 +494,38 @@ const VALID: &[(&str, &str)] = &[
     (
         "every schedule",
         "rule r {\n  every monday, thursday at 10:00\n  every 2h from 09:00 to 21:00\n  every month on 1 at 09:00\n  every day at 20:00\n  at 2026-05-01 20:00\n  cron \"0 20 * * *\"\n  give coupon ¥1\n}",
+    ),
+    (
+        "channel limits and a calendar",
+        "playbook \"p\" {\n  per_member_daily ¥1,000, 10 red_packets\n  calendar \"company.calendar\"\n}",
+    ),
+    (
+        "channel limits in either order, full-width comma",
+        "playbook \"p\" { per_member_daily 3 red_packets，￥200.50 point_value ¥0.01 }",
+    ),
+    (
+        "calendar schedules",
+        "rule r {\n  every workday at 10:00\n  every holiday at 9:30\n  give coupon ¥1\n}",
+    ),
+    (
+        "during except holidays",
+        "rule r {\n  during 2026-05-01 .. 2026-05-31 except holidays\n  give coupon ¥1\n}",
+    ),
+    (
+        "during without except, then a trigger",
+        "rule r { during 2026-05-01..2026-05-31 on e give coupon ¥1 }",
+    ),
+    (
+        "calendar functions",
+        "segment s = workday(today) and not holiday(now) or holiday(2026-05-01)",
+    ),
+    (
+        "calendar words as names",
+        "member { calendar: text, workday: int, holiday: int, holidays: int, except: int, channel: text, red_packets: int, per_member_daily: int }\nsegment s = calendar == \"c\" and workday > holidays and channel in [\"wx\"]",
+    ),
+    (
+        "refused because of the channel",
+        "test \"t\" { expect refused m1 by r because channel }",
     ),
     (
         "every clause",
@@ -643,6 +735,15 @@ const VOCABULARY: &[&str] = &[
     "give",
     "when",
     "limit",
+    "during",
+    "except",
+    "holidays",
+    "workday",
+    "holiday",
+    "per_member_daily",
+    "red_packets",
+    "calendar",
+    "channel",
     "（",
     "，",
     "：",

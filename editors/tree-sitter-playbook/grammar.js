@@ -192,7 +192,9 @@ module.exports = grammar({
       $.set_seed,
       $.set_quiet,
       $.set_red_packet_limits,
+      $.set_per_member_daily,
       $.set_point_value,
+      $.set_calendar,
       $.renamed_from,
       $.set_retired,
     ),
@@ -205,6 +207,12 @@ module.exports = grammar({
     set_quiet: $ => seq('quiet', field('from', $.time_of_day), '..', field('to', $.time_of_day)),
     set_red_packet_limits: $ => seq('red_packet_limits', field('min', $.money), '..', field('max', $.money)),
     set_point_value: $ => seq('point_value', $.money),
+    // `per_member_daily ¥1,000, 10 red_packets`: what the payout channel takes per
+    // recipient a day, across rules.
+    set_per_member_daily: $ => seq('per_member_daily', commaSep1($.channel_item)),
+    channel_item: $ => choice($.money, seq($.integer, 'red_packets')),
+    // `calendar "company.days"`: the company's own days on top of the official calendar.
+    set_calendar: $ => seq('calendar', $.string),
     renamed_from: $ => seq('renamed', 'from', commaSep1($.string)),
     set_retired: $ => seq('retired', commaSep1($.string)),
 
@@ -341,6 +349,7 @@ module.exports = grammar({
     _schedule: $ => choice(
       $.every_day,
       $.every_weekdays,
+      $.every_calendar_day,
       $.every_interval,
       $.every_month,
       $.once_at,
@@ -349,6 +358,9 @@ module.exports = grammar({
     every_day: $ => seq('every', 'day', 'at', $.time_of_day),
     every_weekdays: $ => seq('every', commaSep1($.weekday), 'at', $.time_of_day),
     weekday: _ => choice('monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'),
+    // `every workday at 10:00`, `every holiday at 10:00`: days of the working calendar.
+    every_calendar_day: $ => seq('every', $.calendar_day, 'at', $.time_of_day),
+    calendar_day: _ => choice('workday', 'holiday'),
     every_interval: $ => seq(
       'every', field('step', $.duration),
       'from', field('from', $.time_of_day),
@@ -358,7 +370,11 @@ module.exports = grammar({
     once_at: $ => seq('at', $.datetime),
     cron: $ => seq('cron', $.string),
 
-    during: $ => seq('during', field('from', $.date), '..', field('to', $.date)),
+    during: $ => seq(
+      'during', field('from', $.date), '..', field('to', $.date),
+      optional($.except_holidays),
+    ),
+    except_holidays: _ => seq('except', 'holidays'),
     for_group: $ => seq('for', 'group', 'in', field('segment', $._name)),
     when_clause: $ => seq('when', $._expr),
     give_clause: $ => seq('give', commaSep1($._reward)),
@@ -419,7 +435,7 @@ module.exports = grammar({
       'by', field('rule', $._name),
       'because', $.refusal_reason,
     ),
-    refusal_reason: _ => choice('budget', 'limit', 'cap', 'exclusive'),
+    refusal_reason: _ => choice('budget', 'limit', 'cap', 'exclusive', 'channel'),
     expect_spend: $ => seq('expect', 'spend', $.money),
 
     // ------------------------------------------------------------ expressions

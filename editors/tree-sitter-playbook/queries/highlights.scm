@@ -36,6 +36,7 @@
 
 [
   (weekday)
+  (calendar_day)
   (split_mode)
   (refusal_reason)
   (nothing)
@@ -144,7 +145,10 @@
   "seed"
   "quiet"
   "red_packet_limits"
+  "per_member_daily"
+  "red_packets"
   "point_value"
+  "calendar"
   "renamed"
   "from"
   "retired"
@@ -185,6 +189,8 @@
   "to"
   "cron"
   "during"
+  "except"
+  "holidays"
   "for"
   "when"
   "give"

@@ -178,6 +178,7 @@ function pestWords() {
   return {
     keywords,
     weekdays: rule('weekday'),
+    calendarDays: rule('calendar_day'),
     reasons: rule('refusal_reason'),
     constants: ['lit_true', 'lit_false', 'lit_now', 'lit_today'].flatMap(rule),
     historyFuncs: rule('history_func'),
@@ -198,8 +199,10 @@ test('every kw_* keyword of grammar/playbook.pest is scoped as a keyword', async
 });
 
 test('weekdays, literals and history functions of the pest grammar are scoped', async () => {
-  const { weekdays, constants, historyFuncs } = pestWords();
+  const { weekdays, calendarDays, constants, historyFuncs } = pestWords();
   for (const w of weekdays) await assertScope(`every ${w} at 10:00`, w, 'support.constant.weekday');
+  assert.ok(calendarDays.length >= 2, `calendar_day has ${calendarDays.length} words`);
+  for (const d of calendarDays) await assertScope(`every ${d} at 10:00`, d, 'support.constant.calendar-day');
   for (const c of constants) await assertScope(`when x == ${c}`, c, 'constant.language');
   for (const f of historyFuncs) await assertScope(`when ${f}(order_paid) > 0`, f, 'support.function');
 });
@@ -292,6 +295,28 @@ test('keywords the grammar does not reserve read as names where they are names',
   await assertScope('  when exists x and(x < now)', 'exists', 'keyword.operator.word');
   await assertScope('  limit 1 per member per day', 'member', 'keyword.other.modifier');
   await assertScope('  red_packet_limits ¥1 .. ¥200', 'red_packet_limits', 'keyword.control.setting');
+});
+
+test('the working calendar and the channel limits', async () => {
+  await assertScope('  per_member_daily ¥1,000, 10 red_packets', 'per_member_daily', 'keyword.control.setting');
+  await assertScope('  per_member_daily ¥1,000, 10 red_packets', '10', 'constant.numeric.integer');
+  await assertScope('  per_member_daily ¥1,000, 10 red_packets', 'red_packets', 'keyword.other.modifier');
+  await assertScope('  calendar "company.calendar"', 'calendar', 'keyword.control.setting');
+  await assertScope('  every workday at 10:00', 'every', 'keyword.control.clause');
+  await assertScope('  every holiday at 10:00', 'holiday', 'support.constant.calendar-day');
+  await assertScope('  during 2026-05-01 .. 2026-05-31 except holidays', 'except', 'keyword.control.clause');
+  await assertScope('  during 2026-05-01 .. 2026-05-31 except holidays', 'holidays', 'keyword.other.modifier');
+  await assertScope('  when workday(today) and not holiday(event.at)', 'workday', 'support.function.builtin');
+  await assertScope('  when workday(today) and not holiday(event.at)', 'holiday', 'support.function.builtin');
+  await assertScope('  expect refused m1 by r because channel', 'channel', 'keyword.control.test.reason');
+  await assertScope('  expect refused m1 by r because channel // why', 'channel', 'keyword.control.test.reason');
+  // None of them is reserved: where they are names, they read as names.
+  await assertScope('  when channel in ["门店"]', 'channel', 'variable.other');
+  await assertScope('  when workday == 1', 'workday', 'variable.other');
+  await assertScope('  when holidays > 3 and calendar != ""', 'holidays', 'variable.other');
+  await assertScope('  when holidays > 3 and calendar != ""', 'calendar', 'variable.other');
+  await assertScope('  order by calendar', 'calendar', 'variable.other');
+  await assertScope('  channel: text', 'channel', 'variable.other.property');
 });
 
 test('full-width punctuation reads as its ASCII twin', async () => {
