@@ -103,18 +103,17 @@ pub fn bind(
     Ok(binding)
 }
 
-/// The headers no field took that look like `field` (for a did-you-mean).
+/// The header no field took that looks most like `field` (ASCII case ignored, a
+/// swap of two letters counted as one edit), for a did-you-mean.
 pub fn close_header(field: &str, ignored: &[String]) -> Option<String> {
-    let lower: Vec<String> = ignored.iter().map(|h| h.to_ascii_lowercase()).collect();
-    let hint = did_you_mean(
-        &field.to_ascii_lowercase(),
-        lower.iter().map(String::as_str),
-    )?;
-    // did_you_mean names the lower-cased header: give it back as written.
-    let i = lower
+    let field = field.to_ascii_lowercase();
+    let limit = (field.chars().count() / 3).max(1);
+    ignored
         .iter()
-        .position(|h| hint.contains(&format!("`{h}`")))?;
-    Some(format!("did you mean column `{}`?", ignored[i]))
+        .map(|h| (strsim::osa_distance(&field, &h.to_ascii_lowercase()), h))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, h)| format!("did you mean column `{h}`?"))
 }
 
 /// `a`, `b`, `c` for a message.

@@ -61,14 +61,27 @@ impl BadValues {
                 let id = values.iter().find_map(|v| v.id.as_deref());
                 let problems: Vec<String> = values
                     .iter()
-                    .map(|v| {
-                        let (header, _) = self.column_name(v.column);
-                        format!("{header} `{}`: {}", v.value, v.problem)
+                    .map(|v| match v.column {
+                        None if v.value.is_empty() => v.problem.clone(),
+                        column => {
+                            let (header, _) = self.column_name(column);
+                            format!("{header} {}: {}", quoted(&v.value), v.problem)
+                        }
                     })
                     .collect();
                 format!("skipped {}: {}", row_label(row, id), problems.join("; "))
             })
             .collect()
+    }
+}
+
+/// A cell in backticks, or `blank`; a line break shown as `\n` so that the report
+/// keeps one line per value.
+fn quoted(value: &str) -> String {
+    if value.trim().is_empty() {
+        "blank".to_owned()
+    } else {
+        format!("`{}`", value.replace('\n', "\\n"))
     }
 }
 
@@ -92,9 +105,8 @@ impl fmt::Display for BadValues {
         order.dedup();
         write!(
             f,
-            "{} in {} of {} ({} of {} rows)",
+            "{} in {} ({} of {} rows)",
             plural(self.values.len(), "bad value", "bad values"),
-            plural(order.len(), "column", "columns"),
             self.file,
             self.bad_rows().len(),
             self.rows
@@ -115,8 +127,11 @@ impl fmt::Display for BadValues {
             )?;
             for v in values.iter().take(SHOWN_PER_COLUMN) {
                 let label = row_label(v.row, v.id.as_deref());
-                let value = v.value.replace('\n', "\\n");
-                write!(f, "\n    {label}: `{value}`: {}", v.problem)?;
+                if v.column.is_none() && v.value.is_empty() {
+                    write!(f, "\n    {label}: {}", v.problem)?;
+                } else {
+                    write!(f, "\n    {label}: {}: {}", quoted(&v.value), v.problem)?;
+                }
             }
             if values.len() > SHOWN_PER_COLUMN {
                 write!(f, "\n    … and {} more", values.len() - SHOWN_PER_COLUMN)?;
@@ -152,7 +167,7 @@ mod tests {
             rows: 20,
         };
         let text = report.to_string();
-        assert!(text.starts_with("9 bad values in 2 columns of a.csv (8 of 20 rows)\n  column `金额` (spend: money): 1 bad value\n    row 3 (id m3): `x`: wrong\n  column `时间`"), "{text}");
+        assert!(text.starts_with("9 bad values in a.csv (8 of 20 rows)\n  column `金额` (spend: money): 1 bad value\n    row 3 (id m3): `x`: wrong\n  column `时间`"), "{text}");
         assert!(text.ends_with("… and 3 more"), "{text}");
         assert_eq!(
             report.skipped_lines()[1],
