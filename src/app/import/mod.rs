@@ -285,12 +285,12 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
     Ok(imported)
 }
 
+/// A members or groups schema, or (`None`) the event kinds with `--kind`'s index.
+type Schemas<'p> = (Option<&'p RecordSchema>, &'p [RecordSchema], Option<usize>);
+
 /// The schema of a members or groups import, or the event kinds of an events
 /// import with the one `--kind` names.
-fn schemas<'p>(
-    program: &'p Program,
-    options: &Options<'_>,
-) -> Result<(Option<&'p RecordSchema>, &'p [RecordSchema], Option<usize>), ImportError> {
+fn schemas<'p>(program: &'p Program, options: &Options<'_>) -> Result<Schemas<'p>, ImportError> {
     let usage = |m: &str| Err(ImportError::Usage(m.to_owned()));
     if options.kind.is_some() && options.table != TableKind::Events {
         return usage("--kind is for --table events");

@@ -47,7 +47,7 @@ pub fn bind(
     for (col, field) in maps {
         let Some(field) = fields.iter().find(|f| *f == field) else {
             let hint = did_you_mean(field, fields.iter().map(String::as_str))
-                .map_or_else(|| format!("the fields are {}", listed(fields)), |h| h);
+                .unwrap_or_else(|| format!("the fields are {}", listed(fields)));
             return Err(BindError::Usage(format!(
                 "--map {col}={field}: the playbook has no field `{field}` here; {hint}"
             )));
@@ -58,7 +58,7 @@ pub fn bind(
             .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(col)));
         let Some(at) = at else {
             let hint = did_you_mean(col, headers.iter().map(String::as_str))
-                .map_or_else(|| format!("the columns are {}", listed(headers)), |h| h);
+                .unwrap_or_else(|| format!("the columns are {}", listed(headers)));
             return Err(BindError::Usage(format!(
                 "--map {col}={field}: the file has no column `{col}`; {hint}"
             )));
