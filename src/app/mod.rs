@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod diff;
 pub mod explain;
 pub mod files;
+pub mod import;
 pub mod payouts;
 pub mod run;
 pub mod simulate;

@@ -6,6 +6,7 @@ mod completions;
 mod diff;
 mod fmt;
 mod history;
+mod import;
 mod inspect;
 mod lsp;
 mod payouts;
@@ -59,6 +60,8 @@ enum Command {
     History(history::HistoryArgs),
     /// List a ledger's grants to deliver with their payout ids, or record delivery results.
     Payouts(payouts::PayoutsArgs),
+    /// Import a shop's export (CSV or .xlsx) into the members, groups or events table.
+    Import(import::ImportArgs),
     /// Run the `test` blocks of playbooks and report what failed and what no test covered.
     Test(test::TestArgs),
     /// Rewrite playbook files in the canonical layout, comments kept.
@@ -103,6 +106,7 @@ pub fn main() -> ExitCode {
         Command::Segments(args) => inspect::segments(&args),
         Command::History(args) => history::run(&args),
         Command::Payouts(args) => payouts::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Diff(args) => diff::run(&args),

@@ -1,0 +1,177 @@
+//! Which column of the export fills which field: `--map COLUMN=FIELD` first, then
+//! headers equal to a field's name (ASCII letters in any case).
+
+use std::collections::HashMap;
+
+use crate::diagnostics::did_you_mean;
+
+/// Columns bound to fields.
+#[derive(Debug, Clone, Default)]
+pub struct Binding {
+    /// Field name → header index.
+    pub column_of: HashMap<String, usize>,
+    /// Headers that fill no field, in file order.
+    pub ignored: Vec<String>,
+}
+
+/// Why the columns cannot be bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindError {
+    /// A `--map` that names no column or no field (bad usage).
+    Usage(String),
+    /// Two columns for one field.
+    Ambiguous(Vec<String>),
+}
+
+/// Splits `--map` options: `手机号=id` → (`手机号`, `id`). The last `=` separates,
+/// so a header may contain `=`.
+pub fn parse_maps(maps: &[String]) -> Result<Vec<(String, String)>, String> {
+    maps.iter()
+        .map(|m| match m.rsplit_once('=') {
+            Some((col, field)) if !col.trim().is_empty() && !field.trim().is_empty() => {
+                Ok((col.trim().to_owned(), field.trim().to_owned()))
+            }
+            _ => Err(format!("--map `{m}`: write COLUMN=FIELD, like `手机号=id`")),
+        })
+        .collect()
+}
+
+/// Binds `headers` to `fields` (the names an import can fill).
+pub fn bind(
+    headers: &[String],
+    fields: &[String],
+    maps: &[(String, String)],
+) -> Result<Binding, BindError> {
+    let mut binding = Binding::default();
+    let mut used = vec![false; headers.len()];
+    for (col, field) in maps {
+        let Some(field) = fields.iter().find(|f| *f == field) else {
+            let hint = did_you_mean(field, fields.iter().map(String::as_str))
+                .unwrap_or_else(|| format!("the fields are {}", listed(fields)));
+            return Err(BindError::Usage(format!(
+                "--map {col}={field}: the playbook has no field `{field}` here; {hint}"
+            )));
+        };
+        let at = headers
+            .iter()
+            .position(|h| h == col)
+            .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(col)));
+        let Some(at) = at else {
+            let hint = did_you_mean(col, headers.iter().map(String::as_str))
+                .unwrap_or_else(|| format!("the columns are {}", listed(headers)));
+            return Err(BindError::Usage(format!(
+                "--map {col}={field}: the file has no column `{col}`; {hint}"
+            )));
+        };
+        if binding.column_of.insert(field.clone(), at).is_some() {
+            return Err(BindError::Usage(format!(
+                "--map gives field `{field}` twice"
+            )));
+        }
+        used[at] = true;
+    }
+    let mut ambiguous = Vec::new();
+    for field in fields {
+        if binding.column_of.contains_key(field) {
+            continue;
+        }
+        let matching: Vec<usize> = (0..headers.len())
+            .filter(|&i| !used[i] && headers[i].eq_ignore_ascii_case(field))
+            .collect();
+        match matching.as_slice() {
+            [] => {}
+            [at] => {
+                binding.column_of.insert(field.clone(), *at);
+                used[*at] = true;
+            }
+            many => ambiguous.push(format!(
+                "field `{field}` matches {} columns: {}; pick one with --map",
+                many.len(),
+                listed(&many.iter().map(|&i| headers[i].clone()).collect::<Vec<_>>())
+            )),
+        }
+    }
+    if !ambiguous.is_empty() {
+        return Err(BindError::Ambiguous(ambiguous));
+    }
+    binding.ignored = headers
+        .iter()
+        .zip(&used)
+        .filter(|(h, u)| !**u && !h.is_empty())
+        .map(|(h, _)| h.clone())
+        .collect();
+    Ok(binding)
+}
+
+/// The header no field took that looks most like `field` (ASCII case ignored, a
+/// swap of two letters counted as one edit), for a did-you-mean.
+pub fn close_header(field: &str, ignored: &[String]) -> Option<String> {
+    let field = field.to_ascii_lowercase();
+    let limit = (field.chars().count() / 3).max(1);
+    ignored
+        .iter()
+        .map(|h| (strsim::osa_distance(&field, &h.to_ascii_lowercase()), h))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, h)| format!("did you mean column `{h}`?"))
+}
+
+/// `a`, `b`, `c` for a message.
+pub fn listed(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn maps_come_first_then_names_in_any_ascii_case() {
+        let headers = names(&["手机号", "Orders", "备注", "id"]);
+        let fields = names(&["id", "orders", "spend"]);
+        let maps = parse_maps(&["手机号=id".to_owned()]).unwrap();
+        let b = bind(&headers, &fields, &maps).unwrap();
+        assert_eq!(b.column_of["id"], 0);
+        assert_eq!(b.column_of["orders"], 1);
+        assert!(!b.column_of.contains_key("spend"));
+        assert_eq!(b.ignored, ["备注", "id"]);
+    }
+
+    #[test]
+    fn wrong_maps_are_usage_errors_with_a_hint() {
+        let headers = names(&["手机号", "orders"]);
+        let fields = names(&["id", "orders"]);
+        let err = |m: &str| bind(&headers, &fields, &parse_maps(&[m.to_owned()]).unwrap());
+        assert!(matches!(
+            err("手机号=idd"),
+            Err(BindError::Usage(m))
+                if m == "--map 手机号=idd: the playbook has no field `idd` here; did you mean `id`?"
+        ));
+        assert!(matches!(err("电话=id"), Err(BindError::Usage(m)) if m.contains("`手机号`")));
+        assert!(parse_maps(&["=id".to_owned()]).is_err());
+    }
+
+    #[test]
+    fn two_columns_for_one_field_are_ambiguous() {
+        let headers = names(&["ID", "id"]);
+        let b = bind(&headers, &names(&["id"]), &[]);
+        assert!(matches!(b, Err(BindError::Ambiguous(_))));
+    }
+
+    #[test]
+    fn close_headers_are_suggested_as_written() {
+        let ignored = names(&["Order_s", "备注"]);
+        assert_eq!(
+            close_header("orders", &ignored),
+            Some("did you mean column `Order_s`?".into())
+        );
+    }
+}

@@ -1,0 +1,436 @@
+//! `playbook import`: one export in every spelling (UTF-8 with a byte order mark,
+//! GBK, .xlsx) becomes the same table, which `run` and `segments` read without a
+//! bad value; bad values are reported by column and stop the import (or, with
+//! `--skip-bad-rows`, their rows); importing again changes nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// The maps from the fixture export's Chinese headers to the playbook's fields.
+const MEMBER_MAPS: [&str; 8] = [
+    "手机号=id",
+    "昵称=nickname",
+    "累计消费=spend",
+    "注册时间=joined_at",
+    "最近下单=last_order_at",
+    "生日=birthday",
+    "标签=tags",
+    "是否会员=vip",
+];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import")
+}
+
+/// `playbook import FILE --into DB --table TABLE --playbook shop.playbook EXTRA…`,
+/// run in the fixtures' folder so that messages name files as a user would.
+fn import(file: &str, db: &Path, table: &str, extra: &[&str]) -> std::process::Output {
+    common::bin()
+        .current_dir(fixtures())
+        .args([
+            "import",
+            file,
+            "--table",
+            table,
+            "--playbook",
+            "shop.playbook",
+            "--into",
+        ])
+        .arg(db)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn member_args(extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = MEMBER_MAPS
+        .iter()
+        .flat_map(|m| ["--map".to_owned(), (*m).to_owned()])
+        .collect();
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+fn import_members(file: &str, db: &Path, extra: &[&str]) -> std::process::Output {
+    let args = member_args(extra);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    import(file, db, "members", &args)
+}
+
+fn import_orders(db: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "--kind",
+        "order_paid",
+        "--map",
+        "买家手机=member_id",
+        "--map",
+        "实付金额=amount",
+        "--map",
+        "付款时间=at",
+    ];
+    args.extend(extra);
+    import("orders.csv", db, "events", &args)
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_ok(out: &std::process::Output) {
+    assert!(out.status.success(), "{}", stderr(out));
+}
+
+/// Every row of `table` in id order, each value with its SQLite type.
+fn dump(db: &Path, table: &str) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(&format!("SELECT * FROM {table} ORDER BY id"))
+        .unwrap();
+    let width = stmt.column_count();
+    let rows = stmt
+        .query_map([], |row| {
+            let cells: Vec<String> = (0..width)
+                .map(|i| match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Null => "NULL".to_owned(),
+                    rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => {
+                        format!("'{}'", String::from_utf8_lossy(t))
+                    }
+                    other => format!("{other:?}"),
+                })
+                .collect();
+            Ok(cells.join(" | "))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+    rows.join("\n")
+}
+
+#[test]
+fn one_export_in_three_spellings_imports_to_the_same_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = dir.path().join("bom.db");
+    let gbk = dir.path().join("gbk.db");
+    let xlsx = dir.path().join("xlsx.db");
+    let out = import_members("members_bom.csv", &bom, &[]);
+    assert_ok(&out);
+    assert_eq!(
+        stdout(&out),
+        "imported 6 rows into members (6 new, 0 updated)\n"
+    );
+    assert!(stderr(&out).contains("note: ignored 1 column the playbook does not use: `备注`"));
+    assert_ok(&import_members(
+        "members_gbk.csv",
+        &gbk,
+        &["--encoding", "gbk"],
+    ));
+    assert_ok(&import_members("members.xlsx", &xlsx, &[]));
+    let table = dump(&bom, "members");
+    assert_eq!(dump(&gbk, "members"), table, "GBK and UTF-8 differ");
+    assert_eq!(dump(&xlsx, "members"), table, "xlsx and CSV differ");
+    insta::assert_snapshot!("imported_members", table);
+}
+
+#[test]
+fn run_and_segments_read_the_imported_data_without_a_bad_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    assert_ok(&import_members("members.xlsx", &db, &[]));
+    let out = import_orders(&db, &[]);
+    assert_ok(&out);
+    assert_eq!(
+        stdout(&out),
+        "imported 5 rows into events (5 new, 0 updated)\n"
+    );
+    assert!(stderr(&out).contains("no `id` column: each event's id is derived"));
+
+    let out = common::bin()
+        .current_dir(fixtures())
+        .args([
+            "segments",
+            "shop.playbook",
+            "--at",
+            "2026-05-10 12:00",
+            "--format",
+            "json",
+            "--data",
+        ])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    assert!(!stderr(&out).contains("bad value"), "{}", stderr(&out));
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sizes: Vec<String> = value["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| format!("{} {}", s["segment"].as_str().unwrap(), s["size"]))
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            "有昵称 6",
+            "高消费 3",
+            "会员 4",
+            "活跃 3",
+            "老客 3",
+            "五月生日 4",
+            "抖音 3",
+            "高分成 3"
+        ]
+    );
+
+    let out = common::bin()
+        .current_dir(fixtures())
+        .args([
+            "run",
+            "shop.playbook",
+            "--since",
+            "2026-05-05 00:00",
+            "--at",
+            "2026-05-07 00:00",
+        ])
+        .args(["--format", "json", "--data"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let grants: Vec<String> = value["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| format!("{} {}", g["target"]["id"].as_str().unwrap(), g["value_fen"]))
+        .collect();
+    // ¥128.00, `1,000` and 300元 are at least ¥100 (1%, between ¥1 and ¥5); 59.9 and ¥88 are not.
+    assert_eq!(
+        grants,
+        ["13800138000 128", "13800138003 500", "13800138004 300"],
+        "{value}"
+    );
+}
+
+#[test]
+fn gbk_bytes_without_an_encoding_are_refused_with_the_line_and_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let out = import_members("members_gbk.csv", &db, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: members_gbk.csv: line 1 (byte 0) is not UTF-8; it reads as GBK: add `--encoding gbk`\n"
+    );
+    assert!(!db.exists());
+}
+
+#[test]
+fn bad_values_are_reported_by_column_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    assert_ok(&import_members("members_bom.csv", &db, &[]));
+    let before = dump(&db, "members");
+    let out = import_members("members_bad.csv", &db, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    insta::assert_snapshot!("bad_values_by_column", stderr(&out));
+    assert_eq!(
+        dump(&db, "members"),
+        before,
+        "a failed import wrote something"
+    );
+}
+
+#[test]
+fn skip_bad_rows_imports_the_rest_lists_the_skipped_and_warns_with_their_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let out = import_members("members_bad.csv", &db, &["--skip-bad-rows"]);
+    assert_ok(&out);
+    assert_eq!(
+        stdout(&out),
+        "imported 2 rows into members (2 new, 0 updated)\n"
+    );
+    insta::assert_snapshot!("skipped_rows", stderr(&out));
+    let table = dump(&db, "members");
+    assert!(
+        table.starts_with("'13800138016' | '壬' | 1 | 150 |"),
+        "{table}"
+    );
+    assert!(
+        table.contains("'13800138017' | '癸' | 2 | 100000 |"),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), 2);
+}
+
+#[test]
+fn every_row_bad_is_an_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let out = import_members("members_all_bad.csv", &db, &["--skip-bad-rows"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: every row has a bad value, so nothing was imported: 2 bad values in members_all_bad.csv (2 of 2 rows)"),
+        "{err}"
+    );
+    assert!(!db.exists(), "the database was created");
+}
+
+#[test]
+fn importing_the_same_files_again_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    assert_ok(&import_members("members_bom.csv", &db, &[]));
+    assert_ok(&import_orders(&db, &[]));
+    let (members, events) = (dump(&db, "members"), dump(&db, "events"));
+    let again = import_members("members_bom.csv", &db, &[]);
+    assert_eq!(
+        stdout(&again),
+        "imported 6 rows into members (0 new, 6 updated)\n"
+    );
+    let again = import_orders(&db, &[]);
+    assert_eq!(
+        stdout(&again),
+        "imported 5 rows into events (0 new, 5 updated)\n"
+    );
+    // The same members from the workbook, and the orders by their order numbers.
+    assert_ok(&import_members("members.xlsx", &db, &[]));
+    assert_eq!(dump(&db, "members"), members);
+    assert_eq!(dump(&db, "events"), events);
+    let by_number = import_orders(&db, &["--map", "订单号=id"]);
+    assert_eq!(
+        stdout(&by_number),
+        "imported 5 rows into events (5 new, 0 updated)\n"
+    );
+}
+
+#[test]
+fn missing_columns_are_listed_at_once_with_close_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let out = import(
+        "members_missing.csv",
+        &db,
+        "members",
+        &["--map", "手机号=id"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("missing_columns", stderr(&out));
+    assert!(!db.exists());
+}
+
+#[test]
+fn events_from_a_kind_column_and_repeated_events_without_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let file = dir.path().join("events.csv");
+    std::fs::write(
+        &file,
+        "kind,member_id,at,amount\n\
+         order_paid,m1,2026-05-05 10:00,¥128\n\
+         order_paid,m1,2026-05-05T02:00:00Z,128.00\n\
+         live_view,m2,2026-05-05 10:00,\n\
+         order_paid,m3,2026-05-05 11:00,12.345\n",
+    )
+    .unwrap();
+    let out = common::bin()
+        .current_dir(dir.path())
+        .args([
+            "import",
+            "events.csv",
+            "--table",
+            "events",
+            "--into",
+            "shop.db",
+            "--playbook",
+        ])
+        .arg(fixtures().join("shop.playbook"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("event_rows", stderr(&out));
+    assert!(!db.exists());
+}
+
+#[test]
+fn wrong_options_are_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let out = import("members_bom.csv", &db, "members", &["--map", "手机号=idd"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no field `idd` here; did you mean `id`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = import("orders.csv", &db, "events", &["--kind", "order_payed"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean `order_paid`?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = import("members_bom.csv", &db, "groups", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!db.exists());
+}
+
+/// Fen as yuan in one of the spellings exports use.
+fn spelled(fen: i64, style: u8) -> String {
+    let (sign, abs) = if fen < 0 {
+        ("-", fen.unsigned_abs())
+    } else {
+        ("", fen.unsigned_abs())
+    };
+    let (yuan, cents) = (abs / 100, abs % 100);
+    let grouped = {
+        let digits = yuan.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    match style % 6 {
+        0 => format!("{sign}{yuan}.{cents:02}"),
+        1 => format!("{sign}¥{grouped}.{cents:02}"),
+        2 => format!("{sign}￥{yuan}.{cents:02}0"),
+        3 => format!("{sign}{grouped}.{cents:02}元"),
+        4 if cents == 0 => format!("{sign}{yuan}"),
+        4 if cents % 10 == 0 => format!("{sign}{yuan}.{}", cents / 10),
+        _ => format!("¥{sign}{grouped}.{cents:02}"),
+    }
+}
+
+proptest! {
+    #[test]
+    fn yuan_text_in_any_accepted_spelling_converts_back_to_its_fen(
+        fen in -10_000_000_000_000i64..10_000_000_000_000,
+        style in 0u8..6,
+    ) {
+        let text = spelled(fen, style);
+        prop_assert_eq!(playbook::app::import::yuan_text(&text), Ok(fen), "{}", text);
+    }
+
+    #[test]
+    fn a_third_decimal_that_is_not_zero_is_never_rounded(
+        fen in 0i64..10_000_000_000, digit in 1u8..10,
+    ) {
+        let text = format!("{}.{:02}{digit}", fen / 100, fen % 100);
+        prop_assert!(playbook::app::import::yuan_text(&text).is_err(), "{}", text);
+    }
+}
