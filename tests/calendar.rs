@@ -40,7 +40,14 @@ fn community(calendar: &str) -> TempDir {
 fn run(dir: &Path, since: &str, at: &str) -> std::process::Output {
     common::bin()
         .current_dir(dir)
-        .args(["run", "p.playbook", "--data", "data.sql", "--format", "jsonl"])
+        .args([
+            "run",
+            "p.playbook",
+            "--data",
+            "data.sql",
+            "--format",
+            "jsonl",
+        ])
         .args(["--since", since, "--at", at, "--ledger", "ledger.db"])
         .output()
         .unwrap()
@@ -48,7 +55,8 @@ fn run(dir: &Path, since: &str, at: &str) -> std::process::Output {
 
 #[test]
 fn errors_in_a_calendar_file_name_its_line_and_column() {
-    let dir = community("# 公司日历\n公司年会 off 2026-02-30\n补班 work 2026-03-08 .. 2026-03-07\n");
+    let dir =
+        community("# 公司日历\n公司年会 off 2026-02-30\n补班 work 2026-03-08 .. 2026-03-07\n");
     let out = common::bin()
         .current_dir(dir.path())
         .args(["check", "--format", "github", "p.playbook"])
@@ -72,7 +80,11 @@ fn the_company_calendar_decides_the_days() {
     // 2026-06-12 is a Friday the company takes off; Sunday 06-14 is worked.
     let dir = community("公司年会 off 2026-06-12\n仓库盘点 work 2026-06-14\n");
     let out = run(dir.path(), "2026-06-11 00:00", "2026-06-15 00:00");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let days: Vec<String> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -90,7 +102,11 @@ fn a_window_reaching_an_uncovered_year_stops_before_anything_is_recorded() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("E0406") && err.contains("2027"), "{err}");
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let ledger = dir.path().join("ledger.db");
     if ledger.exists() {
         let conn = rusqlite::Connection::open(&ledger).unwrap();
@@ -106,8 +122,18 @@ fn a_window_reaching_an_uncovered_year_stops_before_anything_is_recorded() {
     )
     .unwrap();
     let out = run(dir.path(), "2026-12-30 00:00", "2027-01-05 00:00");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // 12-30, 12-31, then 01-04 (01-01 off, 01-02 and 01-03 a weekend).
     let grants = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(grants.lines().filter(|l| l.contains("\"payout_id\"")).count(), 3);
+    assert_eq!(
+        grants
+            .lines()
+            .filter(|l| l.contains("\"payout_id\""))
+            .count(),
+        3
+    );
 }

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use super::types::{Base, TExpr, Type};
 use super::{
-    ChannelLimits, Checker, FieldDef, WorkCalendar, Program, RecordSchema, Segment, SegmentDef, Settings,
-    WECHAT_RED_PACKET_MAX,
+    ChannelLimits, Checker, FieldDef, Program, RecordSchema, Segment, SegmentDef, Settings,
+    WECHAT_RED_PACKET_MAX, WorkCalendar,
 };
 use crate::calendar::Calendar;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};

@@ -509,7 +509,9 @@ impl std::fmt::Display for ScheduleSpec {
                 };
                 write!(f, "every {step} from {} to {}", time(from), time(to))
             }
-            ScheduleSpec::Calendar(day, t, _) => write!(f, "every {} at {}", day.keyword(), time(t)),
+            ScheduleSpec::Calendar(day, t, _) => {
+                write!(f, "every {} at {}", day.keyword(), time(t))
+            }
             ScheduleSpec::Monthly(day, t) => write!(f, "every month on {day} at {}", time(t)),
             ScheduleSpec::Once(at) => write!(f, "at {}", at.format("%Y-%m-%d %H:%M")),
             ScheduleSpec::Cron(text) => write!(f, "cron \"{text}\""),

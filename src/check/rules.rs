@@ -185,11 +185,9 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
     }
     let (target, target_segment) = target(c, p, cl.for_group, cl.trigger);
     let during = match cl.during.map(|d| &d.node) {
-        Some(Clause::During { range, .. }) => {
-            super::declarations::date_range(c, range, "during")
-                .map(Some)
-                .filter(|_| !c.days_unknown)
-        }
+        Some(Clause::During { range, .. }) => super::declarations::date_range(c, range, "during")
+            .map(Some)
+            .filter(|_| !c.days_unknown),
         _ => Some(None).filter(|_| !c.days_unknown),
     };
     let except_holidays = match cl.during.map(|d| &d.node) {
@@ -392,12 +390,16 @@ fn beyond_channel(c: &mut Checker<'_>, p: &Program, at: Span, give: &[Reward]) {
         .iter()
         .filter_map(|r| match &r.kind {
             RewardKind::RedPacket {
-                bounds, split: None, ..
+                bounds,
+                split: None,
+                ..
             } => Some(bounds.0),
             _ => None,
         })
         .collect();
-    let least = packets.iter().fold(crate::money::FenSum::ZERO, |s, f| s.plus(*f));
+    let least = packets
+        .iter()
+        .fold(crate::money::FenSum::ZERO, |s, f| s.plus(*f));
     let broken = match (channel.count, channel.amount) {
         (Some(most), _) if packets.len() as u64 > most => Some(format!(
             "each firing gives {} red packets, more than `per_member_daily {most} red_packets`",

@@ -182,10 +182,7 @@ pub fn uncovered_year(program: &Program, after: i64, until: i64) -> Option<(Span
     };
     let rules = program.rules.iter().filter_map(|rule| {
         let asks = rule.except_holidays
-            || matches!(
-                &rule.trigger,
-                Trigger::Schedule(ScheduleSpec::Calendar(..))
-            );
+            || matches!(&rule.trigger, Trigger::Schedule(ScheduleSpec::Calendar(..)));
         let days = intersect(intersect(window, program.settings.active), rule.during);
         asks.then(|| first_uncovered(days).map(|y| (rule.span, y)))
             .flatten()

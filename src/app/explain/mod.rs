@@ -778,7 +778,11 @@ fn references(e: &TExpr, out: &mut Vec<Ref>) {
 }
 
 /// Whether `day` is inside `active` and the rule's `during`.
-fn within_days(program: &crate::check::Program, rule: &crate::check::Rule, day: chrono::NaiveDate) -> bool {
+fn within_days(
+    program: &crate::check::Program,
+    rule: &crate::check::Rule,
+    day: chrono::NaiveDate,
+) -> bool {
     let inside = |r: Option<(chrono::NaiveDate, chrono::NaiveDate)>| {
         r.is_none_or(|(a, b)| a <= day && day <= b)
     };

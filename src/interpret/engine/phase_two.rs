@@ -186,4 +186,3 @@ impl Run<'_> {
         self.refuse(refusal)
     }
 }
-

@@ -93,9 +93,9 @@ impl Builder<'_> {
             Rule::set_retired => {
                 Setting::Retired(parts.into_iter().map(|p| self.string(p)).collect())
             }
-            Rule::set_per_member_daily => Setting::PerMemberDaily(
-                parts.into_iter().map(|p| self.channel_item(p)).collect(),
-            ),
+            Rule::set_per_member_daily => {
+                Setting::PerMemberDaily(parts.into_iter().map(|p| self.channel_item(p)).collect())
+            }
             Rule::set_calendar => Setting::Calendar(self.string(parts[0].clone())),
             _ => Setting::PointValue(self.money(&parts[0])),
         };
