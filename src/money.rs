@@ -118,6 +118,11 @@ impl FenSum {
         FenSum(self.0.saturating_sub(i128::from(amount.0)))
     }
 
+    /// The sum with another sum taken away.
+    pub fn minus_sum(self, other: FenSum) -> FenSum {
+        FenSum(self.0.saturating_sub(other.0))
+    }
+
     /// The total as money, when it fits.
     pub fn to_fen(self) -> Option<Fen> {
         i64::try_from(self.0).ok().map(Fen)

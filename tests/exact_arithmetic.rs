@@ -287,6 +287,8 @@ rule 积分 {
                     cause_at: at,
                     value: Fen(*value),
                     at,
+                    red_packet: false,
+                    counts_spend: true,
                 },
                 at,
                 at,
@@ -319,7 +321,7 @@ rule 积分 {
             let spent = exact(history.iter().copied().map(Fen));
             prop_assert_eq!(usage.spent_total(), FenSum(spent), "the usage's sum is exact");
             let at = instant("2026-04-20 10:00");
-            let verdict = usage.check(0, TargetKind::Member, "m", at, Fen(cost));
+            let verdict = usage.check(0, TargetKind::Member, "m", at, Fen(cost), Default::default());
             let over = spent + i128::from(cost) > i128::from(i64::MAX);
             prop_assert_eq!(
                 verdict.as_ref().map(|(r, _)| *r),

@@ -199,3 +199,191 @@ fn acknowledged_results_are_recorded_once_and_all_or_nothing() {
         "{err}"
     );
 }
+
+/// A small playbook: a ¥2 red packet a day to each of four members, a ¥10 budget,
+/// at most ¥3 of red packets per member a day.
+const SMALL: &str = r#"playbook "小预算" {
+  timezone "Asia/Shanghai"
+  budget ¥10 total
+  per_member_daily ¥3
+}
+
+member {
+  level: int
+}
+
+event claim { code: text }
+
+rule 每日红包 {
+  every day at 10:00
+  give red_packet ¥2
+  limit 1 per member per day
+}
+
+rule 加码 {
+  on claim
+  give red_packet ¥2
+}
+"#;
+
+const SMALL_DATA: &str = "CREATE TABLE members (id TEXT PRIMARY KEY, level INTEGER);
+INSERT INTO members VALUES ('m1', 1), ('m2', 1), ('m3', 1), ('m4', 1);
+CREATE TABLE events (id TEXT PRIMARY KEY, kind TEXT, member_id TEXT, at TEXT, data TEXT);
+INSERT INTO events VALUES ('e1', 'claim', 'm1', '2026-05-05 11:00:00', '{\"code\": \"x\"}');
+";
+
+fn small(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (pb, data) = (dir.join("small.playbook"), dir.join("small.sql"));
+    std::fs::write(&pb, SMALL).unwrap();
+    std::fs::write(&data, SMALL_DATA).unwrap();
+    (pb, data)
+}
+
+fn json_out(out: std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_channel_limit_counts_what_earlier_runs_paid_the_member_that_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pb, data) = small(dir.path());
+    let ledger = dir.path().join("ledger.db");
+    let run = |since: &str, at: &str| {
+        json_out(
+            common::bin()
+                .arg("run")
+                .arg(&pb)
+                .arg("--data")
+                .arg(&data)
+                .args(["--since", since, "--at", at, "--format", "json", "--ledger"])
+                .arg(&ledger)
+                .output()
+                .unwrap(),
+        )
+    };
+    let morning = run("2026-05-05 00:00", "2026-05-05 10:30");
+    assert_eq!(morning["grants"].as_array().unwrap().len(), 4);
+    // m1's claim at 11:00 would make ¥4 in red packets today: the channel refuses.
+    let later = run("2026-05-05 10:30", "2026-05-05 12:00");
+    assert!(later["grants"].as_array().unwrap().is_empty());
+    let refusals = later["refusals"].as_array().unwrap();
+    assert_eq!(refusals.len(), 1);
+    assert_eq!(refusals[0]["reason"], "channel");
+    assert_eq!(refusals[0]["target"]["id"], "m1");
+    assert!(
+        refusals[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("per_member_daily ¥3: ¥2 in red packets received today"),
+        "{}",
+        refusals[0]["message"]
+    );
+}
+
+#[test]
+fn confirmed_spend_is_reported_by_run_and_counted_by_simulate_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pb, data) = small(dir.path());
+    let ledger = dir.path().join("ledger.db");
+    let ran = json_out(
+        common::bin()
+            .arg("run")
+            .arg(&pb)
+            .arg("--data")
+            .arg(&data)
+            .args([
+                "--since",
+                "2026-05-04 00:00",
+                "--at",
+                "2026-05-04 23:00",
+                "--format",
+                "json",
+                "--ledger",
+            ])
+            .arg(&ledger)
+            .output()
+            .unwrap(),
+    );
+    let grants = ran["grants"].as_array().unwrap();
+    assert_eq!(grants.len(), 4, "¥8 of the ¥10 budget");
+    let id = |i: usize| grants[i]["payout_id"].as_str().unwrap().to_owned();
+    let results = dir.path().join("results.csv");
+    std::fs::write(
+        &results,
+        format!(
+            "payout_id,status,reason\n{},confirmed,\n{},failed,余额不足\n{},expired,\n{},waiting,\n",
+            id(0),
+            id(1),
+            id(2),
+            id(3)
+        ),
+    )
+    .unwrap();
+    let acked = common::bin()
+        .args(["payouts", "ack", "--ledger"])
+        .arg(&ledger)
+        .arg(&results)
+        .output()
+        .unwrap();
+    assert!(acked.status.success());
+
+    // run --confirmed-spend: the summary says how much of the spend is confirmed.
+    let dry = json_out(
+        common::bin()
+            .arg("run")
+            .arg(&pb)
+            .arg("--data")
+            .arg(&data)
+            .args(["--at", "2026-05-04 23:30", "--format", "json", "--dry-run"])
+            .arg("--confirmed-spend")
+            .arg("--ledger")
+            .arg(&ledger)
+            .output()
+            .unwrap(),
+    );
+    let summary = &dry["summary"];
+    assert_eq!(summary["budget"][0]["used_fen"], 800);
+    assert_eq!(summary["budget"][0]["confirmed_fen"], 200);
+    assert_eq!(summary["payouts"]["confirmed_fen"], 200);
+    assert_eq!(summary["payouts"]["failed_fen"], 200);
+    assert_eq!(summary["payouts"]["expired_fen"], 200);
+    assert_eq!(summary["payouts"]["waiting_fen"], 200);
+    assert_eq!(summary["payouts"]["pending_fen"], 0);
+
+    // simulate the next day: ¥2 left of the budget as granted, ¥8 as confirmed.
+    let simulate = |extra: &[&str]| {
+        json_out(
+            common::bin()
+                .arg("simulate")
+                .arg(&pb)
+                .arg("--data")
+                .arg(&data)
+                .args([
+                    "--from",
+                    "2026-05-05",
+                    "--to",
+                    "2026-05-05",
+                    "--format",
+                    "json",
+                ])
+                .arg("--ledger")
+                .arg(&ledger)
+                .args(extra)
+                .output()
+                .unwrap(),
+        )
+    };
+    let granted = simulate(&[]);
+    assert_eq!(granted["spend_counted"], "granted");
+    assert_eq!(granted["days"][0]["spend_fen"], 200);
+    let confirmed = simulate(&["--confirmed-spend"]);
+    assert_eq!(confirmed["spend_counted"], "confirmed");
+    assert_eq!(confirmed["days"][0]["spend_fen"], 800);
+    // Limits still count every grant: nobody gets a second packet on 05-04.
+    assert_eq!(confirmed["days"][0]["grants"], 4);
+}

@@ -472,6 +472,8 @@ fn load<'a>(usage: &mut Usage, grants: impl IntoIterator<Item = &'a Grant>, sinc
                 cause_at: g.cause.at(),
                 value: g.value,
                 at: g.at,
+                red_packet: g.kind == playbook::compile::plan::RewardClass::RedPacket,
+                counts_spend: true,
             },
             since,
             at,

@@ -1,11 +1,17 @@
 //! Reading a payment channel's results for `playbook payouts ack`: a CSV file with
 //! the header `payout_id,status[,reason][,at]`, or JSON lines with those keys. Every
-//! line is checked before anything is recorded; each problem names its line.
+//! line is checked before anything is recorded; each problem names its line. And
+//! what a playbook's grants come to by where their payouts stand.
 
 use std::path::Path;
 
+use chrono_tz::Tz;
+
 use crate::ledger::payout::PAYOUT_ID_LEN;
 use crate::ledger::payouts::{Ack, Status};
+use crate::ledger::{Ledger, LedgerError};
+use crate::money::FenSum;
+use crate::time::{Period, period_key};
 
 /// Reads the results in `path` (JSON lines when its name ends in `.jsonl` or
 /// `.json`, CSV otherwise). Errors are `FILE:LINE: what is wrong`, every one found.
@@ -116,4 +122,73 @@ fn json_rows(text: &str) -> Result<Vec<(usize, Fields)>, (usize, String)> {
         ));
     }
     Ok(out)
+}
+
+/// What a playbook's grants in a ledger come to by where their payouts stand: the
+/// run summary's `--confirmed-spend`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutSpend {
+    /// Money by status, every status in [`Status::ALL`] order.
+    pub by_status: Vec<(Status, FenSum)>,
+    /// Per budget window (`total`, `day`, `week`, `month`), the confirmed money in
+    /// the window's period that contains the run's `at`.
+    pub confirmed_in: Vec<(&'static str, FenSum)>,
+}
+
+impl PayoutSpend {
+    /// The confirmed money in one budget window.
+    pub fn confirmed(&self, window: &str) -> Option<FenSum> {
+        self.confirmed_in
+            .iter()
+            .find(|(w, _)| *w == window)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// Sums the grants recorded under `names` by payout status, and the confirmed ones
+/// per budget window (`windows`: `total`, `day`, `week` or `month`) at `at`.
+pub fn payout_spend(
+    ledger: &Ledger,
+    names: &[String],
+    tz: Tz,
+    at: i64,
+    windows: &[&'static str],
+) -> Result<PayoutSpend, LedgerError> {
+    let mut by_status: Vec<(Status, FenSum)> =
+        Status::ALL.iter().map(|s| (*s, FenSum::ZERO)).collect();
+    let mut confirmed_in: Vec<(&'static str, FenSum)> =
+        windows.iter().map(|w| (*w, FenSum::ZERO)).collect();
+    for p in ledger.payouts()? {
+        if !names.contains(&p.playbook) {
+            continue;
+        }
+        if let Some((_, sum)) = by_status.iter_mut().find(|(s, _)| *s == p.status) {
+            *sum = sum.plus(p.value);
+        }
+        if p.status != Status::Confirmed {
+            continue;
+        }
+        for (window, sum) in &mut confirmed_in {
+            let inside = match period_of(window) {
+                None => true,
+                Some(period) => period_key(tz, p.at, period) == period_key(tz, at, period),
+            };
+            if inside {
+                *sum = sum.plus(p.value);
+            }
+        }
+    }
+    Ok(PayoutSpend {
+        by_status,
+        confirmed_in,
+    })
+}
+
+fn period_of(window: &str) -> Option<Period> {
+    match window {
+        "day" => Some(Period::Day),
+        "week" => Some(Period::Week),
+        "month" => Some(Period::Month),
+        _ => None,
+    }
 }

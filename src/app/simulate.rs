@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 
-use crate::app::run::{RunFailure, RunRequest, run};
+use crate::app::run::{RunFailure, RunRequest, Spend, run};
 use crate::compile::Compiled;
 use crate::data::TableNames;
 use crate::interpret::engine::{Sink, SinkError};
@@ -36,6 +36,8 @@ pub struct SimulateRequest<'a> {
     pub skip_bad_rows: bool,
     /// Threads reading the data.
     pub threads: usize,
+    /// Which of the ledger's grants count against budgets and caps.
+    pub spend: Spend,
 }
 
 /// One local day of the forecast.
@@ -103,6 +105,11 @@ pub struct Forecast {
     pub cap_reached: Option<Exhausted>,
     /// Grants the ledger held before the period.
     pub ledger_grants_before: u64,
+    /// Which of the ledger's grants counted against budgets and caps.
+    pub spend: Spend,
+    /// What the ledger's grants before the period counted against the total budget
+    /// (`None` without a total budget).
+    pub spent_before: Option<FenSum>,
 }
 
 impl Forecast {
@@ -126,6 +133,7 @@ pub fn simulate(request: &SimulateRequest<'_>) -> Result<Forecast, RunFailure> {
         skip_bad_rows: request.skip_bad_rows,
         threads: request.threads,
         tables: request.tables.clone(),
+        spend: request.spend,
         ..RunRequest::new(request.compiled, request.data, at)
     };
     let mut tally = Tally::new(tz);
@@ -152,6 +160,17 @@ pub fn simulate(request: &SimulateRequest<'_>) -> Result<Forecast, RunFailure> {
         })
         .collect();
     let settings = &program.settings;
+    let in_period = tally
+        .days
+        .values()
+        .chain(days.iter().map(|(_, d)| d))
+        .fold(FenSum::ZERO, |sum, d| sum.plus_sum(d.spend));
+    let spent_before = outcome
+        .report
+        .budget
+        .iter()
+        .find(|b| b.window == "total")
+        .map(|b| FenSum::from(b.used).minus_sum(in_period).max(FenSum::ZERO));
     Ok(Forecast {
         from: request.from,
         to: request.to,
@@ -167,6 +186,8 @@ pub fn simulate(request: &SimulateRequest<'_>) -> Result<Forecast, RunFailure> {
         budget_exhausted: tally.budget,
         cap_reached: tally.cap,
         ledger_grants_before: outcome.ledger_grants_before,
+        spend: request.spend,
+        spent_before,
     })
 }
 

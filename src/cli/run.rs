@@ -127,6 +127,11 @@ pub struct RunArgs {
     /// Chinese text (only with `--format csv`).
     #[arg(long)]
     bom: bool,
+
+    /// Also count the playbook's spend in the ledger by payout status: the summary
+    /// shows how much is confirmed, in all and within each budget (needs --ledger).
+    #[arg(long, requires = "ledger")]
+    confirmed_spend: bool,
 }
 
 /// What `--only` keeps.
@@ -193,6 +198,7 @@ pub fn run(args: &RunArgs) -> Status {
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8))),
         tables: args.data.tables(),
+        payout_spend: args.confirmed_spend,
         ..RunRequest::new(&compiled, &args.data.data, at)
     };
     let mut printer = Printer::new(args.format, &compiled, args.bom);
@@ -541,7 +547,21 @@ fn pad(text: &str, width: usize) -> String {
 pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
     let tz = program.settings.timezone;
     let r: &RunReport = &outcome.report;
-    json!({
+    let payouts = outcome.payouts.as_ref();
+    let budget: Vec<Value> = r
+        .budget
+        .iter()
+        .map(|b| {
+            let mut line = json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": serde_json::Number::from_i128(b.left().0)});
+            if let (Some(confirmed), Value::Object(map)) =
+                (payouts.and_then(|p| p.confirmed(b.window)), &mut line)
+            {
+                map.insert("confirmed_fen".into(), json!(serde_json::Number::from_i128(confirmed.0)));
+            }
+            line
+        })
+        .collect();
+    let mut summary = json!({
         "playbook": program.settings.name,
         "window": {"after": format_instant(tz, r.window.0), "until": format_instant(tz, r.window.1)},
         "events": r.events,
@@ -556,12 +576,26 @@ pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
         "already_refused": r.already_refused,
         "ledger_grants_before": outcome.ledger_grants_before,
         "recorded_run": outcome.recorded.as_ref().map(|run| run.id),
-        "budget": r.budget.iter().map(|b| json!({"window": b.window, "limit_fen": b.limit.0, "used_fen": b.used.0, "left_fen": serde_json::Number::from_i128(b.left().0)})).collect::<Vec<_>>(),
+        "budget": budget,
         "skipped_rows": r.skipped.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
         "events_skipped": r.events_skipped,
         "skipped_share": r.skipped_share.iter().map(|s| json!({"table": s.table, "rows": s.rows, "of": s.of})).collect::<Vec<_>>(),
         "notes": outcome.notes,
-    })
+    });
+    if let (Some(p), Value::Object(map)) = (payouts, &mut summary) {
+        let by_status: serde_json::Map<String, Value> = p
+            .by_status
+            .iter()
+            .map(|(s, v)| {
+                (
+                    format!("{}_fen", s.as_str()),
+                    json!(serde_json::Number::from_i128(v.0)),
+                )
+            })
+            .collect();
+        map.insert("payouts".into(), Value::Object(by_status));
+    }
+    summary
 }
 
 /// Whether progress may be drawn (stderr is a terminal).

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use playbook::app::chart::{forecast_html, forecast_svg};
+use playbook::app::run::Spend;
 use playbook::app::simulate::{Exhausted, Forecast, SimulateRequest, local_time};
 use playbook::app::spread::Spread;
 use playbook::data::TableNames;
 use playbook::interpret::grant::Reason;
-use playbook::money::{Fen, FenSum};
+use playbook::money::FenSum;
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
@@ -70,6 +71,11 @@ pub struct SimulateArgs {
     /// Leave out rows with bad values (each is reported) instead of stopping.
     #[arg(long)]
     skip_bad_rows: bool,
+
+    /// Count only the ledger's confirmed payouts against budgets and caps: failed,
+    /// expired and undelivered payouts' money back in the budgets (needs --ledger).
+    #[arg(long, requires = "ledger")]
+    confirmed_spend: bool,
 
     /// Also forecast with N seeds (1 to 1000) and print the spread of the spend.
     #[arg(long, value_name = "N", value_parser = spread::parse_seeds)]
@@ -150,6 +156,11 @@ pub fn run(args: &SimulateArgs) -> Status {
         ledger: args.ledger.as_deref(),
         skip_bad_rows: args.skip_bad_rows,
         threads: args.threads.max(1),
+        spend: if args.confirmed_spend {
+            Spend::Confirmed
+        } else {
+            Spend::Granted
+        },
     };
     let (forecast, spread) = match spread::forecast(&request, args.seeds) {
         Ok(f) => f,
@@ -262,6 +273,10 @@ fn to_json(f: &Forecast, tz: chrono_tz::Tz) -> Value {
     json!({
         "from": f.from.to_string(),
         "to": f.to.to_string(),
+        "spend_counted": match f.spend {
+            Spend::Granted => "granted",
+            Spend::Confirmed => "confirmed",
+        },
         "days": days,
         "budget": {
             "total_fen": f.budget_total.map(|b| b.0),
@@ -302,7 +317,13 @@ pub(super) fn pad(text: &str, width: usize) -> String {
 }
 
 fn text(f: &Forecast, name: &str, tz: chrono_tz::Tz) -> String {
-    let mut out = format!("forecast of {name} from {} to {}\n\n", f.from, f.to);
+    let mut out = format!("forecast of {name} from {} to {}\n", f.from, f.to);
+    if f.spend == Spend::Confirmed {
+        out.push_str(
+            "the ledger's grants count against budgets and caps only where their payout is confirmed\n",
+        );
+    }
+    out.push('\n');
     let most = f
         .days
         .iter()
@@ -367,9 +388,20 @@ fn text(f: &Forecast, name: &str, tz: chrono_tz::Tz) -> String {
 fn budget_lines(f: &Forecast, spend: FenSum, tz: chrono_tz::Tz) -> String {
     let mut out = String::new();
     if let Some(total) = f.budget_total {
+        let before = f.spent_before.unwrap_or(FenSum::ZERO);
+        let earlier = if before > FenSum::ZERO || f.ledger_grants_before > 0 {
+            let counted = match f.spend {
+                Spend::Granted => "",
+                Spend::Confirmed => " confirmed",
+            };
+            format!("{before}{counted} before the period, ")
+        } else {
+            String::new()
+        };
+        let left = FenSum::from(total).minus_sum(before).minus_sum(spend);
         out.push_str(&format!(
-            "budget {total} total: used {spend} in the period, left {}\n",
-            FenSum::from(total).minus(Fen(i64::try_from(spend.0).unwrap_or(i64::MAX)))
+            "budget {total} total: used {earlier}{spend} in the period, left {}\n",
+            left.max(FenSum::ZERO)
         ));
     }
     if let Some(per_day) = f.budget_per_day {

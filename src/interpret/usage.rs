@@ -145,6 +145,9 @@ pub struct HistoryGrant<'a> {
     pub at: i64,
     /// Whether it is a red packet (what `per_member_daily` counts).
     pub red_packet: bool,
+    /// Whether its value counts against budgets and caps: always for a run; a
+    /// forecast may count only the payouts confirmed ([`crate::app::run::Spend`]).
+    pub counts_spend: bool,
 }
 
 impl Usage {
@@ -237,7 +240,8 @@ impl Usage {
     /// Adds a grant from the ledger. Grants of one firing arrive together; causes
     /// inside `(after, until]` are remembered so the run does not grant them again.
     pub fn load(&mut self, g: HistoryGrant<'_>, after: i64, until: i64) {
-        self.spend(None, g.at, g.value);
+        let spent = if g.counts_spend { g.value } else { Fen::ZERO };
+        self.spend(None, g.at, spent);
         if g.red_packet && g.target_kind == TargetKind::Member {
             self.receive(g.target, g.at, Packets::one(g.value));
         }
@@ -246,7 +250,7 @@ impl Usage {
         let Some(&rule) = self.rule_index.get(g.rule) else {
             return; // a rule no longer in the playbook still spent the budget
         };
-        self.rule_spend(rule, g.at, g.value);
+        self.rule_spend(rule, g.at, spent);
         let firing = (g.rule, g.target_kind, g.target, g.cause);
         let same = self
             .last_firing

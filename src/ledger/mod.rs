@@ -207,6 +207,7 @@ impl<'a> LedgerEntry<'a> {
             value: self.value,
             at: self.at,
             red_packet: self.kind == RewardClass::RedPacket,
+            counts_spend: true,
         }
     }
 }

@@ -189,6 +189,16 @@ impl Ledger {
         Ok(out)
     }
 
+    /// The payouts whose latest result is `confirmed`.
+    pub fn confirmed_ids(&self) -> Result<std::collections::HashSet<String>, LedgerError> {
+        Ok(self
+            .latest_results()?
+            .into_iter()
+            .filter(|(_, (status, _, _))| *status == Status::Confirmed)
+            .map(|(id, _)| id)
+            .collect())
+    }
+
     /// Each payout's latest result (the last recorded).
     fn latest_results(&self) -> Result<HashMap<String, (Status, String, String)>, LedgerError> {
         let fail = sqlite_error(&self.path);

@@ -58,6 +58,8 @@ fn forecast(rules: &[&str], days: Vec<Day>) -> Forecast {
         budget_exhausted: None,
         cap_reached: None,
         ledger_grants_before: 0,
+        spend: crate::app::run::Spend::Granted,
+        spent_before: None,
     }
 }
 

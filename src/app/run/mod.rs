@@ -22,9 +22,10 @@
 pub mod identity;
 pub mod summary;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
+use crate::app::payouts::{PayoutSpend, payout_spend};
 use crate::check::Program;
 use crate::compile::Compiled;
 use crate::data::TableNames;
@@ -32,6 +33,7 @@ use crate::data::sqlite::{SharedReads, SqliteData};
 use crate::interpret::engine::{RunError, RunOptions, RunReport, Sink, SinkError};
 use crate::interpret::grant::{Grant, Reason, Refusal};
 use crate::interpret::usage::Usage;
+use crate::ledger::payout::payout_id;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
 use crate::time::{day_start, instant_local};
 
@@ -65,6 +67,24 @@ pub struct RunRequest<'a> {
     /// Reads to take from, and leave for, other runs over the same data (see
     /// [`SharedReads`]); the result is the same either way.
     pub shared: Option<&'a SharedReads>,
+    /// Which of the ledger's grants count against budgets and caps.
+    pub spend: Spend,
+    /// Also sum the playbook's grants in the ledger by payout status, after the run
+    /// ([`RunOutcome::payouts`]).
+    pub payout_spend: bool,
+}
+
+/// Which of the ledger's earlier grants count against budgets and caps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Spend {
+    /// Every grant, whatever became of its payout: what a run counts, so that no
+    /// budget is ever exceeded by money that may still be paid.
+    #[default]
+    Granted,
+    /// Only grants whose payout is confirmed: a forecast's what-if, with failed,
+    /// expired and undelivered payouts' money back in the budgets (limits and
+    /// exclusivity still count every grant). Only with `dry_run`.
+    Confirmed,
 }
 
 impl<'a> RunRequest<'a> {
@@ -83,6 +103,8 @@ impl<'a> RunRequest<'a> {
             pushdown: true,
             hold: true,
             shared: None,
+            spend: Spend::Granted,
+            payout_spend: false,
         }
     }
 
@@ -104,6 +126,8 @@ pub struct RunOutcome {
     /// What the counts alone would not tell: a run that evaluated one instant, a
     /// window outside the active period or with nothing in it.
     pub notes: Vec<String>,
+    /// The playbook's grants in the ledger by payout status, when asked.
+    pub payouts: Option<PayoutSpend>,
 }
 
 /// Why a run could not complete. Nothing was recorded in the ledger.
@@ -135,6 +159,19 @@ pub enum RunFailure {
 pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, RunFailure> {
     let mut outcome = run_window(request, sink)?;
     outcome.notes = notes(request, &outcome.report);
+    if let (true, Some(path)) = (request.payout_spend, request.ledger) {
+        let program = &*request.compiled.program;
+        let names = identity::playbook_names(program);
+        let windows: Vec<&'static str> = outcome.report.budget.iter().map(|b| b.window).collect();
+        let ledger = Ledger::open_read_only(path)?;
+        outcome.payouts = Some(payout_spend(
+            &ledger,
+            &names,
+            program.settings.timezone,
+            request.at,
+            &windows,
+        )?);
+    }
     Ok(outcome)
 }
 
@@ -163,6 +200,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
             recorded: None,
             ledger_grants_before: 0,
             notes: Vec::new(),
+            payouts: None,
         });
     };
     let names = identity::playbook_names(program);
@@ -171,7 +209,11 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
         identity::verify(program, &ledger.rules()?).map_err(RunFailure::Identity)?;
         let last = latest(names.iter().map(|n| ledger.last_run_at(n)))?;
         let opts = options(request, last);
-        let before = load(&mut usage, &opts, &names, |n, visit| {
+        let confirmed = match request.spend {
+            Spend::Granted => None,
+            Spend::Confirmed => Some(ledger.confirmed_ids()?),
+        };
+        let before = load(&mut usage, &opts, &names, confirmed.as_ref(), |n, visit| {
             ledger.for_each_grant(n, visit)
         })?;
         let mut known = KnownRefusals {
@@ -188,6 +230,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
             recorded: None,
             ledger_grants_before: before,
             notes: Vec::new(),
+            payouts: None,
         });
     }
     let mut ledger = Ledger::open(path)?;
@@ -196,7 +239,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
     let last = latest(names.iter().map(|n| writer.last_run_at(n)))?;
     let opts = options(request, last);
     writer.set_since(opts.since);
-    let before = load(&mut usage, &opts, &names, |n, visit| {
+    let before = load(&mut usage, &opts, &names, None, |n, visit| {
         writer.for_each_grant(n, visit)
     })?;
     let mut recording = Recording {
@@ -213,6 +256,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
         recorded: Some(recorded),
         ledger_grants_before: before,
         notes: Vec::new(),
+        payouts: None,
     })
 }
 
@@ -287,19 +331,26 @@ fn latest(
         .map(|v| v.into_iter().flatten().max())
 }
 
-/// Feeds the ledger's history under each of the playbook's `names` into the usage.
+/// Feeds the ledger's history under each of the playbook's `names` into the usage;
+/// with `confirmed`, only those payouts count against budgets and caps.
 fn load(
     usage: &mut Usage,
     opts: &RunOptions,
     names: &[String],
+    confirmed: Option<&HashSet<String>>,
     mut read: impl FnMut(&str, &mut dyn FnMut(LedgerEntry<'_>)) -> Result<u64, LedgerError>,
 ) -> Result<u64, LedgerError> {
     let (after, until) = opts.window();
-    let mut visit = |e: LedgerEntry<'_>| {
-        usage.load(e.history(), after, until);
-    };
     let mut total = 0;
     for name in names {
+        let mut visit = |e: LedgerEntry<'_>| {
+            let mut history = e.history();
+            if let Some(confirmed) = confirmed {
+                let id = payout_id(name, e.rule, (e.target_kind, e.target), e.cause, e.position);
+                history.counts_spend = confirmed.contains(&id);
+            }
+            usage.load(history, after, until);
+        };
         total += read(name, &mut visit)?;
     }
     Ok(total)

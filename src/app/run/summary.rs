@@ -84,9 +84,14 @@ pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
             plural(r.already_refused)
         ));
     }
+    let payouts = outcome.payouts.as_ref();
     for b in &r.budget {
+        let confirmed = payouts
+            .and_then(|p| p.confirmed(b.window))
+            .map(|c| format!(" (confirmed {c})"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "budget {} {}: used {}, left {}\n",
+            "budget {} {}: used {}{confirmed}, left {}\n",
             b.limit,
             if b.window == "total" {
                 "total".to_owned()
@@ -96,6 +101,14 @@ pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
             b.used,
             b.left()
         ));
+    }
+    if let Some(p) = payouts {
+        let parts: Vec<String> = p
+            .by_status
+            .iter()
+            .map(|(s, v)| format!("{} {v}", s.as_str()))
+            .collect();
+        out.push_str(&format!("payouts in the ledger: {}\n", parts.join(", ")));
     }
     for (kind, n) in &r.ignored_events {
         out.push_str(&format!(

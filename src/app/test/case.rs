@@ -150,6 +150,7 @@ fn test_usage(engine: &Compiled, case: &TestCase, opts: &RunOptions) -> Usage {
                 value: reward_cost(engine, &entry.reward),
                 at: entry.at,
                 red_packet: reward_class(engine, &entry.reward) == Some(RewardClass::RedPacket),
+                counts_spend: true,
             },
             after,
             until,
