@@ -138,6 +138,7 @@ fn request<'a>(engine: &'a Compiled, db: &'a Path) -> SimulateRequest<'a> {
         ledger: None,
         skip_bad_rows: false,
         threads: 1,
+        spend: Default::default(),
     }
 }
 

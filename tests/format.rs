@@ -405,6 +405,14 @@ fn schedule() -> impl Strategy<Value = Schedule> {
             from: sp(from),
             to: sp(to),
         }),
+        (any::<bool>(), time()).prop_map(|(holiday, at)| Schedule::Calendar {
+            day: sp(if holiday {
+                CalendarDay::Holiday
+            } else {
+                CalendarDay::Workday
+            }),
+            at: sp(at),
+        }),
         (1u64..32, time()).prop_map(|(day, at)| Schedule::Monthly {
             day: sp(day),
             at: sp(at),
@@ -440,7 +448,10 @@ fn clause() -> impl Strategy<Value = Clause> {
         (ident(), prop::option::of(expr()))
             .prop_map(|(event, filter)| Clause::On { event, filter }),
         schedule().prop_map(Clause::Schedule),
-        date_range().prop_map(Clause::During),
+        (date_range(), any::<bool>()).prop_map(|(range, except)| Clause::During {
+            range,
+            except_holidays: except.then(|| sp(())),
+        }),
         ident().prop_map(Clause::ForGroup),
         expr().prop_map(Clause::When),
         prop::collection::vec(reward(), 1..3).prop_map(Clause::Give),
@@ -559,6 +570,16 @@ fn setting() -> impl Strategy<Value = Setting> {
             max: sp(max)
         }),
         money().prop_map(|m| Setting::PointValue(sp(m))),
+        prop::collection::vec(
+            prop_oneof![
+                money().prop_map(ChannelItem::Amount),
+                (0u64..1000).prop_map(ChannelItem::RedPackets),
+            ]
+            .prop_map(sp),
+            1..3
+        )
+        .prop_map(Setting::PerMemberDaily),
+        text().prop_map(|t| Setting::Calendar(sp(t))),
     ]
 }
 

@@ -45,6 +45,7 @@ fn a_forecast_is_the_run_of_its_period_summed_per_day_and_rule() {
             ledger: None,
             skip_bad_rows: false,
             threads: 1,
+            spend: Default::default(),
         })
         .expect("simulates");
         // The same period as a plain run: (from 00:00 - 1s, to + 1 day 00:00 - 1s].
@@ -263,6 +264,7 @@ fn the_spread_is_that_of_the_forecasts_with_the_derived_seeds() {
             ledger: None,
             skip_bad_rows: false,
             threads: 1,
+            spend: Default::default(),
         }
     }
     let mut totals = Vec::new();

@@ -42,8 +42,15 @@ pub trait Loader {
     fn load(&self, from: &str, path: &str) -> Result<Loaded, LoadError>;
 
     /// Reads `path` as written in the header's `calendar` of the file named `from`:
-    /// a company's working-calendar file.
-    fn load_calendar(&self, from: &str, path: &str) -> Result<Loaded, LoadError>;
+    /// a company's working-calendar file. A loader that reads no such files (a
+    /// sandbox, memory) refuses.
+    fn load_calendar(&self, from: &str, path: &str) -> Result<Loaded, LoadError> {
+        let _ = (from, path);
+        Err(LoadError {
+            message: "calendar files cannot be read here".to_string(),
+            help: None,
+        })
+    }
 
     /// The identity of the file shown as `name` (the way [`Loaded::key`] names it),
     /// when it is one this loader could load; a file is loaded once per identity.
