@@ -73,28 +73,6 @@ fn the_spec_example_reports_its_test_gaps_and_unused_names() {
 
 // ---------------------------------------------------------------- running the examples
 
-/// The words of a shell command line: whitespace-separated, double quotes group (and
-/// are removed), an unquoted `#` starts a comment.
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word: Option<String> = None;
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                word.get_or_insert_with(String::new);
-            }
-            '#' if !quoted && word.is_none() => break,
-            c if c.is_whitespace() && !quoted => words.extend(word.take()),
-            c => word.get_or_insert_with(String::new).push(c),
-        }
-    }
-    assert!(!quoted, "unbalanced quotes in `{line}`");
-    words.extend(word);
-    words
-}
-
 /// The lines of the README's fenced code blocks, block by block.
 fn readme_code_blocks() -> Vec<Vec<&'static str>> {
     let readme = include_str!("../README.md");
@@ -115,7 +93,7 @@ fn readme_code_blocks() -> Vec<Vec<&'static str>> {
 
 /// The arguments after `cargo run --release --` of a README command line.
 fn playbook_args(line: &str) -> Vec<String> {
-    let words = shell_words(line);
+    let words = common::shell_words(line);
     let prefix = ["cargo", "run", "--release", "--"];
     assert!(
         words.len() > prefix.len() && words[..prefix.len()] == prefix,
@@ -196,7 +174,7 @@ fn the_readme_first_command_works() {
         .first()
         .expect("a code block at the top of the README");
     assert_eq!(
-        first.get(1).map(|l| shell_words(l)),
+        first.get(1).map(|l| common::shell_words(l)),
         Some(vec!["cargo".into(), "test".into()])
     );
     let args = playbook_args(first[0]);
@@ -215,7 +193,7 @@ fn the_readme_first_command_works() {
 #[test]
 fn shell_words_reads_quotes_and_comments() {
     assert_eq!(
-        shell_words(r#"cargo run -- run a.playbook --at "2026-04-27 22:00"   # note"#),
+        common::shell_words(r#"cargo run -- run a.playbook --at "2026-04-27 22:00"   # note"#),
         [
             "cargo",
             "run",
@@ -226,7 +204,7 @@ fn shell_words_reads_quotes_and_comments() {
             "2026-04-27 22:00"
         ]
     );
-    assert_eq!(shell_words(r#"x "" y"#), ["x", "", "y"]);
+    assert_eq!(common::shell_words(r#"x "" y"#), ["x", "", "y"]);
 }
 
 /// `explain` says what `run` did: for every member the run of an example's README

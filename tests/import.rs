@@ -434,3 +434,101 @@ proptest! {
         prop_assert!(playbook::app::import::yuan_text(&text).is_err(), "{}", text);
     }
 }
+
+/// The README's "three commands": the lines of its code block that imports
+/// `examples/exports/`, continuation lines joined, as words.
+fn readme_three_commands() -> Vec<Vec<String>> {
+    let readme = include_str!("../README.md");
+    let block = readme
+        .split("```sh\n")
+        .skip(1)
+        .filter_map(|b| b.split_once("\n```").map(|(inside, _)| inside))
+        .find(|b| b.contains("playbook import examples/exports/"))
+        .expect("the README imports examples/exports/");
+    block
+        .replace("\\\n", " ")
+        .lines()
+        .map(common::shell_words)
+        .collect()
+}
+
+/// Every row of `table`, in id order, as SQLite values.
+fn rows(conn: &rusqlite::Connection, table: &str) -> Vec<Vec<rusqlite::types::Value>> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT id, level, channel, orders, spend_365d, joined_at, first_order_at, \
+             last_order_at, tags, messages_7d, invites FROM {table} ORDER BY id"
+        ))
+        .unwrap();
+    stmt.query_map([], |r| (0..11).map(|i| r.get(i)).collect())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn the_readme_three_commands_turn_the_shop_exports_into_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let commands = readme_three_commands();
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    let mut last = String::new();
+    for words in &commands {
+        assert_eq!(words[0], "playbook");
+        let args: Vec<String> = words[1..]
+            .iter()
+            .map(|w| {
+                if w == "shop.db" {
+                    db.display().to_string()
+                } else {
+                    w.clone()
+                }
+            })
+            .collect();
+        let out = common::bin()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        last = String::from_utf8(out.stdout).unwrap();
+    }
+    // The members are exactly the example's own.
+    let shipped = rusqlite::Connection::open_in_memory().unwrap();
+    shipped
+        .execute_batch(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/tiered_groups.sql"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    let imported = rusqlite::Connection::open(&db).unwrap();
+    let expected = rows(&shipped, "members");
+    assert_eq!(expected.len(), 90);
+    assert_eq!(rows(&imported, "members"), expected);
+    // So are the paid orders (ids aside: the export numbers them its own way).
+    let orders = |conn: &rusqlite::Connection| -> Vec<(String, String, String)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT member_id, at, data FROM events WHERE kind = 'order_paid' \
+                 ORDER BY at, member_id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .map(|(m, at, data): (String, String, String)| {
+                let data: Value = serde_json::from_str(&data).unwrap();
+                (m, at, data["amount"].to_string())
+            })
+            .collect()
+    };
+    assert_eq!(orders(&imported), orders(&shipped));
+    assert!(last.contains("granted "), "{last}");
+    assert!(!last.contains("granted 0 grants"), "{last}");
+}

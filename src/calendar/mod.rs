@@ -321,3 +321,45 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 #[cfg(test)]
 mod tests;
+
+/// The working calendar a playbook reads (`every workday`, `except holidays`,
+/// `workday(…)`): the official one bundled with playbook, or it with the company's
+/// own days. Two are equal when they are the same calendar, not merely alike.
+#[derive(Clone, Default)]
+pub enum WorkCalendar {
+    /// The State Council's schedule as bundled.
+    #[default]
+    Official,
+    /// The official schedule with a company's calendar file on top.
+    Own(Arc<Calendar>),
+}
+
+impl std::ops::Deref for WorkCalendar {
+    type Target = Calendar;
+
+    fn deref(&self) -> &Calendar {
+        match self {
+            WorkCalendar::Official => Calendar::china(),
+            WorkCalendar::Own(c) => c,
+        }
+    }
+}
+
+impl PartialEq for WorkCalendar {
+    fn eq(&self, other: &WorkCalendar) -> bool {
+        match (self, other) {
+            (WorkCalendar::Official, WorkCalendar::Official) => true,
+            (WorkCalendar::Own(a), WorkCalendar::Own(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for WorkCalendar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorkCalendar::Official => f.write_str("WorkCalendar::Official"),
+            WorkCalendar::Own(_) => f.write_str("WorkCalendar::Own(..)"),
+        }
+    }
+}

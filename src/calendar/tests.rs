@@ -464,7 +464,14 @@ proptest! {
 #[test]
 fn the_documented_examples_parse() {
     let doc = include_str!("../../docs/calendar.md");
-    let blocks: Vec<&str> = doc.split("```\n").skip(1).step_by(2).collect();
+    // The calendar-format blocks: fenced without a language (the playbook example
+    // is fenced as `playbook`).
+    let blocks: Vec<&str> = doc
+        .split("\n```")
+        .skip(1)
+        .step_by(2)
+        .filter_map(|b| b.strip_prefix('\n'))
+        .collect();
     assert_eq!(blocks.len(), 2);
     assert!(
         Calendar::parse(blocks[0]).is_ok(),

@@ -16,10 +16,31 @@ use crate::time::Period;
 fn channel_bounds(rule: &crate::check::Rule, p: &Program) -> bool {
     p.settings.channel.is_set()
         && rule.target == TargetKind::Member
-        && rule
-            .give
-            .iter()
-            .all(|r| matches!(r.kind, crate::check::RewardKind::RedPacket { .. }))
+        && rule.give.iter().all(only_red_packets)
+}
+
+/// Whether every grant a reward can make is a red packet (a lottery, tier or
+/// experiment whose every outcome is one).
+fn only_red_packets(r: &crate::check::Reward) -> bool {
+    use crate::check::RewardKind as K;
+    let all = |first: Vec<&crate::check::Reward>, last: Option<&crate::check::Reward>| {
+        first.into_iter().chain(last).all(only_red_packets)
+    };
+    match &r.kind {
+        K::RedPacket { .. } => true,
+        K::Lottery { arms, rest } => all(arms.iter().map(|(_, r)| r).collect(), rest.as_deref()),
+        K::Tier { arms, otherwise } => {
+            all(arms.iter().map(|(_, r)| r).collect(), otherwise.as_deref())
+        }
+        K::TierBy {
+            arms, otherwise, ..
+        } => all(
+            arms.iter().map(|(_, _, r)| r).collect(),
+            otherwise.as_deref(),
+        ),
+        K::Experiment { arms, .. } => all(arms.iter().map(|(_, _, r)| r).collect(), None),
+        _ => false,
+    }
 }
 
 pub(super) fn lint(c: &mut Checker<'_>, p: &Program, items: &[Item]) {

@@ -161,14 +161,17 @@ pub fn read_named_file(path: &Path, extension: &'static str) -> Result<String, L
     let is_named = |p: &Path| p.extension().is_some_and(|e| e == extension);
     let fail = |message: String, help| LoadError { message, help };
     if !is_named(path) {
-        let help: &'static str = match extension {
-            "playbook" => "name the shared file `NAME.playbook`",
-            _ => "name the calendar file `NAME.calendar`",
+        let (message, help) = match extension {
+            "playbook" => (
+                "only `.playbook` files can be used",
+                "name the shared file `NAME.playbook`",
+            ),
+            _ => (
+                "only `.calendar` files can be a calendar",
+                "name the calendar file `NAME.calendar`",
+            ),
         };
-        return Err(fail(
-            format!("only `.{extension}` files can be read here"),
-            Some(help),
-        ));
+        return Err(fail(message.to_string(), Some(help)));
     }
     let real = std::fs::canonicalize(path).map_err(|e| fail(io_message(&e), None))?;
     if !is_named(&real) {

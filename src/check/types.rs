@@ -322,7 +322,7 @@ pub enum TExprKind {
         /// The date or time.
         of: Box<TExpr>,
         /// The calendar asked.
-        calendar: super::model::WorkCalendar,
+        calendar: crate::calendar::WorkCalendar,
     },
     /// `[a, b]`
     List(Vec<TExpr>),

@@ -94,3 +94,25 @@ pub fn order_community(events: usize) -> (tempfile::TempDir, PathBuf) {
 pub fn yuan(fen: i64) -> String {
     format!("¥{}.{:02}", fen / 100, fen % 100)
 }
+
+/// The words of a shell command line: whitespace-separated, double quotes group (and
+/// are removed), an unquoted `#` starts a comment.
+pub fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            '#' if !quoted && word.is_none() => break,
+            c if c.is_whitespace() && !quoted => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    assert!(!quoted, "unbalanced quotes in `{line}`");
+    words.extend(word);
+    words
+}

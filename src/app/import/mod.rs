@@ -412,10 +412,10 @@ fn event_targets(
             required,
         });
     }
-    for kind in kinds {
+    // Only the kinds the file holds: another kind's fields are not this file's.
+    for kind in in_play.iter() {
         for f in kind.fields.iter().skip(4) {
-            let in_this = in_play.iter().any(|k| k.name == kind.name);
-            let required = in_this && !f.ty.optional;
+            let required = !f.ty.optional;
             match targets.iter_mut().find(|t| t.name == f.name) {
                 Some(t) => t.required |= required,
                 None => targets.push(Target {
