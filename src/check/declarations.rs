@@ -34,6 +34,7 @@ pub(super) fn gather(c: &mut Checker<'_>, items: &[Item]) -> Program {
         tests: Vec::new(),
         histories: Vec::new(),
         calendar_read_at: None,
+        imports: Vec::new(),
     };
     register(c, items, &mut program);
     program

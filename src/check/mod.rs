@@ -15,6 +15,7 @@ mod declarations;
 mod expr;
 mod fold;
 mod history;
+mod imports;
 mod lints;
 pub mod model;
 mod names;
@@ -407,12 +408,13 @@ fn load_uses(
                     | ast::Item::GroupSchema(_)
                     | ast::Item::Event(_)
                     | ast::Item::Segment(_)
+                    | ast::Item::Import(_)
                     | ast::Item::Reward(_) => shared.push(used.clone()),
                     other => diagnostics.push(
                         Diagnostic::new(
                             Code::BadUse,
                             first_line(other.span(), sources.get(id)),
-                            "a shared file may only declare schemas, events, segments and rewards",
+                            "a shared file may only declare schemas, imports, events, segments and rewards",
                         )
                         .label("not shared")
                         .related(path.span, "used here")
@@ -545,6 +547,7 @@ impl<'s> Checker<'s> {
 
     fn run(&mut self, items: &[ast::Item]) -> Program {
         let mut program = declarations::gather(self, items);
+        imports::check_imports(self, &mut program, items);
         segments::check_segments(self, &mut program, items);
         rewards::check_rewards(self, &mut program, items);
         rules::check_rules(self, &mut program, items);

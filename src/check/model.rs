@@ -38,6 +38,17 @@ pub struct Program {
     /// The first `workday(…)` or `holiday(…)`, when an expression asks the
     /// working calendar.
     pub calendar_read_at: Option<Span>,
+    /// How `playbook import` maps an export's columns, per table or event kind.
+    pub imports: Vec<ImportMap>,
+}
+
+/// How `playbook import` reads an export into one table: column → field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportMap {
+    /// The table (or event kind) it fills.
+    pub of: ast::ImportOf,
+    /// The export's column and the field it fills, in source order.
+    pub columns: Vec<(String, String)>,
 }
 
 /// What a history aggregate reads.

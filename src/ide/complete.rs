@@ -71,6 +71,11 @@ const DECLARATIONS: &[(&str, &str, &str)] = &[
         "use \"${1:shared.playbook}\"",
     ),
     (
+        "import",
+        "which export column fills which field",
+        "import ${1:member} {\n  \"${2:会员编号}\" -> ${3:id}\n}",
+    ),
+    (
         "member",
         "the member schema",
         "member {\n  ${1:level}: ${2:int}\n}",

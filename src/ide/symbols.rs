@@ -158,6 +158,19 @@ impl Walk<'_> {
         (self.target, self.event) = (TargetKind::Member, None);
         match item {
             Item::Header(_) | Item::Use(_) => {}
+            Item::Import(d) => {
+                let kind = match &d.node.of.node {
+                    crate::syntax::ast::ImportOf::Member => SymbolKind::MemberField,
+                    crate::syntax::ast::ImportOf::Group => SymbolKind::GroupField,
+                    crate::syntax::ast::ImportOf::Event(event) => {
+                        self.push(SymbolKind::Event, event, d.node.of.span, false);
+                        SymbolKind::EventField(event.clone())
+                    }
+                };
+                for e in &d.node.entries {
+                    self.push(kind.clone(), &e.field.node, e.field.span, false);
+                }
+            }
             Item::MemberSchema(s) | Item::GroupSchema(s) => {
                 let kind = match item {
                     Item::GroupSchema(_) => SymbolKind::GroupField,

@@ -28,6 +28,8 @@ pub enum Key {
     Rule(String),
     /// `test "NAME" { … }`
     Test(String),
+    /// `import member|group|EVENT { … }`, by what it maps.
+    Import(String),
 }
 
 impl Key {
@@ -36,6 +38,7 @@ impl Key {
         Some(match item {
             Item::Header(_) => Key::Header,
             Item::Use(_) => return None,
+            Item::Import(d) => Key::Import(d.node.of.node.name().to_owned()),
             Item::MemberSchema(_) => Key::MemberSchema,
             Item::GroupSchema(_) => Key::GroupSchema,
             Item::Event(e) => Key::Event(e.node.name.node.clone()),
@@ -52,7 +55,12 @@ impl Key {
             Key::Header => "playbook",
             Key::MemberSchema => "member",
             Key::GroupSchema => "group",
-            Key::Event(n) | Key::Segment(n) | Key::Reward(n) | Key::Rule(n) | Key::Test(n) => n,
+            Key::Event(n)
+            | Key::Segment(n)
+            | Key::Reward(n)
+            | Key::Rule(n)
+            | Key::Test(n)
+            | Key::Import(n) => n,
         }
     }
 
@@ -67,11 +75,12 @@ impl Key {
             Key::Reward(n) => format!("reward `{n}`"),
             Key::Rule(n) => format!("rule `{n}`"),
             Key::Test(n) => format!("test `{n}`"),
+            Key::Import(n) => format!("the import of `{n}`"),
         }
     }
 
-    /// The kind, for listings: `header`, `schema`, `event`, `segment`, `reward`,
-    /// `rule` or `test`.
+    /// The kind, for listings: `header`, `schema`, `import`, `event`, `segment`,
+    /// `reward`, `rule` or `test`.
     pub fn kind(&self) -> &'static str {
         match self {
             Key::Header => "header",
@@ -81,6 +90,7 @@ impl Key {
             Key::Reward(_) => "reward",
             Key::Rule(_) => "rule",
             Key::Test(_) => "test",
+            Key::Import(_) => "import",
         }
     }
 }
@@ -243,5 +253,6 @@ fn empty_program() -> Program {
         rules: Vec::new(),
         tests: Vec::new(),
         calendar_read_at: None,
+        imports: Vec::new(),
     }
 }

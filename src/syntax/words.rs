@@ -50,6 +50,7 @@ pub const KEYWORDS: &[&str] = &[
     "group",
     "holiday",
     "holidays",
+    "import",
     "in",
     "int",
     "joined",
@@ -139,6 +140,6 @@ pub const BUILTINS: &[&str] = &[
 ];
 
 /// Words that begin a declaration.
-pub const DECLARATION_WORDS: [&str; 9] = [
-    "playbook", "use", "member", "group", "event", "segment", "reward", "rule", "test",
+pub const DECLARATION_WORDS: [&str; 10] = [
+    "playbook", "use", "import", "member", "group", "event", "segment", "reward", "rule", "test",
 ];

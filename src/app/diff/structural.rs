@@ -162,6 +162,7 @@ fn decl(item: &Item) -> Option<Decl> {
             &h.node.name.node,
             item.span(),
         ),
+        Item::Import(d) => one(Kind::Schema, &format!("import {}", d.node.of.node.name())),
         Item::MemberSchema(_) => one(Kind::Schema, "member"),
         Item::GroupSchema(_) => one(Kind::Schema, "group"),
         Item::Event(e) => one(Kind::Event, &e.node.name.node),

@@ -24,6 +24,7 @@ pub use report::{BadValue, BadValues};
 
 use crate::check::types::{Base, Type};
 use crate::check::{Program, RecordSchema};
+use crate::syntax::ast::ImportOf;
 use plan::{BindError, Binding, close_header, listed};
 use rows::Converted;
 
@@ -196,19 +197,22 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
             read::ReadError::Undecodable(lines) => ImportError::Undecodable(lines),
         })?;
     let mut notes = sheet.notes.clone();
-    let targets = match (schema, options.table) {
-        (Some(schema), _) => record_targets(schema, options.table),
-        (None, _) => event_targets(&sheet, kinds, fixed, options.maps)?,
-    };
-    let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
-    let maps = plan::parse_maps(options.maps).map_err(ImportError::Usage)?;
-    let binding = plan::bind(&sheet.headers, &names, &maps).map_err(|e| match e {
+    let bind_error = |e| match e {
         BindError::Usage(m) => ImportError::Usage(m),
         BindError::Ambiguous(problems) => ImportError::Columns {
             table: table.clone(),
             problems,
         },
-    })?;
+    };
+    let maps = plan::parse_maps(options.maps).map_err(ImportError::Usage)?;
+    let declared = declared_columns(program, options.table, options.kind);
+    let maps = plan::with_declared(maps, &declared, &sheet.headers).map_err(bind_error)?;
+    let targets = match (schema, options.table) {
+        (Some(schema), _) => record_targets(schema, options.table),
+        (None, _) => event_targets(&sheet, kinds, fixed, &maps),
+    };
+    let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
+    let binding = plan::bind(&sheet.headers, &names, &maps).map_err(bind_error)?;
     check_columns(&table, &targets, &binding, &mut notes)?;
     if !binding.ignored.is_empty() {
         notes.push(format!(
@@ -341,6 +345,29 @@ fn record_targets(schema: &RecordSchema, table: TableKind) -> Vec<Target> {
         .collect()
 }
 
+/// The playbook's `import` blocks for this table: `member`, `group`, or the
+/// `--kind`'s event (every event kind's block when the file has a kind column).
+fn declared_columns(
+    program: &Program,
+    table: TableKind,
+    kind: Option<&str>,
+) -> Vec<(String, String)> {
+    let applies = |of: &ImportOf| match (table, of) {
+        (TableKind::Members, ImportOf::Member) | (TableKind::Groups, ImportOf::Group) => true,
+        (TableKind::Events, ImportOf::Event(k)) => kind.is_none_or(|wanted| wanted == k),
+        _ => false,
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for map in program.imports.iter().filter(|m| applies(&m.of)) {
+        for pair in &map.columns {
+            if !out.contains(pair) {
+                out.push(pair.clone());
+            }
+        }
+    }
+    out
+}
+
 /// The columns of an events import: the implicit ones, then every data field of
 /// the kinds in play (`--kind`'s, or those the `kind` column names). A field is
 /// required when a kind in play declares it without `?`.
@@ -348,14 +375,13 @@ fn event_targets(
     sheet: &read::Sheet,
     kinds: &[RecordSchema],
     fixed: Option<usize>,
-    maps: &[String],
-) -> Result<Vec<Target>, ImportError> {
+    maps: &[(String, String)],
+) -> Vec<Target> {
     let in_play: Vec<&RecordSchema> = match fixed {
         Some(k) => vec![&kinds[k]],
         None => {
             // Which kinds the rows name decides which fields they need: find the kind
             // column the way binding will.
-            let maps = plan::parse_maps(maps).map_err(ImportError::Usage)?;
             let column = maps
                 .iter()
                 .find(|(_, f)| f == "kind")
@@ -426,7 +452,7 @@ fn event_targets(
             }
         }
     }
-    Ok(targets)
+    targets
 }
 
 /// Every required field without a column is one error; optional ones are a note.

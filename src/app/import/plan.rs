@@ -1,5 +1,6 @@
 //! Which column of the export fills which field: `--map COLUMN=FIELD` first, then
-//! headers equal to a field's name (ASCII letters in any case).
+//! the playbook's `import` block, then headers equal to a field's name (ASCII
+//! letters in any case).
 
 use std::collections::HashMap;
 
@@ -34,6 +35,40 @@ pub fn parse_maps(maps: &[String]) -> Result<Vec<(String, String)>, String> {
             _ => Err(format!("--map `{m}`: write COLUMN=FIELD, like `手机号=id`")),
         })
         .collect()
+}
+
+/// `--map`'s pairs, then the playbook's declared `(column, field)` pairs whose column
+/// the file has and whose field and column `--map` leaves alone. A block may name
+/// several columns for one field (exports spell them differently); a file that has
+/// two of them is ambiguous.
+pub fn with_declared(
+    mut maps: Vec<(String, String)>,
+    declared: &[(String, String)],
+    headers: &[String],
+) -> Result<Vec<(String, String)>, BindError> {
+    let explicit = maps.len();
+    let mut ambiguous = Vec::new();
+    for (col, field) in declared {
+        let has = |c: &str| headers.iter().any(|h| h == c || h.eq_ignore_ascii_case(c));
+        let by_map = maps[..explicit]
+            .iter()
+            .any(|(c, f)| f == field || c.eq_ignore_ascii_case(col));
+        if by_map || !has(col) {
+            continue;
+        }
+        if let Some((other, _)) = maps[explicit..].iter().find(|(_, f)| f == field) {
+            ambiguous.push(format!(
+                "the playbook's import block reads `{field}` from `{other}` or `{col}`, and the file has both; pick one with --map"
+            ));
+            continue;
+        }
+        maps.push((col.clone(), field.clone()));
+    }
+    if ambiguous.is_empty() {
+        Ok(maps)
+    } else {
+        Err(BindError::Ambiguous(ambiguous))
+    }
 }
 
 /// Binds `headers` to `fields` (the names an import can fill).
@@ -157,6 +192,32 @@ mod tests {
         ));
         assert!(matches!(err("电话=id"), Err(BindError::Usage(m)) if m.contains("`手机号`")));
         assert!(parse_maps(&["=id".to_owned()]).is_err());
+    }
+
+    #[test]
+    fn declared_columns_come_after_maps_and_only_when_present() {
+        let headers = names(&["会员编号", "累计消费", "等级"]);
+        let declared = vec![
+            ("会员编号".to_owned(), "id".to_owned()),
+            ("近一年消费".to_owned(), "spend".to_owned()),
+            ("累计消费".to_owned(), "spend".to_owned()),
+            ("等级".to_owned(), "level".to_owned()),
+        ];
+        let maps = parse_maps(&["等级=orders".to_owned()]).unwrap();
+        let merged = with_declared(maps, &declared, &headers).unwrap();
+        assert_eq!(
+            merged,
+            [
+                ("等级".to_owned(), "orders".to_owned()),
+                ("会员编号".to_owned(), "id".to_owned()),
+                ("累计消费".to_owned(), "spend".to_owned()),
+            ]
+        );
+        let both = names(&["近一年消费", "累计消费"]);
+        assert!(matches!(
+            with_declared(Vec::new(), &declared, &both),
+            Err(BindError::Ambiguous(_))
+        ));
     }
 
     #[test]

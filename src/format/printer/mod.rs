@@ -196,6 +196,7 @@ impl<'a> Printer<'a> {
                 span.start,
                 span.end,
             ),
+            Item::Import(d) => self.import(&d.node, span),
             Item::MemberSchema(s) => self.schema("member", &s.node, span),
             Item::GroupSchema(s) => self.schema("group", &s.node, span),
             Item::Event(e) => self.event(&e.node, span),
@@ -221,6 +222,35 @@ impl<'a> Printer<'a> {
         self.indent += 1;
         for s in &h.settings {
             self.line(&setting(&s.node), s.span.start, s.span.end);
+        }
+        self.indent -= 1;
+        self.closer(span);
+        self.finish(false);
+    }
+
+    /// `import member {` then one `"column" -> field` a line, arrows aligned.
+    fn import(&mut self, d: &ImportDecl, span: crate::source::Span) {
+        self.begin(span.start, Kind::Statement);
+        let of = d.of.node.name();
+        if d.entries.is_empty() {
+            self.push(&format!("import {of} {{}}"));
+            self.reach(span.end);
+            self.finish(false);
+            return;
+        }
+        self.push(&format!("import {of} {{"));
+        self.reach(d.of.span.end);
+        self.finish(true);
+        self.indent += 1;
+        let columns: Vec<String> = d
+            .entries
+            .iter()
+            .map(|e| expr::quote(&e.column.node))
+            .collect();
+        let pad = columns.iter().map(|c| c.width()).max().unwrap_or(0);
+        for (e, column) in d.entries.iter().zip(&columns) {
+            let text = format!("{} -> {}", padded(column, pad), e.field.node);
+            self.line(&text, e.column.span.start, e.field.span.end);
         }
         self.indent -= 1;
         self.closer(span);

@@ -61,6 +61,8 @@ pub enum Item {
     Header(Spanned<Header>),
     /// `use "path.playbook"`
     Use(Spanned<String>),
+    /// `import member { "会员编号" -> id … }`
+    Import(Spanned<ImportDecl>),
     /// `member { … }`
     MemberSchema(Spanned<Schema>),
     /// `group { … }`
@@ -83,6 +85,7 @@ impl Item {
         match self {
             Item::Header(x) => x.span,
             Item::Use(x) => x.span,
+            Item::Import(x) => x.span,
             Item::MemberSchema(x) | Item::GroupSchema(x) => x.span,
             Item::Event(x) => x.span,
             Item::Segment(x) => x.span,

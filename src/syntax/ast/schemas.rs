@@ -71,3 +71,44 @@ pub enum SegmentBody {
         filter: Option<Expr>,
     },
 }
+
+/// `import member|group|EVENT { "列名" -> field … }`: which column of a shop's
+/// export fills which field when `playbook import` reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportDecl {
+    /// The table the export fills.
+    pub of: Spanned<ImportOf>,
+    /// Column → field, in source order.
+    pub entries: Vec<ImportEntry>,
+}
+
+/// What an `import` block maps.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ImportOf {
+    /// The members table.
+    Member,
+    /// The groups table.
+    Group,
+    /// Events of one kind.
+    Event(String),
+}
+
+impl ImportOf {
+    /// As written after `import`: `member`, `group` or the event kind.
+    pub fn name(&self) -> &str {
+        match self {
+            ImportOf::Member => "member",
+            ImportOf::Group => "group",
+            ImportOf::Event(kind) => kind,
+        }
+    }
+}
+
+/// `"列名" -> field`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportEntry {
+    /// The export's column header, as written there.
+    pub column: Spanned<String>,
+    /// The field it fills.
+    pub field: Ident,
+}

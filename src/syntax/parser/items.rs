@@ -21,6 +21,7 @@ impl Builder<'_> {
                     .ok_or_else(|| internal(self.file, span.start))?;
                 Item::Use(Spanned::new(self.string(path).node, span))
             }
+            Rule::import_decl => Item::Import(Spanned::new(self.import(pair), span)),
             Rule::member_schema => Item::MemberSchema(Spanned::new(self.schema(pair), span)),
             Rule::group_schema => Item::GroupSchema(Spanned::new(self.schema(pair), span)),
             Rule::event_decl => {
@@ -121,6 +122,30 @@ impl Builder<'_> {
             .unwrap_or_default_spanned();
         let window = it.next().map_or(Window::Total, window_of);
         Spanned::new(BudgetItem { amount, window }, span)
+    }
+
+    fn import(&mut self, pair: Pair<'_, Rule>) -> ImportDecl {
+        let mut it = children(pair);
+        let of = match it.next() {
+            Some(p) => {
+                let of = match p.as_str() {
+                    "member" => ImportOf::Member,
+                    "group" => ImportOf::Group,
+                    kind => ImportOf::Event(kind.to_owned()),
+                };
+                self.spanned(&p, of)
+            }
+            None => Spanned::new(ImportOf::Member, Span::default()),
+        };
+        let entries = it
+            .filter_map(|entry| {
+                let mut parts = children(entry);
+                let column = self.string(parts.next()?);
+                let field = self.ident(parts.next()?);
+                Some(ImportEntry { column, field })
+            })
+            .collect();
+        ImportDecl { of, entries }
     }
 
     fn schema(&mut self, pair: Pair<'_, Rule>) -> Schema {

@@ -1,0 +1,120 @@
+//! `import member|group|EVENT { "列名" -> field … }`: which column of a shop's export
+//! fills which field. Every field must be one the table has, a column is named once
+//! per block, and each table (each event kind) has one block.
+
+use std::collections::HashMap;
+
+use super::{Checker, ImportMap, Program};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::source::Span;
+use crate::syntax::ast::{ImportDecl, ImportOf, Item, Spanned};
+
+/// Checks every `import` block and records the maps in `p.imports`.
+pub(super) fn check_imports(c: &mut Checker<'_>, p: &mut Program, items: &[Item]) {
+    let mut seen: HashMap<ImportOf, Span> = HashMap::new();
+    for item in items {
+        let Item::Import(decl) = item else { continue };
+        let of = &decl.node.of;
+        if let Some(first) = seen.get(&of.node) {
+            c.report(
+                Diagnostic::new(
+                    Code::Duplicate,
+                    of.span,
+                    format!("the import of `{}` is declared twice", of.node.name()),
+                )
+                .label("declared again here")
+                .related(*first, "first declared here")
+                .help("keep one block; list a field's other column names in it"),
+            );
+            continue;
+        }
+        seen.insert(of.node.clone(), of.span);
+        let Some(fields) = fields_of(c, p, of) else {
+            continue;
+        };
+        let columns = entries(c, &decl.node, &fields);
+        p.imports.push(ImportMap {
+            of: of.node.clone(),
+            columns,
+        });
+    }
+}
+
+/// The fields an import of `of` can fill; `None` (reported) when there is no such
+/// table or event.
+fn fields_of(c: &mut Checker<'_>, p: &Program, of: &Spanned<ImportOf>) -> Option<Vec<String>> {
+    let schema = match &of.node {
+        ImportOf::Member => Some(&p.member),
+        ImportOf::Group => p.group.as_ref(),
+        ImportOf::Event(kind) => c.event_index.get(kind).map(|&i| &p.events[i]),
+    };
+    let Some(schema) = schema else {
+        let (message, help) = match &of.node {
+            ImportOf::Event(kind) => (
+                format!("unknown event `{kind}`"),
+                did_you_mean(kind, c.event_index.keys().map(String::as_str))
+                    .unwrap_or_else(|| "import into `member`, `group` or a declared event".into()),
+            ),
+            _ => (
+                "there is no group schema to import into".to_string(),
+                "declare `group { … }`".to_string(),
+            ),
+        };
+        c.report(
+            Diagnostic::new(Code::UnknownName, of.span, message)
+                .label("nothing to import into")
+                .help(help),
+        );
+        return None;
+    };
+    let mut fields: Vec<String> = vec!["id".to_owned()];
+    fields.extend(
+        schema
+            .fields
+            .iter()
+            .map(|f| f.name.clone())
+            .filter(|f| f != "id"),
+    );
+    if matches!(of.node, ImportOf::Event(_)) {
+        fields.push("kind".to_owned());
+    }
+    Some(fields)
+}
+
+/// The block's entries whose field exists; a column named twice is reported.
+fn entries(c: &mut Checker<'_>, decl: &ImportDecl, fields: &[String]) -> Vec<(String, String)> {
+    let mut columns: HashMap<&str, Span> = HashMap::new();
+    let mut out = Vec::new();
+    for e in &decl.entries {
+        if let Some(first) = columns.get(e.column.node.as_str()) {
+            c.report(
+                Diagnostic::new(
+                    Code::DuplicateClause,
+                    e.column.span,
+                    format!("column `{}` is mapped twice", e.column.node),
+                )
+                .label("again here")
+                .related(*first, "first here")
+                .help("a column fills one field"),
+            );
+            continue;
+        }
+        columns.insert(&e.column.node, e.column.span);
+        if !fields.contains(&e.field.node) {
+            let help = did_you_mean(&e.field.node, fields.iter().map(String::as_str))
+                .unwrap_or_else(|| format!("the fields are {}", fields.join(", ")));
+            c.report(
+                Diagnostic::new(
+                    Code::UnknownName,
+                    e.field.span,
+                    format!("`{}` has no field `{}`", decl.of.node.name(), e.field.node),
+                )
+                .label("not a field here")
+                .help(help),
+            );
+            continue;
+        }
+        out.push((e.column.node.clone(), e.field.node.clone()));
+    }
+    out
+}
