@@ -137,3 +137,54 @@ fn a_window_reaching_an_uncovered_year_stops_before_anything_is_recorded() {
         3
     );
 }
+
+fn check_output(dir: &Path, text: &str) -> String {
+    fs::write(dir.join("q.playbook"), text).unwrap();
+    let out = common::bin()
+        .current_dir(dir)
+        .args(["check", "q.playbook"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_rules_workday_question_is_checked_against_its_own_days() {
+    let dir = community("");
+    let text = "member {\n  level: int\n}\n\nrule 早安 {\n  every day at 09:00\n  during 2026-12-01 .. 2027-01-05\n  when workday(today)\n  give points 5\n  limit 1 per member per day\n}\n";
+    let out = check_output(dir.path(), text);
+    assert!(
+        out.contains("E0406") && out.contains("no data for 2027") && out.contains("workday(today)"),
+        "{out}"
+    );
+    let within = check_output(dir.path(), &text.replace("2027-01-05", "2026-12-31"));
+    assert!(within.contains("no problems"), "{within}");
+}
+
+#[test]
+fn a_tier_whose_every_arm_passes_the_channel_limit_is_an_error() {
+    let dir = community("");
+    let text = "playbook \"x\" {\n  per_member_daily ¥10\n}\n\nmember {\n  level: int\n}\n\nrule 大红包 {\n  every day at 09:00\n  give tier {\n    level >= 3 -> red_packet ¥20\n    else       -> red_packet ¥11\n  }\n  limit 1 per member per day\n}\n";
+    let out = check_output(dir.path(), text);
+    assert!(
+        out.contains("E0311") && out.contains("at least ¥11"),
+        "{out}"
+    );
+    // An arm that may give less (or nothing) leaves it to the run.
+    let some = check_output(dir.path(), &text.replace("¥11", "¥5"));
+    assert!(!some.contains("E0311"), "{some}");
+}
+
+#[test]
+fn the_repl_reads_the_calendar_a_typed_header_names() {
+    let dir = community("公司年会 off 2026-06-12\n");
+    let out = common::bin()
+        .current_dir(dir.path())
+        .arg("repl")
+        .write_stdin("playbook \"x\" {\n  calendar \"company.calendar\"\n}\nholiday(2026-06-12)\nworkday(2026-05-09)\n")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("true : bool\ntrue : bool"), "{text}");
+}

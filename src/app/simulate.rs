@@ -107,8 +107,8 @@ pub struct Forecast {
     pub ledger_grants_before: u64,
     /// Which of the ledger's grants counted against budgets and caps.
     pub spend: Spend,
-    /// What the ledger's grants before the period counted against the total budget
-    /// (`None` without a total budget).
+    /// What the ledger's grants (those it held before the forecast) counted against
+    /// the total budget (`None` without a total budget).
     pub spent_before: Option<FenSum>,
 }
 

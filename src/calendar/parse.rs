@@ -169,8 +169,12 @@ fn date(tok: &Tok<'_>) -> Result<NaiveDate, CalendarError> {
 pub(super) fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let mut block: Option<i32> = None;
-    let mut base = 0;
-    for raw in text.split_inclusive('\n') {
+    // A byte order mark is no part of the first line (offsets stay the file's).
+    let bom = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+    let mut base = bom;
+    // Lines end as in playbook files: `\n`, `\r\n` or a lone `\r` (a `\r\n` makes
+    // an extra empty line here, which holds nothing).
+    for raw in text[bom..].split_inclusive(['\n', '\r']) {
         let line = raw.trim_end_matches(['\n', '\r']);
         parse_line(line, base, &mut block, &mut parsed);
         base += raw.len();

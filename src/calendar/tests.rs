@@ -491,3 +491,26 @@ fn the_documented_examples_parse() {
     );
     assert_eq!(cal.day(d("2027-01-01")), Ok(Day::Holiday { name: "元旦" }));
 }
+
+#[test]
+fn a_byte_order_mark_and_any_line_ending_are_read_like_playbook_files() {
+    let text = "\u{FEFF}# 公司日历\r公司年会 off 2026-06-12\r\n仓库盘点 work 2026-06-14\n";
+    let cal = china().with_overrides(text).unwrap();
+    let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    assert_eq!(
+        cal.day(d(6, 12)),
+        Ok(Day::Holiday {
+            name: "公司年会"
+        })
+    );
+    assert_eq!(
+        cal.day(d(6, 14)),
+        Ok(Day::MakeUpWorkday {
+            name: "仓库盘点"
+        })
+    );
+    // Errors keep the file's own byte offsets, the mark included.
+    let bad = "\u{FEFF}year 2026x\n";
+    let errors = Calendar::parse(bad).unwrap_err();
+    assert_eq!(&bad[errors[0].span.clone()], "2026x");
+}

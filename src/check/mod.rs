@@ -237,8 +237,8 @@ pub fn parse_with_uses(
 }
 
 /// Reads the file a header's `calendar "…"` names into `sources`, for the checker
-/// to find by the path's span.
-fn load_calendar(
+/// to find by the path's span (the REPL calls it for a header typed at its prompt).
+pub(crate) fn load_calendar(
     sources: &mut SourceMap,
     main: FileId,
     items: &[ast::Item],

@@ -35,8 +35,8 @@ pub struct Program {
     /// The distinct aggregates over members' earlier events that expressions use
     /// (`TExprKind::History` indexes here).
     pub histories: Vec<HistoryDef>,
-    /// The first `workday(…)` or `holiday(…)`, when an expression asks the
-    /// working calendar.
+    /// The first `workday(…)` or `holiday(…)` outside rules (in a segment), when
+    /// one asks the working calendar.
     pub calendar_read_at: Option<Span>,
     /// How `playbook import` maps an export's columns, per table or event kind.
     pub imports: Vec<ImportMap>,
@@ -389,6 +389,10 @@ pub struct Rule {
     pub during: Option<(NaiveDate, NaiveDate)>,
     /// `except holidays` after `during`: never fires on a holiday of the calendar.
     pub except_holidays: bool,
+    /// Whether it asks the working calendar (`every workday`, `every holiday`,
+    /// `except holidays`, `workday(…)`, `holiday(…)`): a run over days the calendar
+    /// does not cover stops.
+    pub asks_calendar: bool,
     /// Members, or groups of a segment.
     pub target: TargetKind,
     /// `for group in SEGMENT`.

@@ -153,6 +153,7 @@ fn sort_clauses<'a>(c: &mut Checker<'_>, clauses: &'a [Spanned<Clause>]) -> Clau
 }
 
 fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -> Option<Rule> {
+    let calendar_uses = c.calendar_uses.len();
     let cl = sort_clauses(c, &r.clauses);
     let head = Span {
         end: r.name.span.end,
@@ -241,6 +242,15 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
         _ => None,
     });
     let (trigger, _) = checked?;
+    let order_by = cl.order_by.and_then(|o| order_by(c, p, &cx, o));
+    // `workday(…)` / `holiday(…)` in this rule ask about its own days.
+    let asked: Vec<Span> = c.calendar_uses.drain(calendar_uses..).collect();
+    if let Some(&first) = asked.first() {
+        super::schedule::calendar_covers(c, p, first, during);
+    }
+    let asks_calendar = !asked.is_empty()
+        || except_holidays
+        || matches!(trigger, Trigger::Schedule(ScheduleSpec::Calendar(..)));
     Some(Rule {
         name: r.name.node.clone(),
         span: r.name.span,
@@ -261,7 +271,8 @@ fn check_rule(c: &mut Checker<'_>, p: &Program, r: &ast::RuleDecl, span: Span) -
             Some(Clause::Exclusive { group, period }) => Some((group.node.clone(), *period)),
             _ => None,
         },
-        order_by: cl.order_by.and_then(|o| order_by(c, p, &cx, o)),
+        order_by,
+        asks_calendar,
         renamed_from: match cl.renamed.map(|x| &x.node) {
             Some(Clause::RenamedFrom(names)) => names.iter().map(|n| n.node.clone()).collect(),
             _ => Vec::new(),
@@ -386,24 +397,15 @@ fn trigger(
 /// A firing whose red packets alone break `per_member_daily` is refused every time.
 fn beyond_channel(c: &mut Checker<'_>, p: &Program, at: Span, give: &[Reward]) {
     let channel = p.settings.channel;
-    let packets: Vec<Fen> = give
+    let (count, least) = give
         .iter()
-        .filter_map(|r| match &r.kind {
-            RewardKind::RedPacket {
-                bounds,
-                split: None,
-                ..
-            } => Some(bounds.0),
-            _ => None,
-        })
-        .collect();
-    let least = packets
-        .iter()
-        .fold(crate::money::FenSum::ZERO, |s, f| s.plus(*f));
+        .map(least_packets)
+        .fold((0u64, crate::money::FenSum::ZERO), |(n, sum), (k, v)| {
+            (n.saturating_add(k), sum.plus(v))
+        });
     let broken = match (channel.count, channel.amount) {
-        (Some(most), _) if packets.len() as u64 > most => Some(format!(
-            "each firing gives {} red packets, more than `per_member_daily {most} red_packets`",
-            packets.len()
+        (Some(most), _) if count > most => Some(format!(
+            "each firing gives at least {count} red packets, more than `per_member_daily {most} red_packets`"
         )),
         (_, Some(most)) if least > crate::money::FenSum::from(most) => Some(format!(
             "each firing gives at least {least} in red packets, more than `per_member_daily {most}`"
@@ -416,6 +418,45 @@ fn beyond_channel(c: &mut Checker<'_>, p: &Program, at: Span, give: &[Reward]) {
                 .label("refused for every member, every time")
                 .help("give less per firing, or raise `per_member_daily` if your payout channel allows more"),
         );
+    }
+}
+
+/// The fewest red packets a reward can give a member, and the least money in them:
+/// a lottery or tier that may give nothing gives none.
+fn least_packets(r: &Reward) -> (u64, Fen) {
+    let least = |outcomes: Vec<&Reward>| {
+        outcomes
+            .into_iter()
+            .map(least_packets)
+            .reduce(|(n, v), (k, w)| (n.min(k), v.min(w)))
+            .unwrap_or((0, Fen::ZERO))
+    };
+    match &r.kind {
+        RewardKind::RedPacket {
+            bounds,
+            split: None,
+            ..
+        } => (1, bounds.0),
+        RewardKind::Lottery {
+            arms,
+            rest: Some(rest),
+        } => least(arms.iter().map(|(_, r)| r).chain([&**rest]).collect()),
+        RewardKind::Tier {
+            arms,
+            otherwise: Some(otherwise),
+        } => least(arms.iter().map(|(_, r)| r).chain([&**otherwise]).collect()),
+        RewardKind::TierBy {
+            arms,
+            otherwise: Some(otherwise),
+            ..
+        } => least(
+            arms.iter()
+                .map(|(_, _, r)| r)
+                .chain([&**otherwise])
+                .collect(),
+        ),
+        RewardKind::Experiment { arms, .. } => least(arms.iter().map(|(_, _, r)| r).collect()),
+        _ => (0, Fen::ZERO),
     }
 }
 

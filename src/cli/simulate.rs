@@ -394,7 +394,7 @@ fn budget_lines(f: &Forecast, spend: FenSum, tz: chrono_tz::Tz) -> String {
                 Spend::Granted => "",
                 Spend::Confirmed => " confirmed",
             };
-            format!("{before}{counted} before the period, ")
+            format!("{before}{counted} already in the ledger, ")
         } else {
             String::new()
         };

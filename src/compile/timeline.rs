@@ -165,9 +165,9 @@ pub fn allowed_at(program: &Program, rule: &Rule, instant: i64) -> bool {
 }
 
 /// The first place, and year, that asks the working calendar about a day of the
-/// window `(after, until]` in a year it has no data for: a rule's `every workday`
-/// / `every holiday` or `except holidays` on its days, or a `workday(…)` /
-/// `holiday(…)` on the playbook's active days. A run stops there, before it
+/// window `(after, until]` in a year it has no data for: a rule that asks it
+/// (`every workday`, `except holidays`, `workday(…)`…) on its days, or a segment's
+/// `workday(…)` / `holiday(…)` on the playbook's active days. A run stops there, before it
 /// decides anything, rather than guess whether a day is worked.
 pub fn uncovered_year(program: &Program, after: i64, until: i64) -> Option<(Span, i32)> {
     if after >= until {
@@ -180,13 +180,14 @@ pub fn uncovered_year(program: &Program, after: i64, until: i64) -> Option<(Span
         days.filter(|(lo, hi)| lo <= hi)
             .and_then(|(lo, hi)| calendar.first_uncovered(lo, hi))
     };
-    let rules = program.rules.iter().filter_map(|rule| {
-        let asks = rule.except_holidays
-            || matches!(&rule.trigger, Trigger::Schedule(ScheduleSpec::Calendar(..)));
-        let days = intersect(intersect(window, program.settings.active), rule.during);
-        asks.then(|| first_uncovered(days).map(|y| (rule.span, y)))
-            .flatten()
-    });
+    let rules = program
+        .rules
+        .iter()
+        .filter(|r| r.asks_calendar)
+        .filter_map(|rule| {
+            let days = intersect(intersect(window, program.settings.active), rule.during);
+            first_uncovered(days).map(|y| (rule.span, y))
+        });
     let expressions = program.calendar_read_at.and_then(|at| {
         first_uncovered(intersect(window, program.settings.active)).map(|y| (at, y))
     });

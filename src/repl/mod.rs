@@ -187,7 +187,15 @@ impl Session {
     /// Adds typed declarations.
     fn declare(&mut self, input: &str, line: usize) -> Reply {
         let file = self.add_source(input, line);
-        let parsed = syntax::parse(file, input);
+        let mut parsed = syntax::parse(file, input);
+        // A header's `calendar` file is read now, relative to where the REPL runs.
+        crate::check::load_calendar(
+            &mut self.decls.sources,
+            file,
+            &parsed.program.items,
+            &crate::check::FsLoader,
+            &mut parsed.diagnostics,
+        );
         if !parsed.diagnostics.is_empty() {
             let mut text = self.render(&parsed.diagnostics);
             text.push_str("nothing was changed\n");
