@@ -118,3 +118,74 @@ fn entries(c: &mut Checker<'_>, decl: &ImportDecl, fields: &[String]) -> Vec<(St
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::check_text;
+    use crate::diagnostics::Code;
+    use crate::syntax::ast::ImportOf;
+
+    const SCHEMA: &str =
+        "member {\n  level: int\n  spend: money\n}\n\nevent order_paid { amount: money }\n\n";
+
+    fn codes(text: &str) -> Vec<(Code, String)> {
+        check_text("t.playbook", &format!("{SCHEMA}{text}"))
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code != Code::Unused)
+            .map(|d| (d.code, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn blocks_map_columns_to_fields_the_table_has() {
+        let out = check_text(
+            "t.playbook",
+            &format!(
+                "{SCHEMA}import member {{\n  \"会员编号\" -> id\n  \"累计消费\" -> spend\n  \"近一年消费\" -> spend\n}}\n\nimport order_paid {{\n  \"订单号\" -> id\n  \"会员编号\" -> member_id\n  \"付款时间\" -> at\n  \"实付金额\" -> amount\n}}\n"
+            ),
+        );
+        let program = out.program.expect("checks");
+        assert_eq!(program.imports.len(), 2);
+        assert_eq!(program.imports[0].of, ImportOf::Member);
+        assert_eq!(
+            program.imports[0].columns[2],
+            ("近一年消费".into(), "spend".into())
+        );
+        assert_eq!(program.imports[1].of, ImportOf::Event("order_paid".into()));
+        assert_eq!(program.imports[1].columns.len(), 4);
+    }
+
+    #[test]
+    fn wrong_blocks_are_reported_where_written() {
+        assert_eq!(
+            codes("import member {\n  \"等级\" -> levle\n}\n"),
+            [(Code::UnknownName, "`member` has no field `levle`".into())]
+        );
+        assert_eq!(
+            codes("import member {\n  \"等级\" -> level\n  \"等级\" -> spend\n}\n"),
+            [(
+                Code::DuplicateClause,
+                "column `等级` is mapped twice".into()
+            )]
+        );
+        assert_eq!(
+            codes("import member {}\nimport member {}\n"),
+            [(
+                Code::Duplicate,
+                "the import of `member` is declared twice".into()
+            )]
+        );
+        assert_eq!(
+            codes("import order_payd {}\n"),
+            [(Code::UnknownName, "unknown event `order_payd`".into())]
+        );
+        assert_eq!(
+            codes("import group {}\n"),
+            [(
+                Code::UnknownName,
+                "there is no group schema to import into".into()
+            )]
+        );
+    }
+}
