@@ -1,6 +1,7 @@
 //! Looking into a playbook over data: how big every segment is, and why each rule
 //! does or does not fire for one member.
 
+mod days;
 mod replay;
 mod request;
 mod segments;
@@ -330,15 +331,7 @@ impl Explainer<'_> {
             (Trigger::Schedule(_), _) => self.at,
         };
         if !allowed_at(program, rule, now) {
-            let day = instant_local(tz, now).date();
-            let why = match program.settings.calendar.day(day) {
-                Ok(crate::calendar::Day::Holiday { name })
-                    if rule.except_holidays && within_days(program, rule, day) =>
-                {
-                    format!("{day} is a holiday ({name}) and the rule is `except holidays`")
-                }
-                _ => format!("{day} is outside the days the rule is active (`active` / `during`)"),
-            };
+            let why = days::not_allowed(program, rule, instant_local(tz, now).date());
             return Ok(self.stopped(r, why, vec![]));
         }
         let mut seen = Vec::new();
@@ -346,8 +339,9 @@ impl Explainer<'_> {
             let ticks_now = RuleSchedule::new(program, rule)
                 .is_none_or(|s| s.ticks(tz, self.at - 1, self.at).next().is_some());
             if !ticks_now {
+                let why = days::no_tick(program, rule, instant_local(tz, self.at).date());
                 seen.push(format!(
-                    "(the schedule does not tick at {}; judged as if it did)",
+                    "(the schedule does not tick at {}{why}; judged as if it did)",
                     format_instant(tz, self.at)
                 ));
             }
@@ -775,16 +769,4 @@ fn references(e: &TExpr, out: &mut Vec<Ref>) {
         TExprKind::History(i) => out.push(Ref::History(*i, e.span)),
         _ => e.children().into_iter().for_each(|x| references(x, out)),
     }
-}
-
-/// Whether `day` is inside `active` and the rule's `during`.
-fn within_days(
-    program: &crate::check::Program,
-    rule: &crate::check::Rule,
-    day: chrono::NaiveDate,
-) -> bool {
-    let inside = |r: Option<(chrono::NaiveDate, chrono::NaiveDate)>| {
-        r.is_none_or(|(a, b)| a <= day && day <= b)
-    };
-    inside(program.settings.active) && inside(rule.during)
 }
