@@ -383,6 +383,55 @@ const INVALID: &[(&str, &str)] = &[
         "refusal reason in the plural",
         "test \"t\" { expect refused m1 by r because channels }",
     ),
+    ("import without a kind", "import { \"a\" -> id }"),
+    (
+        "import of a column that is no string",
+        "import member { a -> id }",
+    ),
+    (
+        "import entry without an arrow",
+        "import member { \"a\" id }",
+    ),
+    ("import entry without a field", "import member { \"a\" -> }"),
+    (
+        "import entry with a string field",
+        "import member { \"a\" -> \"id\" }",
+    ),
+    (
+        "import of a reserved word",
+        "import segment { \"a\" -> id }",
+    ),
+    (
+        "import entry with a reserved field",
+        "import member { \"a\" -> member }",
+    ),
+    ("import of two kinds", "import member group { \"a\" -> id }"),
+    (
+        "import entries with two commas",
+        "import member { \"a\" -> id,, \"b\" -> level }",
+    ),
+    (
+        "import entry with a leading comma",
+        "import member { , \"a\" -> id }",
+    ),
+    (
+        "import with a full-width arrow",
+        "import member { \"a\" －> id }",
+    ),
+    (
+        "import with a colon for the arrow",
+        "import member { \"a\": id }",
+    ),
+    ("import without braces", "import member \"a\" -> id"),
+    (
+        "import without its closing brace",
+        "import member { \"a\" -> id",
+    ),
+    ("import glued to its kind", "importmember { \"a\" -> id }"),
+    (
+        "import inside a header",
+        "playbook \"p\" { import member { \"a\" -> id } }",
+    ),
 ];
 
 /// Texts both grammars must accept: contextual keywords, full-width punctuation
@@ -526,6 +575,32 @@ const VALID: &[(&str, &str)] = &[
     (
         "refused because of the channel",
         "test \"t\" { expect refused m1 by r because channel }",
+    ),
+    ("import member", "import member { \"a\" -> id }"),
+    (
+        "import an event kind, commas",
+        "import order_paid { \"订单号\" -> id, \"付款时间\" -> at }",
+    ),
+    (
+        "import group, one entry a line, a trailing comma",
+        "import group {\n  \"群号\" -> id\n  \"人数\" -> size,\n}",
+    ),
+    ("empty import blocks", "import member {}\nimport 打卡 { }"),
+    (
+        "import with full-width braces and commas, Chinese quotes",
+        "import member ｛ “会员编号” -> id， \"等级\" -> level ｝",
+    ),
+    (
+        "import of keywords as kinds and fields",
+        "import points { \"a\" -> count, \"b\" -> max, \"c\" -> import }",
+    ),
+    (
+        "import as a name",
+        "member { import: int }\nevent import { at: time }\nimport import { \"时间\" -> at }\nsegment s = import > 1",
+    ),
+    (
+        "import after an expression",
+        "segment s = a\nimport member { \"a\" -> id }\nreward r = x\nimport group {}",
     ),
     (
         "every clause",
@@ -744,6 +819,7 @@ const VOCABULARY: &[&str] = &[
     "red_packets",
     "calendar",
     "channel",
+    "import",
     "（",
     "，",
     "：",

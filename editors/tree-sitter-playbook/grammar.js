@@ -149,6 +149,7 @@ module.exports = grammar({
     _item: $ => choice(
       $.header,
       $.use_decl,
+      $.import_decl,
       $.member_schema,
       $.group_schema,
       $.event_decl,
@@ -221,6 +222,13 @@ module.exports = grammar({
     total: _ => 'total',
 
     use_decl: $ => seq('use', field('path', $.string)),
+
+    // `import member { "会员编号" -> id … }`: which column of a shop's export fills
+    // which field, for `playbook import`; also `import group`, `import EVENT_KIND`.
+    // `import` is no reserved word: it may still be a field's name.
+    import_decl: $ => seq('import', $.import_of, lbrace, repeat($.import_entry), rbrace),
+    import_of: $ => choice('member', 'group', field('event', $._name)),
+    import_entry: $ => seq(field('column', $.string), '->', field('field', $._name), optional(comma)),
 
     // ------------------------------------------------------------ schemas and events
 

@@ -62,6 +62,9 @@
 (on_event
   event: (ident) @type)
 
+(import_of
+  event: (ident) @type)
+
 (test_event
   event: (ident) @type)
 
@@ -119,6 +122,9 @@
 (field_value
   name: (ident) @property)
 
+(import_entry
+  field: (ident) @property)
+
 (path
   field: (ident) @property)
 
@@ -157,6 +163,7 @@
   "week"
   "month"
   "use"
+  "import"
   "member"
   "group"
   "event"

@@ -319,6 +319,39 @@ test('the working calendar and the channel limits', async () => {
   await assertScope('  channel: text', 'channel', 'variable.other.property');
 });
 
+test('import blocks: the kind, the column, the arrow and the field', async () => {
+  const line = 'import order_paid { "订单号" -> id, "付款时间" -> at }';
+  await assertScope(line, 'import', 'keyword.declaration');
+  await assertScope(line, 'order_paid', 'entity.name.type.event');
+  await assertScope(line, '订单号', 'string.quoted.double');
+  await assertScope(line, '->', 'keyword.operator.arrow');
+  await assertScope(line, 'id', 'variable.other.property');
+  await assertScope(line, ',', 'punctuation.separator.comma');
+  // A keyword after the arrow is a field: `at`, `points`, `count`.
+  await assertScope(line, 'at', 'variable.other.property');
+  const block = 'import member {\n  "会员编号" -> id // 主键\n  "积分" -> points\n}\nrule r { give points 1 }';
+  await assertScope(block, 'member', 'keyword.declaration');
+  await assertScope(block, 'points', 'variable.other.property');
+  await assertScope(block, '//', 'comment.line.double-slash');
+  // After the block, scopes are as before it.
+  await assertScope(block, 'rule', 'keyword.declaration');
+  await assertScope('import member {\n}\n  give points 1', 'points', 'keyword.other.reward');
+  await assertScope('import group ｛ “群号” -> id， "人数" -> size ｝', 'group', 'keyword.declaration');
+  await assertScope('import group ｛ “群号” -> id， "人数" -> size ｝', '群号', 'string.quoted.other');
+  await assertScope('import group ｛ “群号” -> id， "人数" -> size ｝', 'size', 'variable.other.property');
+  await assertScope('import group ｛ “群号” -> id， "人数" -> size ｝', '｝', 'punctuation.section.block.end');
+  await assertScope('import 打卡\n{ "时间" -> at }', '打卡', 'entity.name.type.event');
+  await assertScope('import 打卡 // 签到\n{ "时间" -> at }', 'at', 'variable.other.property');
+  await assertScope('import 打卡 // 签到\n{ "时间" -> at }', '{', 'punctuation.section.block.begin');
+  // `import` is not reserved: where it is a name, it reads as a name.
+  await assertScope('import import { "a" -> import }', 'import', 'keyword.declaration');
+  await assertScope('  import: int', 'import', 'variable.other.property');
+  await assertScope('  when import > 1', 'import', 'variable.other');
+  await assertScope('  order by import desc', 'import', 'variable.other');
+  await assertScope('  when event.import > 1', 'import', 'variable.other.property');
+  await assertScope('event import { at: time }', 'import', 'entity.name.type.event');
+});
+
 test('full-width punctuation reads as its ASCII twin', async () => {
   const line = 'segment 老客 ＝ （orders ＞= 2） and tags：［］';
   await assertScope(line, '＝', 'keyword.operator.assignment');
