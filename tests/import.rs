@@ -532,3 +532,63 @@ fn the_readme_three_commands_turn_the_shop_exports_into_grants() {
     assert!(last.contains("granted "), "{last}");
     assert!(!last.contains("granted 0 grants"), "{last}");
 }
+
+/// The member header of the fixture playbook, in field names.
+const MEMBER_HEADER: &str =
+    "id,nickname,level,spend,share,joined_at,last_order_at,birthday,tags,vip";
+
+/// `playbook import FILE --table TABLE --into shop.db` in `dir`, with `text` written
+/// to `FILE` and the fixture playbook.
+fn import_in(
+    dir: &Path,
+    file: &str,
+    text: &str,
+    table: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    std::fs::write(dir.join(file), text).unwrap();
+    common::bin()
+        .current_dir(dir)
+        .args(["import", file, "--table", table, "--into", "shop.db"])
+        .arg("--playbook")
+        .arg(fixtures().join("shop.playbook"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_unclosed_quote_is_refused_with_its_line_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{MEMBER_HEADER}\n\
+         m1,a,3,7,1%,2026-05-01,,2000-01-01,\"x,1\n\
+         m2,b,1,8,1%,2026-05-01,,2000-01-01,y,1\n"
+    );
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "error: m.csv: not CSV: a quote opened on line 2 is never closed\n"
+    );
+    assert!(!dir.path().join("shop.db").exists());
+}
+
+#[test]
+fn csv_rows_are_numbered_by_their_line_past_blank_lines_and_multiline_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{MEMBER_HEADER}\n\n\
+         m1,\"two\nlines\",1,7,1%,2026-05-01,,2000-01-01,x,1\n\
+         m2,b,1,abc,1%,2026-05-01,,2000-01-01,x,1\n"
+    );
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "column `spend` (→ member field spend: money): 1 bad value\n    row 5 (id m2): `abc`"
+        ),
+        "{err}"
+    );
+}
