@@ -592,3 +592,57 @@ fn csv_rows_are_numbered_by_their_line_past_blank_lines_and_multiline_cells() {
         "{err}"
     );
 }
+
+#[test]
+fn an_existing_table_whose_declared_types_would_convert_the_values_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE members(id INTEGER PRIMARY KEY, nickname TEXT, level REAL, \
+             spend TEXT, share TEXT, joined_at TEXT, last_order_at TEXT, birthday DATE, \
+             tags TEXT, vip INTEGER)",
+        )
+        .unwrap();
+    let text = format!("{MEMBER_HEADER}\n013800138001,a,3,7,1%,2026-05-01,,2000-01-01,x,1\n");
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for column in [
+        "column `id` is declared INTEGER (INTEGER affinity), and playbook writes text as TEXT there",
+        "column `level` is declared REAL (REAL affinity), and playbook writes int as INTEGER there",
+        "column `spend` is declared TEXT (TEXT affinity), and playbook writes money as INTEGER fen there",
+        "column `birthday` is declared DATE (NUMERIC affinity), and playbook writes date as TEXT there",
+    ] {
+        assert!(err.contains(column), "{err}");
+    }
+    assert!(err.contains("table `members` in shop.db"), "{err}");
+    assert!(
+        !err.contains("`nickname`") && !err.contains("`vip`"),
+        "{err}"
+    );
+    assert!(err.contains("import into a new table or database"), "{err}");
+    assert_eq!(dump(&db, "members"), "");
+}
+
+#[test]
+fn a_reimport_without_an_optional_column_keeps_it_in_the_rows_already_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let text = format!(
+        "{MEMBER_HEADER}\n\
+         m1,a,3,7,1%,2026-05-01,2026-05-02 10:00,2000-01-01,x,1\n"
+    );
+    assert_ok(&import_in(dir.path(), "m.csv", &text, "members", &[]));
+    let without = "id,nickname,level,spend,share,joined_at,birthday,tags,vip\n\
+                   m1,a,4,7,1%,2026-05-01,2000-01-01,x,1\n\
+                   m2,b,1,8,1%,2026-05-01,2000-01-01,y,0\n";
+    let out = import_in(dir.path(), "m2.csv", without, "members", &[]);
+    assert_ok(&out);
+    assert_eq!(
+        dump(&db, "members"),
+        "'m1' | 'a' | 4 | 700 | '1%' | '2026-05-01 00:00:00' | '2026-05-02 10:00:00' | '2000-01-01' | 'x' | 1\n\
+         'm2' | 'b' | 1 | 800 | '1%' | '2026-05-01 00:00:00' | NULL | '2000-01-01' | 'y' | 0"
+    );
+}

@@ -229,7 +229,7 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
     let (mut converted, layout) = match schema {
         Some(schema) => (
             rows::records(&sheet, schema, &binding, &conv, &mut bad),
-            record_layout(&table, schema),
+            record_layout(&table, schema, &binding),
         ),
         None => {
             if !binding.column_of.contains_key("id") {
@@ -242,7 +242,7 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
             }
             (
                 rows::events(&sheet, kinds, fixed, &binding, &conv, &mut bad),
-                event_layout(&table),
+                event_layout(&table, &binding),
             )
         }
     };
@@ -535,23 +535,51 @@ fn sql_type(ty: &Type) -> &'static str {
     }
 }
 
-fn record_layout(table: &str, schema: &RecordSchema) -> write::Layout {
+/// What a column of `ty` holds, for a message: `money as INTEGER fen`.
+fn written_as(ty: &Type) -> String {
+    let sql = match ty.base {
+        Base::Money => "INTEGER fen",
+        Base::Bool => "INTEGER 0 or 1",
+        Base::Duration => "INTEGER seconds",
+        _ => sql_type(ty),
+    };
+    format!("{} as {sql}", ty.base)
+}
+
+fn record_layout(table: &str, schema: &RecordSchema, binding: &Binding) -> write::Layout {
     write::Layout {
         table: table.to_owned(),
         columns: schema
             .fields
             .iter()
-            .map(|f| (f.name.clone(), sql_type(&f.ty)))
+            .map(|f| write::Column {
+                name: f.name.clone(),
+                sql: sql_type(&f.ty),
+                what: written_as(&f.ty),
+                from_file: binding.column_of.contains_key(&f.name),
+            })
             .collect(),
     }
 }
 
-fn event_layout(table: &str) -> write::Layout {
+fn event_layout(table: &str, binding: &Binding) -> write::Layout {
     write::Layout {
         table: table.to_owned(),
         columns: rows::EVENT_COLUMNS
             .iter()
-            .map(|c| ((*c).to_owned(), "TEXT"))
+            .map(|c| write::Column {
+                name: (*c).to_owned(),
+                sql: "TEXT",
+                what: match *c {
+                    "at" => "time as TEXT",
+                    "data" => "a JSON object as TEXT",
+                    _ => "text as TEXT",
+                }
+                .to_owned(),
+                // Every event has its id, kind, member, time and data; its group only
+                // when the file has a column for it.
+                from_file: *c != "group_id" || binding.column_of.contains_key(*c),
+            })
             .collect(),
     }
 }
