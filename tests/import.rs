@@ -646,3 +646,43 @@ fn a_reimport_without_an_optional_column_keeps_it_in_the_rows_already_there() {
          'm2' | 'b' | 1 | 800 | '1%' | '2026-05-01 00:00:00' | NULL | '2000-01-01' | 'y' | 0"
     );
 }
+
+#[test]
+fn a_map_or_import_block_naming_a_repeated_header_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "id,nickname,level,金额,share,joined_at,birthday,tags,vip,金额\n\
+                m1,a,3,7,1%,2026-05-01,2000-01-01,x,1,8\n";
+    let out = import_in(
+        dir.path(),
+        "m.csv",
+        text,
+        "members",
+        &["--map", "金额=spend"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: m.csv does not fill the playbook's `members`:\n  \
+         --map 金额=spend: the file has 2 columns `金额`: columns 4 (D) and 10 (J); rename all but one\n\
+         nothing was imported; name a column for a field with --map COLUMN=FIELD\n"
+    );
+    assert!(!dir.path().join("shop.db").exists());
+    let playbook = std::fs::read_to_string(fixtures().join("shop.playbook")).unwrap()
+        + "\nimport member { \"金额\" -> spend }\n";
+    std::fs::write(dir.path().join("declared.playbook"), playbook).unwrap();
+    let out = common::bin()
+        .current_dir(dir.path())
+        .args(["import", "m.csv", "--table", "members", "--into", "shop.db"])
+        .args(["--playbook", "declared.playbook"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "the playbook's import block reads `spend` from `金额`, and the file has 2 columns `金额`: columns 4 (D) and 10 (J)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("shop.db").exists());
+}
