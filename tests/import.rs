@@ -686,3 +686,21 @@ fn a_map_or_import_block_naming_a_repeated_header_is_an_error() {
     );
     assert!(!dir.path().join("shop.db").exists());
 }
+
+#[test]
+fn serial_dates_in_a_csv_time_column_are_refused_and_unix_seconds_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{MEMBER_HEADER}\n\
+         m1,a,3,7,1%,46000,,2000-01-01,x,1\n\
+         m2,b,3,7,1%,1777597500,,2000-01-01,x,1\n"
+    );
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("row 2 (id m1): `46000`: digits below 1000000000: an Excel serial date"),
+        "{err}"
+    );
+    assert!(!err.contains("row 3"), "{err}");
+}
