@@ -704,3 +704,26 @@ fn serial_dates_in_a_csv_time_column_are_refused_and_unix_seconds_read() {
     );
     assert!(!err.contains("row 3"), "{err}");
 }
+
+#[test]
+fn decimals_and_percents_that_run_would_not_read_exactly_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{MEMBER_HEADER}\n\
+         m1,a,3,7,100000000000000000000%,2026-05-01,,2000-01-01,x,1\n\
+         m2,a,3,7,0.1234567890123456789012345678901234567890%,2026-05-01,,2000-01-01,x,1\n\
+         m3,a,3,7,92233720368547758.07%,2026-05-01,,2000-01-01,x,1\n"
+    );
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("row 2 (id m1): `100000000000000000000%`: out of range for a percent"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 3 (id m2): `0.1234567890123456789012345678901234567890%`: 39 digits: a decimal holds at most 28 exactly (never rounded)"),
+        "{err}"
+    );
+    assert!(!err.contains("row 4"), "{err}");
+}
