@@ -727,3 +727,22 @@ fn decimals_and_percents_that_run_would_not_read_exactly_are_refused() {
     );
     assert!(!err.contains("row 4"), "{err}");
 }
+
+#[test]
+fn a_time_of_day_cell_without_a_date_is_no_time_and_no_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let out = import_members("members_time_only.xlsx", &db, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("row 2 (id 13800138000): `10:00:00`: a time of day without a date"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 2 (id 13800138000): `00:00:00`: a time of day, not a date"),
+        "{err}"
+    );
+    assert!(!err.contains("row 3"), "{err}");
+    assert!(!db.exists());
+}

@@ -65,12 +65,17 @@ pub fn shown(cell: &Cell) -> String {
         Cell::Int(i) => i.to_string(),
         Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
         Cell::When(t) => local_text(*t),
+        Cell::Clock(t) => clock_text(*t),
         Cell::Error(e) => e.clone(),
     }
 }
 
 fn local_text(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn clock_text(t: NaiveTime) -> String {
+    t.format("%H:%M:%S").to_string()
 }
 
 /// Converts cells for one playbook: its timezone, and the unit of money columns.
@@ -143,6 +148,10 @@ impl Converter {
     fn time(&self, cell: &Cell) -> Result<String, String> {
         match cell {
             Cell::When(t) => Ok(local_text(*t)),
+            Cell::Clock(_) => Err(
+                "a time of day without a date: a time needs its day (format the column as a date and time)"
+                    .to_owned(),
+            ),
             Cell::Text(t) => match time_text(&unquote(t))? {
                 When::Local(t) => Ok(local_text(t)),
                 When::Instant(secs) => Ok(local_text(crate::time::instant_local(self.tz, secs))),
@@ -365,6 +374,7 @@ fn text(cell: &Cell) -> Result<String, String> {
         Cell::Number(f) => Ok(f.to_string()),
         Cell::Bool(b) => Ok(b.to_string()),
         Cell::When(t) => Ok(local_text(*t)),
+        Cell::Clock(t) => Ok(clock_text(*t)),
         Cell::Empty | Cell::Error(_) => Err("expected text".to_owned()),
     }
 }
@@ -373,6 +383,7 @@ fn date(cell: &Cell) -> Result<String, String> {
     match cell {
         Cell::When(t) if t.time() == NaiveTime::MIN => Ok(t.date().to_string()),
         Cell::When(_) => Err("a date is a day: the cell has a time of day".to_owned()),
+        Cell::Clock(_) => Err("a time of day, not a date: the cell has no date part".to_owned()),
         Cell::Text(t) => date_text(&unquote(t)).map(|d| d.to_string()),
         _ => Err("a number, not a date cell: format the column as a date or text".to_owned()),
     }
@@ -390,6 +401,7 @@ fn duration(cell: &Cell) -> Result<i64, String> {
 fn time_of_day(cell: &Cell) -> Result<String, String> {
     match cell {
         Cell::When(t) => Ok(t.time().format("%H:%M").to_string()),
+        Cell::Clock(t) => Ok(t.format("%H:%M").to_string()),
         Cell::Text(t) => {
             let t = unquote(t);
             crate::syntax::literal::time_of_day(&t).map(|c| c.format("%H:%M").to_string())

@@ -35,6 +35,8 @@ pub enum Cell {
     Bool(bool),
     /// A date or date-time cell of a workbook, as the wall-clock time it shows.
     When(NaiveDateTime),
+    /// A time cell of a workbook without a date part (`10:00`).
+    Clock(NaiveTime),
     /// An error cell of a workbook (`#N/A`, `#DIV/0!`).
     Error(String),
 }
@@ -368,6 +370,15 @@ fn cell(data: &Data) -> Cell {
         Data::DateTime(d) if d.is_duration() => {
             // A duration cell: whole seconds, in the spelling durations accept.
             Cell::Text(format!("{}s", (d.as_f64() * 86_400.0).round()))
+        }
+        Data::DateTime(d) if (0.0..1.0).contains(&d.as_f64()) => {
+            // A serial below one day is a time of day alone: its date part would be
+            // the epoch's day 0 (1899-12-31), which no cell means.
+            let seconds = (d.as_f64() * 86_400.0).round() as u32;
+            match NaiveTime::from_num_seconds_from_midnight_opt(seconds.min(86_399), 0) {
+                Some(t) => Cell::Clock(t),
+                None => Cell::Error(format!("time serial {} is no time of day", d.as_f64())),
+            }
         }
         Data::DateTime(d) => {
             let (y, mo, da, h, mi, s, ms) = d.to_ymd_hms_milli();
