@@ -532,3 +532,217 @@ fn the_readme_three_commands_turn_the_shop_exports_into_grants() {
     assert!(last.contains("granted "), "{last}");
     assert!(!last.contains("granted 0 grants"), "{last}");
 }
+
+/// The member header of the fixture playbook, in field names.
+const MEMBER_HEADER: &str =
+    "id,nickname,level,spend,share,joined_at,last_order_at,birthday,tags,vip";
+
+/// `playbook import FILE --table TABLE --into shop.db` in `dir`, with `text` written
+/// to `FILE` and the fixture playbook.
+fn import_in(
+    dir: &Path,
+    file: &str,
+    text: &str,
+    table: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    std::fs::write(dir.join(file), text).unwrap();
+    common::bin()
+        .current_dir(dir)
+        .args(["import", file, "--table", table, "--into", "shop.db"])
+        .arg("--playbook")
+        .arg(fixtures().join("shop.playbook"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_unclosed_quote_is_refused_with_its_line_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{MEMBER_HEADER}\n\
+         m1,a,3,7,1%,2026-05-01,,2000-01-01,\"x,1\n\
+         m2,b,1,8,1%,2026-05-01,,2000-01-01,y,1\n"
+    );
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "error: m.csv: not CSV: a quote opened on line 2 is never closed\n"
+    );
+    assert!(!dir.path().join("shop.db").exists());
+}
+
+#[test]
+fn csv_rows_are_numbered_by_their_line_past_blank_lines_and_multiline_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{MEMBER_HEADER}\n\n\
+         m1,\"two\nlines\",1,7,1%,2026-05-01,,2000-01-01,x,1\n\
+         m2,b,1,abc,1%,2026-05-01,,2000-01-01,x,1\n"
+    );
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "column `spend` (→ member field spend: money): 1 bad value\n    row 5 (id m2): `abc`"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_existing_table_whose_declared_types_would_convert_the_values_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE members(id INTEGER PRIMARY KEY, nickname TEXT, level REAL, \
+             spend TEXT, share TEXT, joined_at TEXT, last_order_at TEXT, birthday DATE, \
+             tags TEXT, vip INTEGER)",
+        )
+        .unwrap();
+    let text = format!("{MEMBER_HEADER}\n013800138001,a,3,7,1%,2026-05-01,,2000-01-01,x,1\n");
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for column in [
+        "column `id` is declared INTEGER (INTEGER affinity), and playbook writes text as TEXT there",
+        "column `level` is declared REAL (REAL affinity), and playbook writes int as INTEGER there",
+        "column `spend` is declared TEXT (TEXT affinity), and playbook writes money as INTEGER fen there",
+        "column `birthday` is declared DATE (NUMERIC affinity), and playbook writes date as TEXT there",
+    ] {
+        assert!(err.contains(column), "{err}");
+    }
+    assert!(err.contains("table `members` in shop.db"), "{err}");
+    assert!(
+        !err.contains("`nickname`") && !err.contains("`vip`"),
+        "{err}"
+    );
+    assert!(err.contains("import into a new table or database"), "{err}");
+    assert_eq!(dump(&db, "members"), "");
+}
+
+#[test]
+fn a_reimport_without_an_optional_column_keeps_it_in_the_rows_already_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let text = format!(
+        "{MEMBER_HEADER}\n\
+         m1,a,3,7,1%,2026-05-01,2026-05-02 10:00,2000-01-01,x,1\n"
+    );
+    assert_ok(&import_in(dir.path(), "m.csv", &text, "members", &[]));
+    let without = "id,nickname,level,spend,share,joined_at,birthday,tags,vip\n\
+                   m1,a,4,7,1%,2026-05-01,2000-01-01,x,1\n\
+                   m2,b,1,8,1%,2026-05-01,2000-01-01,y,0\n";
+    let out = import_in(dir.path(), "m2.csv", without, "members", &[]);
+    assert_ok(&out);
+    assert_eq!(
+        dump(&db, "members"),
+        "'m1' | 'a' | 4 | 700 | '1%' | '2026-05-01 00:00:00' | '2026-05-02 10:00:00' | '2000-01-01' | 'x' | 1\n\
+         'm2' | 'b' | 1 | 800 | '1%' | '2026-05-01 00:00:00' | NULL | '2000-01-01' | 'y' | 0"
+    );
+}
+
+#[test]
+fn a_map_or_import_block_naming_a_repeated_header_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "id,nickname,level,金额,share,joined_at,birthday,tags,vip,金额\n\
+                m1,a,3,7,1%,2026-05-01,2000-01-01,x,1,8\n";
+    let out = import_in(
+        dir.path(),
+        "m.csv",
+        text,
+        "members",
+        &["--map", "金额=spend"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: m.csv does not fill the playbook's `members`:\n  \
+         --map 金额=spend: the file has 2 columns `金额`: columns 4 (D) and 10 (J); rename all but one\n\
+         nothing was imported; name a column for a field with --map COLUMN=FIELD\n"
+    );
+    assert!(!dir.path().join("shop.db").exists());
+    let playbook = std::fs::read_to_string(fixtures().join("shop.playbook")).unwrap()
+        + "\nimport member { \"金额\" -> spend }\n";
+    std::fs::write(dir.path().join("declared.playbook"), playbook).unwrap();
+    let out = common::bin()
+        .current_dir(dir.path())
+        .args(["import", "m.csv", "--table", "members", "--into", "shop.db"])
+        .args(["--playbook", "declared.playbook"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "the playbook's import block reads `spend` from `金额`, and the file has 2 columns `金额`: columns 4 (D) and 10 (J)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("shop.db").exists());
+}
+
+#[test]
+fn serial_dates_in_a_csv_time_column_are_refused_and_unix_seconds_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{MEMBER_HEADER}\n\
+         m1,a,3,7,1%,46000,,2000-01-01,x,1\n\
+         m2,b,3,7,1%,1777597500,,2000-01-01,x,1\n"
+    );
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("row 2 (id m1): `46000`: digits below 1000000000: an Excel serial date"),
+        "{err}"
+    );
+    assert!(!err.contains("row 3"), "{err}");
+}
+
+#[test]
+fn decimals_and_percents_that_run_would_not_read_exactly_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{MEMBER_HEADER}\n\
+         m1,a,3,7,100000000000000000000%,2026-05-01,,2000-01-01,x,1\n\
+         m2,a,3,7,0.1234567890123456789012345678901234567890%,2026-05-01,,2000-01-01,x,1\n\
+         m3,a,3,7,92233720368547758.07%,2026-05-01,,2000-01-01,x,1\n"
+    );
+    let out = import_in(dir.path(), "m.csv", &text, "members", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("row 2 (id m1): `100000000000000000000%`: out of range for a percent"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 3 (id m2): `0.1234567890123456789012345678901234567890%`: 39 digits: a decimal holds at most 28 exactly (never rounded)"),
+        "{err}"
+    );
+    assert!(!err.contains("row 4"), "{err}");
+}
+
+#[test]
+fn a_time_of_day_cell_without_a_date_is_no_time_and_no_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let out = import_members("members_time_only.xlsx", &db, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("row 2 (id 13800138000): `10:00:00`: a time of day without a date"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 2 (id 13800138000): `00:00:00`: a time of day, not a date"),
+        "{err}"
+    );
+    assert!(!err.contains("row 3"), "{err}");
+    assert!(!db.exists());
+}

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use chrono::{NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use super::dates::{When, date_text, duration_text, time_text};
 use super::read::Cell;
@@ -64,12 +65,17 @@ pub fn shown(cell: &Cell) -> String {
         Cell::Int(i) => i.to_string(),
         Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
         Cell::When(t) => local_text(*t),
+        Cell::Clock(t) => clock_text(*t),
         Cell::Error(e) => e.clone(),
     }
 }
 
 fn local_text(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn clock_text(t: NaiveTime) -> String {
+    t.format("%H:%M:%S").to_string()
 }
 
 /// Converts cells for one playbook: its timezone, and the unit of money columns.
@@ -142,6 +148,10 @@ impl Converter {
     fn time(&self, cell: &Cell) -> Result<String, String> {
         match cell {
             Cell::When(t) => Ok(local_text(*t)),
+            Cell::Clock(_) => Err(
+                "a time of day without a date: a time needs its day (format the column as a date and time)"
+                    .to_owned(),
+            ),
             Cell::Text(t) => match time_text(&unquote(t))? {
                 When::Local(t) => Ok(local_text(t)),
                 When::Instant(secs) => Ok(local_text(crate::time::instant_local(self.tz, secs))),
@@ -255,16 +265,39 @@ fn decimal(cell: &Cell) -> Result<Decimal, String> {
     };
     let (negative, rest) = split_sign(&text);
     let (whole, frac) = rest.split_once('.').unwrap_or((rest, ""));
-    let digits = whole_digits(whole);
-    let number = match digits {
-        Some(d) if frac.bytes().all(|b| b.is_ascii_digit()) => {
-            let sign = if negative { "-" } else { "" };
-            let point = if frac.is_empty() { "" } else { "." };
-            Decimal::from_str(&format!("{sign}{d}{point}{frac}")).ok()
-        }
-        _ => None,
+    let Some(digits) = whole_digits(whole).filter(|_| frac.bytes().all(|b| b.is_ascii_digit()))
+    else {
+        return Err("expected a decimal number like `12.75`".to_owned());
     };
-    number.ok_or_else(|| "expected a decimal number like `12.75`".to_owned())
+    // The value exactly, without the zeros that change nothing: what the decimal read
+    // must print, or it was rounded.
+    let whole = digits.trim_start_matches('0');
+    let frac_digits = frac.trim_end_matches('0');
+    let exact = match (whole.is_empty(), frac_digits.is_empty()) {
+        (true, true) => "0".to_owned(),
+        (true, false) => format!("0.{frac_digits}"),
+        (false, true) => whole.to_owned(),
+        (false, false) => format!("{whole}.{frac_digits}"),
+    };
+    let sign = if negative && exact != "0" { "-" } else { "" };
+    let exact = format!("{sign}{exact}");
+    let point = if frac.is_empty() { "" } else { "." };
+    match Decimal::from_str(&format!("{sign}{digits}{point}{frac}")) {
+        Ok(d) if d.normalize().to_string() == exact => Ok(d),
+        Ok(_) if whole.len() + frac_digits.len() > 28 => Err(format!(
+            "{} digits: a decimal holds at most 28 exactly (never rounded)",
+            whole.len() + frac_digits.len()
+        )),
+        Ok(_) => Err("more decimals than a decimal holds exactly (never rounded)".to_owned()),
+        Err(_) if whole.len() >= 29 => Err(format!(
+            "out of range: a decimal is below 79,228,162,514,264,337,593,543,950,335 (29 digits), and this has {} digits before the point",
+            whole.len()
+        )),
+        Err(_) => Err(format!(
+            "{} digits: a decimal holds at most 28 exactly (never rounded)",
+            whole.len() + frac_digits.len()
+        )),
+    }
 }
 
 /// `12.5%` → `12.5%`, checked to hold at most two decimals (0.01%). A bare number is
@@ -277,11 +310,29 @@ fn percent(cell: &Cell) -> Result<String, String> {
     let Some(number) = t.strip_suffix(['%', '％']) else {
         return Err("a percent needs its % sign, like `12.5%` (a bare `0.3` is ambiguous)".into());
     };
-    let value = decimal(&Cell::Text(number.trim_end().to_owned()))
-        .map_err(|_| "expected a percent like `12.5%`".to_owned())?
+    let number = number.trim_end();
+    let value = decimal(&Cell::Text(number.to_owned()))
+        .map_err(|e| {
+            if e.starts_with("expected") {
+                "expected a percent like `12.5%`".to_owned()
+            } else {
+                e
+            }
+        })?
         .normalize();
     if value.scale() > 2 {
         return Err("more than two decimals: a percent is exact to 0.01%".into());
+    }
+    // `run` reads a percent as whole basis points (0.01%) in 64 bits.
+    let in_range = value
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|points| points.to_i64())
+        .is_some();
+    if !in_range {
+        return Err(format!(
+            "out of range for a percent: at most {}% either way",
+            i64::MAX / 100
+        ));
     }
     Ok(format!("{value}%"))
 }
@@ -323,6 +374,7 @@ fn text(cell: &Cell) -> Result<String, String> {
         Cell::Number(f) => Ok(f.to_string()),
         Cell::Bool(b) => Ok(b.to_string()),
         Cell::When(t) => Ok(local_text(*t)),
+        Cell::Clock(t) => Ok(clock_text(*t)),
         Cell::Empty | Cell::Error(_) => Err("expected text".to_owned()),
     }
 }
@@ -331,6 +383,7 @@ fn date(cell: &Cell) -> Result<String, String> {
     match cell {
         Cell::When(t) if t.time() == NaiveTime::MIN => Ok(t.date().to_string()),
         Cell::When(_) => Err("a date is a day: the cell has a time of day".to_owned()),
+        Cell::Clock(_) => Err("a time of day, not a date: the cell has no date part".to_owned()),
         Cell::Text(t) => date_text(&unquote(t)).map(|d| d.to_string()),
         _ => Err("a number, not a date cell: format the column as a date or text".to_owned()),
     }
@@ -348,6 +401,7 @@ fn duration(cell: &Cell) -> Result<i64, String> {
 fn time_of_day(cell: &Cell) -> Result<String, String> {
     match cell {
         Cell::When(t) => Ok(t.time().format("%H:%M").to_string()),
+        Cell::Clock(t) => Ok(t.format("%H:%M").to_string()),
         Cell::Text(t) => {
             let t = unquote(t);
             crate::syntax::literal::time_of_day(&t).map(|c| c.format("%H:%M").to_string())
@@ -498,6 +552,31 @@ mod tests {
             Ok("0.1".into())
         );
         assert!(decimal(&text_cell("1e3x")).is_err());
+        // Exact or refused: never rounded to what a decimal holds.
+        assert_eq!(
+            decimal(&text_cell("-0.1000")).map(|d| d.to_string()),
+            Ok("-0.1000".into())
+        );
+        assert_eq!(
+            decimal(&text_cell("79228162514264337593543950335")).map(|d| d.to_string()),
+            Ok("79228162514264337593543950335".into())
+        );
+        assert_eq!(
+            decimal(&text_cell("0.1234567890123456789012345678901234567890")),
+            Err("39 digits: a decimal holds at most 28 exactly (never rounded)".into())
+        );
+        assert!(
+            decimal(&text_cell("99999999999999999999999999999"))
+                .unwrap_err()
+                .starts_with(
+                    "out of range: a decimal is below 79,228,162,514,264,337,593,543,950,335"
+                )
+        );
+        assert_eq!(
+            percent(&text_cell("100000000000000000000%")),
+            Err("out of range for a percent: at most 92233720368547758% either way".into())
+        );
+        assert_eq!(percent(&text_cell("-0.00%")), Ok("0%".into()));
     }
 
     #[test]

@@ -21,11 +21,21 @@ const DATE_SPELLINGS: &str =
 /// Unix seconds of 1900-01-01 and 9999-12-31, the range `run` reads.
 const UNIX_RANGE: std::ops::RangeInclusive<i64> = -2_208_988_800..=253_402_300_799;
 
-/// Reads a time. A date alone is its midnight; digits alone are Unix seconds.
+/// Reads a time. A date alone is its midnight; digits alone are Unix seconds, from
+/// 1000000000 (2001-09-09) on: fewer are refused, as a serial date they likely are.
 pub fn time_text(text: &str) -> Result<When, String> {
     let text = text.trim();
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && text.len() != 8 {
         let n: i64 = text.parse().map_err(|_| "out of range".to_owned())?;
+        if n < 1_000_000_000 {
+            // Unix seconds this small are before 2001-09-09: far likelier a
+            // spreadsheet's serial date (46000 is 2025-12-09) read as seconds of 1970.
+            return Err(
+                "digits below 1000000000: an Excel serial date, or too small for Unix seconds \
+                 (before 2001-09-09)? write the time as `2026-05-01 09:05:00`"
+                    .to_owned(),
+            );
+        }
         if UNIX_RANGE.contains(&n) {
             return Ok(When::Instant(n));
         }
@@ -238,6 +248,15 @@ mod tests {
                 .unwrap_err()
                 .contains("milliseconds")
         );
+        for serial in ["46000", "46143.5", "0", "999999999"] {
+            assert!(time_text(serial).is_err(), "{serial}");
+        }
+        assert!(
+            time_text("46000")
+                .unwrap_err()
+                .contains("Excel serial date")
+        );
+        assert_eq!(time_text("1000000000"), Ok(When::Instant(1_000_000_000)));
     }
 
     #[test]

@@ -116,6 +116,8 @@ pub enum ImportError {
     Undecodable(Vec<String>),
     /// The file lacks columns the schema needs, or has two for one field (exit 1).
     Columns {
+        /// The file, as the user named it.
+        file: String,
         /// The table.
         table: String,
         /// One line per problem.
@@ -143,8 +145,12 @@ impl fmt::Display for ImportError {
                 lines.iter().try_for_each(|l| write!(f, "\n  {l}"))?;
                 write!(f, "\nnothing was imported")
             }
-            ImportError::Columns { table, problems } => {
-                write!(f, "the file does not fill the playbook's `{table}`:")?;
+            ImportError::Columns {
+                file,
+                table,
+                problems,
+            } => {
+                write!(f, "{file} does not fill the playbook's `{table}`:")?;
                 problems.iter().try_for_each(|l| write!(f, "\n  {l}"))?;
                 write!(
                     f,
@@ -200,6 +206,7 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
     let bind_error = |e| match e {
         BindError::Usage(m) => ImportError::Usage(m),
         BindError::Ambiguous(problems) => ImportError::Columns {
+            file: options.file.display().to_string(),
             table: table.clone(),
             problems,
         },
@@ -212,8 +219,9 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
         (None, _) => event_targets(&sheet, kinds, fixed, &maps),
     };
     let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
-    let binding = plan::bind(&sheet.headers, &names, &maps).map_err(bind_error)?;
-    check_columns(&table, &targets, &binding, &mut notes)?;
+    let file = options.file.display().to_string();
+    let binding = plan::bind(&file, &sheet.headers, &names, &maps).map_err(bind_error)?;
+    check_columns(&file, &table, &targets, &binding, &mut notes)?;
     if !binding.ignored.is_empty() {
         notes.push(format!(
             "ignored {} the playbook does not use: {}",
@@ -229,7 +237,7 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
     let (mut converted, layout) = match schema {
         Some(schema) => (
             rows::records(&sheet, schema, &binding, &conv, &mut bad),
-            record_layout(&table, schema),
+            record_layout(&table, schema, &binding),
         ),
         None => {
             if !binding.column_of.contains_key("id") {
@@ -242,7 +250,7 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
             }
             (
                 rows::events(&sheet, kinds, fixed, &binding, &conv, &mut bad),
-                event_layout(&table),
+                event_layout(&table, &binding),
             )
         }
     };
@@ -267,8 +275,9 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
         let skipped = report.bad_rows().len();
         imported.skipped = report.skipped_lines();
         imported.warning = Some(format!(
-            "skipped {skipped} of {} rows ({:.1}%) for bad values (listed above); they were not imported",
+            "skipped {skipped} of {} rows of {} ({:.1}%) for bad values (listed above); they were not imported",
             sheet.rows.len(),
+            options.file.display(),
             skipped as f64 * 100.0 / sheet.rows.len().max(1) as f64
         ));
     }
@@ -457,6 +466,7 @@ fn event_targets(
 
 /// Every required field without a column is one error; optional ones are a note.
 fn check_columns(
+    file: &str,
     table: &str,
     targets: &[Target],
     binding: &Binding,
@@ -477,6 +487,7 @@ fn check_columns(
         .collect();
     if !problems.is_empty() {
         return Err(ImportError::Columns {
+            file: file.to_owned(),
             table: table.to_owned(),
             problems,
         });
@@ -535,23 +546,51 @@ fn sql_type(ty: &Type) -> &'static str {
     }
 }
 
-fn record_layout(table: &str, schema: &RecordSchema) -> write::Layout {
+/// What a column of `ty` holds, for a message: `money as INTEGER fen`.
+fn written_as(ty: &Type) -> String {
+    let sql = match ty.base {
+        Base::Money => "INTEGER fen",
+        Base::Bool => "INTEGER 0 or 1",
+        Base::Duration => "INTEGER seconds",
+        _ => sql_type(ty),
+    };
+    format!("{} as {sql}", ty.base)
+}
+
+fn record_layout(table: &str, schema: &RecordSchema, binding: &Binding) -> write::Layout {
     write::Layout {
         table: table.to_owned(),
         columns: schema
             .fields
             .iter()
-            .map(|f| (f.name.clone(), sql_type(&f.ty)))
+            .map(|f| write::Column {
+                name: f.name.clone(),
+                sql: sql_type(&f.ty),
+                what: written_as(&f.ty),
+                from_file: binding.column_of.contains_key(&f.name),
+            })
             .collect(),
     }
 }
 
-fn event_layout(table: &str) -> write::Layout {
+fn event_layout(table: &str, binding: &Binding) -> write::Layout {
     write::Layout {
         table: table.to_owned(),
         columns: rows::EVENT_COLUMNS
             .iter()
-            .map(|c| ((*c).to_owned(), "TEXT"))
+            .map(|c| write::Column {
+                name: (*c).to_owned(),
+                sql: "TEXT",
+                what: match *c {
+                    "at" => "time as TEXT",
+                    "data" => "a JSON object as TEXT",
+                    _ => "text as TEXT",
+                }
+                .to_owned(),
+                // Every event has its id, kind, member, time and data; its group only
+                // when the file has a column for it.
+                from_file: *c != "group_id" || binding.column_of.contains_key(*c),
+            })
             .collect(),
     }
 }

@@ -49,11 +49,19 @@ pub fn with_declared(
     let explicit = maps.len();
     let mut ambiguous = Vec::new();
     for (col, field) in declared {
-        let has = |c: &str| headers.iter().any(|h| h == c || h.eq_ignore_ascii_case(c));
         let by_map = maps[..explicit]
             .iter()
             .any(|(c, f)| f == field || c.eq_ignore_ascii_case(col));
-        if by_map || !has(col) {
+        let at = named(headers, col);
+        if by_map || at.is_empty() {
+            continue;
+        }
+        if at.len() > 1 {
+            ambiguous.push(format!(
+                "the playbook's import block reads `{field}` from `{col}`, and the file has {} columns `{col}`: {}; rename all but one",
+                at.len(),
+                positions(&at)
+            ));
             continue;
         }
         if let Some((other, _)) = maps[explicit..].iter().find(|(_, f)| f == field) {
@@ -71,14 +79,17 @@ pub fn with_declared(
     }
 }
 
-/// Binds `headers` to `fields` (the names an import can fill).
+/// Binds `headers` of the export `file` (as the user named it) to `fields` (the names
+/// an import can fill).
 pub fn bind(
+    file: &str,
     headers: &[String],
     fields: &[String],
     maps: &[(String, String)],
 ) -> Result<Binding, BindError> {
     let mut binding = Binding::default();
     let mut used = vec![false; headers.len()];
+    let mut duplicated = Vec::new();
     for (col, field) in maps {
         let Some(field) = fields.iter().find(|f| *f == field) else {
             let hint = did_you_mean(field, fields.iter().map(String::as_str))
@@ -87,16 +98,23 @@ pub fn bind(
                 "--map {col}={field}: the playbook has no field `{field}` here; {hint}"
             )));
         };
-        let at = headers
-            .iter()
-            .position(|h| h == col)
-            .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(col)));
-        let Some(at) = at else {
-            let hint = did_you_mean(col, headers.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the columns are {}", listed(headers)));
-            return Err(BindError::Usage(format!(
-                "--map {col}={field}: the file has no column `{col}`; {hint}"
-            )));
+        let at = match named(headers, col).as_slice() {
+            [at] => *at,
+            [] => {
+                let hint = did_you_mean(col, headers.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!("the columns are {}", listed(headers)));
+                return Err(BindError::Usage(format!(
+                    "--map {col}={field}: {file} has no column `{col}`; {hint}"
+                )));
+            }
+            many => {
+                duplicated.push(format!(
+                    "--map {col}={field}: the file has {} columns `{col}`: {}; rename all but one",
+                    many.len(),
+                    positions(many)
+                ));
+                continue;
+            }
         };
         if binding.column_of.insert(field.clone(), at).is_some() {
             return Err(BindError::Usage(format!(
@@ -104,6 +122,9 @@ pub fn bind(
             )));
         }
         used[at] = true;
+    }
+    if !duplicated.is_empty() {
+        return Err(BindError::Ambiguous(duplicated));
     }
     let mut ambiguous = Vec::new();
     for field in fields {
@@ -120,9 +141,12 @@ pub fn bind(
                 used[*at] = true;
             }
             many => ambiguous.push(format!(
-                "field `{field}` matches {} columns: {}; pick one with --map",
+                "field `{field}` matches {} columns: {}; pick one with --map, or rename all but one",
                 many.len(),
-                listed(&many.iter().map(|&i| headers[i].clone()).collect::<Vec<_>>())
+                many.iter()
+                    .map(|&i| format!("`{}` in {}", headers[i], positions(&[i])))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         }
     }
@@ -136,6 +160,51 @@ pub fn bind(
         .map(|(h, _)| h.clone())
         .collect();
     Ok(binding)
+}
+
+/// The columns a `--map` or `import` block name picks: those of exactly that header,
+/// else those equal to it in ASCII letters of any case.
+fn named(headers: &[String], col: &str) -> Vec<usize> {
+    let exact: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == col).collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    (0..headers.len())
+        .filter(|&i| headers[i].eq_ignore_ascii_case(col))
+        .collect()
+}
+
+/// Columns by position as a user finds them: `column 3 (C) and 5 (E)`.
+pub fn positions(columns: &[usize]) -> String {
+    let each: Vec<String> = columns
+        .iter()
+        .map(|&i| format!("{} ({})", i + 1, letters(i)))
+        .collect();
+    let listed = match each.as_slice() {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let noun = if columns.len() == 1 {
+        "column"
+    } else {
+        "columns"
+    };
+    format!("{noun} {listed}")
+}
+
+/// A spreadsheet's column letters: 0 → `A`, 26 → `AA`.
+fn letters(mut i: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The header no field took that looks most like `field` (ASCII case ignored, a
@@ -173,7 +242,7 @@ mod tests {
         let headers = names(&["手机号", "Orders", "备注", "id"]);
         let fields = names(&["id", "orders", "spend"]);
         let maps = parse_maps(&["手机号=id".to_owned()]).unwrap();
-        let b = bind(&headers, &fields, &maps).unwrap();
+        let b = bind("a.csv", &headers, &fields, &maps).unwrap();
         assert_eq!(b.column_of["id"], 0);
         assert_eq!(b.column_of["orders"], 1);
         assert!(!b.column_of.contains_key("spend"));
@@ -184,7 +253,14 @@ mod tests {
     fn wrong_maps_are_usage_errors_with_a_hint() {
         let headers = names(&["手机号", "orders"]);
         let fields = names(&["id", "orders"]);
-        let err = |m: &str| bind(&headers, &fields, &parse_maps(&[m.to_owned()]).unwrap());
+        let err = |m: &str| {
+            bind(
+                "a.csv",
+                &headers,
+                &fields,
+                &parse_maps(&[m.to_owned()]).unwrap(),
+            )
+        };
         assert!(matches!(
             err("手机号=idd"),
             Err(BindError::Usage(m))
@@ -223,8 +299,36 @@ mod tests {
     #[test]
     fn two_columns_for_one_field_are_ambiguous() {
         let headers = names(&["ID", "id"]);
-        let b = bind(&headers, &names(&["id"]), &[]);
+        let b = bind("a.csv", &headers, &names(&["id"]), &[]);
         assert!(matches!(b, Err(BindError::Ambiguous(_))));
+    }
+
+    #[test]
+    fn a_map_or_import_block_naming_a_repeated_header_is_ambiguous() {
+        let headers = names(&["id", "订单", "金额", "备注", "金额"]);
+        let fields = names(&["id", "spend"]);
+        let maps = parse_maps(&["金额=spend".to_owned()]).unwrap();
+        let Err(BindError::Ambiguous(problems)) = bind("a.csv", &headers, &fields, &maps) else {
+            panic!("a repeated header was bound")
+        };
+        assert_eq!(
+            problems,
+            [
+                "--map 金额=spend: the file has 2 columns `金额`: columns 3 (C) and 5 (E); rename all but one"
+            ]
+        );
+        let declared = vec![("金额".to_owned(), "spend".to_owned())];
+        let Err(BindError::Ambiguous(problems)) = with_declared(Vec::new(), &declared, &headers)
+        else {
+            panic!("a repeated header was declared")
+        };
+        assert!(
+            problems[0].contains("columns 3 (C) and 5 (E)"),
+            "{problems:?}"
+        );
+        assert_eq!(letters(25), "Z");
+        assert_eq!(letters(26), "AA");
+        assert_eq!(letters(27), "AB");
     }
 
     #[test]

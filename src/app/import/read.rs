@@ -35,12 +35,14 @@ pub enum Cell {
     Bool(bool),
     /// A date or date-time cell of a workbook, as the wall-clock time it shows.
     When(NaiveDateTime),
+    /// A time cell of a workbook without a date part (`10:00`).
+    Clock(NaiveTime),
     /// An error cell of a workbook (`#N/A`, `#DIV/0!`).
     Error(String),
 }
 
-/// One data row: its number as a spreadsheet shows it (the header is row 1) and
-/// its cells, as many as the header has.
+/// One data row: its number as the user sees it — a workbook's row number, a CSV's
+/// line (where the row starts) — and its cells, as many as the header has.
 #[derive(Debug, Clone)]
 pub struct Row {
     /// The row's number.
@@ -183,7 +185,9 @@ fn gbk(bytes: &[u8]) -> Result<String, ReadError> {
     }
 }
 
-/// CSV text → sheet. Tab-separated when the header has tabs and no commas.
+/// CSV text → sheet. Tab-separated when the header has tabs and no commas. A quote
+/// that is never closed is an error naming the line it opened on: read on, it would
+/// swallow every later line into one cell.
 pub fn read_csv(text: &str) -> Result<Sheet, String> {
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
@@ -191,6 +195,11 @@ pub fn read_csv(text: &str) -> Result<Sheet, String> {
     } else {
         b','
     };
+    if let Some(line) = unclosed_quote(text, delimiter) {
+        return Err(format!(
+            "not CSV: a quote opened on line {line} is never closed"
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -202,30 +211,77 @@ pub fn read_csv(text: &str) -> Result<Sheet, String> {
             Some(p) => format!("line {}: not CSV: {e}", p.line()),
             None => format!("not CSV: {e}"),
         })?;
-        records.push(record.iter().map(str::to_owned).collect::<Vec<String>>());
+        // The line the record starts on: the csv reader skips blank lines, and a
+        // quoted cell may span several, so the record's index is not its number. Its
+        // position is where reading began, before the blank lines it skipped.
+        let line = record.position().map_or(records.len() + 1, |p| {
+            let start = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+            let skipped = text
+                .as_bytes()
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .filter(|&&b| b == b'\n')
+                .count();
+            p.line() as usize + skipped
+        });
+        records.push((
+            line,
+            record.iter().map(|c| Cell::Text(c.to_owned())).collect(),
+        ));
     }
-    Ok(sheet_from(
-        records
-            .into_iter()
-            .map(|r| r.into_iter().map(Cell::Text).collect())
-            .collect(),
-        1,
-    ))
+    Ok(sheet_from(records))
 }
 
-/// Rows of cells → sheet: the first row that is not empty is the header; `first`
-/// is the spreadsheet number of the first row given.
-fn sheet_from(rows: Vec<Vec<Cell>>, first: usize) -> Sheet {
-    let mut rows = rows.into_iter().zip(first..);
+/// The line on which a quoted field opens that no quote closes, reading quotes the way
+/// the csv reader does: a quote opens a field only at its start, and `""` inside a
+/// quoted field is a quote.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    #[derive(Clone, Copy)]
+    enum State {
+        Start,
+        Field,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::Start;
+    let mut line = 1;
+    let mut opened = 0;
+    for &b in text.as_bytes() {
+        let end = b == delimiter || b == b'\n' || b == b'\r';
+        state = match state {
+            State::Start if b == b'"' => {
+                opened = line;
+                State::Quoted
+            }
+            State::Start | State::Field | State::QuoteInQuoted if end => State::Start,
+            State::Start | State::Field => State::Field,
+            State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted => State::Quoted,
+            State::QuoteInQuoted if b == b'"' => State::Quoted,
+            State::QuoteInQuoted => State::Field,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    matches!(state, State::Quoted).then_some(opened)
+}
+
+/// Rows of cells, each with its number as the user sees it (a spreadsheet's row, a
+/// CSV's line) → sheet: the first row that is not empty is the header.
+fn sheet_from(rows: Vec<(usize, Vec<Cell>)>) -> Sheet {
+    let mut rows = rows.into_iter();
     let mut sheet = Sheet::default();
-    for (cells, _) in rows.by_ref() {
+    for (_, cells) in rows.by_ref() {
         if cells.iter().any(|c| !is_blank(c)) {
             sheet.headers = cells.iter().map(header_name).collect();
             break;
         }
     }
     let width = sheet.headers.len();
-    for (mut cells, number) in rows {
+    for (number, mut cells) in rows {
         if cells.iter().all(is_blank) {
             continue;
         }
@@ -286,13 +342,14 @@ fn read_workbook(bytes: Vec<u8>, wanted: Option<&str>) -> Result<Sheet, String> 
     let skipped_columns = range.start().map_or(0, |(_, col)| col as usize);
     let rows = range
         .rows()
-        .map(|r| {
+        .zip(first..)
+        .map(|(r, number)| {
             let mut cells = vec![Cell::Empty; skipped_columns];
             cells.extend(r.iter().map(cell));
-            cells
+            (number, cells)
         })
         .collect();
-    let mut sheet = sheet_from(rows, first);
+    let mut sheet = sheet_from(rows);
     if names.len() > 1 && wanted.is_none() {
         sheet.notes.push(format!(
             "read sheet `{name}`, the first of {} (--sheet NAME reads another)",
@@ -313,6 +370,15 @@ fn cell(data: &Data) -> Cell {
         Data::DateTime(d) if d.is_duration() => {
             // A duration cell: whole seconds, in the spelling durations accept.
             Cell::Text(format!("{}s", (d.as_f64() * 86_400.0).round()))
+        }
+        Data::DateTime(d) if (0.0..1.0).contains(&d.as_f64()) => {
+            // A serial below one day is a time of day alone: its date part would be
+            // the epoch's day 0 (1899-12-31), which no cell means.
+            let seconds = (d.as_f64() * 86_400.0).round() as u32;
+            match NaiveTime::from_num_seconds_from_midnight_opt(seconds.min(86_399), 0) {
+                Some(t) => Cell::Clock(t),
+                None => Cell::Error(format!("time serial {} is no time of day", d.as_f64())),
+            }
         }
         Data::DateTime(d) => {
             let (y, mo, da, h, mi, s, ms) = d.to_ymd_hms_milli();
@@ -377,6 +443,32 @@ mod tests {
         assert_eq!(numbers, [2, 4, 5]);
         assert_eq!(sheet.rows[1].extra, 1);
         assert_eq!(sheet.rows[2].cells, [Cell::Text("3".into()), Cell::Empty]);
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_by_the_line_they_start_on() {
+        let sheet = read_csv("id,tags\n\nm1,x\n\n\nm2,\"a\nb\"\nm3,y\n").unwrap();
+        let numbers: Vec<usize> = sheet.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [3, 6, 8]);
+        let sheet =
+            read_csv("id,tags\r\nm1,x\r\n\r\nm2,y\r\n\r\n\r\nm3,\"a\r\nb\"\r\nm4,z").unwrap();
+        let numbers: Vec<usize> = sheet.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [2, 4, 7, 9]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_refused_with_the_line_it_opened_on() {
+        assert_eq!(
+            read_csv("id,spend,level,tags\nm1,7,3,\"x\nm2,8,1,y\n").unwrap_err(),
+            "not CSV: a quote opened on line 2 is never closed"
+        );
+        // Doubled quotes inside a quoted cell, and quotes inside an unquoted cell, close
+        // nothing and open nothing.
+        let sheet =
+            read_csv("id,note\r\nm1,\"say \"\"hi\"\"\nthere\"\r\nm2,5\" screen\r\n").unwrap();
+        assert_eq!(sheet.rows.len(), 2);
+        assert_eq!(sheet.rows[1].cells[1], Cell::Text("5\" screen".into()));
+        assert!(read_csv("id,note\nm1,\"a\"\"\n").is_err());
     }
 
     #[test]
