@@ -196,7 +196,7 @@ pub fn uncovered_year(program: &Program, after: i64, until: i64) -> Option<(Span
 
 /// Whether `except holidays` leaves `day` out. A day of a year without data is left
 /// out too, never guessed at; a run stops before it reaches one
-/// ([`Timeline::uncovered_year`]).
+/// ([`uncovered_year`]).
 fn off_day(calendar: &WorkCalendar, day: NaiveDate) -> bool {
     calendar.is_holiday(day).unwrap_or(true)
 }
