@@ -174,6 +174,22 @@ fn a_tier_whose_every_arm_passes_the_channel_limit_is_an_error() {
     // An arm that may give less (or nothing) leaves it to the run.
     let some = check_output(dir.path(), &text.replace("¥11", "¥5"));
     assert!(!some.contains("E0311"), "{some}");
+    // A lottery always draws when its chances make 100%, with or without `rest`.
+    let lottery = "give lottery {\n    50% -> red_packet ¥20\n    50% -> red_packet ¥12\n  }";
+    let drawn = text.replace(
+        "give tier {\n    level >= 3 -> red_packet ¥20\n    else       -> red_packet ¥11\n  }",
+        lottery,
+    );
+    let out = check_output(dir.path(), &drawn);
+    assert!(
+        out.contains("E0311") && out.contains("at least ¥12"),
+        "{out}"
+    );
+    let may_miss = check_output(
+        dir.path(),
+        &drawn.replace("50% -> red_packet ¥12", "40% -> red_packet ¥12"),
+    );
+    assert!(!may_miss.contains("E0311"), "{may_miss}");
 }
 
 #[test]

@@ -746,3 +746,47 @@ fn a_time_of_day_cell_without_a_date_is_no_time_and_no_date() {
     assert!(!err.contains("row 3"), "{err}");
     assert!(!db.exists());
 }
+
+#[test]
+fn an_events_file_without_kinds_asks_for_kind_not_for_a_map_nobody_gave() {
+    // The README's orders export without `--kind`: the playbook's `import order_paid`
+    // block applies only to the kinds the file holds, and it holds none.
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "import",
+            "examples/exports/订单导出.csv",
+            "--encoding",
+            "gbk",
+            "--table",
+            "events",
+            "--playbook",
+            "examples/tiered_groups.playbook",
+            "--into",
+        ])
+        .arg(dir.path().join("t.db"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("--kind") && !err.contains("--map 实付金额"),
+        "{err}"
+    );
+}
+
+#[test]
+fn lone_carriage_returns_number_rows_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mac.csv");
+    std::fs::write(
+        &file,
+        "手机号,昵称,累计消费,注册时间,最近下单,生日,标签,是否会员,Level,share\r13800000001,甲,12.5,2026-01-01 10:00,-,1990-05-01,a,是,1,5%\r13800000002,乙,abc,2026-01-01 10:00,-,1990-05-01,a,是,1,5%\r13800000003,丙,xyz,2026-01-01 10:00,-,1990-05-01,a,是,1,5%\r",
+    )
+    .unwrap();
+    let out = import_members(file.to_str().unwrap(), &dir.path().join("t.db"), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("row 3") && err.contains("row 4"), "{err}");
+}

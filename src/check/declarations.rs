@@ -485,7 +485,23 @@ fn fields(
         if let Some(i) = out.index(&f.name.node) {
             let first = out.fields[i].span;
             if first.is_empty() {
-                // An implicit field the declaration may refine (event `group_id`).
+                // An implicit field the declaration may refine (event `group_id`):
+                // required, but still the group's id, read from the `group_id` column.
+                if !matches!(ty.base, Base::Text | Base::Error) {
+                    c.report(
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            f.ty.span,
+                            format!("`{}` is a group's id: it is text", f.name.node),
+                        )
+                        .label(format!("declared {}", ty.base))
+                        .help(format!(
+                            "write `{}: text`, or give this value another name",
+                            f.name.node
+                        )),
+                    );
+                    continue;
+                }
                 out.push(FieldDef {
                     name: f.name.node.clone(),
                     ty,
@@ -590,7 +606,9 @@ fn events(c: &mut Checker<'_>, items: &[Item]) -> Vec<RecordSchema> {
             c,
             &e.node.schema.fields,
             &mut schema,
-            &["id", "member_id", "at"],
+            // `kind` is the events table's own column: a field of that name would
+            // be read from it.
+            &["id", "member_id", "at", "kind"],
         );
         for mark in e
             .node

@@ -188,4 +188,19 @@ mod tests {
             )]
         );
     }
+
+    #[test]
+    fn event_fields_cannot_take_the_events_tables_own_columns() {
+        let out = codes("event refund { kind: text }\nevent join { group_id: money }\n");
+        assert!(
+            out.iter()
+                .any(|(c, m)| *c == Code::Duplicate && m.contains("`kind` is implicit")),
+            "{out:?}"
+        );
+        assert!(
+            out.iter()
+                .any(|(c, m)| *c == Code::TypeMismatch && m.contains("`group_id` is a group's id")),
+            "{out:?}"
+        );
+    }
 }

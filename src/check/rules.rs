@@ -441,6 +441,12 @@ fn least_packets(r: &Reward) -> (u64, Fen) {
             arms,
             rest: Some(rest),
         } => least(arms.iter().map(|(_, r)| r).chain([&**rest]).collect()),
+        // Without `rest` a draw may miss, unless the chances make 100%.
+        RewardKind::Lottery { arms, rest: None }
+            if arms.iter().map(|(chance, _)| chance.0).sum::<i64>() >= crate::money::FULL_RATE =>
+        {
+            least(arms.iter().map(|(_, r)| r).collect())
+        }
         RewardKind::Tier {
             arms,
             otherwise: Some(otherwise),

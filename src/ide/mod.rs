@@ -198,6 +198,18 @@ impl Analysis {
         if !crate::syntax::is_identifier(new_name) {
             return Err(format!("`{new_name}` is not a name"));
         }
+        let declared = self
+            .symbols
+            .of(&o.kind, &o.name)
+            .iter()
+            .any(|x| x.declaration);
+        if !declared {
+            // `id`, `member_id`, `at`…: built in, not declared, so not ours to rename.
+            return Err(format!(
+                "`{}` is not declared in the playbook, so it cannot be renamed",
+                o.name
+            ));
+        }
         let taken = self
             .symbols
             .all
@@ -211,7 +223,7 @@ impl Analysis {
         }
         // Words a name in their place would be read as: reward forms, and the fields
         // every event (and target) has.
-        const BUILT_IN: [&str; 10] = [
+        const BUILT_IN: [&str; 12] = [
             "coupon",
             "red_packet",
             "points",
@@ -222,6 +234,8 @@ impl Analysis {
             "at",
             "id",
             "member_id",
+            "group_id",
+            "kind",
         ];
         if BUILT_IN.contains(&new_name) {
             return Err(format!(

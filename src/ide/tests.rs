@@ -417,3 +417,18 @@ fn the_limit_fix_keeps_a_crlf_file_crlf() {
     );
     assert_eq!(fixed.matches('\n').count(), fixed.matches("\r\n").count());
 }
+
+#[test]
+fn renaming_a_field_renames_it_in_import_blocks_and_built_in_fields_stay() {
+    let text = "member {\n  spend: money\n}\n\nevent order_paid { amount: money }\n\nimport member {\n  \"累计消费\" -> spend\n  \"会员编号\" -> id\n}\n\nimport order_paid {\n  \"会员编号\" -> member_id\n  \"实付金额\" -> amount\n}\n\nrule 返现 {\n  on order_paid where event.amount >= ¥100\n  give points 10\n  limit 1 per member per day\n}\n";
+    let a = analyse(text);
+    let spend = text.find("spend").unwrap();
+    assert_eq!(a.rename(spend, "消费").unwrap().len(), 2);
+    let amount = text.find("-> amount").unwrap() + 3;
+    assert_eq!(a.rename(amount, "金额").unwrap().len(), 3);
+    for built_in in ["-> id", "-> member_id"] {
+        let at = text.find(built_in).unwrap() + 3;
+        let err = a.rename(at, "编号").unwrap_err();
+        assert!(err.contains("not declared"), "{err}");
+    }
+}

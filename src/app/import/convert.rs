@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -146,15 +146,28 @@ impl Converter {
     }
 
     fn time(&self, cell: &Cell) -> Result<String, String> {
+        let local = self.local_time(cell)?;
+        // An offset or Unix seconds near the ends of the range can land outside it
+        // once in the playbook's timezone; `run` reads years 1900 to 9999 only.
+        if !(1900..=9999).contains(&local.year()) {
+            return Err(format!(
+                "year {} in the playbook's timezone is outside 1900 to 9999",
+                local.year()
+            ));
+        }
+        Ok(local_text(local))
+    }
+
+    fn local_time(&self, cell: &Cell) -> Result<NaiveDateTime, String> {
         match cell {
-            Cell::When(t) => Ok(local_text(*t)),
+            Cell::When(t) => Ok(*t),
             Cell::Clock(_) => Err(
                 "a time of day without a date: a time needs its day (format the column as a date and time)"
                     .to_owned(),
             ),
             Cell::Text(t) => match time_text(&unquote(t))? {
-                When::Local(t) => Ok(local_text(t)),
-                When::Instant(secs) => Ok(local_text(crate::time::instant_local(self.tz, secs))),
+                When::Local(t) => Ok(t),
+                When::Instant(secs) => Ok(crate::time::instant_local(self.tz, secs)),
             },
             Cell::Int(_) | Cell::Number(_) => {
                 Err("a number, not a date cell: format the column as a date or text".to_owned())
@@ -610,6 +623,20 @@ mod tests {
         }
         assert!(set("[1, 2]").is_err());
         assert!(set("a\u{1f}b").is_err());
+    }
+
+    #[test]
+    fn times_past_the_years_run_reads_are_bad_values() {
+        let c = Converter {
+            tz: chrono_tz::Asia::Shanghai,
+            money: MoneyUnit::Yuan,
+        };
+        let time = Type::required(Base::Time);
+        for late in ["9999-12-31 23:00Z", "253402300799"] {
+            let err = c.convert(&text_cell(late), &time).unwrap_err();
+            assert!(err.contains("year 10000"), "{late}: {err}");
+        }
+        assert!(c.convert(&text_cell("9999-12-31 15:00Z"), &time).is_ok());
     }
 
     #[test]

@@ -212,11 +212,29 @@ pub fn import(program: &Program, options: &Options<'_>) -> Result<Imported, Impo
         },
     };
     let maps = plan::parse_maps(options.maps).map_err(ImportError::Usage)?;
-    let declared = declared_columns(program, options.table, options.kind);
+    // Events: the kinds the file holds decide which blocks apply; a block's `kind`
+    // column (any block's) helps find them.
+    let in_play = match schema {
+        Some(_) => Vec::new(),
+        None => {
+            let all = declared_columns(program, options.table, None);
+            let kind_columns: Vec<(String, String)> =
+                all.into_iter().filter(|(_, f)| f == "kind").collect();
+            let with_kind = plan::with_declared(maps.clone(), &kind_columns, &sheet.headers)
+                .map_err(bind_error)?;
+            kinds_in_play(&sheet, kinds, fixed, &with_kind)
+        }
+    };
+    let names_in_play: Vec<&str> = in_play.iter().map(|&k| kinds[k].name.as_str()).collect();
+    let mut declared = declared_columns(program, options.table, Some(&names_in_play));
+    if fixed.is_some() {
+        // `--kind` gives every row its kind; a block's kind column is not read.
+        declared.retain(|(_, f)| f != "kind");
+    }
     let maps = plan::with_declared(maps, &declared, &sheet.headers).map_err(bind_error)?;
     let targets = match (schema, options.table) {
         (Some(schema), _) => record_targets(schema, options.table),
-        (None, _) => event_targets(&sheet, kinds, fixed, &maps),
+        (None, _) => event_targets(kinds, fixed, &in_play),
     };
     let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
     let file = options.file.display().to_string();
@@ -355,15 +373,15 @@ fn record_targets(schema: &RecordSchema, table: TableKind) -> Vec<Target> {
 }
 
 /// The playbook's `import` blocks for this table: `member`, `group`, or the
-/// `--kind`'s event (every event kind's block when the file has a kind column).
+/// events of `kinds` (every event kind's block with `None`).
 fn declared_columns(
     program: &Program,
     table: TableKind,
-    kind: Option<&str>,
+    kinds: Option<&[&str]>,
 ) -> Vec<(String, String)> {
     let applies = |of: &ImportOf| match (table, of) {
         (TableKind::Members, ImportOf::Member) | (TableKind::Groups, ImportOf::Group) => true,
-        (TableKind::Events, ImportOf::Event(k)) => kind.is_none_or(|wanted| wanted == k),
+        (TableKind::Events, ImportOf::Event(k)) => kinds.is_none_or(|ks| ks.contains(&k.as_str())),
         _ => false,
     };
     let mut out: Vec<(String, String)> = Vec::new();
@@ -377,48 +395,50 @@ fn declared_columns(
     out
 }
 
-/// The columns of an events import: the implicit ones, then every data field of
-/// the kinds in play (`--kind`'s, or those the `kind` column names). A field is
-/// required when a kind in play declares it without `?`.
-fn event_targets(
+/// The event kinds an events import holds: `--kind`'s, or those the rows of the
+/// kind column name (found as binding will find it: `maps` first, then a header
+/// named `kind`).
+fn kinds_in_play(
     sheet: &read::Sheet,
     kinds: &[RecordSchema],
     fixed: Option<usize>,
     maps: &[(String, String)],
-) -> Vec<Target> {
-    let in_play: Vec<&RecordSchema> = match fixed {
-        Some(k) => vec![&kinds[k]],
-        None => {
-            // Which kinds the rows name decides which fields they need: find the kind
-            // column the way binding will.
-            let column = maps
+) -> Vec<usize> {
+    if let Some(k) = fixed {
+        return vec![k];
+    }
+    let column = maps
+        .iter()
+        .find(|(_, f)| f == "kind")
+        .and_then(|(c, _)| {
+            sheet
+                .headers
                 .iter()
-                .find(|(_, f)| f == "kind")
-                .and_then(|(c, _)| {
-                    sheet
-                        .headers
-                        .iter()
-                        .position(|h| h == c || h.eq_ignore_ascii_case(c))
-                })
-                .or_else(|| {
-                    sheet
-                        .headers
-                        .iter()
-                        .position(|h| h.eq_ignore_ascii_case("kind"))
-                });
-            kinds
+                .position(|h| h == c || h.eq_ignore_ascii_case(c))
+        })
+        .or_else(|| {
+            sheet
+                .headers
                 .iter()
-                .filter(|k| {
-                    column.is_some_and(|c| {
-                        sheet
-                            .rows
-                            .iter()
-                            .any(|r| matches!(&r.cells[c], Cell::Text(t) if t.trim() == k.name))
-                    })
-                })
-                .collect()
-        }
-    };
+                .position(|h| h.eq_ignore_ascii_case("kind"))
+        });
+    (0..kinds.len())
+        .filter(|&k| {
+            column.is_some_and(|c| {
+                sheet
+                    .rows
+                    .iter()
+                    .any(|r| matches!(&r.cells[c], Cell::Text(t) if t.trim() == kinds[k].name))
+            })
+        })
+        .collect()
+}
+
+/// The columns of an events import: the implicit ones, then every data field of
+/// the kinds in play (`--kind`'s, or those the `kind` column names). A field is
+/// required when a kind in play declares it without `?`.
+fn event_targets(kinds: &[RecordSchema], fixed: Option<usize>, in_play: &[usize]) -> Vec<Target> {
+    let in_play: Vec<&RecordSchema> = in_play.iter().map(|&k| &kinds[k]).collect();
     let mut targets = vec![Target {
         name: "id".into(),
         what: "event id".into(),

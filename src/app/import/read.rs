@@ -189,6 +189,16 @@ fn gbk(bytes: &[u8]) -> Result<String, ReadError> {
 /// that is never closed is an error naming the line it opened on: read on, it would
 /// swallow every later line into one cell.
 pub fn read_csv(text: &str) -> Result<Sheet, String> {
+    // Excel's "CSV (Macintosh)" ends lines with a lone `\r`, which the csv reader
+    // does not count as a line: read them as `\n` (the same length, so the same
+    // places) for row numbers that match the file's lines.
+    let unix;
+    let text = if text.contains('\r') && !text.contains('\n') {
+        unix = text.replace('\r', "\n");
+        unix.as_str()
+    } else {
+        text
+    };
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
         b'\t'
