@@ -174,6 +174,61 @@ const CLAUSES: &[(&str, &str, &str)] = &[
     ("order by", "who goes first", "order by ${1:key} ${2:desc}"),
 ];
 
+/// Header settings, offered at the start of a line inside `playbook "…" { }`.
+const SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "timezone",
+        "dates and times are local to it",
+        "timezone \"${1:Asia/Shanghai}\"",
+    ),
+    (
+        "active",
+        "the days the playbook runs",
+        "active ${1:2026-05-01} .. ${2:2026-05-31}",
+    ),
+    (
+        "budget",
+        "never exceeded",
+        "budget ¥${1:50,000} total, ¥${2:3,000} per day",
+    ),
+    ("seed", "every random draw", "seed \"${1:seed}\""),
+    (
+        "quiet",
+        "no schedule ticks; grants wait",
+        "quiet ${1:22:00} .. ${2:08:00}",
+    ),
+    (
+        "red_packet_limits",
+        "each share's range",
+        "red_packet_limits ¥${1:1} .. ¥${2:200}",
+    ),
+    (
+        "per_member_daily",
+        "the payout channel's limits per member a day",
+        "per_member_daily ¥${1:1,000}, ${2:10} red_packets",
+    ),
+    (
+        "calendar",
+        "the company's own days off and working days",
+        "calendar \"${1:company.calendar}\"",
+    ),
+    (
+        "point_value",
+        "what one point costs",
+        "point_value ¥${1:0.01}",
+    ),
+    (
+        "renamed from",
+        "names the ledger knows this playbook by",
+        "renamed from \"${1:旧名}\"",
+    ),
+    (
+        "retired",
+        "rules removed on purpose",
+        "retired \"${1:规则}\"",
+    ),
+];
+
 /// Reward forms, offered after `give` (and `->`, `else`, `rest`).
 const REWARDS: &[(&str, &str, &str)] = &[
     ("coupon", "无门槛 / 满减", "coupon ¥${1:20} over ¥${2:300}"),
@@ -310,6 +365,9 @@ impl Analysis {
                 .map(|(l, d, b)| snippet(l, d, b))
                 .collect();
         }
+        if trimmed.is_empty() && in_header(text, start) {
+            return SETTINGS.iter().map(|(l, d, b)| snippet(l, d, b)).collect();
+        }
         let mut out = Vec::new();
         if trimmed.is_empty() && in_rule(text, start) {
             out.extend(CLAUSES.iter().map(|(l, d, b)| snippet(l, d, b)));
@@ -398,6 +456,15 @@ fn enclosing_declaration(text: &str, offset: usize) -> &str {
         at += line.len();
     }
     &text[start..offset]
+}
+
+/// Whether `offset` is inside the `playbook "…" { }` header, its brace still open.
+fn in_header(text: &str, offset: usize) -> bool {
+    let decl = enclosing_declaration(text, offset);
+    let depth = |open: [char; 2], close: [char; 2]| {
+        decl.matches(open).count() as i64 - decl.matches(close).count() as i64
+    };
+    decl.starts_with("playbook") && depth(['{', '｛'], ['}', '｝']) > 0
 }
 
 fn in_rule(text: &str, offset: usize) -> bool {

@@ -432,3 +432,31 @@ fn renaming_a_field_renames_it_in_import_blocks_and_built_in_fields_stay() {
         assert!(err.contains("not declared"), "{err}");
     }
 }
+
+#[test]
+fn header_settings_are_offered_inside_the_header_only() {
+    let labels = |items: Vec<(String, CompletionKind)>| -> Vec<String> {
+        items.into_iter().map(|(l, _)| l).collect()
+    };
+    let items = complete("playbook \"x\" {\n  timezone \"Asia/Shanghai\"\n  |\n}\n");
+    assert!(
+        items.iter().all(|(_, k)| *k == CompletionKind::Snippet),
+        "{items:?}"
+    );
+    let inside = labels(items);
+    assert!(
+        inside.contains(&"per_member_daily".to_owned()),
+        "{inside:?}"
+    );
+    assert!(inside.contains(&"calendar".to_owned()), "{inside:?}");
+    // Expression words are no setting.
+    assert!(!inside.contains(&"and".to_owned()), "{inside:?}");
+    // After the header's `}` no setting snippet is offered (the keyword may be).
+    let after = complete("playbook \"x\" {\n  seed \"s\"\n}\n  |\n");
+    assert!(
+        !after
+            .iter()
+            .any(|(l, k)| l == "per_member_daily" && *k == CompletionKind::Snippet),
+        "{after:?}"
+    );
+}
