@@ -387,3 +387,51 @@ fn confirmed_spend_is_reported_by_run_and_counted_by_simulate_when_asked() {
     // Limits still count every grant: nobody gets a second packet on 05-04.
     assert_eq!(confirmed["days"][0]["grants"], 4);
 }
+
+#[test]
+fn a_forecast_over_days_the_ledger_already_ran_counts_their_spend_for_the_daily_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pb, data) = small(dir.path());
+    std::fs::write(
+        &pb,
+        SMALL.replace("budget ¥10 total", "budget ¥10 total, ¥9 per day"),
+    )
+    .unwrap();
+    let ledger = dir.path().join("ledger.db");
+    let ran = common::bin()
+        .arg("run")
+        .arg(&pb)
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "--since",
+            "2026-05-05 00:00",
+            "--at",
+            "2026-05-05 10:30",
+            "--ledger",
+        ])
+        .arg(&ledger)
+        .output()
+        .unwrap();
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let out = common::bin()
+        .arg("simulate")
+        .arg(&pb)
+        .arg("--data")
+        .arg(&data)
+        .args(["--from", "2026-05-05", "--to", "2026-05-05", "--ledger"])
+        .arg(&ledger)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The run paid ¥8 at 10:00; the forecast adds nothing that day (m1's claim is
+    // refused by the channel), and the day's use is still ¥8 of ¥9.
+    assert!(
+        text.contains("budget ¥9 per day: highest day ¥8 (2026-05-05)"),
+        "{text}"
+    );
+}

@@ -8,11 +8,13 @@ use std::path::Path;
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 
-use crate::app::run::{RunFailure, RunRequest, Spend, run};
+use crate::app::run::{RunFailure, RunRequest, Spend, identity, run};
 use crate::compile::Compiled;
 use crate::data::TableNames;
 use crate::interpret::engine::{Sink, SinkError};
 use crate::interpret::grant::{Grant, Reason, Refusal};
+use crate::ledger::Ledger;
+use crate::ledger::payout::payout_id;
 use crate::money::{Fen, FenSum};
 use crate::syntax::ast::Period;
 use crate::time::{day_start, instant_local, local_date};
@@ -110,6 +112,9 @@ pub struct Forecast {
     /// What the ledger's grants (those it held before the forecast) counted against
     /// the total budget (`None` without a total budget).
     pub spent_before: Option<FenSum>,
+    /// What the ledger's grants spent on days of the period (a period partly run
+    /// already): the daily budget counts them with the forecast's.
+    pub ledger_days: BTreeMap<NaiveDate, FenSum>,
 }
 
 impl Forecast {
@@ -138,6 +143,10 @@ pub fn simulate(request: &SimulateRequest<'_>) -> Result<Forecast, RunFailure> {
     };
     let mut tally = Tally::new(tz);
     let outcome = run(&run_request, &mut tally)?;
+    let ledger_days = match request.ledger {
+        Some(path) => ledger_spend_by_day(path, program, request.spend, request.from, request.to)?,
+        None => BTreeMap::new(),
+    };
     let mut days = Vec::new();
     let mut day = request.from;
     while day <= request.to {
@@ -188,7 +197,45 @@ pub fn simulate(request: &SimulateRequest<'_>) -> Result<Forecast, RunFailure> {
         ledger_grants_before: outcome.ledger_grants_before,
         spend: request.spend,
         spent_before,
+        ledger_days,
     })
+}
+
+/// What the ledger's grants (as `spend` counts them) spent on each local day of
+/// `from ..= to`: days a forecast does not grant again, but whose budget they use.
+fn ledger_spend_by_day(
+    path: &Path,
+    program: &crate::check::Program,
+    spend: Spend,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BTreeMap<NaiveDate, FenSum>, RunFailure> {
+    let ledger = Ledger::open_read_only(path)?;
+    let confirmed = match spend {
+        Spend::Granted => None,
+        Spend::Confirmed => Some(ledger.confirmed_ids()?),
+    };
+    let tz = program.settings.timezone;
+    let mut days: BTreeMap<NaiveDate, FenSum> = BTreeMap::new();
+    for name in identity::playbook_names(program) {
+        ledger.for_each_grant(&name, |e| {
+            let day = local_date(tz, e.at);
+            let counted = confirmed.as_ref().is_none_or(|ids| {
+                ids.contains(&payout_id(
+                    &name,
+                    e.rule,
+                    (e.target_kind, e.target),
+                    e.cause,
+                    e.position,
+                ))
+            });
+            if counted && from <= day && day <= to {
+                let slot = days.entry(day).or_default();
+                *slot = slot.plus(e.value);
+            }
+        })?;
+    }
+    Ok(days)
 }
 
 /// The run window `(since, at]` of the days `from` ..= `to` local to `tz`: one

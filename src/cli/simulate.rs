@@ -408,7 +408,10 @@ fn budget_lines(f: &Forecast, spend: FenSum, tz: chrono_tz::Tz) -> String {
         let (day, highest) = f
             .days
             .iter()
-            .map(|(date, d)| (*date, d.spend))
+            .map(|(date, d)| {
+                let earlier = f.ledger_days.get(date).copied().unwrap_or_default();
+                (*date, d.spend.plus_sum(earlier))
+            })
             .max_by_key(|(_, s)| s.0)
             .unwrap_or((f.from, FenSum::ZERO));
         out.push_str(&format!(

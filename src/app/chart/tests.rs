@@ -60,6 +60,7 @@ fn forecast(rules: &[&str], days: Vec<Day>) -> Forecast {
         ledger_grants_before: 0,
         spend: crate::app::run::Spend::Granted,
         spent_before: None,
+        ledger_days: BTreeMap::new(),
     }
 }
 
