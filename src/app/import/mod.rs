@@ -2,7 +2,8 @@
 //! the SQLite table `run` reads — members, groups or events — mapped to the
 //! playbook's schema and converted exactly, all rows or none.
 //!
-//! `read` turns the file into cells, `plan` binds columns to fields, `convert`
+//! `read` turns the file into cells, `plan` binds columns to fields (`--map`, then
+//! the playbook's `import` blocks, then headers named like fields), `convert`
 //! turns a cell into a value by the field's type (`dates` reads the calendar
 //! spellings), `rows` converts whole rows and finds duplicate ids, `report` words
 //! the bad values, and `write` upserts into SQLite in one transaction.
