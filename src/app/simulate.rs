@@ -14,7 +14,6 @@ use crate::data::TableNames;
 use crate::interpret::engine::{Sink, SinkError};
 use crate::interpret::grant::{Grant, Reason, Refusal};
 use crate::ledger::Ledger;
-use crate::ledger::payout::payout_id;
 use crate::money::{Fen, FenSum};
 use crate::syntax::ast::Period;
 use crate::time::{day_start, instant_local, local_date};
@@ -220,15 +219,9 @@ fn ledger_spend_by_day(
     for name in identity::playbook_names(program) {
         ledger.for_each_grant(&name, |e| {
             let day = local_date(tz, e.at);
-            let counted = confirmed.as_ref().is_none_or(|ids| {
-                ids.contains(&payout_id(
-                    &name,
-                    e.rule,
-                    (e.target_kind, e.target),
-                    e.cause,
-                    e.position,
-                ))
-            });
+            let counted = confirmed
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&e.payout_id(&name)));
             if counted && from <= day && day <= to {
                 let slot = days.entry(day).or_default();
                 *slot = slot.plus(e.value);

@@ -22,24 +22,9 @@ fn channel_bounds(rule: &crate::check::Rule, p: &Program) -> bool {
 /// Whether every grant a reward can make is a red packet (a lottery, tier or
 /// experiment whose every outcome is one).
 fn only_red_packets(r: &crate::check::Reward) -> bool {
-    use crate::check::RewardKind as K;
-    let all = |first: Vec<&crate::check::Reward>, last: Option<&crate::check::Reward>| {
-        first.into_iter().chain(last).all(only_red_packets)
-    };
-    match &r.kind {
-        K::RedPacket { .. } => true,
-        K::Lottery { arms, rest } => all(arms.iter().map(|(_, r)| r).collect(), rest.as_deref()),
-        K::Tier { arms, otherwise } => {
-            all(arms.iter().map(|(_, r)| r).collect(), otherwise.as_deref())
-        }
-        K::TierBy {
-            arms, otherwise, ..
-        } => all(
-            arms.iter().map(|(_, _, r)| r).collect(),
-            otherwise.as_deref(),
-        ),
-        K::Experiment { arms, .. } => all(arms.iter().map(|(_, _, r)| r).collect(), None),
-        _ => false,
+    match r.outcomes() {
+        Some((outcomes, _)) => outcomes.into_iter().all(only_red_packets),
+        None => matches!(r.kind, crate::check::RewardKind::RedPacket { .. }),
     }
 }
 
@@ -151,20 +136,11 @@ fn can_spend(r: &Reward, s: &Settings) -> bool {
         RewardKind::RedPacket { .. } => true,
         RewardKind::Points(_) => s.point_value > Fen::ZERO,
         RewardKind::Gift { worth, .. } => *worth > Fen::ZERO,
-        RewardKind::Lottery { arms, rest } => {
-            arms.iter().any(|(_, r)| can_spend(r, s))
-                || rest.as_ref().is_some_and(|r| can_spend(r, s))
-        }
-        RewardKind::Tier { arms, otherwise } => {
-            arms.iter().any(|(_, r)| can_spend(r, s))
-                || otherwise.as_ref().is_some_and(|r| can_spend(r, s))
-        }
-        RewardKind::TierBy {
-            arms, otherwise, ..
-        } => {
-            arms.iter().any(|(_, _, r)| can_spend(r, s))
-                || otherwise.as_ref().is_some_and(|r| can_spend(r, s))
-        }
-        RewardKind::Experiment { arms, .. } => arms.iter().any(|(_, _, r)| can_spend(r, s)),
+        RewardKind::Lottery { .. }
+        | RewardKind::Tier { .. }
+        | RewardKind::TierBy { .. }
+        | RewardKind::Experiment { .. } => r
+            .outcomes()
+            .is_some_and(|(outcomes, _)| outcomes.into_iter().any(|o| can_spend(o, s))),
     }
 }

@@ -366,6 +366,39 @@ pub enum CouponOff {
     Percent(Rate),
 }
 
+impl Reward {
+    /// The rewards a lottery, tier or experiment can come out as, in order, and
+    /// whether it may give none of them (a lottery without `rest` whose chances make
+    /// less than 100%, a tier without `else`); `None` for a reward that is no choice.
+    pub fn outcomes(&self) -> Option<(Vec<&Reward>, bool)> {
+        Some(match &self.kind {
+            RewardKind::Lottery { arms, rest } => {
+                let chances: i64 = arms.iter().map(|(chance, _)| chance.0).sum();
+                let may_miss = rest.is_none() && chances < crate::money::FULL_RATE;
+                let all = arms.iter().map(|(_, r)| r).chain(rest.as_deref());
+                (all.collect(), may_miss)
+            }
+            RewardKind::Tier { arms, otherwise } => {
+                let all = arms.iter().map(|(_, r)| r).chain(otherwise.as_deref());
+                (all.collect(), otherwise.is_none())
+            }
+            RewardKind::TierBy {
+                arms, otherwise, ..
+            } => {
+                let all = arms.iter().map(|(_, _, r)| r).chain(otherwise.as_deref());
+                (all.collect(), otherwise.is_none())
+            }
+            RewardKind::Experiment { arms, .. } => {
+                (arms.iter().map(|(_, _, r)| r).collect(), false)
+            }
+            RewardKind::Coupon(_)
+            | RewardKind::RedPacket { .. }
+            | RewardKind::Points(_)
+            | RewardKind::Gift { .. } => return None,
+        })
+    }
+}
+
 impl CouponSpec {
     /// Face value for caps and budgets: the amount, or a percentage coupon's `max`.
     pub fn face_value(&self) -> Fen {

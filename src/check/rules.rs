@@ -424,44 +424,20 @@ fn beyond_channel(c: &mut Checker<'_>, p: &Program, at: Span, give: &[Reward]) {
 /// The fewest red packets a reward can give a member, and the least money in them:
 /// a lottery or tier that may give nothing gives none.
 fn least_packets(r: &Reward) -> (u64, Fen) {
-    let least = |outcomes: Vec<&Reward>| {
-        outcomes
+    if let RewardKind::RedPacket {
+        bounds,
+        split: None,
+        ..
+    } = &r.kind
+    {
+        return (1, bounds.0);
+    }
+    match r.outcomes() {
+        Some((outcomes, false)) => outcomes
             .into_iter()
             .map(least_packets)
             .reduce(|(n, v), (k, w)| (n.min(k), v.min(w)))
-            .unwrap_or((0, Fen::ZERO))
-    };
-    match &r.kind {
-        RewardKind::RedPacket {
-            bounds,
-            split: None,
-            ..
-        } => (1, bounds.0),
-        RewardKind::Lottery {
-            arms,
-            rest: Some(rest),
-        } => least(arms.iter().map(|(_, r)| r).chain([&**rest]).collect()),
-        // Without `rest` a draw may miss, unless the chances make 100%.
-        RewardKind::Lottery { arms, rest: None }
-            if arms.iter().map(|(chance, _)| chance.0).sum::<i64>() >= crate::money::FULL_RATE =>
-        {
-            least(arms.iter().map(|(_, r)| r).collect())
-        }
-        RewardKind::Tier {
-            arms,
-            otherwise: Some(otherwise),
-        } => least(arms.iter().map(|(_, r)| r).chain([&**otherwise]).collect()),
-        RewardKind::TierBy {
-            arms,
-            otherwise: Some(otherwise),
-            ..
-        } => least(
-            arms.iter()
-                .map(|(_, _, r)| r)
-                .chain([&**otherwise])
-                .collect(),
-        ),
-        RewardKind::Experiment { arms, .. } => least(arms.iter().map(|(_, _, r)| r).collect()),
+            .unwrap_or((0, Fen::ZERO)),
         _ => (0, Fen::ZERO),
     }
 }

@@ -115,9 +115,6 @@ enum SimulateFormat {
     Csv,
 }
 
-/// The refusal reasons in the order tables show them.
-const REASONS: [Reason; 6] = Reason::ALL;
-
 /// Widest bar, in cells.
 const BAR: usize = 24;
 
@@ -233,7 +230,7 @@ fn to_json(f: &Forecast, tz: chrono_tz::Tz) -> Value {
         .days
         .iter()
         .map(|(date, d)| {
-            let refusals: serde_json::Map<String, Value> = REASONS
+            let refusals: serde_json::Map<String, Value> = Reason::ALL
                 .iter()
                 .map(|r| {
                     (
@@ -291,7 +288,7 @@ fn to_json(f: &Forecast, tz: chrono_tz::Tz) -> Value {
 
 fn csv(f: &Forecast, spread: Option<&Spread>) -> String {
     let mut out = String::from("date,grants,spend_fen");
-    for r in REASONS {
+    for r in Reason::ALL {
         out.push_str(&format!(",refused_{}", r.as_str()));
     }
     if spread.is_some() {
@@ -300,7 +297,7 @@ fn csv(f: &Forecast, spread: Option<&Spread>) -> String {
     out.push('\n');
     for (i, (date, d)) in f.days.iter().enumerate() {
         out.push_str(&format!("{date},{},{}", d.grants, d.spend.0));
-        for r in REASONS {
+        for r in Reason::ALL {
             out.push_str(&format!(",{}", d.refusals.get(&r).copied().unwrap_or(0)));
         }
         if let Some(s) = spread {

@@ -159,9 +159,14 @@ fn intersect(a: DayRange, b: DayRange) -> DayRange {
 /// may be absent).
 pub fn allowed_at(program: &Program, rule: &Rule, instant: i64) -> bool {
     let day = local_date(program.settings.timezone, instant);
+    within_days(program, rule, day)
+        && !(rule.except_holidays && off_day(&program.settings.calendar, day))
+}
+
+/// Whether `day` lies inside the playbook's `active` days and the rule's `during`.
+pub fn within_days(program: &Program, rule: &Rule, day: NaiveDate) -> bool {
     intersect(program.settings.active, rule.during)
         .is_none_or(|(first, last)| first <= day && day <= last)
-        && !(rule.except_holidays && off_day(&program.settings.calendar, day))
 }
 
 /// The first place, and year, that asks the working calendar about a day of the

@@ -196,6 +196,17 @@ pub struct LedgerEntry<'a> {
 }
 
 impl<'a> LedgerEntry<'a> {
+    /// Its payout id, as recorded under `playbook` ([`payout::payout_id`]).
+    pub fn payout_id(&self, playbook: &str) -> String {
+        payout::payout_id(
+            playbook,
+            self.rule,
+            (self.target_kind, self.target),
+            self.cause,
+            self.position,
+        )
+    }
+
     /// What limits, caps and budgets count of this grant.
     pub fn history(&self) -> crate::interpret::usage::HistoryGrant<'a> {
         crate::interpret::usage::HistoryGrant {

@@ -17,8 +17,6 @@ pub use draw::{HEIGHT, WIDTH};
 
 /// Rules shown by name in the daily panel; the rest are summed as one.
 const MAX_RULES: usize = 9;
-/// The refusal reasons in the order the panel stacks them (as `simulate` lists them).
-const REASONS: [Reason; 6] = Reason::ALL;
 /// Widest legend entry, in terminal cells (a Chinese character is two).
 const MAX_LABEL: usize = 30;
 
@@ -136,7 +134,7 @@ impl Panels {
             exhausted,
             rules,
             others,
-            reasons: REASONS
+            reasons: Reason::ALL
                 .iter()
                 .map(|r| {
                     let per_day: Vec<u64> = f

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use crate::calendar::Day;
 use crate::check::model::{Program, Rule, ScheduleSpec, Trigger};
+use crate::compile::timeline::within_days;
 
 /// Why a rule may not fire on `day`: a holiday it is `except`, or outside its days.
 pub(super) fn not_allowed(program: &Program, rule: &Rule, day: NaiveDate) -> String {
@@ -25,12 +26,6 @@ pub(super) fn no_tick(program: &Program, rule: &Rule, day: NaiveDate) -> String 
         }
         _ => String::new(),
     }
-}
-
-/// Whether `day` is inside `active` and the rule's `during`.
-fn within_days(program: &Program, rule: &Rule, day: NaiveDate) -> bool {
-    let inside = |r: Option<(NaiveDate, NaiveDate)>| r.is_none_or(|(a, b)| a <= day && day <= b);
-    inside(program.settings.active) && inside(rule.during)
 }
 
 /// A day of the working calendar, as `explain` says it.

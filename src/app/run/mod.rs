@@ -33,7 +33,6 @@ use crate::data::sqlite::{SharedReads, SqliteData};
 use crate::interpret::engine::{RunError, RunOptions, RunReport, Sink, SinkError};
 use crate::interpret::grant::{Grant, Reason, Refusal};
 use crate::interpret::usage::Usage;
-use crate::ledger::payout::payout_id;
 use crate::ledger::{Ledger, LedgerEntry, LedgerError, RunRecord, RunWriter};
 use crate::time::{day_start, instant_local};
 
@@ -346,8 +345,7 @@ fn load(
         let mut visit = |e: LedgerEntry<'_>| {
             let mut history = e.history();
             if let Some(confirmed) = confirmed {
-                let id = payout_id(name, e.rule, (e.target_kind, e.target), e.cause, e.position);
-                history.counts_spend = confirmed.contains(&id);
+                history.counts_spend = confirmed.contains(&e.payout_id(name));
             }
             usage.load(history, after, until);
         };
