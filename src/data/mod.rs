@@ -11,6 +11,8 @@ pub mod columns;
 mod decode;
 mod event_json;
 pub mod filter;
+pub mod remote;
+pub mod sql;
 pub mod sqlite;
 
 use std::fmt;
@@ -105,6 +107,23 @@ pub enum DataError {
     /// SQLite failed while reading.
     #[error("reading the data failed: {0}")]
     Sql(String),
+    /// A server cannot be reached, or refused the connection (wrong credentials, no
+    /// such database).
+    #[error("cannot connect to {location}: {message}")]
+    Connect {
+        /// The source, without its password.
+        location: String,
+        /// Why, as the server or the network said.
+        message: String,
+    },
+    /// A query failed on a server.
+    #[error("reading from {location} failed: {message}")]
+    Query {
+        /// The source, without its password.
+        location: String,
+        /// Why, as the server said.
+        message: String,
+    },
 }
 
 /// The fields of a schema a plan reads, as sorted schema indices.

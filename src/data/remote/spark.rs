@@ -1,0 +1,1 @@
+//! A Spark cluster, through Spark Connect, as a [`Warehouse`](super::Warehouse).
