@@ -274,6 +274,12 @@ pub trait DataSource {
         None
     }
 
+    /// Rows read from a database server so far, when the data is held in one (see
+    /// [`remote`]); `None` for a file, which is read in place.
+    fn transferred(&self) -> Option<u64> {
+        None
+    }
+
     /// Up to `parts` independent sources that together scan `table` in its order,
     /// each a consecutive part, so a scan can use several threads; `None` when this
     /// source cannot be split (the scan then runs on one thread).

@@ -28,8 +28,8 @@ use std::path::Path;
 use crate::app::payouts::{PayoutSpend, payout_spend};
 use crate::check::Program;
 use crate::compile::Compiled;
-use crate::data::TableNames;
 use crate::data::sqlite::{SharedReads, SqliteData};
+use crate::data::{DataSource, TableNames, remote};
 use crate::interpret::engine::{RunError, RunOptions, RunReport, Sink, SinkError};
 use crate::interpret::grant::{Grant, Reason, Refusal};
 use crate::interpret::usage::Usage;
@@ -127,6 +127,8 @@ pub struct RunOutcome {
     pub notes: Vec<String>,
     /// The playbook's grants in the ledger by payout status, when asked.
     pub payouts: Option<PayoutSpend>,
+    /// Rows read from a database server (`None` for a file).
+    pub transferred: Option<u64>,
 }
 
 /// Why a run could not complete. Nothing was recorded in the ledger.
@@ -174,6 +176,20 @@ pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, 
     Ok(outcome)
 }
 
+/// The request's data: a warehouse URL, or a SQLite file (sharing reads when asked).
+fn open_data(request: &RunRequest<'_>) -> Result<Box<dyn DataSource>, RunError> {
+    let program = &*request.compiled.program;
+    let tables = request.tables.clone();
+    if let Some(url) = remote::url(request.data) {
+        return Ok(Box::new(remote::open(url, program, tables)?));
+    }
+    let mut data = SqliteData::open(request.data, program, tables)?;
+    if let Some(shared) = request.shared {
+        data.share(shared.clone());
+    }
+    Ok(Box::new(data))
+}
+
 fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, RunFailure> {
     let engine = request.compiled;
     let program = &*engine.program;
@@ -184,22 +200,20 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
             at: local(tz, request.at),
         });
     }
-    let mut data =
-        SqliteData::open(request.data, program, request.tables.clone()).map_err(RunError::from)?;
-    if let Some(shared) = request.shared {
-        data.share(shared.clone());
-    }
+    let mut data = open_data(request)?;
+    let data = &mut *data;
     let mut usage = engine.usage();
     let name = request.playbook_name().to_owned();
     let Some(path) = request.ledger else {
         let opts = options(request, None);
-        let report = engine.run(&mut data, &mut usage, &opts, sink)?;
+        let report = engine.run(data, &mut usage, &opts, sink)?;
         return Ok(RunOutcome {
             report,
             recorded: None,
             ledger_grants_before: 0,
             notes: Vec::new(),
             payouts: None,
+            transferred: data.transferred(),
         });
     };
     let names = identity::playbook_names(program);
@@ -222,7 +236,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
             tz,
             already_refused: BTreeMap::new(),
         };
-        let mut report = engine.run(&mut data, &mut usage, &opts, &mut known)?;
+        let mut report = engine.run(data, &mut usage, &opts, &mut known)?;
         set_aside(&mut report, known.already_refused);
         return Ok(RunOutcome {
             report,
@@ -230,6 +244,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
             ledger_grants_before: before,
             notes: Vec::new(),
             payouts: None,
+            transferred: data.transferred(),
         });
     }
     let mut ledger = Ledger::open(path)?;
@@ -247,7 +262,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
         tz,
         already_refused: BTreeMap::new(),
     };
-    let mut report = engine.run(&mut data, &mut usage, &opts, &mut recording)?;
+    let mut report = engine.run(data, &mut usage, &opts, &mut recording)?;
     set_aside(&mut report, recording.already_refused);
     let recorded = writer.commit()?;
     Ok(RunOutcome {
@@ -256,6 +271,7 @@ fn run_window(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcom
         ledger_grants_before: before,
         notes: Vec::new(),
         payouts: None,
+        transferred: data.transferred(),
     })
 }
 

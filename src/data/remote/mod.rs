@@ -10,6 +10,9 @@
 
 pub mod postgres;
 pub mod spark;
+mod staged;
+
+pub use staged::RemoteData;
 
 use super::DataError;
 use super::sql::Dialect;
@@ -58,4 +61,31 @@ pub trait Warehouse {
     /// floating-point type, text or bytes (the SELECT lists cast everything else).
     /// How many rows came back.
     fn query(&mut self, sql: &str, visit: &mut dyn FnMut(&[Cell])) -> Result<u64, DataError>;
+}
+
+/// The warehouse URL `data` is, when it is one rather than a file:
+/// `postgres://…` / `postgresql://…` (PostgreSQL) or `sc://…` (Spark Connect).
+pub fn url(data: &std::path::Path) -> Option<&str> {
+    let text = data.to_str()?;
+    let scheme = text.split_once("://")?.0.to_ascii_lowercase();
+    matches!(scheme.as_str(), "postgres" | "postgresql" | "sc").then_some(text)
+}
+
+/// Connects to the warehouse at `url` and opens its tables as `program` reads them
+/// (see [`RemoteData::open`]).
+pub fn open(
+    url: &str,
+    program: &crate::check::model::Program,
+    names: super::TableNames,
+) -> Result<RemoteData, DataError> {
+    let warehouse: Box<dyn Warehouse> = match url.split_once("://").map(|(s, _)| s) {
+        Some(s) if s.eq_ignore_ascii_case("sc") => {
+            return Err(DataError::Connect {
+                location: url.to_owned(),
+                message: "Spark Connect is not available in this build".to_owned(),
+            });
+        }
+        _ => Box::new(postgres::Postgres::connect(url)?),
+    };
+    RemoteData::open(warehouse, program, names)
 }

@@ -93,22 +93,51 @@ impl SqliteData {
         names: TableNames,
     ) -> Result<SqliteData, DataError> {
         let shown = path.display().to_string();
-        let opening = |e: rusqlite::Error| DataError::Open {
-            path: shown.clone(),
-            message: e.to_string(),
-        };
         let conn = connect(path)?;
-        let mut problems = Problems::default();
-        let layout = Layout::read(&conn, program, &names, &mut problems).map_err(opening)?;
-        let Some(members) = layout.members.filter(|_| layout.missing.is_empty()) else {
-            return Err(DataError::Schema(layout.missing));
-        };
         let is_script = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("sql"));
+        let file = (!is_script).then(|| path.to_path_buf());
+        SqliteData::over(conn, file, program, names).map_err(|e| match e {
+            DataError::Sql(message) => DataError::Open {
+                path: shown,
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// A source over tables in an open connection: the staging database of a
+    /// source elsewhere (see [`crate::data::remote`]), which fills the tables before
+    /// each read.
+    pub(crate) fn staged(
+        conn: Connection,
+        program: &Program,
+        names: TableNames,
+    ) -> Result<SqliteData, DataError> {
+        register_plain(&conn).map_err(sql_error)?;
+        SqliteData::over(conn, None, program, names)
+    }
+
+    /// The connection read from, for filling a staging database.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn over(
+        conn: Connection,
+        file: Option<std::path::PathBuf>,
+        program: &Program,
+        names: TableNames,
+    ) -> Result<SqliteData, DataError> {
+        let mut problems = Problems::default();
+        let layout = Layout::read(&conn, program, &names, &mut problems).map_err(sql_error)?;
+        let Some(members) = layout.members.filter(|_| layout.missing.is_empty()) else {
+            return Err(DataError::Schema(layout.missing));
+        };
         Ok(SqliteData {
             lookups: Vec::new(),
-            file: (!is_script).then(|| path.to_path_buf()),
+            file,
             tz: program.settings.timezone,
             conn,
             tables: Tables {
