@@ -582,6 +582,9 @@ pub fn summary_json(program: &Program, outcome: &RunOutcome) -> Value {
         "skipped_share": r.skipped_share.iter().map(|s| json!({"table": s.table, "rows": s.rows, "of": s.of})).collect::<Vec<_>>(),
         "notes": outcome.notes,
     });
+    if let (Some(n), Value::Object(map)) = (outcome.transferred, &mut summary) {
+        map.insert("rows_transferred".into(), json!(n));
+    }
     if let (Some(p), Value::Object(map)) = (payouts, &mut summary) {
         let by_status: serde_json::Map<String, Value> = p
             .by_status

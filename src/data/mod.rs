@@ -350,3 +350,16 @@ impl DataSource for MemoryData {
         Vec::new()
     }
 }
+
+/// Opens the data `data` names: a database server's URL (see [`remote::url`]), else
+/// a SQLite file or `.sql` script; its tables checked against `program`.
+pub fn open(
+    data: &std::path::Path,
+    program: &crate::check::model::Program,
+    names: TableNames,
+) -> Result<Box<dyn DataSource>, DataError> {
+    Ok(match remote::url(data) {
+        Some(url) => Box::new(remote::open(url, program, names)?),
+        None => Box::new(sqlite::SqliteData::open(data, program, names)?),
+    })
+}

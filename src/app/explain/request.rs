@@ -7,7 +7,6 @@ use std::path::Path;
 use super::{MemberDecisions, RuleExplanation, SegmentSize, explain_target, segment_sizes};
 use crate::app::run::{RunFailure, RunRequest, load_history, run};
 use crate::compile::Compiled;
-use crate::data::sqlite::SqliteData;
 use crate::data::{BadValue, DataError, TableNames};
 use crate::interpret::engine::RunError;
 use crate::ledger::{Ledger, LedgerError};
@@ -72,7 +71,7 @@ pub enum ExplainError {
 pub fn explain(request: &ExplainRequest<'_>) -> Result<Vec<RuleExplanation>, ExplainError> {
     let compiled = request.compiled;
     let program = &*compiled.program;
-    let mut data = SqliteData::open(request.data, program, request.tables.clone())?;
+    let mut data = crate::data::open(request.data, program, request.tables.clone())?;
     let mut usage = compiled.usage();
     if let Some(path) = request.ledger {
         let ledger = Ledger::open_read_only(path)?;
@@ -96,7 +95,7 @@ pub fn explain(request: &ExplainRequest<'_>) -> Result<Vec<RuleExplanation>, Exp
         usage.log_grant(kind, id, rule, g.value, g.at);
     }
     let Some(mut rules) =
-        explain_target(compiled, request.sources, &mut data, &usage, kind, id, at)?
+        explain_target(compiled, request.sources, &mut *data, &usage, kind, id, at)?
     else {
         return Err(ExplainError::NotFound {
             kind,
@@ -130,10 +129,10 @@ pub fn segments(
         let ledger = Ledger::open_read_only(path)?;
         load_history(&ledger, program, &mut usage, at, at)?;
     }
-    let mut data = SqliteData::open(data, program, tables)?;
+    let mut data = crate::data::open(data, program, tables)?;
     Ok(segment_sizes(
         compiled,
-        &mut data,
+        &mut *data,
         (at, usage.granted()),
         skip_bad_rows,
     )?)

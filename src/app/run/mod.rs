@@ -180,8 +180,8 @@ pub fn run(request: &RunRequest<'_>, sink: &mut dyn Sink) -> Result<RunOutcome, 
 fn open_data(request: &RunRequest<'_>) -> Result<Box<dyn DataSource>, RunError> {
     let program = &*request.compiled.program;
     let tables = request.tables.clone();
-    if let Some(url) = remote::url(request.data) {
-        return Ok(Box::new(remote::open(url, program, tables)?));
+    if remote::url(request.data).is_some() {
+        return Ok(crate::data::open(request.data, program, tables)?);
     }
     let mut data = SqliteData::open(request.data, program, tables)?;
     if let Some(shared) = request.shared {

@@ -110,6 +110,12 @@ pub fn summary_text(program: &Program, outcome: &RunOutcome) -> String {
             .collect();
         out.push_str(&format!("payouts in the ledger: {}\n", parts.join(", ")));
     }
+    if let Some(n) = outcome.transferred {
+        out.push_str(&format!(
+            "read {n} row{} from the database server\n",
+            plural(n)
+        ));
+    }
     for (kind, n) in &r.ignored_events {
         out.push_str(&format!(
             "ignored {n} event{} of undeclared kind `{kind}`\n",
