@@ -5,6 +5,8 @@
 // Each test file is its own crate and uses only some of these.
 #![allow(dead_code)]
 
+pub mod warehouse;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
