@@ -10,7 +10,7 @@ use crate::check::types::Value;
 use crate::check::{Expectation, RecordSchema, Reward, RewardKind, TestCase, TestRecord};
 use crate::compile::Compiled;
 use crate::compile::plan::{Leaf, RewardClass};
-use crate::data::{EventRecord, MemoryData};
+use crate::data::{DataSource, EventRecord, MemoryData};
 use crate::interpret::engine::{RunOptions, RunReport};
 use crate::interpret::grant::{Grant, Refusal};
 use crate::interpret::usage::{HistoryGrant, Usage};
@@ -46,11 +46,16 @@ impl TestOutcome {
 
 /// Runs one test block.
 pub fn run_test(engine: &Compiled, case: &TestCase) -> TestOutcome {
-    let mut data = test_data(engine, case);
+    run_test_over(engine, case, &mut test_data(engine, case))
+}
+
+/// Runs one test block over `data` in place of its own members, groups and events
+/// ([`test_data`]): the same block with its data in a file or a database server.
+pub fn run_test_over(engine: &Compiled, case: &TestCase, data: &mut dyn DataSource) -> TestOutcome {
     let opts = test_options(engine, case);
     let mut usage = test_usage(engine, case, &opts);
     let mut sink = Collect::default();
-    let result = engine.run(&mut data, &mut usage, &opts, &mut sink);
+    let result = engine.run(data, &mut usage, &opts, &mut sink);
     let mut outcome = TestOutcome {
         name: case.name.clone(),
         span: case.span,
@@ -72,8 +77,8 @@ pub fn run_test(engine: &Compiled, case: &TestCase) -> TestOutcome {
     outcome
 }
 
-/// The block's members, groups and events as in-memory data.
-fn test_data(engine: &Compiled, case: &TestCase) -> MemoryData {
+/// The block's members, groups and events as in-memory data (sorted by id).
+pub fn test_data(engine: &Compiled, case: &TestCase) -> MemoryData {
     let program = &engine.program;
     let mut data = MemoryData {
         members: case
