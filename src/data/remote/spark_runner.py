@@ -182,6 +182,9 @@ def column_cells(array):
         return [None if v is None else float_cell(v) for v in values]
     if pyarrow.types.is_boolean(t):
         return [None if v is None else int(v) for v in values]
+    if pyarrow.types.is_map(t):
+        # Arrow gives a map as (key, value) pairs; Spark shows it as an object.
+        return [None if v is None else cell(dict(v)) for v in values]
     if pyarrow.types.is_uint64(t):
         return [None if v is None else check_int(v) for v in values]
     return [cell(v) for v in values]
@@ -235,8 +238,9 @@ def query(req):
     try:
         df = spark.sql(req["sql"])
         client = spark.client
-        if hasattr(client, "to_table_as_iterator"):
-            # Arrow batches as the server streams them, one at a time.
+        if hasattr(client, "to_table_as_iterator") and hasattr(df._plan, "observations"):
+            # Arrow batches as the server streams them, one at a time (what
+            # toLocalIterator does, without making a Row of every row).
             plan = df._plan.to_proto(client)
             for table in client.to_table_as_iterator(plan, df._plan.observations):
                 if not isinstance(table, pyarrow.Table):
@@ -245,7 +249,7 @@ def query(req):
                     for start in range(0, batch.num_rows, chunk):
                         part = batch.slice(start, chunk)
                         cols = [column_cells(c) for c in part.columns]
-                        send({"rows": [list(r) for r in zip(*cols)]})
+                        send({"rows": list(zip(*cols))})  # tuples dump as arrays
                         count += part.num_rows
         else:
             rows = []
