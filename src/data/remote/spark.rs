@@ -1,4 +1,4 @@
-//! A Spark cluster, through Spark Connect, as a [`Warehouse`](super::Warehouse).
+//! A Spark cluster, through Spark Connect, as a [`Warehouse`].
 //!
 //! Spark Connect is gRPC carrying Spark's protobuf plans and Arrow results. This
 //! module does not speak it itself: it drives the official Python client
