@@ -1,109 +1,110 @@
 #!/usr/bin/env bash
-# A throwaway local Spark Connect server for the warehouse tests.
+# A local Spark Connect server for tests/spark_connect.rs.
 #
-#   eval "$(.ci/spark.sh start)"   # sets PLAYBOOK_TEST_SPARK
-#   .ci/spark.sh stop
+#   eval "$(bash .ci/spark.sh start)"   # prints the export lines the tests read
+#   cargo test --test spark_connect
+#   bash .ci/spark.sh stop
 #
-# `start` installs pyspark with its Connect client from PyPI when missing (the
-# server's jars ship in the package), and starts the server on 127.0.0.1 with its
-# logs, metastore and tables in a temporary directory; the only thing on stdout is
-# the `export` line. A server already answering on the port is reused (and left
-# running by `stop`). When no server can start it says so loudly on stderr and exits
-# non-zero, so CI can skip those tests visibly. The tests load through the same
-# Python client (tests/common/spark_load.py).
+# pyspark (which ships the Connect server's jars) and the Python client's
+# dependencies are installed once into a virtualenv outside the clone, and reused;
+# the server runs on 127.0.0.1 only, with its warehouse, logs and pid file in a
+# temporary directory that `stop` removes. Needs python3 and Java 17+.
 set -euo pipefail
 
-PORT="${PLAYBOOK_SPARK_PORT:-15002}"
-PYTHON="${PLAYBOOK_TEST_PYTHON:-python3}"
-STATE="${TMPDIR:-/tmp}/playbook-ci-spark-${PORT}.state"
-URL="sc://127.0.0.1:${PORT}"
+VENV="${PLAYBOOK_SPARK_VENV:-${HOME}/.cache/playbook/spark-venv}"
+STATE="${TMPDIR:-/tmp}/playbook-spark-${USER:-$(id -u)}"
+PY="$VENV/bin/python3"
 
 skip() {
     echo "!!! .ci/spark.sh: SKIPPED Spark: $* !!!" >&2
     exit 1
 }
 
-port_open() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null
+install() {
+    if ! "$PY" -c 'import pyspark.sql.connect.session, pandas, pyarrow, grpc' 2>/dev/null; then
+        command -v python3 >/dev/null || skip "no python3"
+        [ -x "$PY" ] || python3 -m venv "$VENV" >&2 || skip "cannot create a virtualenv in $VENV"
+        "$PY" -m pip install --quiet --disable-pip-version-check 'pyspark[connect]' 'pandas<3' >&2 ||
+            skip "pip cannot install pyspark[connect]"
+    fi
 }
 
-# Whether a Spark Connect server on PORT runs a query.
-answers() {
-    port_open && timeout 60 "$PYTHON" -c "
-from pyspark.sql import SparkSession
-SparkSession.builder.remote('$URL').getOrCreate().sql('SELECT 1').collect()
-" >/dev/null 2>&1
-}
-
-install_pyspark() {
-    "$PYTHON" -c 'import pyspark.sql.connect.session' >/dev/null 2>&1 && return 0
-    command -v "$PYTHON" >/dev/null || skip "no $PYTHON"
-    echo ".ci/spark.sh: installing pyspark from PyPI" >&2
-    "$PYTHON" -m pip install -q 'pyspark[connect]' 'pandas<3' >/dev/null 2>&1 ||
-        skip "pip install 'pyspark[connect]' failed"
-    "$PYTHON" -c 'import pyspark.sql.connect.session' >/dev/null 2>&1 ||
-        skip "pyspark installed but its Connect client does not import"
+# A port that is free now: 15002 (Spark Connect's default) when it is.
+free_port() {
+    "$PY" - <<'PY'
+import socket
+def free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return None
+        return s.getsockname()[1]
+print(free(15002) or free(0))
+PY
 }
 
 start() {
-    install_pyspark
-    if answers; then
-        echo ".ci/spark.sh: reusing the Spark Connect server on port $PORT" >&2
-        echo "export PLAYBOOK_TEST_SPARK=$URL"
-        return 0
+    command -v java >/dev/null || skip "no java (Spark needs Java 17 or later)"
+    install
+    if [ -f "$STATE/url" ]; then
+        skip "a server started by this script may still run ($(cat "$STATE/url")): run '$0 stop' first"
     fi
-    port_open && skip "port $PORT is taken by something that is not a working Spark Connect server"
-    stop
-    command -v java >/dev/null || skip "no java (Spark needs a JRE 17 or newer)"
-
-    local home dir
-    home="$("$PYTHON" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
-    dir="$(mktemp -d "${TMPDIR:-/tmp}/playbook-spark.XXXXXX")"
-    echo "$dir" >"$STATE"
-    # The server keeps its metastore and tables in its working directory: the temp one.
-    (
-        cd "$dir"
-        SPARK_HOME="$home" SPARK_LOG_DIR="$dir/logs" SPARK_PID_DIR="$dir" \
-            "$home/sbin/start-connect-server.sh" --master "local[2]" \
-            --conf spark.ui.enabled=false \
-            --conf spark.connect.grpc.binding.address=127.0.0.1 \
-            --conf "spark.connect.grpc.binding.port=$PORT" \
-            --conf spark.driver.host=127.0.0.1 \
-            --conf spark.driver.bindAddress=127.0.0.1 \
-            --conf "spark.sql.warehouse.dir=$dir/warehouse" >/dev/null 2>&1
-    ) || skip "start-connect-server.sh failed"
-
-    local waited=0
-    until port_open; do
-        sleep 2
-        waited=$((waited + 2))
-        [ "$waited" -lt 120 ] ||
-            skip "no server on port $PORT after 120 s: $(tail -3 "$dir"/logs/*.out 2>/dev/null | tr '\n' ' ')"
-    done
-    answers || skip "the server does not run queries: $(tail -3 "$dir"/logs/*.out 2>/dev/null | tr '\n' ' ')"
-    echo ".ci/spark.sh: Spark Connect on 127.0.0.1:$PORT, files in $dir" >&2
-    echo "export PLAYBOOK_TEST_SPARK=$URL"
+    spark_home="$("$PY" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
+    [ -x "$spark_home/sbin/start-connect-server.sh" ] ||
+        skip "this pyspark has no sbin/start-connect-server.sh (pip install pyspark, not only pyspark-client)"
+    port="$(free_port)"
+    mkdir -p "$STATE"
+    url="sc://127.0.0.1:$port"
+    export SPARK_HOME="$spark_home" SPARK_LOG_DIR="$STATE/logs" SPARK_PID_DIR="$STATE"
+    (cd "$STATE" && "$spark_home/sbin/start-connect-server.sh" \
+        --master "local[2]" \
+        --conf spark.ui.enabled=false \
+        --conf spark.connect.grpc.binding.address=127.0.0.1 \
+        --conf spark.connect.grpc.binding.port="$port" \
+        --conf spark.driver.host=127.0.0.1 \
+        --conf spark.driver.bindAddress=127.0.0.1 \
+        --conf spark.sql.warehouse.dir="$STATE/warehouse" \
+        --driver-java-options "-Djava.io.tmpdir=$STATE" >&2) ||
+        { stop_server; skip "start-connect-server.sh failed (logs in $STATE/logs)"; }
+    echo "$url" >"$STATE/url"
+    # Ready when a query answers, not merely when the port is open.
+    if ! timeout 120 "$PY" - "$url" <<'PY' >&2; then
+import sys, time
+from pyspark.sql import SparkSession
+deadline = time.time() + 115
+while True:
+    try:
+        spark = SparkSession.builder.remote(sys.argv[1]).getOrCreate()
+        spark.sql("SELECT 1").collect()
+        break
+    except Exception as e:
+        if time.time() > deadline:
+            sys.exit(f"no answer from {sys.argv[1]}: {str(e).splitlines()[0]}")
+        time.sleep(1)
+PY
+        tail -n 20 "$STATE"/logs/*.out >&2 2>/dev/null || true
+        stop_server
+        skip "the Connect server did not answer a query within 120 s"
+    fi
+    echo "export PLAYBOOK_TEST_SPARK=$url"
+    echo "export PLAYBOOK_PYTHON=$PY"
 }
 
-stop() {
-    [ -f "$STATE" ] || return 0
-    local dir home
-    dir="$(cat "$STATE")"
-    home="$("$PYTHON" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))' 2>/dev/null || true)"
-    if [ -n "$home" ] && [ -d "$dir" ]; then
-        SPARK_HOME="$home" SPARK_LOG_DIR="$dir/logs" SPARK_PID_DIR="$dir" \
-            "$home/sbin/stop-connect-server.sh" >/dev/null 2>&1 || true
+stop_server() {
+    if [ -d "$STATE" ]; then
+        spark_home="$("$PY" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))' 2>/dev/null)" || true
+        if [ -n "${spark_home:-}" ]; then
+            SPARK_HOME="$spark_home" SPARK_PID_DIR="$STATE" SPARK_LOG_DIR="$STATE/logs" \
+                "$spark_home/sbin/stop-connect-server.sh" >&2 || true
+        fi
+        rm -rf "$STATE"
     fi
-    # Only ever a directory this script made (mktemp's prefix), never a path from elsewhere.
-    case "$dir" in
-    */playbook-spark.*) rm -rf "$dir" ;;
-    esac
-    rm -f "$STATE"
 }
 
 case "${1:-}" in
 start) start ;;
-stop) stop ;;
+stop) stop_server ;;
 *)
     echo "usage: $0 start|stop" >&2
     exit 2
