@@ -99,6 +99,10 @@ impl From<Status> for ExitCode {
 /// on bad usage and with 0 after `--help` or `--version`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The interpreter with the Spark Connect client (docs/warehouse.md).
+    if let Some(python) = std::env::var_os("PLAYBOOK_PYTHON").filter(|p| !p.is_empty()) {
+        playbook::data::remote::set_python(python.into());
+    }
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Run(args) => run::run(&args),

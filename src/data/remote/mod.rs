@@ -71,6 +71,15 @@ pub fn url(data: &std::path::Path) -> Option<&str> {
     matches!(scheme.as_str(), "postgres" | "postgresql" | "sc").then_some(text)
 }
 
+/// The Python interpreter that runs the Spark Connect client, when not `python3`:
+/// set once by the program (the command line reads `PLAYBOOK_PYTHON`).
+static PYTHON: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Uses `python` for Spark Connect from now on (only the first call counts).
+pub fn set_python(python: std::path::PathBuf) {
+    let _ = PYTHON.set(python);
+}
+
 /// Connects to the warehouse at `url` and opens its tables as `program` reads them
 /// (see [`RemoteData::open`]).
 pub fn open(
@@ -80,10 +89,9 @@ pub fn open(
 ) -> Result<RemoteData, DataError> {
     let warehouse: Box<dyn Warehouse> = match url.split_once("://").map(|(s, _)| s) {
         Some(s) if s.eq_ignore_ascii_case("sc") => {
-            return Err(DataError::Connect {
-                location: url.to_owned(),
-                message: "Spark Connect is not available in this build".to_owned(),
-            });
+            let python = PYTHON.get().map_or(std::path::Path::new("python3"), |p| p);
+            let zone = program.settings.timezone.name();
+            Box::new(spark::SparkConnect::connect_with(url, zone, python)?)
         }
         _ => Box::new(postgres::Postgres::connect(url)?),
     };

@@ -49,7 +49,7 @@ pub fn load_spark(url: &str, database: &str, data: &Dataset) {
 
 /// Runs `tests/common/spark_load.py` with `args`; its standard output.
 pub fn run_spark_python(args: &[&str]) -> String {
-    let python = std::env::var("PLAYBOOK_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let python = std::env::var("PLAYBOOK_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = Command::new(&python)
         .arg(script())
         .args(args)
