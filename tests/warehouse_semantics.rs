@@ -49,7 +49,9 @@ fn stored(v: &Val, tz: chrono_tz::Tz) -> (Value, serde_json::Value) {
         Val::Percent(r) => text(r.to_string()),
         Val::Text(t) => text(t.clone()),
         Val::Time(t) => {
-            let local = chrono::DateTime::from_timestamp(*t, 0).unwrap().with_timezone(&tz);
+            let local = chrono::DateTime::from_timestamp(*t, 0)
+                .unwrap()
+                .with_timezone(&tz);
             text(local.format("%Y-%m-%d %H:%M:%S").to_string())
         }
         Val::Date(d) => text(d.format("%Y-%m-%d").to_string()),
@@ -118,8 +120,15 @@ fn write(program: &Program, data: &MemoryData, path: &Path) -> Vec<&'static str>
             let member = stored(&e.row.vals[1], tz).0;
             let at = stored(&Val::Time(e.at), tz).0;
             let data = Value::Text(serde_json::Value::Object(fields).to_string());
-            let row = vec![Value::Text(e.row.id.clone()), Value::Text(schema.name.clone())];
-            insert(&conn, "events", [row, vec![member, at, data, group]].concat());
+            let row = vec![
+                Value::Text(e.row.id.clone()),
+                Value::Text(schema.name.clone()),
+            ];
+            insert(
+                &conn,
+                "events",
+                [row, vec![member, at, data, group]].concat(),
+            );
         }
         tables.push("events");
     }
@@ -155,9 +164,17 @@ fn preferred(program: &Program, table: &str, column: &str) -> Option<ColumnKind>
 fn lines(outcome: &TestOutcome, schema: &str) -> String {
     let mut out = vec![format!("passed {}", outcome.passed())];
     out.extend(outcome.grants.iter().map(|g| {
-        format!("grant {} {} {} {} {}", g.rule, g.target.id, g.reward, g.value.0, g.at)
+        format!(
+            "grant {} {} {} {} {}",
+            g.rule, g.target.id, g.reward, g.value.0, g.at
+        )
     }));
-    out.extend(outcome.refusals.iter().map(|r| format!("refused {}", r.message)));
+    out.extend(
+        outcome
+            .refusals
+            .iter()
+            .map(|r| format!("refused {}", r.message)),
+    );
     out.extend(outcome.failures.iter().map(|(_, m)| format!("failure {m}")));
     out.extend(outcome.error.iter().map(|e| format!("error {e}")));
     out.join("\n").replace(&format!("{schema}."), "")
@@ -194,7 +211,11 @@ fn compare(
     };
     let mut server = remote::open(url, program, names).unwrap();
     let actual = lines(&run_test_over(compiled, test, &mut server), schema);
-    assert_eq!(actual, expected, "block `{}` of {}", test.name, program.settings.name);
+    assert_eq!(
+        actual, expected,
+        "block `{}` of {}",
+        test.name, program.settings.name
+    );
     expected
 }
 
@@ -207,15 +228,33 @@ fn compiled(path: &Path) -> Compiled {
 fn every_block_of_every_playbook_gives_the_same_outcome_from_postgres() {
     let Some(url) = postgres_url() else { return };
     let load = |schema: &str, data: &Dataset| load_postgres(&url, schema, data);
-    let (mut blocks, mut passed) = (0, 0);
-    for (f, path) in playbooks().iter().enumerate() {
-        let compiled = compiled(path);
-        for case in 0..compiled.program.tests.len() {
-            let outcome = compare(&compiled, case, &format!("b{f}_{case}"), &url, &load);
-            blocks += 1;
-            passed += usize::from(outcome.starts_with("passed true"));
-        }
-    }
+    let files = playbooks();
+    // A few files at a time: each block waits mostly on the server.
+    let counts: Vec<(usize, usize)> = std::thread::scope(|s| {
+        let workers: Vec<_> = files
+            .chunks(files.len().div_ceil(4))
+            .enumerate()
+            .map(|(w, chunk)| {
+                let (url, load) = (&url, &load);
+                s.spawn(move || {
+                    let (mut blocks, mut passed) = (0, 0);
+                    for (f, path) in chunk.iter().enumerate() {
+                        let compiled = compiled(path);
+                        for case in 0..compiled.program.tests.len() {
+                            let schema = format!("b{w}_{f}_{case}");
+                            let outcome = compare(&compiled, case, &schema, url, load);
+                            blocks += 1;
+                            passed += usize::from(outcome.starts_with("passed true"));
+                        }
+                    }
+                    (blocks, passed)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let blocks: usize = counts.iter().map(|c| c.0).sum();
+    let passed: usize = counts.iter().map(|c| c.1).sum();
     assert!(blocks >= 250, "{blocks} blocks");
     // Most blocks also pass from a file (some leave required fields out, which a file
     // reports as bad values).
