@@ -321,6 +321,11 @@ fn read(select: String, compare: Option<Comparable>, plain: Option<String>) -> C
 }
 
 impl Dialect {
+    /// `CAST(c AS TEXT)` (Spark: `STRING`).
+    pub fn cast_text(self, c: &str) -> String {
+        self.as_text(c)
+    }
+
     fn as_text(self, c: &str) -> String {
         match self {
             Dialect::Spark => format!("CAST({c} AS STRING)"),

@@ -9,8 +9,10 @@
 //! Rows whose id cannot be read, and every row of an id held twice, are staged
 //! once at open and kept: their problems are then found, and named, as in a file.
 
+use std::collections::HashSet;
+
 use rusqlite::Connection;
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 
 use super::{Cell, ColumnInfo, Warehouse};
 use crate::check::model::{Program, RecordSchema};
@@ -31,6 +33,19 @@ pub struct RemoteData {
     events: Option<RemoteTable>,
     /// Rows read from the warehouse so far.
     transferred: u64,
+    /// The condition of the window's events last staged, until their members are
+    /// prefetched.
+    window: Option<String>,
+    /// The members staged now, when they are those of the window's events.
+    prefetched: Option<Prefetched>,
+}
+
+/// Members staged for the window's events.
+struct Prefetched {
+    /// The fields read.
+    fields: Vec<usize>,
+    /// The events' member ids: each one's row is staged, or it has none.
+    ids: HashSet<String>,
 }
 
 impl std::fmt::Debug for RemoteData {
@@ -120,6 +135,8 @@ impl RemoteData {
             groups,
             events,
             transferred,
+            window: None,
+            prefetched: None,
         })
     }
 
@@ -148,35 +165,63 @@ impl RemoteData {
         filter: &RowFilter,
         plain_of: &[usize],
     ) -> Result<bool, DataError> {
-        let dialect = self.warehouse.dialect();
-        let Some(t) = (match table {
+        let Some(condition) = self.condition(table, filter, plain_of) else {
+            return Ok(false);
+        };
+        self.stage_rows(table, fields, &condition)?;
+        Ok(true)
+    }
+
+    fn table(&self, table: Table) -> Option<&RemoteTable> {
+        match table {
             Table::Members => Some(&self.members),
             Table::Groups => self.groups.as_ref(),
             Table::Events => self.events.as_ref(),
-        }) else {
-            return Ok(false);
-        };
-        let read: Vec<usize> = std::iter::once(0)
-            .chain(fields.iter().copied().filter(|&f| f != 0))
-            .collect();
+        }
+    }
+
+    /// The SQL condition of the rows where `filter` may hold or a value of
+    /// `plain_of` may not be plain; `None` when the playbook has no such table.
+    fn condition(&self, table: Table, filter: &RowFilter, plain_of: &[usize]) -> Option<String> {
+        let t = self.table(table)?;
         let by_index: Vec<Option<&ColumnRead>> = t.columns.iter().map(|(_, c)| Some(c)).collect();
-        let wanted = filter_sql(dialect, filter, &by_index);
+        let wanted = filter_sql(self.warehouse.dialect(), filter, &by_index);
         let plain: Option<Vec<&str>> = plain_of
             .iter()
             .map(|&f| t.columns[f].1.plain.as_deref())
             .collect();
-        let condition = match plain {
+        Some(match plain {
             Some(plain) if !filter.is_true() && !plain.is_empty() => {
                 format!("({wanted}) OR NOT ({})", plain.join(" AND "))
             }
             Some(_) if !filter.is_true() => wanted,
             _ => "TRUE".to_owned(),
+        })
+    }
+
+    /// Replaces the staged rows of `table` (those kept aside) with its rows where
+    /// `condition` holds and the id reads, `fields` read.
+    fn stage_rows(
+        &mut self,
+        table: Table,
+        fields: &FieldSet,
+        condition: &str,
+    ) -> Result<(), DataError> {
+        if table == Table::Members {
+            self.prefetched = None;
+        }
+        let t = match table {
+            Table::Members => Some(&self.members),
+            Table::Groups => self.groups.as_ref(),
+            Table::Events => self.events.as_ref(),
         };
-        let id_good = t.columns[0]
-            .1
-            .plain
-            .clone()
-            .unwrap_or_else(|| "TRUE".to_owned());
+        let Some(t) = t else {
+            return Ok(());
+        };
+        let read: Vec<usize> = std::iter::once(0)
+            .chain(fields.iter().copied().filter(|&f| f != 0))
+            .collect();
+        let id_good = t.columns[0].1.plain.as_deref().unwrap_or("TRUE");
         let sql = format!(
             "SELECT {} FROM {} WHERE {id_good} AND ({condition})",
             read.iter()
@@ -193,7 +238,56 @@ impl RemoteData {
         staging.clear(t)?;
         staging.fill(t, &read, &sql)?;
         self.transferred += staging.transferred;
-        Ok(true)
+        Ok(())
+    }
+
+    /// Stages, in one query, the members of the window's events last staged (a
+    /// semi-join in the warehouse), `fields` read: the engine looks each of them up
+    /// before deciding anything, which would otherwise be a query per member.
+    fn prefetch_event_members(&mut self, fields: &FieldSet) -> Result<(), DataError> {
+        let (Some(events), Some(window)) = (&self.events, self.window.take()) else {
+            return Ok(());
+        };
+        let dialect = self.warehouse.dialect();
+        let (id, member_id) = (&self.members.columns[0].1, &events.columns[2].1);
+        let as_text = |c: &ColumnRead| match c.compare {
+            Some(Comparable::Int(_)) => dialect.cast_text(&c.select),
+            _ => c.select.clone(),
+        };
+        let (id, member_id) = if id.compare == member_id.compare {
+            (id.select.clone(), member_id.select.clone())
+        } else {
+            (as_text(id), as_text(member_id))
+        };
+        let condition = format!(
+            "{id} IN (SELECT {member_id} FROM {} WHERE {window})",
+            events.from
+        );
+        let ids = self.staged_event_members(&events.local)?;
+        self.stage_rows(Table::Members, fields, &condition)?;
+        self.prefetched = Some(Prefetched {
+            fields: fields.to_vec(),
+            ids,
+        });
+        Ok(())
+    }
+
+    /// The member ids of the staged events, as ids read.
+    fn staged_event_members(&self, local: &str) -> Result<HashSet<String>, DataError> {
+        let conn = self.local.connection();
+        let sql =
+            format!("SELECT DISTINCT \"member_id\" FROM {local} WHERE \"member_id\" IS NOT NULL");
+        let mut stmt = conn.prepare(&sql).map_err(local_error)?;
+        let mut rows = stmt.query([]).map_err(local_error)?;
+        let mut ids = HashSet::new();
+        while let Some(r) = rows.next().map_err(local_error)? {
+            match r.get_ref(0).map_err(local_error)? {
+                ValueRef::Integer(i) => ids.insert(i.to_string()),
+                ValueRef::Text(t) => ids.insert(String::from_utf8_lossy(t).into_owned()),
+                _ => false,
+            };
+        }
+        Ok(ids)
     }
 
     /// The filter `id = ID` for `table`'s id column; `None` when no row can have it
@@ -234,7 +328,14 @@ impl RemoteData {
             Some(t) => (1..t.columns.len()).collect(),
             None => return Ok(()),
         };
-        self.stage_where(Table::Events, &all, &RowFilter::all(window), &[EVENT_AT])?;
+        let Some(condition) = self.condition(Table::Events, &RowFilter::all(window), &[EVENT_AT])
+        else {
+            return Ok(());
+        };
+        self.stage_rows(Table::Events, &all, &condition)?;
+        // The window's members are prefetched at the first lookup; the events
+        // before a window (members' histories) need none.
+        self.window = (after > i64::MIN).then_some(condition);
         Ok(())
     }
 }
@@ -453,6 +554,16 @@ impl DataSource for RemoteData {
         id: &str,
         fields: &FieldSet,
     ) -> Result<Option<Row>, DataError> {
+        if table == Table::Members && self.window.is_some() {
+            self.prefetch_event_members(fields)?;
+        }
+        if let Some(p) = &self.prefetched
+            && table == Table::Members
+            && p.ids.contains(id)
+            && fields.iter().all(|f| p.fields.contains(f))
+        {
+            return self.local.lookup(table, id, fields);
+        }
         let Some(filter) = self.id_is(table, id) else {
             return Ok(None);
         };
