@@ -351,7 +351,9 @@ impl Exact<'_> {
                 let (field, op, other) = match (self.field(a), self.field(b)) {
                     (Some(f), None) => (f, *op, &**b),
                     (None, Some(f)) => (f, flip(*op), &**a),
-                    _ => return Err("a comparison of two computed values".to_owned()),
+                    // The side that is not a constant says why.
+                    _ if self.constant(a).is_none() => return Err(why(a)),
+                    _ => return Err(why(b)),
                 };
                 let value = self.constant(other).ok_or_else(|| why(other))?;
                 self.compare(field, op, &value)

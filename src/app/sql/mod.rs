@@ -303,7 +303,12 @@ impl Writer<'_> {
         }
     }
 
-    fn tables_and_condition(&self, q: &CandidateQuery, table: &str, filter: String) -> (String, String) {
+    fn tables_and_condition(
+        &self,
+        q: &CandidateQuery,
+        table: &str,
+        filter: String,
+    ) -> (String, String) {
         let d = self.layout.dialect;
         let target = format!("{} AS {}", d.table(table), columns::TARGET);
         let QueryCause::Events { kind, after, until } = q.cause else {
@@ -367,3 +372,6 @@ impl Writer<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
