@@ -12,4 +12,5 @@ pub mod payouts;
 pub mod run;
 pub mod simulate;
 pub mod spread;
+pub mod sql;
 pub mod test;

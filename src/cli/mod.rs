@@ -14,6 +14,7 @@ mod repl;
 mod run;
 mod simulate;
 mod spread;
+mod sql;
 mod test;
 
 use std::io::Write;
@@ -54,6 +55,8 @@ enum Command {
     Segments(inspect::SegmentsArgs),
     /// Forecast a period: every day's grants, spend and refusals, and when budgets run out.
     Simulate(simulate::SimulateArgs),
+    /// Print the candidate queries a run of a window would send to a warehouse, in a dialect.
+    Sql(sql::SqlArgs),
     /// Compare two versions of a playbook: what changed, and with data what it does.
     Diff(diff::DiffArgs),
     /// List every grant and refusal a ledger holds for one member or group.
@@ -114,6 +117,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Sql(args) => sql::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Repl(args) => repl::run(&args),
         Command::Lsp(args) => lsp::run(&args),

@@ -1,6 +1,7 @@
 //! The interpreter: a compiled program run over data, producing grants and
 //! refusals within limits, caps and budgets.
 
+pub mod candidates;
 pub mod engine;
 pub mod error;
 pub mod eval;

@@ -30,26 +30,7 @@ pub(crate) fn scan_filter(
     rules: &[usize],
     now: i64,
 ) -> RowFilter {
-    let program = &engine.program;
-    let schema = match kind {
-        TargetKind::Member => &program.member,
-        TargetKind::Group => match &program.group {
-            Some(g) => g,
-            None => return RowFilter::True,
-        },
-    };
-    let types: Vec<&Type> = schema.fields.iter().map(|f| &f.ty).collect();
-    let cx = Translate {
-        engine,
-        record: match kind {
-            TargetKind::Member => Record::Member,
-            TargetKind::Group => Record::Group,
-        },
-        types,
-        env: Env::at(now, program.settings.timezone),
-        inlined: Cell::new(0),
-    };
-    let rules = RowFilter::any(rules.iter().map(|&r| cx.rule(r)));
+    let rules = rules_filter(engine, kind, rules, Some(now));
     if rules.is_true() {
         // Not worth a filter (and the plain check of every row it costs in SQL).
         return rules;
@@ -72,6 +53,37 @@ pub(crate) fn scan_filter(
     RowFilter::all([existed, rules])
 }
 
+/// Rows of `kind`'s table for which some of `rules` may fire at `now` — or, when
+/// `now` is `None`, at any instant (events of a window: each is served at its
+/// own), so nothing reading the clock is translated. No `joined` condition.
+pub(crate) fn rules_filter(
+    engine: &Compiled,
+    kind: TargetKind,
+    rules: &[usize],
+    now: Option<i64>,
+) -> RowFilter {
+    let program = &engine.program;
+    let schema = match kind {
+        TargetKind::Member => &program.member,
+        TargetKind::Group => match &program.group {
+            Some(g) => g,
+            None => return RowFilter::True,
+        },
+    };
+    let cx = Translate {
+        engine,
+        record: match kind {
+            TargetKind::Member => Record::Member,
+            TargetKind::Group => Record::Group,
+        },
+        types: schema.fields.iter().map(|f| &f.ty).collect(),
+        env: Env::at(now.unwrap_or(0), program.settings.timezone),
+        clock: now.is_some(),
+        inlined: Cell::new(0),
+    };
+    RowFilter::any(rules.iter().map(|&r| cx.rule(r)))
+}
+
 /// Most segment definitions one scan filter looks into. Segments using a segment
 /// twice (`segment b = a or a`, `segment c = b or b`, …) would otherwise double the
 /// work at every link; past this, a segment is taken as "may hold, may fail", which
@@ -83,6 +95,8 @@ struct Translate<'e, 'p> {
     record: Record,
     types: Vec<&'p Type>,
     env: Env<'static>,
+    /// Whether `env`'s instant is the one evaluated (else `now` is unknown).
+    clock: bool,
     /// Segment definitions looked into so far.
     inlined: Cell<usize>,
 }
@@ -245,7 +259,7 @@ impl Translate<'_, '_> {
     /// The value of a node that reads no row (`now - 30d`), the same for every row
     /// of the tick; `None` when it reads one or cannot be computed.
     fn constant(&self, node: &Node) -> Option<Val> {
-        if !row_free(node) {
+        if !row_free(node) || (!self.clock && reads_clock(node)) {
             return None;
         }
         let mut segs = self.engine.segments();
@@ -339,6 +353,22 @@ fn row_free(node: &Node) -> bool {
         Node::Compare(_, a, b) => row_free(a) && row_free(b),
         Node::Arith(first, rest) => row_free(first) && rest.iter().all(|(_, x)| row_free(x)),
         Node::In { elem, within, .. } => row_free(elem) && row_free(within),
+    }
+}
+
+/// Whether a node reads `now` or `today`.
+pub(crate) fn reads_clock(node: &Node) -> bool {
+    match node {
+        Node::Now | Node::Today => true,
+        Node::Const(_) | Node::Field(..) | Node::Segment(_) | Node::CompareField { .. } => false,
+        Node::History(_) => true,
+        Node::Exists(x) | Node::Not(x) | Node::Neg(x) | Node::OnCalendar(_, x, _) => reads_clock(x),
+        Node::And(xs) | Node::Or(xs) | Node::Coalesce(xs) | Node::List(xs) | Node::Call(_, xs) => {
+            xs.iter().any(reads_clock)
+        }
+        Node::Compare(_, a, b) => reads_clock(a) || reads_clock(b),
+        Node::Arith(first, rest) => reads_clock(first) || rest.iter().any(|(_, x)| reads_clock(x)),
+        Node::In { elem, within, .. } => reads_clock(elem) || reads_clock(within),
     }
 }
 
