@@ -113,10 +113,12 @@ pub fn run(args: &SqlArgs) -> Status {
         events: args.events_table.clone(),
     };
     let catalog = match &args.data {
-        Some(data) => match read_catalog(data, dialect, &tables) {
-            Ok(c) => Some(c),
-            Err(s) => return s,
-        },
+        Some(data) => {
+            match read_catalog(data, (dialect, program.settings.timezone.name()), &tables) {
+                Ok(c) => Some(c),
+                Err(s) => return s,
+            }
+        }
         None => None,
     };
     let request = SqlRequest {
@@ -147,25 +149,28 @@ pub fn run(args: &SqlArgs) -> Status {
 /// The declared columns of the warehouse at `data`, which must speak `dialect`.
 fn read_catalog(
     data: &std::path::Path,
-    dialect: Dialect,
+    (dialect, timezone): (Dialect, &str),
     tables: &TableNames,
 ) -> Result<columns::Catalog, Status> {
-    let Some(url) = remote::url(data).filter(|u| !u.starts_with("sc://")) else {
-        print_stderr_line("error: --data takes a postgres:// URL");
+    let Some(url) = remote::url(data) else {
+        print_stderr_line("error: --data takes a postgres:// or sc:// URL");
         return Err(Status::Usage);
     };
-    if dialect != Dialect::Postgres {
-        print_stderr_line("error: --data postgres://… writes --dialect postgres only");
-        return Err(Status::Usage);
-    }
-    let mut warehouse = match remote::postgres::Postgres::connect(url) {
+    let mut warehouse = match remote::connect(url, timezone) {
         Ok(w) => w,
         Err(e) => {
             print_stderr_line(&format!("error: {e}"));
-            return Err(Status::Usage);
+            return Err(Status::Failure);
         }
     };
-    let w: &mut dyn Warehouse = &mut warehouse;
+    if warehouse.dialect() != dialect {
+        let engine = warehouse.dialect().name();
+        print_stderr_line(&format!(
+            "error: --data {url} speaks {engine}: give --dialect {engine}"
+        ));
+        return Err(Status::Usage);
+    }
+    let w: &mut dyn Warehouse = &mut *warehouse;
     columns::catalog(w, tables).map_err(|e| {
         print_stderr_line(&format!("error: {e}"));
         Status::Failure

@@ -80,6 +80,18 @@ pub fn set_python(python: std::path::PathBuf) {
     let _ = PYTHON.set(python);
 }
 
+/// Connects to the warehouse at `url` (see [`url`]); `timezone` is the session's,
+/// for the engines that have one (an IANA name).
+pub fn connect(url: &str, timezone: &str) -> Result<Box<dyn Warehouse>, DataError> {
+    Ok(match url.split_once("://").map(|(s, _)| s) {
+        Some(s) if s.eq_ignore_ascii_case("sc") => {
+            let python = PYTHON.get().map_or(std::path::Path::new("python3"), |p| p);
+            Box::new(spark::SparkConnect::connect_with(url, timezone, python)?)
+        }
+        _ => Box::new(postgres::Postgres::connect(url)?),
+    })
+}
+
 /// Connects to the warehouse at `url` and opens its tables as `program` reads them
 /// (see [`RemoteData::open`]).
 pub fn open(
@@ -87,13 +99,6 @@ pub fn open(
     program: &crate::check::model::Program,
     names: super::TableNames,
 ) -> Result<RemoteData, DataError> {
-    let warehouse: Box<dyn Warehouse> = match url.split_once("://").map(|(s, _)| s) {
-        Some(s) if s.eq_ignore_ascii_case("sc") => {
-            let python = PYTHON.get().map_or(std::path::Path::new("python3"), |p| p);
-            let zone = program.settings.timezone.name();
-            Box::new(spark::SparkConnect::connect_with(url, zone, python)?)
-        }
-        _ => Box::new(postgres::Postgres::connect(url)?),
-    };
+    let warehouse = connect(url, program.settings.timezone.name())?;
     RemoteData::open(warehouse, program, names)
 }
