@@ -80,7 +80,7 @@ pub fn set_python(python: std::path::PathBuf) {
     let _ = PYTHON.set(python);
 }
 
-/// Connects to the warehouse at `url` (see [`url`]); `timezone` is the session's,
+/// Connects to the warehouse at `url` (see [`url()`]); `timezone` is the session's,
 /// for the engines that have one (an IANA name).
 pub fn connect(url: &str, timezone: &str) -> Result<Box<dyn Warehouse>, DataError> {
     Ok(match url.split_once("://").map(|(s, _)| s) {
