@@ -204,3 +204,226 @@ fn bad_values_name_table_column_and_row_and_nothing_is_recorded() {
         .unwrap_or(0);
     assert_eq!(recorded, 0, "no run is recorded");
 }
+
+/// `playbook` run over the SQLite script `sqlite` and over the schema `name` holding
+/// `tables`: (exit code, stdout, stderr) of each, the schema's name taken out of
+/// the messages.
+fn both(
+    url: &str,
+    name: &str,
+    playbook: &str,
+    (tables, sqlite): (&str, &str),
+    extra: &[&str],
+) -> [(Option<i32>, String, String); 2] {
+    schema(url, name, tables);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("data.sql");
+    std::fs::write(&file, sqlite).unwrap();
+    let source = dir.path().join("t.playbook");
+    std::fs::write(&source, playbook).unwrap();
+    let one = |data: &str, prefix: &str| {
+        let out = bin()
+            .arg("run")
+            .arg(&source)
+            .args(["--data", data])
+            .args(["--members-table", &format!("{prefix}members")])
+            .args(["--events-table", &format!("{prefix}events")])
+            .args(["--since", "2026-04-27 12:00", "--at", "2026-04-28 12:00"])
+            .args(["--format", "csv"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| {
+            String::from_utf8_lossy(b)
+                .replace(prefix, "")
+                .lines()
+                .filter(|l| !l.starts_with("read ") || !l.contains("database server"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    [
+        one(file.to_str().unwrap(), ""),
+        one(url, &format!("{name}.")),
+    ]
+}
+
+#[test]
+fn dates_and_timestamps_bc_or_infinite_are_reported_not_read_as_other_days() {
+    let Some(url) = server() else { return };
+    let playbook = r#"
+playbook "t" { timezone "Asia/Shanghai"  seed "t"  budget ¥100 total }
+member { level: int, birthday: date?, joined: time?, paid: time? }
+rule r { every day at 10:00  when level >= 2 and (exists birthday or exists joined or exists paid)  give points 1 }
+"#;
+    let [file, server] = both(
+        &url,
+        "r_calendar_edges",
+        playbook,
+        (
+            "CREATE TABLE members (id text, level bigint NOT NULL, birthday date, joined timestamp, \
+               paid timestamptz);
+             INSERT INTO members VALUES ('m1', 2, '0044-03-15 BC', NULL, NULL),
+               ('m2', 2, 'infinity', '-infinity', 'infinity'), ('m3', 2, '1990-01-01', NULL, NULL);",
+            "CREATE TABLE members (id TEXT, level INTEGER, birthday TEXT, joined TEXT, paid TEXT);
+             INSERT INTO members VALUES ('m1', 2, '0044-03-15 BC', NULL, NULL),
+               ('m2', 2, 'infinity', '-infinity', 'infinity'), ('m3', 2, '1990-01-01', NULL, NULL);",
+        ),
+        &[],
+    );
+    assert_eq!(server.0, Some(1), "{server:?}");
+    for bad in [
+        "'0044-03-15 BC'",
+        "birthday row m2",
+        "joined row m2",
+        "paid row m2",
+    ] {
+        assert!(server.2.contains(bad), "{bad}: {server:?}");
+    }
+    assert_eq!(file, server);
+}
+
+#[test]
+fn duplicated_empty_ids_are_staged_and_reported_once() {
+    let Some(url) = server() else { return };
+    let playbook = r#"
+playbook "t" { timezone "Asia/Shanghai"  seed "t"  budget ¥100 total }
+member { level: int }
+rule r { every day at 10:00  when level >= 2  give points 1 }
+"#;
+    let rows = "('', 2), ('', 3), ('m1', 2), ('m1', 3), ('m2', 2)";
+    let tables = (
+        &*format!(
+            "CREATE TABLE members (id text, level bigint NOT NULL); INSERT INTO members VALUES {rows};"
+        ),
+        &*format!(
+            "CREATE TABLE members (id TEXT, level INTEGER); INSERT INTO members VALUES {rows};"
+        ),
+    );
+    let [file, server] = both(&url, "r_empty_ids", playbook, tables, &[]);
+    assert_eq!(server.2.matches("empty id").count(), 2, "{server:?}");
+    assert_eq!(file, server);
+    let [file, server] = both(&url, "r_empty_ids", playbook, tables, &["--skip-bad-rows"]);
+    assert_eq!(server.0, Some(0), "{server:?}");
+    assert_eq!(file, server);
+}
+
+#[test]
+fn char_columns_compare_with_their_padding_as_read() {
+    let Some(url) = server() else { return };
+    let playbook = r#"
+playbook "t" { timezone "Asia/Shanghai"  seed "t"  budget ¥100 total }
+member { level: int, code: text }
+rule r1 { every day at 10:00  when code != "abc"  give points 1 }
+rule r2 { every day at 10:00  when code > "abc"  give points 2 }
+"#;
+    let [file, server] = both(
+        &url,
+        "r_char",
+        playbook,
+        (
+            "CREATE TABLE members (id char(4), level bigint NOT NULL, code char(5) NOT NULL);
+             INSERT INTO members VALUES ('m1', 2, 'abc'), ('m2', 1, 'abd');",
+            "CREATE TABLE members (id TEXT, level INTEGER, code TEXT);
+             INSERT INTO members VALUES ('m1  ', 2, 'abc  '), ('m2  ', 1, 'abd  ');",
+        ),
+        &[],
+    );
+    assert_eq!(server.0, Some(0), "{server:?}");
+    assert_eq!(server.1.matches(",r1,").count(), 2, "{server:?}");
+    assert_eq!(file, server);
+}
+
+#[test]
+fn a_float_nan_is_a_bad_value_not_a_missing_one() {
+    let Some(url) = server() else { return };
+    let playbook = r#"
+playbook "t" { timezone "Asia/Shanghai"  seed "t"  budget ¥100 total }
+member { level: int, ratio: decimal? }
+rule r { every day at 10:00  when exists ratio  give points 1 }
+"#;
+    let [file, server] = both(
+        &url,
+        "r_nan",
+        playbook,
+        (
+            "CREATE TABLE members (id text, level bigint NOT NULL, ratio float8);
+             INSERT INTO members VALUES ('m1', 2, 'NaN'), ('m2', 1, 1.5);",
+            "CREATE TABLE members (id TEXT, level INTEGER, ratio REAL);
+             INSERT INTO members VALUES ('m1', 2, 'NaN'), ('m2', 1, 1.5);",
+        ),
+        &[],
+    );
+    assert!(server.2.contains("ratio row m1"), "{server:?}");
+    assert_eq!(file, server);
+}
+
+#[test]
+fn constants_the_server_cannot_spell_are_not_pushed_down() {
+    let Some(url) = server() else { return };
+    // A date in year 0 (PostgreSQL has none) and a text holding a NUL (which
+    // cannot be sent in a query).
+    let playbook = "playbook \"t\" { timezone \"Asia/Shanghai\"  seed \"t\"  budget ¥100 total }
+member { level: int, birthday: date?, code: text }
+rule r1 { every day at 10:00  when exists birthday and birthday >= 0000-06-01  give points 1 }
+rule r2 { every day at 10:00  when code == \"a\0b\" or level >= 3  give points 2 }
+";
+    let [file, server] = both(
+        &url,
+        "r_constants",
+        playbook,
+        (
+            "CREATE TABLE members (id text, level bigint NOT NULL, birthday date, code text NOT NULL);
+             INSERT INTO members VALUES ('m1', 2, '1990-01-01', 'x'), ('m2', 3, NULL, 'y');",
+            "CREATE TABLE members (id TEXT, level INTEGER, birthday TEXT, code TEXT);
+             INSERT INTO members VALUES ('m1', 2, '1990-01-01', 'x'), ('m2', 3, NULL, 'y');",
+        ),
+        &[],
+    );
+    assert_eq!(server.0, Some(0), "{server:?}");
+    assert!(
+        server.1.contains(",r1,") && server.1.contains(",r2,"),
+        "{server:?}"
+    );
+    assert_eq!(file, server);
+}
+
+#[test]
+fn arrays_of_bounded_text_are_sets_and_other_arrays_are_refused_at_open() {
+    let Some(url) = server() else { return };
+    let playbook = r#"
+playbook "t" { timezone "Asia/Shanghai"  seed "t"  budget ¥100 total }
+member { level: int, tags: set<text>, ratio: decimal? }
+rule r { every day at 10:00  when "a" in tags  give points 1 }
+"#;
+    let tables = "CREATE TABLE members (id text, level bigint NOT NULL, tags varchar(20)[] NOT NULL, \
+                  ratio numeric(5,2)[]); INSERT INTO members VALUES ('m1', 2, '{a,b}', NULL);";
+    let [_, server] = both(&url, "r_arrays", playbook, (tables, ""), &[]);
+    assert_eq!(server.0, Some(1), "{server:?}");
+    assert!(
+        server
+            .2
+            .contains("column ratio: PostgreSQL type numeric(5,2)[] cannot be read exactly"),
+        "{server:?}"
+    );
+    assert!(!server.2.contains("column tags"), "{server:?}");
+    schema(
+        &url,
+        "r_arrays",
+        &tables.replace("numeric(5,2)[]", "numeric(5,2)"),
+    );
+    let [file, server] = both(
+        &url,
+        "r_arrays",
+        playbook,
+        (
+            &tables.replace("numeric(5,2)[]", "numeric(5,2)"),
+            "CREATE TABLE members (id TEXT, level INTEGER, tags TEXT, ratio TEXT);
+             INSERT INTO members VALUES ('m1', 2, '[\"a\",\"b\"]', NULL);",
+        ),
+        &[],
+    );
+    assert_eq!(server.0, Some(0), "{server:?}");
+    assert_eq!(file, server);
+}

@@ -41,6 +41,9 @@ pub enum SqlType {
     Float,
     /// Text of any length.
     Text,
+    /// Fixed-length text (`char(n)`): read with its padding, but compared by the
+    /// engine without it (`'ab  ' = 'ab'`), so never compared there.
+    Char,
     /// `boolean`.
     Bool,
     /// A calendar date.
@@ -114,6 +117,14 @@ impl Dialect {
         let name = type_name.trim().to_ascii_lowercase();
         let bare = name.split('(').next().unwrap_or("").trim();
         let zoned = name.contains("with time zone") && !name.contains("without");
+        if self == Dialect::Postgres && name.ends_with("[]") {
+            // An array, whatever its element's length (`character varying(20)[]`).
+            let element = bare.trim_end_matches("[]");
+            return match element {
+                "text" | "character varying" | "varchar" => SqlType::TextArray,
+                _ => SqlType::Other,
+            };
+        }
         match (self, bare) {
             (_, "smallint" | "integer" | "int" | "bigint" | "int2" | "int4" | "int8") => {
                 SqlType::Int
@@ -124,7 +135,8 @@ impl Dialect {
                 SqlType::Float
             }
             (_, "text" | "string" | "character varying" | "varchar") => SqlType::Text,
-            (_, "character" | "char" | "bpchar") => SqlType::Text,
+            (Dialect::Sqlite, "character" | "char" | "bpchar") => SqlType::Text,
+            (_, "character" | "char" | "bpchar") => SqlType::Char,
             (_, "boolean" | "bool") => SqlType::Bool,
             (_, "date") => SqlType::Date,
             (Dialect::Postgres, "timestamptz") => SqlType::TimestampTz,
@@ -133,14 +145,6 @@ impl Dialect {
             (Dialect::Spark, "timestamp" | "timestamp_ltz") => SqlType::TimestampTz,
             (Dialect::Spark, "timestamp_ntz") => SqlType::Timestamp,
             (_, "json" | "jsonb") => SqlType::Json,
-            (Dialect::Postgres, "text[]" | "character varying[]" | "varchar[]") => {
-                SqlType::TextArray
-            }
-            (Dialect::Postgres, b)
-                if b.starts_with("character varying") && name.ends_with("[]") =>
-            {
-                SqlType::TextArray
-            }
             (Dialect::Spark, "array<string>") => SqlType::TextArray,
             (_, "bytea" | "binary" | "blob") => SqlType::Bytes,
             _ => SqlType::Other,
@@ -207,7 +211,9 @@ pub fn read_column(
                     Some(Comparable::Int(c.to_owned())),
                     Some(plain),
                 )),
-                SqlType::Text => Ok(read(
+                // Ids are only compared for equality (lookups), which the engine's
+                // padding-blind `char(n)` equality only widens.
+                SqlType::Text | SqlType::Char => Ok(read(
                     c.to_owned(),
                     Some(Comparable::Text(c.to_owned())),
                     Some(format!("{plain} AND {c} <> ''")),
@@ -217,13 +223,13 @@ pub fn read_column(
         }
         Holds::Kind => {
             return match ty {
-                SqlType::Text => Ok(read(c.to_owned(), None, None)),
+                SqlType::Text | SqlType::Char => Ok(read(c.to_owned(), None, None)),
                 _ => Err("an event's kind is text".to_owned()),
             };
         }
         Holds::Data => {
             return match ty {
-                SqlType::Text => Ok(read(c.to_owned(), None, None)),
+                SqlType::Text | SqlType::Char => Ok(read(c.to_owned(), None, None)),
                 SqlType::Json => Ok(read(dialect.as_text(c), None, None)),
                 _ => Err("an event's data is JSON (json, jsonb or text)".to_owned()),
             };
@@ -253,9 +259,10 @@ pub fn read_column(
         }
         (Base::Money, _) => Err("money is whole fen in an integer column (bigint)".to_owned()),
         (Base::Int, _) => Err("an int is an integer column (bigint)".to_owned()),
-        (Base::Decimal | Base::Percent, SqlType::Int | SqlType::Float | SqlType::Text) => {
-            same(None, None)
-        }
+        (
+            Base::Decimal | Base::Percent,
+            SqlType::Int | SqlType::Float | SqlType::Text | SqlType::Char,
+        ) => same(None, None),
         (Base::Decimal | Base::Percent, SqlType::Decimal) => {
             Ok(read(dialect.as_text(c), None, None))
         }
@@ -273,9 +280,10 @@ pub fn read_column(
             Some(Comparable::Int(c.to_owned())),
             Some(present(format!("{c} IN (0, 1)"))),
         ),
-        (Base::Bool, SqlType::Text) => same(None, None),
+        (Base::Bool, SqlType::Text | SqlType::Char) => same(None, None),
         (Base::Bool, _) => Err("a bool is boolean, an integer 0 / 1 or text".to_owned()),
         (Base::Text, SqlType::Text) => same(Some(Comparable::Text(c.to_owned())), Some(not_null())),
+        (Base::Text, SqlType::Char) => same(None, Some(not_null())),
         (Base::Text, _) => Err("text is a text column".to_owned()),
         (Base::Time, SqlType::Timestamp) => Ok(read(
             dialect.local_text(c),
@@ -287,7 +295,7 @@ pub fn read_column(
             Some(Comparable::Time(c.to_owned(), false)),
             Some(present(dialect.in_years(c, "TIMESTAMPTZ"))),
         )),
-        (Base::Time, SqlType::Int | SqlType::Text) => same(None, None),
+        (Base::Time, SqlType::Int | SqlType::Text | SqlType::Char) => same(None, None),
         (Base::Time, _) => Err(
             "a time is a timestamp (local time), timestamp with time zone, integer Unix \
              seconds or text"
@@ -298,18 +306,28 @@ pub fn read_column(
             Some(Comparable::Date(c.to_owned())),
             Some(present(dialect.in_years(c, "DATE"))),
         )),
-        (Base::Date, SqlType::Text) => same(None, None),
+        (Base::Date, SqlType::Text | SqlType::Char) => same(None, None),
         (Base::Date, _) => Err("a date is a date column or text".to_owned()),
-        (Base::Duration, SqlType::Int | SqlType::Text) => same(None, None),
+        (Base::Duration, SqlType::Int | SqlType::Text | SqlType::Char) => same(None, None),
         (Base::Duration, _) => Err("a duration is integer seconds or text".to_owned()),
-        (Base::TimeOfDay, SqlType::Text) => same(None, None),
+        (Base::TimeOfDay, SqlType::Text | SqlType::Char) => same(None, None),
         (Base::TimeOfDay, _) => Err("a time of day is text (`20:00`)".to_owned()),
         (Base::TextSet, SqlType::TextArray) => Ok(read(dialect.array_json(c), None, None)),
-        (Base::TextSet, SqlType::Text) => same(None, None),
+        (Base::TextSet, SqlType::Text | SqlType::Char) => same(None, None),
         (Base::TextSet, SqlType::Json) => Ok(read(dialect.as_text(c), None, None)),
         (Base::TextSet, _) => Err("a set<text> is an array of text, JSON or text".to_owned()),
         (Base::List(_) | Base::Error, _) => Err("not a stored type".to_owned()),
     }
+}
+
+/// A PostgreSQL date or timestamp `c` as `formatted` when it lies in the years
+/// from 1 on, else as PostgreSQL writes it: `to_char` writes a year BC without its
+/// era (`0044-03-15` for 44 BC) and `infinity` as NULL, which would read as another
+/// day or as a missing value; `infinity` and `0044-03-15 BC` are reported.
+fn pg_calendar_text(c: &str, first: &str, formatted: &str) -> String {
+    format!(
+        "CASE WHEN isfinite({c}) AND {c} >= {first} THEN {formatted} ELSE CAST({c} AS TEXT) END"
+    )
 }
 
 fn read(select: String, compare: Option<Comparable>, plain: Option<String>) -> ColumnRead {
@@ -338,7 +356,11 @@ impl Dialect {
     fn local_text(self, c: &str) -> String {
         match self {
             Dialect::Spark => format!("date_format({c}, 'yyyy-MM-dd HH:mm:ss.SSSSSS')"),
-            _ => format!("to_char({c}, 'YYYY-MM-DD HH24:MI:SS.US')"),
+            _ => pg_calendar_text(
+                c,
+                "TIMESTAMP '0001-01-01 00:00:00'",
+                &format!("to_char({c}, 'YYYY-MM-DD HH24:MI:SS.US')"),
+            ),
         }
     }
 
@@ -346,14 +368,22 @@ impl Dialect {
     fn instant_text(self, c: &str) -> String {
         match self {
             Dialect::Spark => format!("date_format({c}, 'yyyy-MM-dd HH:mm:ss.SSSSSSxxx')"),
-            _ => format!("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00:00')"),
+            _ => pg_calendar_text(
+                c,
+                "TIMESTAMPTZ '0001-01-01 00:00:00+00:00'",
+                &format!("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00:00')"),
+            ),
         }
     }
 
     fn date_text(self, c: &str) -> String {
         match self {
             Dialect::Spark => format!("date_format({c}, 'yyyy-MM-dd')"),
-            _ => format!("to_char({c}, 'YYYY-MM-DD')"),
+            _ => pg_calendar_text(
+                c,
+                "DATE '0001-01-01'",
+                &format!("to_char({c}, 'YYYY-MM-DD')"),
+            ),
         }
     }
 
@@ -438,6 +468,12 @@ fn write_filter(
             (Some(Comparable::Int(c)), Stored::Int(i)) => {
                 let _ = write!(out, "{c} {} {i}", op_sql(*op));
             }
+            // A NUL cannot be sent in a literal: not pushed (kept as "maybe").
+            (Some(Comparable::Text(_) | Comparable::Date(_)), Stored::Text(t))
+                if t.contains('\0') =>
+            {
+                out.push_str("TRUE");
+            }
             (Some(Comparable::Text(c)), Stored::Text(t)) => {
                 let c = match dialect {
                     Dialect::Postgres => format!("{c} COLLATE \"C\""),
@@ -446,7 +482,9 @@ fn write_filter(
                 };
                 let _ = write!(out, "{c} {} {}", op_sql(*op), dialect.text(t));
             }
-            (Some(Comparable::Date(c)), Stored::Text(t)) => {
+            // The engines have no year 0 (PostgreSQL refuses `DATE '0000-06-01'`):
+            // only dates from year 1 are compared there.
+            (Some(Comparable::Date(c)), Stored::Text(t)) if !t.starts_with("0000") => {
                 let _ = write!(out, "{c} {} DATE {}", op_sql(*op), dialect.text(t));
             }
             (Some(Comparable::Time(c, local)), Stored::Time(t)) => {
@@ -529,6 +567,10 @@ mod tests {
         );
         assert_eq!(pg.classify("text[]"), SqlType::TextArray);
         assert_eq!(pg.classify("double precision"), SqlType::Float);
+        assert_eq!(pg.classify("character varying(20)[]"), SqlType::TextArray);
+        assert_eq!(pg.classify("numeric(5,2)[]"), SqlType::Other);
+        assert_eq!(pg.classify("character(5)"), SqlType::Char);
+        assert_eq!(Dialect::Sqlite.classify("CHARACTER(5)"), SqlType::Text);
         let spark = Dialect::Spark;
         assert_eq!(spark.classify("timestamp"), SqlType::TimestampTz);
         assert_eq!(spark.classify("timestamp_ntz"), SqlType::Timestamp);
@@ -604,5 +646,45 @@ mod tests {
             &[Some(&int), Some(&text_time), Some(&name)],
         );
         assert_eq!(sql, "(`level` >= 2 OR TRUE OR `name` = 'it\\'s \\\\')");
+    }
+
+    #[test]
+    fn leaves_out_constants_the_engine_cannot_spell() {
+        let pg = Dialect::Postgres;
+        let name = read_column(
+            pg,
+            "\"n\"",
+            SqlType::Text,
+            Holds::Field(&Type::required(Base::Text)),
+        );
+        let day = read_column(
+            pg,
+            "\"d\"",
+            SqlType::Date,
+            Holds::Field(&Type::required(Base::Date)),
+        );
+        let (name, day) = (name.unwrap(), day.unwrap());
+        let cmp = |field, value| RowFilter::Compare {
+            field,
+            op: FilterOp::Ge,
+            value,
+        };
+        let f = RowFilter::all([
+            cmp(0, Stored::Text("a\0b".into())),
+            cmp(1, Stored::Text("0000-06-01".into())),
+            cmp(1, Stored::Text("0001-06-01".into())),
+        ]);
+        let sql = filter_sql(pg, &f, &[Some(&name), Some(&day)]);
+        assert_eq!(sql, "(TRUE AND TRUE AND \"d\" >= DATE '0001-06-01')");
+        // A char(n) text is compared by the engine without its padding: never.
+        let code = read_column(
+            pg,
+            "\"c\"",
+            SqlType::Char,
+            Holds::Field(&Type::required(Base::Text)),
+        );
+        assert_eq!(code.unwrap().compare, None);
+        // Dates BC and infinities keep PostgreSQL's own text, to be reported.
+        assert!(day.select.contains("isfinite(\"d\")"), "{}", day.select);
     }
 }

@@ -366,12 +366,14 @@ impl Staging<'_> {
             .collect::<Vec<_>>()
             .join(", ");
         let id = &t.columns[0].1;
-        if let Some(good) = &id.plain {
+        let good = id.plain.as_deref().unwrap_or("TRUE");
+        if id.plain.is_some() {
             let sql = format!("SELECT {selects} FROM {} WHERE NOT ({good})", t.from);
             self.fill(t, &all, &sql)?;
         }
+        // Only ids that read: the others are staged above, once.
         let sql = format!(
-            "SELECT {selects} FROM {from} WHERE {id} IN (SELECT {id} FROM {from} WHERE {id} IS NOT NULL GROUP BY {id} HAVING count(*) > 1)",
+            "SELECT {selects} FROM {from} WHERE {good} AND {id} IN (SELECT {id} FROM {from} WHERE {good} GROUP BY {id} HAVING count(*) > 1)",
             id = id.select,
             from = t.from
         );
@@ -427,6 +429,9 @@ fn value(cell: &Cell) -> Value {
     match cell {
         Cell::Null => Value::Null,
         Cell::Int(i) => Value::Integer(*i),
+        // SQLite stores a NaN as NULL, which would read as a missing value: it is
+        // staged as the text it is, to be reported as such.
+        Cell::Real(f) if f.is_nan() => Value::Text("NaN".to_owned()),
         Cell::Real(f) => Value::Real(*f),
         Cell::Text(t) => Value::Text(t.clone()),
         Cell::Blob(b) => Value::Blob(b.clone()),
