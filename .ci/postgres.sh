@@ -46,6 +46,11 @@ install_postgres() {
     [ -n "$(pg_bin)" ] || skip "postgresql installed but no /usr/lib/postgresql/*/bin"
 }
 
+# Whether something listens on PORT.
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null
+}
+
 # Whether the app user can log in to the server on PORT (ours, or one left running).
 answers() {
     PGPASSWORD=secret PGCONNECT_TIMEOUT=3 "$(pg_bin)/psql" -h 127.0.0.1 -p "$PORT" -U app -d appdb \
@@ -73,6 +78,12 @@ start() {
         echo "export PLAYBOOK_TEST_POSTGRES=$URL"
         return 0
     fi
+    # Something else holds the port: take the next free one.
+    while port_open; do
+        PORT=$((PORT + 1))
+        [ "$PORT" -lt 55532 ] || skip "no free port from ${PLAYBOOK_POSTGRES_PORT:-55432} on"
+    done
+    URL="postgres://app:secret@127.0.0.1:${PORT}/appdb"
 
     local data
     data="$(mktemp -d "${TMPDIR:-/tmp}/playbook-pg.XXXXXX")"

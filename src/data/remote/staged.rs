@@ -254,7 +254,13 @@ impl RemoteData {
             Some(Comparable::Int(_)) => dialect.cast_text(&c.select),
             _ => c.select.clone(),
         };
-        let (id, member_id) = if id.compare == member_id.compare {
+        let same_kind = |a: &ColumnRead, b: &ColumnRead| {
+            let kind = |c: &ColumnRead| c.compare.as_ref().map(std::mem::discriminant);
+            kind(a) == kind(b)
+        };
+        // Both sides as they are when they hold the same kind (an index on the id
+        // is then used); as text otherwise.
+        let (id, member_id) = if same_kind(id, member_id) {
             (id.select.clone(), member_id.select.clone())
         } else {
             (as_text(id), as_text(member_id))

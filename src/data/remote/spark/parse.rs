@@ -166,6 +166,8 @@ pub(super) fn spark_message(text: &str) -> String {
         .trim_start()
         .lines()
         .take_while(|line| !line.trim().is_empty() && !line.starts_with("== SQL"))
+        // A failed task's message carries the executor's Java stack inline.
+        .take_while(|line| !line.trim_start().starts_with("at java.") && !line.starts_with('\t'))
         .take(4)
         .collect();
     match lines.is_empty() {
@@ -293,5 +295,11 @@ mod tests {
             "[DIVIDE_BY_ZERO] Division by zero. SQLSTATE: 22012"
         );
         assert_eq!(spark_message("plain"), "plain");
+        let task = "INTERNAL: Job aborted due to stage failure: java.io.IOException: No space \
+                    left on device\n\tat java.base/java.io.FileOutputStream.writeBytes(Native Method)";
+        assert_eq!(
+            spark_message(task),
+            "INTERNAL: Job aborted due to stage failure: java.io.IOException: No space left on device"
+        );
     }
 }
