@@ -604,6 +604,13 @@ impl DataSource for RemoteData {
     }
 
     fn row_count(&mut self, name: &str) -> Result<Option<u64>, DataError> {
+        let tables = [Table::Members, Table::Groups, Table::Events];
+        if !tables
+            .iter()
+            .any(|&t| self.local.table_name(t).as_deref() == Some(name))
+        {
+            return Ok(None);
+        }
         let dialect = self.warehouse.dialect();
         let sql = format!("SELECT count(*) FROM {}", dialect.table(name));
         let mut count = None;

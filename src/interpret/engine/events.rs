@@ -163,7 +163,11 @@ impl Run<'_> {
             };
             if self.event_members.contains_key(id) {
                 if self.event_members[id].is_none() && self.missing_members.contains(id) {
-                    self.problems.push(missing_member(event, id));
+                    self.problems.push(missing_member(
+                        self.data.table_name(Table::Events),
+                        event,
+                        id,
+                    ));
                 }
                 continue;
             }
@@ -172,7 +176,11 @@ impl Run<'_> {
             let row = self.data.lookup(Table::Members, id, &fields)?;
             if row.is_none() && self.data_problem_free() {
                 self.missing_members.insert(id.to_owned());
-                self.problems.push(missing_member(event, id));
+                self.problems.push(missing_member(
+                    self.data.table_name(Table::Events),
+                    event,
+                    id,
+                ));
             }
             self.event_members.insert(id.to_owned(), row);
         }
@@ -198,7 +206,11 @@ impl Run<'_> {
                 if self.data_problem_free() {
                     let mut event = EventRecord::default();
                     events.read(i, &mut event);
-                    self.problems.push(missing_member(&event, id));
+                    self.problems.push(missing_member(
+                        self.data.table_name(Table::Events),
+                        &event,
+                        id,
+                    ));
                 }
             } else if !self.data.held_good(Table::Members, *row as usize, fields) {
                 // Bad, not missing: its bad values are recorded (the first time).

@@ -534,9 +534,10 @@ fn event_member(event: &EventRecord) -> Option<&str> {
     }
 }
 
-fn missing_member(event: &EventRecord, id: &str) -> BadValue {
+/// An event whose member is not in the data, reported in the events table `table`.
+fn missing_member(table: Option<String>, event: &EventRecord, id: &str) -> BadValue {
     BadValue {
-        table: "events".into(),
+        table: table.unwrap_or_else(|| "events".into()),
         column: "member_id".into(),
         row: event.row.id.clone(),
         value: format!("'{id}'"),
