@@ -427,3 +427,41 @@ rule r { every day at 10:00  when "a" in tags  give points 1 }
     assert_eq!(server.0, Some(0), "{server:?}");
     assert_eq!(file, server);
 }
+
+#[test]
+fn the_password_may_come_from_pgpassword() {
+    let Some(url) = server() else { return };
+    schema(&url, "t_pgpass", TABLES);
+    let mut bare = url::Url::parse(&url).unwrap();
+    let password = bare.password().unwrap_or_default().to_owned();
+    bare.set_password(None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = dir.path().join("pg.playbook");
+    std::fs::write(&playbook, PLAYBOOK).unwrap();
+    let run = |password: Option<&str>| {
+        let mut cmd = bin();
+        cmd.arg("run")
+            .arg(&playbook)
+            .args([
+                "--data",
+                bare.as_str(),
+                "--members-table",
+                "t_pgpass.members",
+            ])
+            .args([
+                "--events-table",
+                "t_pgpass.events",
+                "--at",
+                "2026-04-28 12:00",
+            ])
+            .env_remove("PGPASSWORD");
+        if let Some(p) = password {
+            cmd.env("PGPASSWORD", p);
+        }
+        cmd.assert()
+    };
+    run(Some(&password)).success();
+    let out = run(None).code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("cannot connect to postgres://"), "{err}");
+}

@@ -106,6 +106,10 @@ pub fn main() -> ExitCode {
     if let Some(python) = std::env::var_os("PLAYBOOK_PYTHON").filter(|p| !p.is_empty()) {
         playbook::data::remote::set_python(python.into());
     }
+    // A PostgreSQL URL without a password takes it from here, as psql does.
+    if let Ok(password) = std::env::var("PGPASSWORD") {
+        playbook::data::remote::postgres::set_default_password(password);
+    }
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Run(args) => run::run(&args),

@@ -13,6 +13,16 @@ use crate::data::sql::Dialect;
 /// How long connecting may take before the server counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The password for URLs that give none: set once by the program (the command line
+/// reads `PGPASSWORD`, as PostgreSQL's own tools do), so that it need not be written
+/// in a command line where other users of the machine can see it.
+static PASSWORD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Uses `password` when a URL gives none (only the first call counts).
+pub fn set_default_password(password: String) {
+    let _ = PASSWORD.set(password);
+}
+
 /// A connection to a PostgreSQL database.
 pub struct Postgres {
     client: Client,
@@ -37,6 +47,9 @@ impl Postgres {
             message: format!("not a PostgreSQL URL: {e}"),
         })?;
         let shown = describe(&config);
+        if let (None, Some(password)) = (config.get_password(), PASSWORD.get()) {
+            config.password(password);
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
