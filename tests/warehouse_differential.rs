@@ -9,10 +9,9 @@ use std::path::{Path, PathBuf};
 
 use common::bin;
 use common::warehouse::{
-    ColumnKind, Dataset, dataset_from_sqlite, load_postgres, load_spark, postgres_url, spark_url,
+    Dataset, dataset_from_sqlite, load_postgres, load_spark, postgres_url, preferred_kind,
+    spark_url,
 };
-use playbook::check::Program;
-use playbook::check::types::Base;
 
 /// Each example with its data file, and the window its header runs.
 fn examples() -> Vec<(PathBuf, PathBuf, String, String)> {
@@ -36,31 +35,6 @@ fn examples() -> Vec<(PathBuf, PathBuf, String, String)> {
     out.sort();
     assert!(out.len() >= 4, "the examples are found");
     out
-}
-
-/// The kind a column would like, from its field's type.
-fn preferred(program: &Program, table: &str, column: &str) -> Option<ColumnKind> {
-    let schema = match table {
-        "members" => &program.member,
-        "groups" => program.group.as_ref()?,
-        _ => {
-            return match column {
-                "at" => Some(ColumnKind::Timestamp),
-                "data" => Some(ColumnKind::Json),
-                _ => None,
-            };
-        }
-    };
-    let field = schema.fields.iter().find(|f| f.name == column)?;
-    Some(match field.ty.base {
-        Base::Int | Base::Money => ColumnKind::BigInt,
-        Base::Bool => ColumnKind::Bool,
-        Base::Time => ColumnKind::Timestamp,
-        Base::Date => ColumnKind::Date,
-        Base::TextSet => ColumnKind::TextArray,
-        Base::Text => ColumnKind::Text,
-        _ => return None,
-    })
 }
 
 /// The run's decisions and summary (JSON), over `data`.
@@ -95,7 +69,7 @@ fn compare(engine: &str, url: &str, load: impl Fn(&str, &Dataset)) {
         let mut tables = vec!["members"];
         tables.extend(program.group.as_ref().map(|_| "groups"));
         tables.extend((!program.events.is_empty()).then_some("events"));
-        let dataset = dataset_from_sqlite(&data, &tables, |t, c| preferred(&program, t, c));
+        let dataset = dataset_from_sqlite(&data, &tables, |t, c| preferred_kind(&program, t, c));
         let dir = tempfile::tempdir().unwrap();
         let baseline = if dataset.normalized {
             let path = dir.path().join("normalized.db");

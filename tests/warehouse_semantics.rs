@@ -8,11 +8,11 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::warehouse::{
-    ColumnKind, Dataset, dataset_from_sqlite, load_postgres, load_spark, postgres_url, spark_url,
+    Dataset, dataset_from_sqlite, load_postgres, load_spark, postgres_url, preferred_kind,
+    spark_url,
 };
 use playbook::app::test::case::{TestOutcome, run_test_over, test_data};
 use playbook::check::Program;
-use playbook::check::types::Base;
 use playbook::compile::{Compiled, compile};
 use playbook::data::sqlite::SqliteData;
 use playbook::data::{MemoryData, TableNames, remote};
@@ -135,31 +135,6 @@ fn write(program: &Program, data: &MemoryData, path: &Path) -> Vec<&'static str>
     tables
 }
 
-/// The kind a column would like, from its field's type.
-fn preferred(program: &Program, table: &str, column: &str) -> Option<ColumnKind> {
-    let schema = match table {
-        "members" => &program.member,
-        "groups" => program.group.as_ref()?,
-        _ => {
-            return match column {
-                "at" => Some(ColumnKind::Timestamp),
-                "data" => Some(ColumnKind::Json),
-                _ => None,
-            };
-        }
-    };
-    let field = schema.fields.iter().find(|f| f.name == column)?;
-    Some(match field.ty.base {
-        Base::Int | Base::Money => ColumnKind::BigInt,
-        Base::Bool => ColumnKind::Bool,
-        Base::Time => ColumnKind::Timestamp,
-        Base::Date => ColumnKind::Date,
-        Base::TextSet => ColumnKind::TextArray,
-        Base::Text => ColumnKind::Text,
-        _ => return None,
-    })
-}
-
 /// What a block did, as lines to compare (table names without the schema).
 fn lines(outcome: &TestOutcome, schema: &str) -> String {
     let mut out = vec![format!("passed {}", outcome.passed())];
@@ -193,7 +168,7 @@ fn compare(
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("block.db");
     let tables = write(program, &test_data(compiled, test), &file);
-    let dataset = dataset_from_sqlite(&file, &tables, |t, c| preferred(program, t, c));
+    let dataset = dataset_from_sqlite(&file, &tables, |t, c| preferred_kind(program, t, c));
     let baseline = if dataset.normalized {
         let normalized = dir.path().join("normalized.db");
         dataset.write_sqlite(&normalized);

@@ -89,7 +89,7 @@ pub(super) fn nonzero_facts(e: &TExpr, negated: bool, out: &mut Vec<(Record, usi
             let (field, op, constant) = match (&lhs.kind, &rhs.kind) {
                 (TExprKind::Field { record, index }, _) => ((*record, *index), *op, rhs.constant()),
                 (_, TExprKind::Field { record, index }) => {
-                    ((*record, *index), flipped(*op), lhs.constant())
+                    ((*record, *index), op.flipped(), lhs.constant())
                 }
                 _ => return,
             };
@@ -112,17 +112,6 @@ pub(super) fn nonzero_facts(e: &TExpr, negated: bool, out: &mut Vec<(Record, usi
             }
         }
         _ => {}
-    }
-}
-
-/// `c OP f` as `f OP' c`.
-fn flipped(op: BinaryOp) -> BinaryOp {
-    match op {
-        BinaryOp::Lt => BinaryOp::Gt,
-        BinaryOp::Le => BinaryOp::Ge,
-        BinaryOp::Gt => BinaryOp::Lt,
-        BinaryOp::Ge => BinaryOp::Le,
-        other => other,
     }
 }
 

@@ -50,7 +50,8 @@ impl FilterOp {
         }
     }
 
-    fn sql(self) -> &'static str {
+    /// The operator as SQL writes it.
+    pub fn sql(self) -> &'static str {
         match self {
             FilterOp::Eq => "=",
             FilterOp::Ne => "<>",

@@ -17,6 +17,7 @@
 use std::fmt::Write as _;
 
 use super::filter::{FilterOp, RowFilter, Stored, TIME_MARGIN};
+use crate::check::model::RecordSchema;
 use crate::check::types::{Base, Type};
 
 /// An SQL dialect.
@@ -167,6 +168,18 @@ pub enum Holds<'t> {
     Data,
 }
 
+/// The columns of a members or groups schema and what each holds: `id` first,
+/// then the fields.
+pub fn schema_columns(schema: &RecordSchema) -> Vec<(String, Holds<'_>)> {
+    let holds = |i: usize, ty| if i == 0 { Holds::Id } else { Holds::Field(ty) };
+    schema
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.clone(), holds(i, &f.ty)))
+        .collect()
+}
+
 /// How one column is read from an engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnRead {
@@ -230,7 +243,7 @@ pub fn read_column(
         Holds::Data => {
             return match ty {
                 SqlType::Text | SqlType::Char => Ok(read(c.to_owned(), None, None)),
-                SqlType::Json => Ok(read(dialect.as_text(c), None, None)),
+                SqlType::Json => Ok(read(dialect.cast_text(c), None, None)),
                 _ => Err("an event's data is JSON (json, jsonb or text)".to_owned()),
             };
         }
@@ -264,7 +277,7 @@ pub fn read_column(
             SqlType::Int | SqlType::Float | SqlType::Text | SqlType::Char,
         ) => same(None, None),
         (Base::Decimal | Base::Percent, SqlType::Decimal) => {
-            Ok(read(dialect.as_text(c), None, None))
+            Ok(read(dialect.cast_text(c), None, None))
         }
         (Base::Decimal, _) => Err("a decimal is numeric, an integer, a float or text".to_owned()),
         (Base::Percent, _) => Err("a percent is numeric, an integer, a float or text".to_owned()),
@@ -314,7 +327,7 @@ pub fn read_column(
         (Base::TimeOfDay, _) => Err("a time of day is text (`20:00`)".to_owned()),
         (Base::TextSet, SqlType::TextArray) => Ok(read(dialect.array_json(c), None, None)),
         (Base::TextSet, SqlType::Text | SqlType::Char) => same(None, None),
-        (Base::TextSet, SqlType::Json) => Ok(read(dialect.as_text(c), None, None)),
+        (Base::TextSet, SqlType::Json) => Ok(read(dialect.cast_text(c), None, None)),
         (Base::TextSet, _) => Err("a set<text> is an array of text, JSON or text".to_owned()),
         (Base::List(_) | Base::Error, _) => Err("not a stored type".to_owned()),
     }
@@ -341,10 +354,6 @@ fn read(select: String, compare: Option<Comparable>, plain: Option<String>) -> C
 impl Dialect {
     /// `CAST(c AS TEXT)` (Spark: `STRING`).
     pub fn cast_text(self, c: &str) -> String {
-        self.as_text(c)
-    }
-
-    fn as_text(self, c: &str) -> String {
         match self {
             Dialect::Spark => format!("CAST({c} AS STRING)"),
             Dialect::Sqlite | Dialect::Postgres => format!("CAST({c} AS TEXT)"),
@@ -466,7 +475,7 @@ fn write_filter(
         },
         RowFilter::Compare { field, op, value } => match (compare(*field), value) {
             (Some(Comparable::Int(c)), Stored::Int(i)) => {
-                let _ = write!(out, "{c} {} {i}", op_sql(*op));
+                let _ = write!(out, "{c} {} {i}", op.sql());
             }
             // A NUL cannot be sent in a literal: not pushed (kept as "maybe").
             (Some(Comparable::Text(_) | Comparable::Date(_)), Stored::Text(t))
@@ -480,12 +489,12 @@ fn write_filter(
                     Dialect::Sqlite => format!("{c} COLLATE BINARY"),
                     Dialect::Spark => c.clone(),
                 };
-                let _ = write!(out, "{c} {} {}", op_sql(*op), dialect.text(t));
+                let _ = write!(out, "{c} {} {}", op.sql(), dialect.text(t));
             }
             // The engines have no year 0 (PostgreSQL refuses `DATE '0000-06-01'`):
             // only dates from year 1 are compared there.
             (Some(Comparable::Date(c)), Stored::Text(t)) if !t.starts_with("0000") => {
-                let _ = write!(out, "{c} {} DATE {}", op_sql(*op), dialect.text(t));
+                let _ = write!(out, "{c} {} DATE {}", op.sql(), dialect.text(t));
             }
             (Some(Comparable::Time(c, local)), Stored::Time(t)) => {
                 time_sql(dialect, c, *local, *op, *t, out);
@@ -533,17 +542,6 @@ fn time_sql(dialect: Dialect, c: &str, local: bool, op: FilterOp, t: i64, out: &
         FilterOp::Ne => {
             let _ = write!(out, "{c} IS NOT NULL");
         }
-    }
-}
-
-fn op_sql(op: FilterOp) -> &'static str {
-    match op {
-        FilterOp::Eq => "=",
-        FilterOp::Ne => "<>",
-        FilterOp::Lt => "<",
-        FilterOp::Le => "<=",
-        FilterOp::Gt => ">",
-        FilterOp::Ge => ">=",
     }
 }
 

@@ -14,7 +14,7 @@ use crate::compile::Compiled;
 use crate::compile::plan::{Node, RewardPlan, RewardPlanKind, SegmentPlan};
 use crate::data::filter::{FilterOp, RowFilter};
 use crate::interpret::eval::{Env, eval};
-use crate::interpret::pushdown::{reads_clock, rules_filter, scan_filter};
+use crate::interpret::pushdown::{reads_clock, row_free, rules_filter, scan_filter};
 use crate::syntax::ast::{BinaryOp, TargetKind};
 use crate::value::Val;
 
@@ -350,7 +350,7 @@ impl Exact<'_> {
             Node::Compare(op, a, b) => {
                 let (field, op, other) = match (self.field(a), self.field(b)) {
                     (Some(f), None) => (f, *op, &**b),
-                    (None, Some(f)) => (f, flip(*op), &**a),
+                    (None, Some(f)) => (f, op.flipped(), &**a),
                     // The side that is not a constant says why.
                     _ if self.constant(a).is_none() => return Err(why(a)),
                     _ => return Err(why(b)),
@@ -419,30 +419,11 @@ impl Exact<'_> {
 
     /// The value of a node that reads no row, the same for every row served.
     fn constant(&self, node: &Node) -> Option<Val> {
-        if !constant_shape(node) || (!self.clock && reads_clock(node)) {
+        if !row_free(node) || (!self.clock && reads_clock(node)) {
             return None;
         }
         let mut segs = self.engine.segments();
         eval(node, &self.env, &mut segs).ok().map(|v| v.to_val())
-    }
-}
-
-/// Whether a node reads nothing of a row, event or history.
-fn constant_shape(node: &Node) -> bool {
-    match node {
-        Node::Const(_) | Node::Now | Node::Today => true,
-        Node::Exists(x) | Node::Not(x) | Node::Neg(x) | Node::OnCalendar(_, x, _) => {
-            constant_shape(x)
-        }
-        Node::And(xs) | Node::Or(xs) | Node::Coalesce(xs) | Node::List(xs) | Node::Call(_, xs) => {
-            xs.iter().all(constant_shape)
-        }
-        Node::Compare(_, a, b) => constant_shape(a) && constant_shape(b),
-        Node::Arith(first, rest) => {
-            constant_shape(first) && rest.iter().all(|(_, x)| constant_shape(x))
-        }
-        Node::In { elem, within, .. } => constant_shape(elem) && constant_shape(within),
-        _ => false,
     }
 }
 
@@ -463,14 +444,4 @@ fn why(node: &Node) -> String {
         _ => "an expression with no exact SQL form",
     }
     .to_owned()
-}
-
-fn flip(op: BinaryOp) -> BinaryOp {
-    match op {
-        BinaryOp::Lt => BinaryOp::Gt,
-        BinaryOp::Le => BinaryOp::Ge,
-        BinaryOp::Gt => BinaryOp::Lt,
-        BinaryOp::Ge => BinaryOp::Le,
-        other => other,
-    }
 }

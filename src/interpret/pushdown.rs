@@ -181,7 +181,7 @@ impl Translate<'_, '_> {
             Node::Compare(op, a, b) => {
                 let (field, op, other) = match (self.field(a), self.field(b)) {
                     (Some(f), None) => (f, *op, &**b),
-                    (None, Some(f)) => (f, flip(*op), &**a),
+                    (None, Some(f)) => (f, op.flipped(), &**a),
                     _ => return RowFilter::True,
                 };
                 match self.constant(other) {
@@ -341,8 +341,8 @@ fn reward_conditions<'a>(reward: &'a RewardPlan, out: &mut Vec<&'a Node>) {
     }
 }
 
-/// Whether a node reads nothing of the row (fields or segments).
-fn row_free(node: &Node) -> bool {
+/// Whether a node reads nothing of the row (fields, segments, history).
+pub(crate) fn row_free(node: &Node) -> bool {
     match node {
         Node::Const(_) | Node::Now | Node::Today => true,
         Node::Field(..) | Node::Segment(_) | Node::CompareField { .. } | Node::History(_) => false,
@@ -386,16 +386,6 @@ fn filter_op(op: BinaryOp) -> Option<FilterOp> {
         BinaryOp::Ge => FilterOp::Ge,
         _ => return None,
     })
-}
-
-fn flip(op: BinaryOp) -> BinaryOp {
-    match op {
-        BinaryOp::Lt => BinaryOp::Gt,
-        BinaryOp::Le => BinaryOp::Ge,
-        BinaryOp::Gt => BinaryOp::Lt,
-        BinaryOp::Ge => BinaryOp::Le,
-        other => other,
-    }
 }
 
 #[cfg(test)]

@@ -442,3 +442,34 @@ fn no_nul<E: de::Error>(s: &str) -> Result<StrictJson, E> {
         false => Ok(StrictJson),
     }
 }
+
+/// The kind a column of the SQLite layout would like, from the playbook's type of
+/// its field (events: `at` a timestamp, `data` JSON).
+pub fn preferred_kind(
+    program: &playbook::check::Program,
+    table: &str,
+    column: &str,
+) -> Option<ColumnKind> {
+    use playbook::check::types::Base;
+    let schema = match table {
+        "members" => &program.member,
+        "groups" => program.group.as_ref()?,
+        _ => {
+            return match column {
+                "at" => Some(ColumnKind::Timestamp),
+                "data" => Some(ColumnKind::Json),
+                _ => None,
+            };
+        }
+    };
+    let field = schema.fields.iter().find(|f| f.name == column)?;
+    Some(match field.ty.base {
+        Base::Int | Base::Money => ColumnKind::BigInt,
+        Base::Bool => ColumnKind::Bool,
+        Base::Time => ColumnKind::Timestamp,
+        Base::Date => ColumnKind::Date,
+        Base::TextSet => ColumnKind::TextArray,
+        Base::Text => ColumnKind::Text,
+        _ => return None,
+    })
+}

@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 
-use crate::check::model::{Program, RecordSchema};
+use crate::check::model::Program;
 use crate::check::types::{Base, Type};
 use crate::data::remote::{ColumnInfo, Warehouse};
-use crate::data::sql::{ColumnRead, Comparable, Dialect, Holds, SqlType, read_column};
+use crate::data::sql::{
+    ColumnRead, Comparable, Dialect, Holds, SqlType, read_column, schema_columns,
+};
 use crate::data::{DataError, TableNames};
 
 /// The declared columns of the tables a playbook reads, by table name.
@@ -58,9 +60,9 @@ pub fn layout(
             .map(|(name, holds)| column(dialect, catalog, table, alias, &name, holds))
             .collect::<Result<Vec<_>, String>>()
     };
-    let members = find(&names.members, TARGET, record(&program.member))?;
+    let members = find(&names.members, TARGET, schema_columns(&program.member))?;
     let groups = match &program.group {
-        Some(g) => find(&names.groups, TARGET, record(g))?,
+        Some(g) => find(&names.groups, TARGET, schema_columns(g))?,
         None => Vec::new(),
     };
     let event = [
@@ -110,22 +112,6 @@ pub fn catalog(warehouse: &mut dyn Warehouse, names: &TableNames) -> Result<Cata
         }
     }
     Ok(out)
-}
-
-fn record(schema: &RecordSchema) -> Vec<(String, Holds<'_>)> {
-    schema
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let holds = if i == 0 {
-                Holds::Id
-            } else {
-                Holds::Field(&f.ty)
-            };
-            (f.name.clone(), holds)
-        })
-        .collect()
 }
 
 fn column(

@@ -101,7 +101,7 @@ impl Target<'_> {
         let base = &self.types[field].base;
         let sqlite = self.dialect == Dialect::Sqlite;
         let simple = |column: String, lit: String| {
-            Ok(format!("COALESCE({column} {} {lit}, FALSE)", op_sql(op)))
+            Ok(format!("COALESCE({column} {} {lit}, FALSE)", op.sql()))
         };
         match (base, c.ty, value) {
             (Base::Int, SqlType::Int, Val::Int(i)) => simple(c.raw.clone(), i.to_string()),
@@ -175,15 +175,4 @@ impl Target<'_> {
 
 fn not_exact(base: &Base, ty: SqlType) -> String {
     format!("a {base} field in a {ty:?} column is not compared exactly")
-}
-
-fn op_sql(op: FilterOp) -> &'static str {
-    match op {
-        FilterOp::Eq => "=",
-        FilterOp::Ne => "<>",
-        FilterOp::Lt => "<",
-        FilterOp::Le => "<=",
-        FilterOp::Gt => ">",
-        FilterOp::Ge => ">=",
-    }
 }

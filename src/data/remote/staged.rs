@@ -15,10 +15,11 @@ use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
 
 use super::{Cell, ColumnInfo, Warehouse};
-use crate::check::model::{Program, RecordSchema};
-use crate::check::types::Type;
+use crate::check::model::Program;
 use crate::data::filter::{FilterOp, RowFilter, Stored};
-use crate::data::sql::{ColumnRead, Comparable, Dialect, Holds, filter_sql, read_column};
+use crate::data::sql::{
+    ColumnRead, Comparable, Dialect, Holds, filter_sql, read_column, schema_columns,
+};
 use crate::data::sqlite::SqliteData;
 use crate::data::{BadValue, DataError, DataSource, EventBatch, EventRecord, FieldSet};
 use crate::data::{Table, TableNames};
@@ -88,9 +89,9 @@ impl RemoteData {
         let mut find = |name: &str, wanted: Vec<(String, Holds<'_>)>, what: &str| {
             table(&mut *warehouse, dialect, name, wanted, what, &mut problems)
         };
-        let members = find(&names.members, record(&program.member), "members")?;
+        let members = find(&names.members, schema_columns(&program.member), "members")?;
         let groups = match &program.group {
-            Some(g) => find(&names.groups, record(g), "groups")?,
+            Some(g) => find(&names.groups, schema_columns(g), "groups")?,
             None => None,
         };
         let events = if program.events.is_empty() {
@@ -444,23 +445,6 @@ fn value(cell: &Cell) -> Value {
     }
 }
 
-/// The columns a record's schema reads: `id` first, then its fields.
-fn record(schema: &RecordSchema) -> Vec<(String, Holds<'_>)> {
-    schema
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let holds = if i == 0 {
-                Holds::Id
-            } else {
-                Holds::Field(&f.ty)
-            };
-            (f.name.clone(), holds)
-        })
-        .collect()
-}
-
 /// The table `name` in the warehouse with the `wanted` columns, or what is wrong
 /// with it (into `problems`); `Ok(None)` when it is not there or does not fit.
 fn table(
@@ -514,7 +498,7 @@ fn table(
 
 fn about(what: &str, field: &str, holds: Holds<'_>) -> String {
     match holds {
-        Holds::Field(Type { .. }) if what != "events" => format!(" ({what} field {field})"),
+        Holds::Field(_) if what != "events" => format!(" ({what} field {field})"),
         _ => String::new(),
     }
 }

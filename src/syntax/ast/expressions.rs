@@ -248,6 +248,17 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// The operator with its operands swapped: `c < f` is `f > c`.
+    pub fn flipped(self) -> BinaryOp {
+        match self {
+            BinaryOp::Lt => BinaryOp::Gt,
+            BinaryOp::Le => BinaryOp::Ge,
+            BinaryOp::Gt => BinaryOp::Lt,
+            BinaryOp::Ge => BinaryOp::Le,
+            other => other,
+        }
+    }
+
     /// Binding power, loosest first (LANGUAGE.md §7.14); `not` sits at 3.
     pub fn precedence(self) -> u8 {
         match self {
